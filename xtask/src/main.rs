@@ -1,0 +1,49 @@
+//! Developer commands: `cargo xtask <command>`. Only this crate touches the disk for codegen.
+
+mod codegen_cmd;
+mod conformance;
+mod sync_model;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data
+  codegen [--check]                           write (or verify) ec2-sg/src/generated/
+  conformance                                 run the ec2 protocol test vectors from ../shared/conformance";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let result = match command.as_str() {
+        "sync-model" => sync_model::run(rest),
+        "codegen" => codegen_cmd::run(rest),
+        "conformance" => conformance::run(rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+pub fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
+}
