@@ -164,6 +164,18 @@ impl<'m> Ir<'m> {
         format_ident!("{}", self.type_names[shape].0)
     }
 
+    /// The Rust name and module of a structure or enum shape.
+    pub fn type_location(&self, shape: &str) -> Option<&(String, Home)> {
+        self.type_names.get(shape)
+    }
+
+    /// The Rust name and module of an operation's input (`false`) or output (`true`) type.
+    pub fn io_location(&self, operation: &str, output: bool) -> Option<(&str, Home)> {
+        let (input_name, output_name) = self.io.get(operation)?;
+        let name = if output { output_name } else { input_name };
+        self.structs.iter().find(|s| &s.rust_name == name).map(|s| (s.rust_name.as_str(), s.home))
+    }
+
     /// The path of a generated type, valid from any generated module.
     pub fn type_path(&self, shape: &str) -> TokenStream {
         let (name, home) = &self.type_names[shape];
