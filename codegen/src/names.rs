@@ -1,7 +1,7 @@
 //! Rust names for model names. Public so that tools built on the generator (the conformance
 //! harness) name things exactly as the generated code does.
 
-/// Words of a model name: `IpPermissionsEgress` → `Ip Permissions Egress`, `VPCId` → `VPC Id`,
+/// Words of a model name: `NetworkRulesEgress` → `Network Rules Egress`, `VPCId` → `VPC Id`,
 /// `CidrIpv6` → `Cidr Ipv6`, `capacity-reservation` → `capacity reservation`.
 fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn snake_case_follows_aws_sdk_spelling() {
         assert_eq!(field("GroupId"), "group_id");
-        assert_eq!(field("IpPermissionsEgress"), "ip_permissions_egress");
+        assert_eq!(field("NetworkRulesEgress"), "network_rules_egress");
         assert_eq!(field("CidrIpv6"), "cidr_ipv6");
         assert_eq!(field("Ipv6Ranges"), "ipv6_ranges");
         assert_eq!(field("VPCId"), "vpc_id");
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn camel_case_for_types_and_variants() {
-        assert_eq!(type_name("IpPermission"), "IpPermission");
+        assert_eq!(type_name("NetworkRule"), "NetworkRule");
         assert_eq!(variant("capacity-reservation"), "CapacityReservation");
         assert_eq!(variant("vpc-flow-log"), "VpcFlowLog");
         assert_eq!(variant("1"), "Value1");
