@@ -97,7 +97,10 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> Result<TokenStream, String> {
         arms.push((wire.to_string(), arm));
     }
     if def.is_output && !wire_names.contains("requestId") {
-        arms.push(("requestId".to_string(), quote!(out._request_id = ::std::option::Option::Some(child.read_string()?);)));
+        arms.push((
+            "requestId".to_string(),
+            quote!(out._request_id = ::std::option::Option::Some(child.read_string()?);),
+        ));
     }
     let (mutability, body) = match arms.as_slice() {
         [] => (quote!(), quote!(while element.next_child()?.is_some() {})),

@@ -19,10 +19,7 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
 }
 
 fn io_def<'a, 'm>(ir: &'a Ir<'m>, rust_name: &str) -> &'a crate::ir::StructDef<'m> {
-    ir.structs
-        .iter()
-        .find(|s| s.rust_name == rust_name)
-        .expect("every operation input and output has a definition")
+    ir.structs.iter().find(|s| s.rust_name == rust_name).expect("every operation input and output has a definition")
 }
 
 fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream, String> {
@@ -37,10 +34,7 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
     let api_version = &ir.model.metadata.api_version;
     let method = &op.http.method;
     let request_uri = &op.http.request_uri;
-    let gzip = op
-        .requestcompression
-        .as_ref()
-        .is_some_and(|c| c.encodings.iter().any(|e| e == "gzip"));
+    let gzip = op.requestcompression.as_ref().is_some_and(|c| c.encodings.iter().any(|e| e == "gzip"));
     let mut doc = format!("The `{op_name}` operation: [`{input_name}`] in, [`{output_name}`] out.");
     if op.deprecated {
         doc.push_str("\n\nThe model marks this operation deprecated.");
@@ -102,16 +96,17 @@ fn emit_host_prefix(
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         format_string.push_str(&rest[..open].replace('}', "}}"));
-        let close = rest[open..]
-            .find('}')
-            .ok_or_else(|| format!("`{op_name}`: unclosed `{{` in hostPrefix `{template}`"))?;
+        let close =
+            rest[open..].find('}').ok_or_else(|| format!("`{op_name}`: unclosed `{{` in hostPrefix `{template}`"))?;
         let label = &rest[open + 1..open + close];
         let member = input
             .members
             .iter()
             .find(|m| m.name == label && m.reference.host_label && ir.shape(m.target).kind == ShapeKind::String)
             .ok_or_else(|| {
-                format!("`{op_name}`: hostPrefix `{template}` names `{label}`, which is no string member with hostLabel")
+                format!(
+                    "`{op_name}`: hostPrefix `{template}` names `{label}`, which is no string member with hostLabel"
+                )
             })?;
         let field = format_ident_raw(&member.field);
         args.push(quote!(crate::runtime::request::host_label(#label, input.#field.as_deref())?));

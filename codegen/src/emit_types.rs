@@ -56,7 +56,11 @@ fn struct_doc(ir: &Ir, def: &StructDef) -> String {
     let what = if def.is_error {
         "An error the service can answer with"
     } else if def.home == Home::Operation {
-        if def.is_output { "The output of an operation" } else { "The input of an operation" }
+        if def.is_output {
+            "The output of an operation"
+        } else {
+            "The input of an operation"
+        }
     } else {
         "A structure of the API"
     };

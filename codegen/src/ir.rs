@@ -103,8 +103,8 @@ impl<'m> Ir<'m> {
             io.insert(op_name.as_str(), (input, output));
         }
         for (name, shape) in &model.shapes {
-            let generated = shape.kind == ShapeKind::Structure
-                || (shape.kind == ShapeKind::String && shape.enum_values.is_some());
+            let generated =
+                shape.kind == ShapeKind::Structure || (shape.kind == ShapeKind::String && shape.enum_values.is_some());
             if generated && !type_names.contains_key(name.as_str()) {
                 type_names.insert(name.as_str(), (names::type_name(name), Home::Types));
             }
@@ -212,11 +212,7 @@ impl<'m> Ir<'m> {
 
     /// A documentation link to the AWS API reference for an operation or shape, when the model has a `uid`.
     pub fn reference_link(&self, name: &str) -> Option<String> {
-        self.model
-            .metadata
-            .uid
-            .as_ref()
-            .map(|uid| format!("https://docs.aws.amazon.com/goto/WebAPI/{uid}/{name}"))
+        self.model.metadata.uid.as_ref().map(|uid| format!("https://docs.aws.amazon.com/goto/WebAPI/{uid}/{name}"))
     }
 
     pub fn struct_def(&self, shape: &str) -> Option<&StructDef<'m>> {
@@ -314,6 +310,5 @@ fn reaches<'m>(model: &'m ServiceModel, from: &'m str, to: &str, seen: &mut BTre
         return false;
     }
     let Some(shape) = model.shapes.get(from) else { return false };
-    shape.kind == ShapeKind::Structure
-        && shape.members.values().any(|m| reaches(model, &m.shape, to, seen))
+    shape.kind == ShapeKind::Structure && shape.members.values().any(|m| reaches(model, &m.shape, to, seen))
 }

@@ -41,11 +41,8 @@ pub struct GeneratedFile {
 pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
     let ir = ir::Ir::new(&model.service)?;
     let meta = &model.service.metadata;
-    let service = meta
-        .service_full_name
-        .clone()
-        .or_else(|| meta.service_id.clone())
-        .unwrap_or_else(|| "the service".to_string());
+    let service =
+        meta.service_full_name.clone().or_else(|| meta.service_id.clone()).unwrap_or_else(|| "the service".to_string());
     let api_version = &meta.api_version;
     let signing_name = meta.signing_name.as_ref().or(meta.endpoint_prefix.as_ref()).cloned().unwrap_or_default();
     let endpoint_prefix = meta.endpoint_prefix.clone().unwrap_or_default();
@@ -79,20 +76,12 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         ("mod.rs", mod_rs),
         ("types.rs", with_doc("Structures and enums of the API.", types)),
         ("operation.rs", with_doc("Operations: their inputs, outputs and errors.", quote!(#io #ops))),
-        (
-            "ser.rs",
-            with_doc("EC2 Query serializers of operation inputs.", emit_ser::emit(&ir)),
-        ),
-        (
-            "de.rs",
-            with_doc("XML decoders of operation outputs and modeled errors.", emit_de::emit(&ir)?),
-        ),
+        ("ser.rs", with_doc("EC2 Query serializers of operation inputs.", emit_ser::emit(&ir))),
+        ("de.rs", with_doc("XML decoders of operation outputs and modeled errors.", emit_de::emit(&ir)?)),
     ];
     files
         .into_iter()
-        .map(|(path, tokens)| {
-            Ok(GeneratedFile { path: path.to_string(), contents: format_file(path, tokens)? })
-        })
+        .map(|(path, tokens)| Ok(GeneratedFile { path: path.to_string(), contents: format_file(path, tokens)? }))
         .collect()
 }
 

@@ -160,9 +160,7 @@ impl ServiceModel {
 
     /// The shape a reference points at, or an error naming the dangling reference.
     pub fn shape(&self, name: &str) -> Result<&Shape, String> {
-        self.shapes
-            .get(name)
-            .ok_or_else(|| format!("the model references shape `{name}`, which it does not define"))
+        self.shapes.get(name).ok_or_else(|| format!("the model references shape `{name}`, which it does not define"))
     }
 }
 
@@ -190,9 +188,6 @@ impl ShapeRef {
 impl Shape {
     /// The error code of an exception shape: its `error.code`, else its name.
     pub fn error_code<'a>(&'a self, shape_name: &'a str) -> &'a str {
-        self.error
-            .as_ref()
-            .and_then(|e| e.code.as_deref())
-            .unwrap_or(shape_name)
+        self.error.as_ref().and_then(|e| e.code.as_deref()).unwrap_or(shape_name)
     }
 }

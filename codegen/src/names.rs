@@ -32,11 +32,7 @@ fn words(name: &str) -> Vec<String> {
 
 /// `snake_case` for fields, methods and functions, made a valid identifier.
 pub fn snake(name: &str) -> String {
-    let joined = words(name)
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join("_");
+    let joined = words(name).iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("_");
     if joined.is_empty() || joined.starts_with(|c: char| c.is_ascii_digit()) {
         format!("_{joined}")
     } else {
@@ -66,10 +62,10 @@ pub fn camel(name: &str) -> String {
 /// Keywords that cannot even be raw identifiers get a trailing underscore; the rest are written `r#x`.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
-    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "gen",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
 /// A field or method name as written in Rust source: `return` → `r#return`, `self` → `self_`.

@@ -14,7 +14,8 @@ use ec2_sg::types::{Filter, IpPermission, IpRange, ResourceType, SecurityGroup, 
 fn body_of<O: Operation>(input: &O::Input) -> Result<Vec<(String, String)>, BuildError> {
     let endpoint = Endpoint::parse("https://ec2.us-east-1.amazonaws.com").expect("valid endpoint");
     let tokens = FixedTokens("token".into());
-    let options = RequestOptions { endpoint: &endpoint, idempotency_tokens: &tokens, compression: Compression::default() };
+    let options =
+        RequestOptions { endpoint: &endpoint, idempotency_tokens: &tokens, compression: Compression::default() };
     let request = build_request::<O>(input, &options)?;
     assert_eq!(request.url(), "https://ec2.us-east-1.amazonaws.com/");
     assert_eq!(request.header("content-type"), Some("application/x-www-form-urlencoded; charset=utf-8"));
@@ -87,7 +88,8 @@ fn location_names_become_capitalized_keys_and_lists_flatten() {
 
 #[test]
 fn missing_required_members_are_refused_before_sending() {
-    let error = body_of::<CreateTags>(&CreateTagsInput::builder().resources("sg-1").build()).expect_err("Tags is required");
+    let error =
+        body_of::<CreateTags>(&CreateTagsInput::builder().resources("sg-1").build()).expect_err("Tags is required");
     assert_eq!(error, BuildError::MissingMember { shape: "CreateTagsInput", member: "Tags" });
     assert!(error.to_string().contains("no request was sent"));
     let ok = CreateTagsInput::builder().resources("sg-1").tags(Tag::builder().key("team").value("a b").build()).build();
@@ -165,7 +167,9 @@ fn describe_response_decodes_every_field() {
                 .ip_permissions_egress(
                     IpPermission::builder()
                         .ip_protocol("-1")
-                        .user_id_group_pairs(UserIdGroupPair::builder().user_id("123456789012").group_id("sg-9").build())
+                        .user_id_group_pairs(
+                            UserIdGroupPair::builder().user_id("123456789012").group_id("sg-9").build(),
+                        )
                         .build(),
                 )
                 .tags(Tag::builder().key("Name").value("web").build())

@@ -21,10 +21,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             return Ok(());
         }
         let list: Vec<String> = stale.iter().map(|s| format!("  {s}")).collect();
-        return Err(format!(
-            "generated files are stale; run `cargo xtask codegen`:\n{}",
-            list.join("\n")
-        ));
+        return Err(format!("generated files are stale; run `cargo xtask codegen`:\n{}", list.join("\n")));
     }
     fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     for file in &files {
@@ -38,12 +35,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
     }
     let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
-    println!(
-        "generated {} files, {lines} lines, in {:.2?}; {} changed",
-        files.len(),
-        started.elapsed(),
-        stale.len()
-    );
+    println!("generated {} files, {lines} lines, in {:.2?}; {} changed", files.len(), started.elapsed(), stale.len());
     Ok(())
 }
 
@@ -75,4 +67,3 @@ fn stale_files(out_dir: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<S
     stale.sort();
     Ok(stale)
 }
-

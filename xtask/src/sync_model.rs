@@ -37,8 +37,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let model_dir = crate::workspace_root().join("model");
     let selection_path = model_dir.join(SELECTION_FILE);
-    let selection_text = fs::read_to_string(&selection_path)
-        .map_err(|e| format!("cannot read {}: {e}", selection_path.display()))?;
+    let selection_text =
+        fs::read_to_string(&selection_path).map_err(|e| format!("cannot read {}: {e}", selection_path.display()))?;
     let selection = Selection::parse(&selection_text, &format!("model/{SELECTION_FILE}"))?;
 
     let botocore = package_dir(options.botocore, "botocore", "--botocore")?;
@@ -63,9 +63,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         report.push(format!("model/{}:", file.name));
         let lines = match previous.as_deref().map(serde_json::from_str::<Value>) {
             None => vec!["new file".to_string()],
-            Some(Err(e)) => vec![format!(
-                "previous file is not valid JSON ({e}); replacing it"
-            )],
+            Some(Err(e)) => vec![format!("previous file is not valid JSON ({e}); replacing it")],
             Some(Ok(old)) => {
                 let lines = describe_changes(file.name, &old, &file.value);
                 if lines.is_empty() {
@@ -78,10 +76,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         report.extend(lines.into_iter().map(|line| format!("  {line}")));
     }
 
-    let versions = format!(
-        "botocore {}, boto3 {}",
-        upstream.botocore_version, upstream.boto3_version
-    );
+    let versions = format!("botocore {}, boto3 {}", upstream.botocore_version, upstream.boto3_version);
     if stale.is_empty() {
         println!("model/ is up to date ({versions})");
     } else {
@@ -100,15 +95,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if stale.is_empty() {
             return Ok(());
         }
-        return Err(format!(
-            "model/ is stale: {} would change; run `cargo xtask sync-model`",
-            stale_paths.join(", ")
-        ));
+        return Err(format!("model/ is stale: {} would change; run `cargo xtask sync-model`", stale_paths.join(", ")));
     }
     for file in outputs.iter().filter(|file| stale.contains(&file.name)) {
         let path = model_dir.join(file.name);
-        fs::write(&path, &file.text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        fs::write(&path, &file.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if !stale.is_empty() {
         println!("wrote {}", stale_paths.join(", "));
@@ -140,16 +131,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--botocore" | "--boto3" => {
                 let value = match inline {
                     Some(value) => value,
-                    None => args
-                        .next()
-                        .cloned()
-                        .ok_or_else(|| format!("{flag} needs a directory\n\n{USAGE}"))?,
+                    None => args.next().cloned().ok_or_else(|| format!("{flag} needs a directory\n\n{USAGE}"))?,
                 };
-                let slot = if flag == "--botocore" {
-                    &mut options.botocore
-                } else {
-                    &mut options.boto3
-                };
+                let slot = if flag == "--botocore" { &mut options.botocore } else { &mut options.boto3 };
                 *slot = Some(PathBuf::from(value));
             }
             "--check" if inline.is_none() => options.check = true,
@@ -187,22 +171,13 @@ fn locate_package(package: &str, flag: &str) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run python3 to locate {package} ({e}); {hint}"))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let reason = stderr
-            .lines()
-            .last()
-            .unwrap_or("no message")
-            .trim()
-            .to_string();
-        return Err(format!(
-            "python3 cannot import {package} ({reason}); {hint}"
-        ));
+        let reason = stderr.lines().last().unwrap_or("no message").trim().to_string();
+        return Err(format!("python3 cannot import {package} ({reason}); {hint}"));
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let dir = stdout.trim();
     if dir.is_empty() {
-        return Err(format!(
-            "python3 printed no directory for {package}; {hint}"
-        ));
+        return Err(format!("python3 printed no directory for {package}; {hint}"));
     }
     Ok(PathBuf::from(dir))
 }
@@ -210,12 +185,7 @@ fn locate_package(package: &str, flag: &str) -> Result<PathBuf, String> {
 /// `__version__ = '1.43.11'` from a package's `__init__.py`.
 fn parse_version(init_py: &str) -> Option<String> {
     init_py.lines().find_map(|line| {
-        let value = line
-            .trim_start()
-            .strip_prefix("__version__")?
-            .trim_start()
-            .strip_prefix('=')?
-            .trim();
+        let value = line.trim_start().strip_prefix("__version__")?.trim_start().strip_prefix('=')?.trim();
         let quote = value.chars().next().filter(|c| *c == '\'' || *c == '"')?;
         let inner = &value[1..];
         Some(inner[..inner.find(quote)?].to_string())
@@ -224,8 +194,7 @@ fn parse_version(init_py: &str) -> Option<String> {
 
 fn package_version(dir: &Path) -> Result<String, String> {
     let path = dir.join("__init__.py");
-    let text =
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse_version(&text).ok_or_else(|| format!("{}: no `__version__ = '…'` line", path.display()))
 }
 
@@ -244,38 +213,17 @@ struct Selection {
 
 impl Selection {
     fn parse(text: &str, file: &str) -> Result<Selection, String> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| format!("{file}: invalid JSON: {e}"))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| format!("{file}: invalid JSON: {e}"))?;
         let top = as_object(&value, file)?;
         // Unknown keys are rejected so that a typo cannot silently select nothing.
-        check_keys(
-            top,
-            &[
-                "_comment",
-                "service",
-                "apiVersion",
-                "operations",
-                "waiters",
-                "resources",
-            ],
-            file,
-        )?;
+        check_keys(top, &["_comment", "service", "apiVersion", "operations", "waiters", "resources"], file)?;
         let empty = Map::new();
         let resources = match top.get("resources") {
             Some(value) => as_object(value, &format!("{file}: `resources`"))?,
             None => &empty,
         };
         let resources_ctx = format!("{file}: `resources`");
-        check_keys(
-            resources,
-            &[
-                "serviceActions",
-                "serviceHas",
-                "serviceHasMany",
-                "resources",
-            ],
-            &resources_ctx,
-        )?;
+        check_keys(resources, &["serviceActions", "serviceHas", "serviceHasMany", "resources"], &resources_ctx)?;
         let selection = Selection {
             service: string_field(top, "service", file)?,
             api_version: string_field(top, "apiVersion", file)?,
@@ -287,9 +235,7 @@ impl Selection {
             resources: name_list(resources, "resources", &resources_ctx)?,
         };
         if selection.operations.is_empty() {
-            return Err(format!(
-                "{file}: `operations` must name at least one operation"
-            ));
+            return Err(format!("{file}: `operations` must name at least one operation"));
         }
         Ok(selection)
     }
@@ -297,10 +243,7 @@ impl Selection {
 
 fn check_keys(object: &Map<String, Value>, known: &[&str], ctx: &str) -> Result<(), String> {
     match object.keys().find(|key| !known.contains(&key.as_str())) {
-        Some(key) => Err(format!(
-            "{ctx}: unknown key `{key}` (expected one of: {})",
-            known.join(", ")
-        )),
+        Some(key) => Err(format!("{ctx}: unknown key `{key}` (expected one of: {})", known.join(", "))),
         None => Ok(()),
     }
 }
@@ -314,11 +257,7 @@ fn string_field(object: &Map<String, Value>, key: &str, ctx: &str) -> Result<Str
 }
 
 /// An optional list of distinct names.
-fn name_list(
-    object: &Map<String, Value>,
-    key: &str,
-    ctx: &str,
-) -> Result<BTreeSet<String>, String> {
+fn name_list(object: &Map<String, Value>, key: &str, ctx: &str) -> Result<BTreeSet<String>, String> {
     let Some(value) = object.get(key) else {
         return Ok(BTreeSet::new());
     };
@@ -328,9 +267,7 @@ fn name_list(
     let mut names = BTreeSet::new();
     for item in items {
         let Value::String(name) = item else {
-            return Err(format!(
-                "{ctx}: `{key}` must be a list of names, found {item}"
-            ));
+            return Err(format!("{ctx}: `{key}` must be a list of names, found {item}"));
         };
         if !names.insert(name.clone()) {
             return Err(format!("{ctx}: `{key}` lists `{name}` twice"));
@@ -352,12 +289,7 @@ struct Upstream {
 
 impl Upstream {
     fn load(botocore: &Path, boto3: &Path, selection: &Selection) -> Result<Upstream, String> {
-        let api_dir = |package: &Path| {
-            package
-                .join("data")
-                .join(&selection.service)
-                .join(&selection.api_version)
-        };
+        let api_dir = |package: &Path| package.join("data").join(&selection.service).join(&selection.api_version);
         let botocore_api = api_dir(botocore);
         let boto3_api = api_dir(boto3);
         Ok(Upstream {
@@ -455,20 +387,11 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
     let resources = select_resources(&upstream.resources, selection, &mut problems)?;
     check_resource_references(&resources, selection, &shapes, &mut problems);
     if !problems.is_empty() {
-        return Err(format!(
-            "model/{SELECTION_FILE} does not match the upstream model:\n  {}",
-            problems.join("\n  ")
-        ));
+        return Err(format!("model/{SELECTION_FILE} does not match the upstream model:\n  {}", problems.join("\n  ")));
     }
     let mut versions = Map::new();
-    versions.insert(
-        "boto3".into(),
-        Value::String(upstream.boto3_version.clone()),
-    );
-    versions.insert(
-        "botocore".into(),
-        Value::String(upstream.botocore_version.clone()),
-    );
+    versions.insert("boto3".into(), Value::String(upstream.boto3_version.clone()));
+    versions.insert("botocore".into(), Value::String(upstream.botocore_version.clone()));
 
     let files = [
         ("service-2.json", service),
@@ -499,10 +422,7 @@ fn select_service(
     let top = as_object(upstream, FILE)?;
     let all_operations = object_field(top, "operations", FILE)?;
     let all_shapes = object_field(top, "shapes", FILE)?;
-    let api_version = top
-        .get("metadata")
-        .and_then(|metadata| metadata.get("apiVersion"))
-        .and_then(Value::as_str);
+    let api_version = top.get("metadata").and_then(|metadata| metadata.get("apiVersion")).and_then(Value::as_str);
     if api_version != Some(selection.api_version.as_str()) {
         problems.push(format!(
             "`apiVersion` is {} but botocore's metadata.apiVersion is {api_version:?}",
@@ -522,16 +442,12 @@ fn select_service(
     let roots = operations
         .iter()
         .flat_map(|(name, operation)| {
-            operation_shapes(operation)
-                .into_iter()
-                .map(move |shape| (format!("operation {name}"), shape))
+            operation_shapes(operation).into_iter().map(move |shape| (format!("operation {name}"), shape))
         })
         .collect();
     let closure = shape_closure(all_shapes, roots).map_err(|e| format!("{FILE}: {e}"))?;
-    let shapes: Map<String, Value> = closure
-        .iter()
-        .filter_map(|name| Some((name.clone(), all_shapes.get(name)?.clone())))
-        .collect();
+    let shapes: Map<String, Value> =
+        closure.iter().filter_map(|name| Some((name.clone(), all_shapes.get(name)?.clone()))).collect();
 
     // Every other top-level key (version, metadata, …) is kept as is: same format as upstream.
     let mut service = top.clone();
@@ -573,19 +489,14 @@ fn shape_name(reference: &Value) -> Option<String> {
 }
 
 /// Every shape reachable from `roots` (pairs of who refers to it, shape name).
-fn shape_closure(
-    shapes: &Map<String, Value>,
-    roots: Vec<(String, String)>,
-) -> Result<BTreeSet<String>, String> {
+fn shape_closure(shapes: &Map<String, Value>, roots: Vec<(String, String)>) -> Result<BTreeSet<String>, String> {
     let mut reached = BTreeSet::new();
     let mut pending = roots;
     while let Some((referrer, name)) = pending.pop() {
         if reached.contains(&name) {
             continue;
         }
-        let shape = shapes
-            .get(&name)
-            .ok_or_else(|| format!("shape `{name}` (used by {referrer}) is not defined"))?;
+        let shape = shapes.get(&name).ok_or_else(|| format!("shape `{name}` (used by {referrer}) is not defined"))?;
         for reference in shape_references(shape) {
             pending.push((format!("shape {name}"), reference));
         }
@@ -594,11 +505,7 @@ fn shape_closure(
     Ok(reached)
 }
 
-fn select_waiters(
-    upstream: &Value,
-    selection: &Selection,
-    problems: &mut Vec<String>,
-) -> Result<Value, String> {
+fn select_waiters(upstream: &Value, selection: &Selection, problems: &mut Vec<String>) -> Result<Value, String> {
     const FILE: &str = "botocore waiters-2.json";
     let top = as_object(upstream, FILE)?;
     let all_waiters = object_field(top, "waiters", FILE)?;
@@ -610,18 +517,15 @@ fn select_waiters(
         };
         match waiter.get("operation").and_then(Value::as_str) {
             Some(operation) if selection.operations.contains(operation) => {}
-            Some(operation) => problems.push(format!(
-                "waiter `{name}` uses operation `{operation}`, which is not in `operations`"
-            )),
+            Some(operation) => {
+                problems.push(format!("waiter `{name}` uses operation `{operation}`, which is not in `operations`"))
+            }
             None => problems.push(format!("waiter `{name}` in {FILE} names no operation")),
         }
         waiters.insert(name.clone(), waiter.clone());
     }
     let mut out = Map::new();
-    out.insert(
-        "version".into(),
-        top.get("version").cloned().unwrap_or(Value::Null),
-    );
+    out.insert("version".into(), top.get("version").cloned().unwrap_or(Value::Null));
     out.insert("waiters".into(), Value::Object(waiters));
     Ok(Value::Object(out))
 }
@@ -641,11 +545,7 @@ fn select_paginators(upstream: &Value, selection: &Selection) -> Result<Value, S
 }
 
 /// boto3's resource model with only the selected service entries and resources.
-fn select_resources(
-    upstream: &Value,
-    selection: &Selection,
-    problems: &mut Vec<String>,
-) -> Result<Value, String> {
+fn select_resources(upstream: &Value, selection: &Selection, problems: &mut Vec<String>) -> Result<Value, String> {
     const FILE: &str = "boto3 resources-1.json";
     let top = as_object(upstream, FILE)?;
     let service = object_field(top, "service", FILE)?;
@@ -666,11 +566,7 @@ fn select_resources(
     for (key, names, what) in [
         ("actions", &selection.service_actions, "service action"),
         ("has", &selection.service_has, "service `has` entry"),
-        (
-            "hasMany",
-            &selection.service_has_many,
-            "service `hasMany` entry",
-        ),
+        ("hasMany", &selection.service_has_many, "service `hasMany` entry"),
     ] {
         // Only what is selected appears, so an empty selection leaves the key out.
         if !names.is_empty() {
@@ -706,30 +602,21 @@ fn check_resource_references(
         for (name, resource) in all {
             if let Some(shape) = resource.get("shape").and_then(Value::as_str) {
                 if !shapes.contains(shape) {
-                    problems.push(format!(
-                        "resource `{name}` has shape `{shape}`, which no selected operation uses"
-                    ));
+                    problems.push(format!("resource `{name}` has shape `{shape}`, which no selected operation uses"));
                 }
             }
         }
     }
     walk_objects(resources, "", &mut |path, object| {
         let at = if path.is_empty() { "(top)" } else { path };
-        let operation = object
-            .get("request")
-            .and_then(|request| request.get("operation"))
-            .and_then(Value::as_str);
+        let operation = object.get("request").and_then(|request| request.get("operation")).and_then(Value::as_str);
         if let Some(operation) = operation {
             if !selection.operations.contains(operation) {
-                problems.push(format!(
-                    "resources-1.json {at} uses operation `{operation}`, which is not in `operations`"
-                ));
+                problems
+                    .push(format!("resources-1.json {at} uses operation `{operation}`, which is not in `operations`"));
             }
         }
-        let resource_type = object
-            .get("resource")
-            .and_then(|resource| resource.get("type"))
-            .and_then(Value::as_str);
+        let resource_type = object.get("resource").and_then(|resource| resource.get("type")).and_then(Value::as_str);
         if let Some(resource_type) = resource_type {
             if !kept.contains(resource_type) {
                 problems.push(format!(
@@ -739,9 +626,7 @@ fn check_resource_references(
         }
         if let Some(waiter) = object.get("waiterName").and_then(Value::as_str) {
             if !selection.waiters.contains(waiter) {
-                problems.push(format!(
-                    "resources-1.json {at} uses waiter `{waiter}`, which is not in `waiters`"
-                ));
+                problems.push(format!("resources-1.json {at} uses waiter `{waiter}`, which is not in `waiters`"));
             }
         }
     });
@@ -753,11 +638,7 @@ fn walk_objects(value: &Value, path: &str, visit: &mut dyn FnMut(&str, &Map<Stri
         Value::Object(object) => {
             visit(path, object);
             for (key, child) in object {
-                let child_path = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
+                let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
                 walk_objects(child, &child_path, visit);
             }
         }
@@ -771,16 +652,10 @@ fn walk_objects(value: &Value, path: &str, visit: &mut dyn FnMut(&str, &Map<Stri
 }
 
 fn as_object<'a>(value: &'a Value, ctx: &str) -> Result<&'a Map<String, Value>, String> {
-    value
-        .as_object()
-        .ok_or_else(|| format!("{ctx}: expected a JSON object"))
+    value.as_object().ok_or_else(|| format!("{ctx}: expected a JSON object"))
 }
 
-fn object_field<'a>(
-    object: &'a Map<String, Value>,
-    key: &str,
-    ctx: &str,
-) -> Result<&'a Map<String, Value>, String> {
+fn object_field<'a>(object: &'a Map<String, Value>, key: &str, ctx: &str) -> Result<&'a Map<String, Value>, String> {
     match object.get(key) {
         Some(value) => as_object(value, &format!("{ctx}: `{key}`")),
         None => Err(format!("{ctx}: `{key}` is missing")),
@@ -810,12 +685,7 @@ fn sort_keys(value: Value) -> Value {
         Value::Object(object) => {
             let mut entries: Vec<(String, Value)> = object.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
         other => other,
@@ -831,12 +701,7 @@ fn to_json_text(value: &Value) -> Result<String, String> {
 
 /// "14 operations, 73 shapes (42 structure, …), 1 waiter, 3 paginators, 2 resources".
 fn summary(outputs: &[OutputFile]) -> String {
-    let file = |name: &str| {
-        outputs
-            .iter()
-            .find(|file| file.name == name)
-            .map(|f| &f.value)
-    };
+    let file = |name: &str| outputs.iter().find(|file| file.name == name).map(|f| &f.value);
     let count = |name: &str, path: &[&str]| {
         let mut value = file(name);
         for key in path {
@@ -853,10 +718,7 @@ fn summary(outputs: &[OutputFile]) -> String {
     }
     let mut types: Vec<(&str, usize)> = types.into_iter().collect();
     types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let types: Vec<String> = types
-        .iter()
-        .map(|(kind, n)| format!("{n} {kind}"))
-        .collect();
+    let types: Vec<String> = types.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
     let plural = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {} ({}), {}, {}, {}",
@@ -874,20 +736,15 @@ fn summary(outputs: &[OutputFile]) -> String {
 
 /// "botocore 1.43.10 -> 1.43.11, boto3 1.43.11" from the previous `versions.json`.
 fn version_line(old: Option<&Value>, upstream: &Upstream) -> String {
-    [
-        ("botocore", &upstream.botocore_version),
-        ("boto3", &upstream.boto3_version),
-    ]
-    .iter()
-    .map(
-        |(package, new)| match old.and_then(|old| old.get(package)).and_then(Value::as_str) {
+    [("botocore", &upstream.botocore_version), ("boto3", &upstream.boto3_version)]
+        .iter()
+        .map(|(package, new)| match old.and_then(|old| old.get(package)).and_then(Value::as_str) {
             Some(old) if old != new.as_str() => format!("{package} {old} -> {new}"),
             Some(_) => format!("{package} {new} (unchanged)"),
             None => format!("{package} {new}"),
-        },
-    )
-    .collect::<Vec<_>>()
-    .join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Human-readable differences between the previous and the new content of one model file.
@@ -939,10 +796,7 @@ fn diff_shape(name: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
 
     let (old_members, new_members) = (members_of(old, "members"), members_of(new, "members"));
     for member in new_members.keys().filter(|m| !old_members.contains_key(*m)) {
-        let shape = new_members
-            .get(member)
-            .and_then(shape_name)
-            .unwrap_or_default();
+        let shape = new_members.get(member).and_then(shape_name).unwrap_or_default();
         out.push(format!("{prefix}+ member {member} ({shape})"));
     }
     for member in old_members.keys().filter(|m| !new_members.contains_key(*m)) {
@@ -950,13 +804,7 @@ fn diff_shape(name: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
     }
     for (member, old_member) in old_members {
         if let Some(new_member) = new_members.get(member) {
-            diff_keys(
-                &format!("{prefix}member {member}: "),
-                old_member,
-                new_member,
-                &[],
-                out,
-            );
+            diff_keys(&format!("{prefix}member {member}: "), old_member, new_member, &[], out);
         }
     }
 
@@ -965,56 +813,23 @@ fn diff_shape(name: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
     if !added && old_enum != new_enum {
         out.push(format!("{prefix}enum values reordered"));
     }
-    diff_sets(
-        &prefix,
-        "required",
-        &strings_of(old, "required"),
-        &strings_of(new, "required"),
-        out,
-    );
+    diff_sets(&prefix, "required", &strings_of(old, "required"), &strings_of(new, "required"), out);
 }
 
 fn diff_resources(old: &Value, new: &Value, out: &mut Vec<String>) {
     diff_keys("", old, new, &["service", "resources"], out);
     let empty = Value::Null;
-    let (old_service, new_service) = (
-        old.get("service").unwrap_or(&empty),
-        new.get("service").unwrap_or(&empty),
-    );
-    diff_keys(
-        "service.",
-        old_service,
-        new_service,
-        &["actions", "has", "hasMany"],
-        out,
-    );
-    for (what, key) in [
-        ("service action", "actions"),
-        ("service has", "has"),
-        ("service hasMany", "hasMany"),
-    ] {
+    let (old_service, new_service) = (old.get("service").unwrap_or(&empty), new.get("service").unwrap_or(&empty));
+    diff_keys("service.", old_service, new_service, &["actions", "has", "hasMany"], out);
+    for (what, key) in [("service action", "actions"), ("service has", "has"), ("service hasMany", "hasMany")] {
         diff_named((what, key), old_service, new_service, out);
     }
 
-    let (old_resources, new_resources) =
-        (members_of(old, "resources"), members_of(new, "resources"));
-    for name in added_removed(
-        "resource",
-        old_resources,
-        new_resources,
-        |_| String::new(),
-        out,
-    ) {
+    let (old_resources, new_resources) = (members_of(old, "resources"), members_of(new, "resources"));
+    for name in added_removed("resource", old_resources, new_resources, |_| String::new(), out) {
         if let (Some(old), Some(new)) = (old_resources.get(&name), new_resources.get(&name)) {
             // The named collections inside a resource get one more level of detail.
-            const NAMED: [&str; 6] = [
-                "actions",
-                "batchActions",
-                "has",
-                "hasMany",
-                "waiters",
-                "references",
-            ];
+            const NAMED: [&str; 6] = ["actions", "batchActions", "has", "hasMany", "waiters", "references"];
             diff_keys(&format!("~ resource {name}: "), old, new, &NAMED, out);
             for key in NAMED {
                 diff_named((&format!("resource {name} {key}"), key), old, new, out);
@@ -1040,12 +855,7 @@ fn diff_partitions(old: &Value, new: &Value, out: &mut Vec<String>) {
     for id in added_removed("partition", &old_map, &new_map, |_| String::new(), out) {
         if let (Some(old), Some(new)) = (old_map.get(&id), new_map.get(&id)) {
             diff_keys(&format!("~ partition {id}: "), old, new, &["regions"], out);
-            diff_named(
-                (&format!("partition {id} region"), "regions"),
-                old,
-                new,
-                out,
-            );
+            diff_named((&format!("partition {id} region"), "regions"), old, new, out);
         }
     }
 }
@@ -1084,11 +894,7 @@ fn added_removed(
 fn diff_keys(prefix: &str, old: &Value, new: &Value, skip: &[&str], out: &mut Vec<String>) {
     let (Value::Object(old), Value::Object(new)) = (old, new) else {
         if old != new {
-            out.push(format!(
-                "{prefix}{} -> {}",
-                show(Some(old)),
-                show(Some(new))
-            ));
+            out.push(format!("{prefix}{} -> {}", show(Some(old)), show(Some(new))));
         }
         return;
     };
@@ -1102,15 +908,8 @@ fn diff_keys(prefix: &str, old: &Value, new: &Value, skip: &[&str], out: &mut Ve
 }
 
 /// `prefix + what x` / `prefix - what x`; true if anything was added or removed.
-fn diff_sets(
-    prefix: &str,
-    what: &str,
-    old: &[String],
-    new: &[String],
-    out: &mut Vec<String>,
-) -> bool {
-    let (old_set, new_set): (BTreeSet<&String>, BTreeSet<&String>) =
-        (old.iter().collect(), new.iter().collect());
+fn diff_sets(prefix: &str, what: &str, old: &[String], new: &[String], out: &mut Vec<String>) -> bool {
+    let (old_set, new_set): (BTreeSet<&String>, BTreeSet<&String>) = (old.iter().collect(), new.iter().collect());
     let before = out.len();
     for value in new_set.difference(&old_set) {
         out.push(format!("{prefix}+ {what} {value}"));
@@ -1137,18 +936,12 @@ fn show(value: Option<&Value>) -> String {
 
 fn members_of<'a>(value: &'a Value, key: &str) -> &'a Map<String, Value> {
     static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    value
-        .get(key)
-        .and_then(Value::as_object)
-        .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+    value.get(key).and_then(Value::as_object).unwrap_or_else(|| EMPTY.get_or_init(Map::new))
 }
 
 fn strings_of(value: &Value, key: &str) -> Vec<String> {
     match value.get(key) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|item| item.as_str().map(str::to_string))
-            .collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     }
 }
@@ -1181,23 +974,10 @@ mod tests {
             "input": {"shape": "OpRequest"},
             "errors": [{"shape": "OpError"}],
         });
-        let roots = operation_shapes(&operation)
-            .into_iter()
-            .map(|shape| ("operation Op".to_string(), shape))
-            .collect();
+        let roots = operation_shapes(&operation).into_iter().map(|shape| ("operation Op".to_string(), shape)).collect();
         let closure = shape_closure(&shapes, roots).unwrap();
-        let expected: BTreeSet<String> = [
-            "OpRequest",
-            "IdList",
-            "Id",
-            "TagMap",
-            "Key",
-            "Nested",
-            "OpError",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
+        let expected: BTreeSet<String> =
+            ["OpRequest", "IdList", "Id", "TagMap", "Key", "Nested", "OpError"].into_iter().map(String::from).collect();
         assert_eq!(closure, expected);
     }
 
@@ -1313,12 +1093,7 @@ mod tests {
             "resources": {"R": {"actions": {"Delete": {}, "Tag": {}}}, "S": {}}});
         assert_eq!(
             describe_changes("resources-1.json", &old_resources, &new_resources),
-            vec![
-                "- service action Make",
-                "+ service hasMany Rs",
-                "+ resource S",
-                "+ resource R actions Tag",
-            ]
+            vec!["- service action Make", "+ service hasMany Rs", "+ resource S", "+ resource R actions Tag",]
         );
     }
 
@@ -1351,27 +1126,19 @@ mod tests {
 
     #[test]
     fn selection_rejects_unknown_keys_and_duplicates() {
-        let error = Selection::parse(
-            r#"{"service": "ec2", "apiVersion": "v", "operations": ["A"], "waiter": []}"#,
-            "f",
-        )
-        .unwrap_err();
+        let error =
+            Selection::parse(r#"{"service": "ec2", "apiVersion": "v", "operations": ["A"], "waiter": []}"#, "f")
+                .unwrap_err();
         assert!(error.starts_with("f: unknown key `waiter`"), "{error}");
-        let error = Selection::parse(
-            r#"{"service": "ec2", "apiVersion": "v", "operations": ["A", "A"]}"#,
-            "f",
-        )
-        .unwrap_err();
+        let error =
+            Selection::parse(r#"{"service": "ec2", "apiVersion": "v", "operations": ["A", "A"]}"#, "f").unwrap_err();
         assert_eq!(error, "f: `operations` lists `A` twice");
     }
 
     #[test]
     fn sdk_extras_merge_like_botocore() {
         let mut base = json!({"pagination": {"A": {"input_token": "T"}, "B": {"x": [1]}}});
-        merge_into(
-            &mut base,
-            &json!({"pagination": {"A": {"non_aggregate_keys": ["K"]}, "B": {"x": [2]}}}),
-        );
+        merge_into(&mut base, &json!({"pagination": {"A": {"non_aggregate_keys": ["K"]}, "B": {"x": [2]}}}));
         assert_eq!(
             base,
             json!({"pagination": {"A": {"input_token": "T", "non_aggregate_keys": ["K"]}, "B": {"x": [2]}}})
@@ -1382,19 +1149,13 @@ mod tests {
     fn version_is_read_from_init_py() {
         let init = "\"\"\"doc\"\"\"\nimport os\n__version__ = '1.43.11'\n";
         assert_eq!(parse_version(init).as_deref(), Some("1.43.11"));
-        assert_eq!(
-            parse_version("__version__ = \"2.0\"").as_deref(),
-            Some("2.0")
-        );
+        assert_eq!(parse_version("__version__ = \"2.0\"").as_deref(), Some("2.0"));
         assert_eq!(parse_version("version = '1'"), None);
     }
 
     #[test]
     fn arguments() {
-        let args: Vec<String> = ["--botocore=/a", "--boto3", "/b", "--check"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args: Vec<String> = ["--botocore=/a", "--boto3", "/b", "--check"].iter().map(|s| s.to_string()).collect();
         let options = parse_args(&args).unwrap();
         assert_eq!(options.botocore, Some(PathBuf::from("/a")));
         assert_eq!(options.boto3, Some(PathBuf::from("/b")));

@@ -13,9 +13,7 @@ pub struct Blob {
 impl Blob {
     /// Wraps the given bytes.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self {
-            inner: bytes.into(),
-        }
+        Self { inner: bytes.into() }
     }
 
     /// The bytes, borrowed.
@@ -87,13 +85,9 @@ pub enum Base64Error {
 impl fmt::Display for Base64Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidCharacter {
-                position,
-                character,
-            } => write!(
-                f,
-                "invalid base64: unexpected character {character:?} at byte {position}"
-            ),
+            Self::InvalidCharacter { position, character } => {
+                write!(f, "invalid base64: unexpected character {character:?} at byte {position}")
+            }
             Self::InvalidPadding { position } => {
                 write!(f, "invalid base64: bad padding at byte {position}")
             }
@@ -194,10 +188,7 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>, Base64Error> {
         if padding.is_some() {
             return Err(Base64Error::InvalidPadding { position });
         }
-        let value = decode_sextet(c).ok_or(Base64Error::InvalidCharacter {
-            position,
-            character: c,
-        })?;
+        let value = decode_sextet(c).ok_or(Base64Error::InvalidCharacter { position, character: c })?;
         acc = acc << 6 | value;
         pending += 1;
         if pending == 4 {
@@ -306,96 +297,39 @@ mod tests {
 
     #[test]
     fn rejects_bad_characters_with_position() {
-        assert_eq!(
-            base64_decode("dmF*dWU="),
-            Err(Base64Error::InvalidCharacter {
-                position: 3,
-                character: '*'
-            })
-        );
-        assert_eq!(
-            base64_decode("dmFsŽdWU="),
-            Err(Base64Error::InvalidCharacter {
-                position: 4,
-                character: 'Ž'
-            })
-        );
-        assert_eq!(
-            base64_decode("ŽŽ-"),
-            Err(Base64Error::InvalidCharacter {
-                position: 0,
-                character: 'Ž'
-            })
-        );
+        assert_eq!(base64_decode("dmF*dWU="), Err(Base64Error::InvalidCharacter { position: 3, character: '*' }));
+        assert_eq!(base64_decode("dmFsŽdWU="), Err(Base64Error::InvalidCharacter { position: 4, character: 'Ž' }));
+        assert_eq!(base64_decode("ŽŽ-"), Err(Base64Error::InvalidCharacter { position: 0, character: 'Ž' }));
         // URL-safe alphabet is not the standard one.
-        assert!(matches!(
-            base64_decode("ab-_"),
-            Err(Base64Error::InvalidCharacter { position: 2, .. })
-        ));
+        assert!(matches!(base64_decode("ab-_"), Err(Base64Error::InvalidCharacter { position: 2, .. })));
         assert!(base64_decode("ab\u{0}c").is_err());
     }
 
     #[test]
     fn rejects_bad_padding() {
-        assert_eq!(
-            base64_decode("Zg="),
-            Err(Base64Error::InvalidPadding { position: 2 })
-        );
-        assert_eq!(
-            base64_decode("Zg==="),
-            Err(Base64Error::InvalidPadding { position: 4 })
-        );
-        assert_eq!(
-            base64_decode("Zm8=="),
-            Err(Base64Error::InvalidPadding { position: 4 })
-        );
-        assert_eq!(
-            base64_decode("Zm9v="),
-            Err(Base64Error::InvalidPadding { position: 4 })
-        );
-        assert_eq!(
-            base64_decode("="),
-            Err(Base64Error::InvalidPadding { position: 0 })
-        );
-        assert_eq!(
-            base64_decode("Zg==Zg=="),
-            Err(Base64Error::InvalidPadding { position: 4 })
-        );
-        assert_eq!(
-            base64_decode("Zm8=x"),
-            Err(Base64Error::InvalidPadding { position: 4 })
-        );
-        assert_eq!(
-            base64_decode("Z=g="),
-            Err(Base64Error::InvalidPadding { position: 1 })
-        );
+        assert_eq!(base64_decode("Zg="), Err(Base64Error::InvalidPadding { position: 2 }));
+        assert_eq!(base64_decode("Zg==="), Err(Base64Error::InvalidPadding { position: 4 }));
+        assert_eq!(base64_decode("Zm8=="), Err(Base64Error::InvalidPadding { position: 4 }));
+        assert_eq!(base64_decode("Zm9v="), Err(Base64Error::InvalidPadding { position: 4 }));
+        assert_eq!(base64_decode("="), Err(Base64Error::InvalidPadding { position: 0 }));
+        assert_eq!(base64_decode("Zg==Zg=="), Err(Base64Error::InvalidPadding { position: 4 }));
+        assert_eq!(base64_decode("Zm8=x"), Err(Base64Error::InvalidPadding { position: 4 }));
+        assert_eq!(base64_decode("Z=g="), Err(Base64Error::InvalidPadding { position: 1 }));
     }
 
     #[test]
     fn rejects_truncated_input() {
         assert_eq!(base64_decode("Z"), Err(Base64Error::InvalidLength));
         assert_eq!(base64_decode("Zm9vY"), Err(Base64Error::InvalidLength));
-        assert_eq!(
-            base64_decode("Zm9vY="),
-            Err(Base64Error::InvalidPadding { position: 5 })
-        );
+        assert_eq!(base64_decode("Zm9vY="), Err(Base64Error::InvalidPadding { position: 5 }));
     }
 
     #[test]
     fn error_display() {
-        let err = Base64Error::InvalidCharacter {
-            position: 3,
-            character: '*',
-        };
-        assert_eq!(
-            err.to_string(),
-            "invalid base64: unexpected character '*' at byte 3"
-        );
+        let err = Base64Error::InvalidCharacter { position: 3, character: '*' };
+        assert_eq!(err.to_string(), "invalid base64: unexpected character '*' at byte 3");
         let boxed: Box<dyn std::error::Error> = Box::new(Base64Error::InvalidLength);
         assert_eq!(boxed.to_string(), "invalid base64: truncated input");
-        assert_eq!(
-            Base64Error::InvalidPadding { position: 9 }.to_string(),
-            "invalid base64: bad padding at byte 9"
-        );
+        assert_eq!(Base64Error::InvalidPadding { position: 9 }.to_string(), "invalid base64: bad padding at byte 9");
     }
 }

@@ -97,7 +97,10 @@ impl ServiceError {
     }
 
     /// Reads a modeled error's details from the `<Error>` element of the body.
-    pub fn decode_details<T>(&self, decode: impl FnOnce(&mut Element<'_, '_>) -> Result<T, XmlError>) -> Result<T, XmlError> {
+    pub fn decode_details<T>(
+        &self,
+        decode: impl FnOnce(&mut Element<'_, '_>) -> Result<T, XmlError>,
+    ) -> Result<T, XmlError> {
         let mut doc = Document::new(&self.body)?;
         let mut root = doc.root()?;
         while let Some(mut child) = root.next_child()? {
@@ -228,7 +231,10 @@ mod tests {
         assert_eq!(e.message(), Some("The security group 'sg-1' does not exist"));
         assert_eq!(e.request_id(), Some("abc-123"));
         assert_eq!(e.http_status(), 400);
-        assert_eq!(e.to_string(), "InvalidGroup.NotFound (HTTP 400): The security group 'sg-1' does not exist [request id abc-123]");
+        assert_eq!(
+            e.to_string(),
+            "InvalidGroup.NotFound (HTTP 400): The security group 'sg-1' does not exist [request id abc-123]"
+        );
     }
 
     #[test]

@@ -22,14 +22,12 @@ pub enum PercentDecodeError {
 impl fmt::Display for PercentDecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidEscape { position } => write!(
-                f,
-                "invalid percent-encoding: '%' at byte {position} is not followed by two hex digits"
-            ),
-            Self::InvalidUtf8 { position } => write!(
-                f,
-                "invalid percent-encoding: component at byte {position} does not decode to UTF-8"
-            ),
+            Self::InvalidEscape { position } => {
+                write!(f, "invalid percent-encoding: '%' at byte {position} is not followed by two hex digits")
+            }
+            Self::InvalidUtf8 { position } => {
+                write!(f, "invalid percent-encoding: component at byte {position} does not decode to UTF-8")
+            }
         }
     }
 }
@@ -97,11 +95,7 @@ fn decode_at(value: &str, base: usize) -> Result<String, PercentDecodeError> {
                 let lo = bytes.next().and_then(|(_, b)| hex_value(b));
                 match (hi, lo) {
                     (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                    _ => {
-                        return Err(PercentDecodeError::InvalidEscape {
-                            position: base.saturating_add(i),
-                        })
-                    }
+                    _ => return Err(PercentDecodeError::InvalidEscape { position: base.saturating_add(i) }),
                 }
             }
             _ => out.push(byte),
@@ -151,10 +145,7 @@ mod tests {
     }
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        items.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     #[test]
@@ -168,10 +159,7 @@ mod tests {
     fn encodes_everything_else() {
         assert_eq!(encode_component(" "), "%20");
         assert_eq!(encode_component("+"), "%2B");
-        assert_eq!(
-            encode_component("a b&c=d/e?f#g%h"),
-            "a%20b%26c%3Dd%2Fe%3Ff%23g%25h"
-        );
+        assert_eq!(encode_component("a b&c=d/e?f#g%h"), "a%20b%26c%3Dd%2Fe%3Ff%23g%25h");
         assert_eq!(encode_component("*"), "%2A");
         assert_eq!(encode_component("!'()"), "%21%27%28%29");
         assert_eq!(encode_component("\n\0\u{7f}"), "%0A%00%7F");
@@ -198,13 +186,7 @@ mod tests {
             let encoded = encode_component(&s);
             let expected: String = s
                 .bytes()
-                .map(|b| {
-                    if is_unreserved(b) {
-                        char::from(b).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
+                .map(|b| if is_unreserved(b) { char::from(b).to_string() } else { format!("%{b:02X}") })
                 .collect();
             assert_eq!(encoded, expected);
             assert_eq!(decode(&encoded), s);
@@ -227,15 +209,7 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in [
-            "",
-            "a b+c",
-            "%%%",
-            "0.0.0.0/0",
-            "日本語 テキスト",
-            "a=b&c=d",
-            "~-._",
-        ] {
+        for s in ["", "a b+c", "%%%", "0.0.0.0/0", "日本語 テキスト", "a=b&c=d", "~-._"] {
             assert_eq!(decode(&encode_component(s)), s);
         }
     }
@@ -269,10 +243,7 @@ mod tests {
         assert_eq!(form(""), pairs(&[]));
         assert_eq!(
             form("Action=DescribeSecurityGroups&Version=2016-11-15"),
-            pairs(&[
-                ("Action", "DescribeSecurityGroups"),
-                ("Version", "2016-11-15")
-            ])
+            pairs(&[("Action", "DescribeSecurityGroups"), ("Version", "2016-11-15")])
         );
         assert_eq!(
             form("GroupName=my+group&Filter.1.Value.1=0.0.0.0%2F0"),
@@ -293,10 +264,7 @@ mod tests {
         let items = pairs(&[
             ("Action", "AuthorizeSecurityGroupIngress"),
             ("IpPermissions.1.IpRanges.1.CidrIp", "10.0.0.0/8"),
-            (
-                "IpPermissions.1.IpRanges.1.Description",
-                "SSH from \"office\" & café",
-            ),
+            ("IpPermissions.1.IpRanges.1.Description", "SSH from \"office\" & café"),
             ("Empty", ""),
         ]);
         let body = items
@@ -309,26 +277,11 @@ mod tests {
 
     #[test]
     fn form_errors_report_body_positions() {
-        assert_eq!(
-            parse_form("a=1&b=%zz"),
-            Err(PercentDecodeError::InvalidEscape { position: 6 })
-        );
-        assert_eq!(
-            parse_form("a=1&&b%=2"),
-            Err(PercentDecodeError::InvalidEscape { position: 6 })
-        );
-        assert_eq!(
-            parse_form("a=1&b=%FF"),
-            Err(PercentDecodeError::InvalidUtf8 { position: 6 })
-        );
-        assert_eq!(
-            parse_form("Ž=1&%C3=2"),
-            Err(PercentDecodeError::InvalidUtf8 { position: 5 })
-        );
-        assert_eq!(
-            parse_form("%"),
-            Err(PercentDecodeError::InvalidEscape { position: 0 })
-        );
+        assert_eq!(parse_form("a=1&b=%zz"), Err(PercentDecodeError::InvalidEscape { position: 6 }));
+        assert_eq!(parse_form("a=1&&b%=2"), Err(PercentDecodeError::InvalidEscape { position: 6 }));
+        assert_eq!(parse_form("a=1&b=%FF"), Err(PercentDecodeError::InvalidUtf8 { position: 6 }));
+        assert_eq!(parse_form("Ž=1&%C3=2"), Err(PercentDecodeError::InvalidUtf8 { position: 5 }));
+        assert_eq!(parse_form("%"), Err(PercentDecodeError::InvalidEscape { position: 0 }));
     }
 
     #[test]
@@ -337,8 +290,7 @@ mod tests {
             PercentDecodeError::InvalidEscape { position: 3 }.to_string(),
             "invalid percent-encoding: '%' at byte 3 is not followed by two hex digits"
         );
-        let boxed: Box<dyn std::error::Error> =
-            Box::new(PercentDecodeError::InvalidUtf8 { position: 0 });
+        let boxed: Box<dyn std::error::Error> = Box::new(PercentDecodeError::InvalidUtf8 { position: 0 });
         assert!(boxed.to_string().contains("UTF-8"));
     }
 }

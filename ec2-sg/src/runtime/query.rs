@@ -42,12 +42,18 @@ impl<'a> QueryWriter<'a> {
 
     /// A 32-bit float in its shortest exact decimal form (`10.8`, not `10.800000190734863`).
     pub fn float32(&mut self, key: &str, value: f32) {
-        self.string(key, &special_float(value.is_nan(), value.is_infinite(), value < 0.0).unwrap_or_else(|| value.to_string()));
+        self.string(
+            key,
+            &special_float(value.is_nan(), value.is_infinite(), value < 0.0).unwrap_or_else(|| value.to_string()),
+        );
     }
 
     /// A 64-bit float; NaN and the infinities as `NaN`, `Infinity`, `-Infinity`.
     pub fn float64(&mut self, key: &str, value: f64) {
-        self.string(key, &special_float(value.is_nan(), value.is_infinite(), value < 0.0).unwrap_or_else(|| value.to_string()));
+        self.string(
+            key,
+            &special_float(value.is_nan(), value.is_infinite(), value < 0.0).unwrap_or_else(|| value.to_string()),
+        );
     }
 
     /// A timestamp in the member's wire format.

@@ -45,7 +45,8 @@ impl Endpoint {
         if authority.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid("the host contains whitespace"));
         }
-        let host_end = if authority.starts_with('[') { authority.find(']').map(|i| i + 1) } else { authority.rfind(':') };
+        let host_end =
+            if authority.starts_with('[') { authority.find(']').map(|i| i + 1) } else { authority.rfind(':') };
         if let Some(port) = host_end.and_then(|i| authority.get(i..)).and_then(|p| p.strip_prefix(':')) {
             if port.parse::<u16>().is_err() {
                 return Err(invalid("the port must be a number from 0 to 65535"));
@@ -197,7 +198,17 @@ mod tests {
         let e = Endpoint::parse("http://127.0.0.1:5000").unwrap();
         assert_eq!((e.authority(), e.path()), ("127.0.0.1:5000", ""));
         assert!(Endpoint::parse("http://[::1]:80/").is_ok());
-        for bad in ["", "example.com", "ftp://x", "https://", "https://a b", "https://u:p@host", "https://h:99999", "https://h/?q", "http://h:x"] {
+        for bad in [
+            "",
+            "example.com",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://u:p@host",
+            "https://h:99999",
+            "https://h/?q",
+            "http://h:x",
+        ] {
             let error = Endpoint::parse(bad).unwrap_err();
             assert!(error.to_string().contains("invalid endpoint URL"), "{bad}: {error}");
         }

@@ -55,7 +55,11 @@ pub struct Document<'inp> {
 /// What the tokenizer gave, reduced to what the decoders need.
 enum Step<'inp> {
     /// An element started; `empty` for `<x/>`.
-    Start { local: &'inp str, empty: bool, offset: usize },
+    Start {
+        local: &'inp str,
+        empty: bool,
+        offset: usize,
+    },
     /// The innermost open element closed.
     End,
     Text(Cow<'inp, str>),
@@ -81,7 +85,9 @@ impl<'inp> Document<'inp> {
                 }
                 Some(Step::Text(text)) if text.trim().is_empty() => {}
                 Some(Step::Other) => {}
-                Some(Step::Text(_)) => return Err(XmlError::new("text before the root element: not an XML document", None)),
+                Some(Step::Text(_)) => {
+                    return Err(XmlError::new("text before the root element: not an XML document", None))
+                }
                 Some(Step::End) => return Err(XmlError::new("a closing tag before any element", None)),
                 None => return Err(XmlError::new("the document is empty", None)),
             }
@@ -117,7 +123,9 @@ impl<'inp> Document<'inp> {
                         Some(Ok(Token::ElementEnd { end: ElementEnd::Empty, .. })) => {
                             return Ok(Some(Step::Start { local: local.as_str(), empty: true, offset }));
                         }
-                        Some(Err(e)) => return Err(self.fail(XmlError::new(format!("malformed XML: {e}"), Some(offset)))),
+                        Some(Err(e)) => {
+                            return Err(self.fail(XmlError::new(format!("malformed XML: {e}"), Some(offset))))
+                        }
                         _ => {
                             let error = XmlError::new("truncated start tag", Some(offset));
                             return Err(self.fail(error));
@@ -179,7 +187,13 @@ impl<'inp> Element<'inp, '_> {
             match self.doc.step()? {
                 // A start at our own depth is a direct child; deeper ones belong to unread children.
                 Some(Step::Start { local, empty, offset }) if depth_before == self.depth => {
-                    return Ok(Some(Element { local, offset, depth: self.depth + 1, done: empty, doc: &mut *self.doc }));
+                    return Ok(Some(Element {
+                        local,
+                        offset,
+                        depth: self.depth + 1,
+                        done: empty,
+                        doc: &mut *self.doc,
+                    }));
                 }
                 Some(Step::End) if self.doc.depth < self.depth => {
                     self.done = true;
@@ -373,7 +387,18 @@ mod tests {
 
     #[test]
     fn bad_input_gives_errors_not_panics() {
-        for bad in ["", "   ", "not xml", "<a>", "<a><b>text</a>", "<a>&bogus;</a>", "<a><b>1</b>", "</a>", "<a b='>", "<html><body>502 Bad Gateway"] {
+        for bad in [
+            "",
+            "   ",
+            "not xml",
+            "<a>",
+            "<a><b>text</a>",
+            "<a>&bogus;</a>",
+            "<a><b>1</b>",
+            "</a>",
+            "<a b='>",
+            "<html><body>502 Bad Gateway",
+        ] {
             assert!(names_and_texts(bad).is_err(), "{bad:?} should fail");
         }
         assert!(Document::new(&[0xff, 0xfe, 0x00]).is_err());

@@ -66,8 +66,8 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
             for case in suite["cases"].as_array().into_iter().flatten() {
                 let module = format!("c{:02}", cases.len());
                 let id = case["id"].as_str().unwrap_or("unnamed").to_string();
-                let body = emit_case(kind, &suite, case, &module, &src)
-                    .map_err(|e| format!("{kind} case {id}: {e}"))?;
+                let body =
+                    emit_case(kind, &suite, case, &module, &src).map_err(|e| format!("{kind} case {id}: {e}"))?;
                 cases.push(Case { suite_kind: kind, id, module, body });
             }
         }
@@ -153,10 +153,8 @@ fn emit_case(kind: &str, suite: &Value, case: &Value, module: &str, src: &Path) 
         let input_shape = given["input"]["shape"].as_str();
         let input = values.structure(input_shape, &values.path(input_name, home), &case["params"])?;
         let serialized = &case["serialized"];
-        let endpoint = case["clientEndpoint"]
-            .as_str()
-            .or(suite["clientEndpoint"].as_str())
-            .unwrap_or("https://example.com");
+        let endpoint =
+            case["clientEndpoint"].as_str().or(suite["clientEndpoint"].as_str()).unwrap_or("https://example.com");
         let headers: Vec<String> = serialized["headers"]
             .as_object()
             .into_iter()

@@ -26,10 +26,8 @@ impl ValueWriter<'_, '_> {
         let shape = self.ir.model.shape(shape_name)?;
         let fields = json.as_object().ok_or_else(|| format!("{shape_name}: expected an object, got {json}"))?;
         for (member_name, value) in fields {
-            let member = shape
-                .members
-                .get(member_name)
-                .ok_or_else(|| format!("{shape_name} has no member {member_name}"))?;
+            let member =
+                shape.members.get(member_name).ok_or_else(|| format!("{shape_name} has no member {member_name}"))?;
             let expr = self.value(&member.shape, value)?;
             out.push_str(&format!(".set_{}(Some({expr}))", names::field_stem(member_name)));
         }
@@ -63,7 +61,9 @@ impl ValueWriter<'_, '_> {
                 format!("{}::from({:?})", self.path(rust_name, *home), text()?)
             }
             ShapeKind::String => format!("{:?}.to_string()", text()?),
-            ShapeKind::Boolean => json.as_bool().ok_or_else(|| format!("{shape_name}: expected a boolean"))?.to_string(),
+            ShapeKind::Boolean => {
+                json.as_bool().ok_or_else(|| format!("{shape_name}: expected a boolean"))?.to_string()
+            }
             ShapeKind::Integer => number("i32")?,
             ShapeKind::Long => number("i64")?,
             ShapeKind::Float => number("f32")?,
@@ -85,7 +85,11 @@ impl ValueWriter<'_, '_> {
                 let entries = json.as_object().ok_or_else(|| format!("{shape_name}: expected an object"))?;
                 let mut pairs = Vec::new();
                 for (k, v) in entries {
-                    pairs.push(format!("({}, {})", self.value(&key.shape, &Value::String(k.clone()))?, self.value(&value.shape, v)?));
+                    pairs.push(format!(
+                        "({}, {})",
+                        self.value(&key.shape, &Value::String(k.clone()))?,
+                        self.value(&value.shape, v)?
+                    ));
                 }
                 format!("::std::collections::HashMap::from([{}])", pairs.join(", "))
             }
