@@ -35,11 +35,9 @@ pub fn emit(ir: &Ir) -> TokenStream {
 pub fn collect_structures<'m>(ir: &Ir<'m>, shape_name: &'m str, seen: &mut BTreeSet<&'m str>) {
     let shape = ir.shape(shape_name);
     match shape.kind {
-        ShapeKind::Structure => {
-            if seen.insert(shape_name) {
-                for m in shape.members.values() {
-                    collect_structures(ir, &m.shape, seen);
-                }
+        ShapeKind::Structure if seen.insert(shape_name) => {
+            for m in shape.members.values() {
+                collect_structures(ir, &m.shape, seen);
             }
         }
         ShapeKind::List => collect_structures(ir, &list_member(shape).shape, seen),

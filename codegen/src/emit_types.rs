@@ -26,14 +26,23 @@ pub fn emit(ir: &Ir, home: Home) -> TokenStream {
 fn kind_label(ir: &Ir, shape_name: &str) -> String {
     let shape = ir.shape(shape_name);
     match shape.kind {
-        ShapeKind::Structure => format!("structure [`{}`]", names::type_name(shape_name)),
-        ShapeKind::String if shape.enum_values.is_some() => format!("enum [`{}`]", names::type_name(shape_name)),
+        ShapeKind::Structure => format!("structure {}", type_link(ir, shape_name)),
+        ShapeKind::String if shape.enum_values.is_some() => format!("enum {}", type_link(ir, shape_name)),
         ShapeKind::List => format!("list of {}", kind_label(ir, &crate::ir::list_member(shape).shape)),
         ShapeKind::Map => {
             let (k, v) = crate::ir::map_entries(shape);
             format!("map from {} to {}", kind_label(ir, &k.shape), kind_label(ir, &v.shape))
         }
         kind => format!("{kind:?}").to_lowercase(),
+    }
+}
+
+/// An intra-doc link to a generated type that resolves from any generated module.
+fn type_link(ir: &Ir, shape_name: &str) -> String {
+    match ir.type_location(shape_name) {
+        Some((name, Home::Types)) => format!("[`{name}`](super::types::{name})"),
+        Some((name, Home::Operation)) => format!("[`{name}`](super::operation::{name})"),
+        None => format!("`{shape_name}`"),
     }
 }
 

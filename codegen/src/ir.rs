@@ -77,7 +77,7 @@ impl<'m> Ir<'m> {
                 *io_uses.entry(r.shape.as_str()).or_default() += 1;
             }
         }
-        let exclusive = |shape: &str| member_uses.get(shape).is_none() && io_uses.get(shape) == Some(&1);
+        let exclusive = |shape: &str| !member_uses.contains_key(shape) && io_uses.get(shape) == Some(&1);
 
         let mut type_names: BTreeMap<&str, (String, Home)> = BTreeMap::new();
         let mut io = BTreeMap::new();

@@ -94,5 +94,58 @@ fn with_doc(doc: &str, items: TokenStream) -> TokenStream {
 
 fn format_file(path: &str, tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated `{path}` is not valid Rust: {e}"))?;
-    Ok(format!("{GENERATED_HEADER}\n{}", prettyplease::unparse(&file)))
+    Ok(format!("{GENERATED_HEADER}\n{}", tidy_doc_comments(&prettyplease::unparse(&file))))
+}
+
+/// prettyplease prints `#[doc = "x"]` as `///x` and multi-line docs as `/**…*/`; rewrite both
+/// as `/// x` lines, the way people write them, so the generated files read like hand-written ones.
+fn tidy_doc_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + source.len() / 8);
+    let mut block: Option<(String, &str)> = None; // (indent, marker) while inside `/**` or `/*!`
+    for line in source.lines() {
+        if let Some((indent, marker)) = &block {
+            let (text, ends) = match line.strip_suffix("*/") {
+                Some(text) => (text, true),
+                None => (line, false),
+            };
+            push_doc_line(&mut out, indent, marker, text);
+            if ends {
+                block = None;
+            }
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let opening = [("/**", "///"), ("/*!", "//!")].into_iter().find(|(open, _)| trimmed.starts_with(open));
+        if let Some((open, marker)) = opening {
+            let rest = &trimmed[open.len()..];
+            match rest.strip_suffix("*/") {
+                Some(text) => push_doc_line(&mut out, indent, marker, text),
+                None => {
+                    push_doc_line(&mut out, indent, marker, rest);
+                    block = Some((indent.to_string(), marker));
+                }
+            }
+            continue;
+        }
+        let single = ["///", "//!"].into_iter().find(|m| trimmed.starts_with(m) && !trimmed.starts_with("////"));
+        match single {
+            Some(marker) => push_doc_line(&mut out, indent, marker, &trimmed[marker.len()..]),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn push_doc_line(out: &mut String, indent: &str, marker: &str, text: &str) {
+    out.push_str(indent);
+    out.push_str(marker);
+    if !text.is_empty() && !text.starts_with(' ') {
+        out.push(' ');
+    }
+    out.push_str(text.trim_end());
+    out.push('\n');
 }

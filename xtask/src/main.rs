@@ -1,5 +1,6 @@
 //! Developer commands: `cargo xtask <command>`. Only this crate touches the disk for codegen.
 
+mod ci;
 mod codegen_cmd;
 mod conformance;
 mod sync_model;
@@ -12,7 +13,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data
   codegen [--check]                           write (or verify) ec2-sg/src/generated/
-  conformance                                 run the ec2 protocol test vectors from ../shared/conformance";
+  conformance [--vectors DIR]                 run the ec2 protocol test vectors (../shared/conformance)
+  regenerate                                  main job: codegen, build ec2-sg, conformance
+  test                                        every check and test (what .ci/run runs)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +27,8 @@ fn main() -> ExitCode {
         "sync-model" => sync_model::run(rest),
         "codegen" => codegen_cmd::run(rest),
         "conformance" => conformance::run(rest),
+        "regenerate" => ci::regenerate(rest),
+        "test" => ci::test(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())

@@ -188,9 +188,9 @@ fn emit_case(kind: &str, suite: &Value, case: &Value, module: &str, src: &Path) 
         let response = &case["response"];
         let status = response["status_code"].as_u64().ok_or("response has no status_code")?;
         let response_body = response["body"].as_str().unwrap_or_default();
-        write!(
+        writeln!(
             body,
-            "    let outcome = runtime::parse_response::<{op_type}>({status}, {response_body:?}.as_bytes());\n"
+            "    let outcome = runtime::parse_response::<{op_type}>({status}, {response_body:?}.as_bytes());"
         )
         .ok();
         if let Some(code) = case["errorCode"].as_str() {
@@ -231,9 +231,9 @@ fn error_checks(
          \x20   };\n",
     );
     out.push_str(if modeled { "    let meta = error.meta();\n" } else { "    let meta = &error;\n" });
-    write!(out, "    check::value(\"error code\", &meta.code(), &{code:?})?;\n").ok();
+    writeln!(out, "    check::value(\"error code\", &meta.code(), &{code:?})?;").ok();
     if let Some(message) = case["errorMessage"].as_str() {
-        write!(out, "    check::value(\"error message\", &meta.message(), &Some({message:?}))?;\n").ok();
+        writeln!(out, "    check::value(\"error message\", &meta.message(), &Some({message:?}))?;").ok();
     }
     if modeled && case["error"].is_object() {
         let shape_name = given["errors"]

@@ -1,0 +1,111 @@
+//! The README's two commands: `cargo xtask regenerate` (the main job: the crate from model/,
+//! verified) and `cargo xtask test` (every test). `.ci/run` calls the second.
+
+use std::process::Command;
+use std::time::Instant;
+
+type Step = (&'static str, Box<dyn Fn() -> Result<(), String>>);
+
+fn cargo(args: &'static [&'static str]) -> Box<dyn Fn() -> Result<(), String>> {
+    Box::new(move || {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(args)
+            .current_dir(crate::workspace_root())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`cargo {}` failed", args.join(" ")))
+        }
+    })
+}
+
+fn run_steps(name: &str, steps: Vec<Step>) -> Result<(), String> {
+    let started = Instant::now();
+    let mut failed = Vec::new();
+    for (label, step) in &steps {
+        println!("==> {label}");
+        let step_started = Instant::now();
+        match step() {
+            Ok(()) => println!("<== {label}: ok ({:.1?})", step_started.elapsed()),
+            Err(e) => {
+                eprintln!("<== {label}: FAILED: {e}");
+                failed.push(*label);
+            }
+        }
+    }
+    println!("{name}: {} of {} steps passed in {:.1?}", steps.len() - failed.len(), steps.len(), started.elapsed());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{name}: failed steps: {}", failed.join(", ")))
+    }
+}
+
+/// Regenerates ec2-sg from model/ and verifies it: it builds with every feature, and the
+/// generator still passes the protocol test vectors.
+pub fn regenerate(args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err("usage: cargo xtask regenerate".into());
+    }
+    run_steps(
+        "regenerate",
+        vec![
+            ("codegen: model/ -> ec2-sg/src/generated", Box::new(|| crate::codegen_cmd::run(&[]))),
+            ("build ec2-sg (all features)", cargo(&["build", "-p", "ec2-sg", "--all-features"])),
+            ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
+        ],
+    )
+}
+
+/// Every check and test of the workspace.
+pub fn test(args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err("usage: cargo xtask test".into());
+    }
+    run_steps(
+        "test",
+        vec![
+            ("generated code is fresh", Box::new(|| crate::codegen_cmd::run(&["--check".to_string()]))),
+            ("model/ matches the installed botocore", Box::new(model_matches_installed_botocore)),
+            ("cargo fmt --check", cargo(&["fmt", "--all", "--check"])),
+            (
+                "clippy -D warnings",
+                cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+            ),
+            ("cargo test", cargo(&["test", "--workspace", "--all-features"])),
+            ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
+        ],
+    )
+}
+
+/// `sync-model --check` when the installed botocore/boto3 are the versions model/ records;
+/// other versions would (rightly) differ, so they are reported and skipped.
+fn model_matches_installed_botocore() -> Result<(), String> {
+    let recorded = std::fs::read_to_string(crate::workspace_root().join("model/versions.json"))
+        .map_err(|e| format!("cannot read model/versions.json: {e}"))?;
+    let recorded: serde_json::Value =
+        serde_json::from_str(&recorded).map_err(|e| format!("model/versions.json: {e}"))?;
+    let installed = Command::new("python3")
+        .args(["-c", "import botocore, boto3; print(botocore.__version__, boto3.__version__)"])
+        .output();
+    let installed = match installed {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        _ => {
+            println!("skipped: python3 with botocore and boto3 is not installed");
+            return Ok(());
+        }
+    };
+    let wanted = format!(
+        "{} {}",
+        recorded["botocore"].as_str().unwrap_or_default(),
+        recorded["boto3"].as_str().unwrap_or_default()
+    );
+    if installed != wanted {
+        println!("skipped: installed botocore/boto3 {installed}, model/ records {wanted}");
+        return Ok(());
+    }
+    crate::sync_model::run(&["--check".to_string()])
+}
