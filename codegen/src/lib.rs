@@ -9,7 +9,9 @@ pub mod ir;
 pub mod model;
 pub mod names;
 
+mod emit_client;
 mod emit_de;
+mod emit_endpoints;
 mod emit_ops;
 mod emit_ser;
 mod emit_types;
@@ -27,6 +29,33 @@ pub const GENERATED_HEADER: &str =
 #[derive(Debug, Clone)]
 pub struct Model {
     pub service: ServiceModel,
+    /// botocore's `endpoint-rule-set-1.json`, compiled into the endpoint resolver.
+    pub endpoint_rule_set: Option<serde_json::Value>,
+    /// botocore's `partitions.json`, the data the rule set's `aws.partition` reads.
+    pub partitions: Option<serde_json::Value>,
+}
+
+impl Model {
+    /// A model of a service alone: no endpoint resolver is generated.
+    pub fn service_only(service: ServiceModel) -> Self {
+        Self { service, endpoint_rule_set: None, partitions: None }
+    }
+
+    /// Parses the model files' texts (the caller reads them: the generator does no I/O).
+    pub fn from_texts(
+        service: &str,
+        endpoint_rule_set: Option<&str>,
+        partitions: Option<&str>,
+    ) -> Result<Self, String> {
+        let json = |name: &str, text: Option<&str>| -> Result<Option<serde_json::Value>, String> {
+            text.map(|t| serde_json::from_str(t).map_err(|e| format!("invalid {name}: {e}"))).transpose()
+        };
+        Ok(Self {
+            service: ServiceModel::from_json(service)?,
+            endpoint_rule_set: json("endpoint rule set", endpoint_rule_set)?,
+            partitions: json("partitions", partitions)?,
+        })
+    }
 }
 
 /// One output file, its path relative to the generated module's directory.
@@ -36,7 +65,8 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Generates the `generated` module of a crate: `mod.rs`, `types.rs`, `operation.rs`, `ser.rs`, `de.rs`.
+/// Generates the `generated` module of a crate: `mod.rs`, `types.rs`, `operation.rs`, `ser.rs`, `de.rs`,
+/// `client.rs` and, when the model has an endpoint rule set, `endpoints.rs`.
 /// The generated code refers to the hand-written runtime as `crate::runtime`.
 pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
     let ir = ir::Ir::new(&model.service)?;
@@ -51,16 +81,42 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         meta.protocol,
         model.service.operations.len()
     );
+    let types = emit_types::emit(&ir, ir::Home::Types);
+    let io = emit_types::emit(&ir, ir::Home::Operation);
+    let ops = emit_ops::emit(&ir)?;
+    // (file, module visibility, contents): mod.rs declares exactly the files that exist.
+    let mut files: Vec<(&str, TokenStream, TokenStream)> = vec![
+        ("types", quote!(pub), with_doc("Structures and enums of the API.", types)),
+        ("operation", quote!(pub), with_doc("Operations: their inputs, outputs and errors.", quote!(#io #ops))),
+        ("ser", quote!(pub(crate)), with_doc("EC2 Query serializers of operation inputs.", emit_ser::emit(&ir))),
+        (
+            "de",
+            quote!(pub(crate)),
+            with_doc("XML decoders of operation outputs and modeled errors.", emit_de::emit(&ir)?),
+        ),
+        (
+            "client",
+            quote!(pub),
+            with_doc("Fluent builders: `client.operation().member(value).send()`.", emit_client::emit(&ir)?),
+        ),
+    ];
+    if let Some(endpoints) = emit_endpoints::emit(model)? {
+        files.push((
+            "endpoints",
+            quote!(pub),
+            with_doc("The endpoint resolver, compiled from the model's endpoint rule set.", endpoints),
+        ));
+    }
+    let modules = files.iter().map(|(name, visibility, _)| {
+        let ident = quote::format_ident!("{}", name);
+        quote! {
+            #[rustfmt::skip]
+            #visibility mod #ident;
+        }
+    });
     let mod_rs = quote! {
         #![doc = #module_doc]
-        #[rustfmt::skip]
-        pub mod types;
-        #[rustfmt::skip]
-        pub mod operation;
-        #[rustfmt::skip]
-        pub(crate) mod ser;
-        #[rustfmt::skip]
-        pub(crate) mod de;
+        #(#modules)*
 
         /// The API version, sent as `Version` with every request.
         pub const API_VERSION: &str = #api_version;
@@ -69,19 +125,12 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         /// The first label of the service's default host names.
         pub const ENDPOINT_PREFIX: &str = #endpoint_prefix;
     };
-    let types = emit_types::emit(&ir, ir::Home::Types);
-    let io = emit_types::emit(&ir, ir::Home::Operation);
-    let ops = emit_ops::emit(&ir)?;
-    let files = [
-        ("mod.rs", mod_rs),
-        ("types.rs", with_doc("Structures and enums of the API.", types)),
-        ("operation.rs", with_doc("Operations: their inputs, outputs and errors.", quote!(#io #ops))),
-        ("ser.rs", with_doc("EC2 Query serializers of operation inputs.", emit_ser::emit(&ir))),
-        ("de.rs", with_doc("XML decoders of operation outputs and modeled errors.", emit_de::emit(&ir)?)),
-    ];
-    files
-        .into_iter()
-        .map(|(path, tokens)| Ok(GeneratedFile { path: path.to_string(), contents: format_file(path, tokens)? }))
+    std::iter::once(("mod".to_string(), mod_rs))
+        .chain(files.into_iter().map(|(name, _, tokens)| (name.to_string(), tokens)))
+        .map(|(name, tokens)| {
+            let path = format!("{name}.rs");
+            Ok(GeneratedFile { contents: format_file(&path, tokens)?, path })
+        })
         .collect()
 }
 

@@ -11,7 +11,7 @@ fn root() -> PathBuf {
 fn generate() -> Vec<codegen::GeneratedFile> {
     let text = fs::read_to_string(root().join("model/service-2.json")).expect("model/service-2.json is readable");
     let service = codegen::ServiceModel::from_json(&text).expect("model/service-2.json parses");
-    codegen::generate(&codegen::Model { service }).expect("the model generates")
+    codegen::generate(&codegen::Model::service_only(service)).expect("the model generates")
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn bad_models_fail_with_a_reason() {
                 "shapes": {shapes}}}"#
         );
         let service = codegen::ServiceModel::from_json(&json).expect("parses");
-        codegen::generate(&codegen::Model { service }).expect_err("must fail")
+        codegen::generate(&codegen::Model::service_only(service)).expect_err("must fail")
     };
     let dangling = model(r#"{"In": {"type": "structure", "members": {"A": {"shape": "Missing"}}}}"#);
     assert!(dangling.contains("Missing"), "{dangling}");

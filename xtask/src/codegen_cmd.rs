@@ -44,7 +44,7 @@ pub fn generate_from(model_dir: &Path) -> Result<Vec<codegen::GeneratedFile>, St
     let service_path = model_dir.join("service-2.json");
     let text = fs::read_to_string(&service_path).map_err(|e| format!("cannot read {}: {e}", service_path.display()))?;
     let service = codegen::ServiceModel::from_json(&text).map_err(|e| format!("{}: {e}", service_path.display()))?;
-    codegen::generate(&codegen::Model { service })
+    codegen::generate(&codegen::Model::service_only(service))
 }
 
 /// Generated files whose contents differ from the disk, and files on disk the generator no longer makes.

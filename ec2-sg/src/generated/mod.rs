@@ -8,6 +8,8 @@ pub mod operation;
 pub(crate) mod ser;
 #[rustfmt::skip]
 pub(crate) mod de;
+#[rustfmt::skip]
+pub mod client;
 /// The API version, sent as `Version` with every request.
 pub const API_VERSION: &str = "2016-11-15";
 /// The SigV4 signing name of the service.

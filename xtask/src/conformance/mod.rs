@@ -138,7 +138,7 @@ fn emit_case(kind: &str, suite: &Value, case: &Value, module: &str, src: &Path) 
     });
     let service: codegen::ServiceModel =
         serde_json::from_value(service_json).map_err(|e| format!("not a service model: {e}"))?;
-    let files = codegen::generate(&codegen::Model { service: service.clone() })?;
+    let files = codegen::generate(&codegen::Model::service_only(service.clone()))?;
     let dir = src.join("cases").join(module);
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for file in &files {
