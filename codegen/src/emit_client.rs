@@ -1,9 +1,159 @@
-//! Fluent builders on the runtime's clients.
+//! Fluent builders on the runtime's clients, in the shape of aws-sdk-rust:
+//! `client.operation().member(value).send()`. One builder type per operation, generic over the
+//! client so the async and the blocking client share its setters; each client gets its own `send`.
 
-use crate::ir::Ir;
+use crate::emit_types::format_ident_raw;
+use crate::ir::{list_member, map_entries, Ir, MemberDef};
+use crate::model::ShapeKind;
+use crate::names;
 use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
 pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
-    let _ = ir;
-    Ok(TokenStream::new())
+    let mut methods = TokenStream::new();
+    let mut builders = TokenStream::new();
+    for (op_name, _) in ir.operations() {
+        let (input_name, output_name) = &ir.io[op_name.as_str()];
+        let input = ir
+            .structs
+            .iter()
+            .find(|s| &s.rust_name == input_name)
+            .ok_or_else(|| format!("operation `{op_name}` has no input type"))?;
+        let op_type = format_ident!("{}", names::type_name(op_name));
+        let method = format_ident_raw(&names::field(op_name));
+        let fluent = format_ident!("{}FluentBuilder", names::type_name(op_name));
+        let input_path = crate::ir::path_in(input.home, &input.rust_name);
+        let input_builder = crate::ir::path_in(input.home, &format!("{}Builder", input.rust_name));
+        let output_path = ir
+            .structs
+            .iter()
+            .find(|s| &s.rust_name == output_name)
+            .map(|s| crate::ir::path_in(s.home, &s.rust_name))
+            .ok_or_else(|| format!("operation `{op_name}` has no output type"))?;
+        let method_doc = format!("Starts a `{op_name}` call: set its members, then `send()`.");
+        methods.extend(quote! {
+            #[doc = #method_doc]
+            pub fn #method(&self) -> #fluent<Self> {
+                #fluent::new(self.clone())
+            }
+        });
+        let setters: TokenStream = input.members.iter().map(|m| delegate(ir, m)).collect();
+        let doc = format!("Fluent builder of a `{op_name}` call (see [`{op_type}`](super::operation::{op_type})).");
+        let send_doc = format!("Sends the `{op_name}` request: signed, retried per the client's retry configuration.");
+        builders.extend(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub struct #fluent<C> {
+                client: C,
+                inner: #input_builder,
+            }
+
+            impl<C> #fluent<C> {
+                fn new(client: C) -> Self {
+                    Self { client, inner: ::std::default::Default::default() }
+                }
+                /// The input built so far.
+                pub fn as_input(&self) -> &#input_builder {
+                    &self.inner
+                }
+                /// The input, built (required members are checked when it is sent).
+                pub fn build_input(&self) -> #input_path {
+                    self.inner.clone().build()
+                }
+                #setters
+            }
+
+            impl #fluent<crate::runtime::client::Client> {
+                #[doc = #send_doc]
+                pub async fn send(self) -> ::std::result::Result<#output_path, crate::runtime::Error> {
+                    self.client.send_operation::<super::operation::#op_type>(self.inner.build()).await
+                }
+            }
+
+            #[cfg(feature = "blocking")]
+            impl #fluent<crate::runtime::blocking::Client> {
+                #[doc = #send_doc]
+                pub fn send(self) -> ::std::result::Result<#output_path, crate::runtime::Error> {
+                    self.client.send_operation::<super::operation::#op_type>(self.inner.build())
+                }
+            }
+        });
+    }
+    Ok(quote! {
+        impl crate::runtime::client::Client {
+            #methods
+        }
+
+        #[cfg(feature = "blocking")]
+        impl crate::runtime::blocking::Client {
+            #methods
+        }
+
+        #builders
+    })
+}
+
+/// The three setters of a member, forwarding to the input builder.
+fn delegate(ir: &Ir, m: &MemberDef) -> TokenStream {
+    let field = format_ident_raw(&m.field);
+    let set = format_ident!("set_{}", m.stem);
+    let get = format_ident!("get_{}", m.stem);
+    let shape = ir.shape(m.target);
+    let ty = ir.rust_type(m.target);
+    let field_ty = quote!(::std::option::Option<#ty>);
+    // The builder stores recursive members boxed but takes and clears them unboxed.
+    let get_ty = if m.boxed { quote!(::std::option::Option<::std::boxed::Box<#ty>>) } else { field_ty.clone() };
+    let arg = |shape_name: &str| -> TokenStream {
+        let ty = ir.rust_type(shape_name);
+        match ir.shape(shape_name).kind {
+            ShapeKind::String => quote!(impl ::std::convert::Into<#ty>),
+            _ => ty,
+        }
+    };
+    let doc = format!("`{}`: see the input builder's setter of the same name.", m.name);
+    let main = match shape.kind {
+        ShapeKind::List => {
+            let item = arg(&list_member(shape).shape);
+            quote! {
+                #[doc = #doc]
+                pub fn #field(mut self, input: #item) -> Self {
+                    self.inner = self.inner.#field(input);
+                    self
+                }
+            }
+        }
+        ShapeKind::Map => {
+            let (k, v) = map_entries(shape);
+            let (karg, varg) = (arg(&k.shape), arg(&v.shape));
+            quote! {
+                #[doc = #doc]
+                pub fn #field(mut self, key: #karg, value: #varg) -> Self {
+                    self.inner = self.inner.#field(key, value);
+                    self
+                }
+            }
+        }
+        _ => {
+            let a = arg(m.target);
+            quote! {
+                #[doc = #doc]
+                pub fn #field(mut self, input: #a) -> Self {
+                    self.inner = self.inner.#field(input);
+                    self
+                }
+            }
+        }
+    };
+    quote! {
+        #main
+        #[doc = #doc]
+        pub fn #set(mut self, input: #field_ty) -> Self {
+            self.inner = self.inner.#set(input);
+            self
+        }
+        #[doc = #doc]
+        pub fn #get(&self) -> &#get_ty {
+            self.inner.#get()
+        }
+    }
 }

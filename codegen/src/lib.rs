@@ -14,6 +14,7 @@ mod emit_de;
 mod emit_endpoints;
 mod emit_ops;
 mod emit_ser;
+mod emit_service;
 mod emit_types;
 
 pub use model::ServiceModel;
@@ -107,6 +108,9 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
             with_doc("The endpoint resolver, compiled from the model's endpoint rule set.", endpoints),
         ));
     }
+    let endpoint_env_name =
+        meta.service_id.as_deref().unwrap_or(&endpoint_prefix).to_ascii_uppercase().replace([' ', '-'], "_");
+    let resolve_endpoint = emit_service::emit_config_adapter(model)?;
     let modules = files.iter().map(|(name, visibility, _)| {
         let ident = quote::format_ident!("{}", name);
         quote! {
@@ -124,6 +128,15 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         pub const SIGNING_NAME: &str = #signing_name;
         /// The first label of the service's default host names.
         pub const ENDPOINT_PREFIX: &str = #endpoint_prefix;
+
+        /// What the runtime needs to know of the service.
+        pub(crate) static SERVICE: crate::runtime::ServiceDefaults = crate::runtime::ServiceDefaults {
+            signing_name: SIGNING_NAME,
+            endpoint_env_name: #endpoint_env_name,
+            resolve_endpoint,
+        };
+
+        #resolve_endpoint
     };
     std::iter::once(("mod".to_string(), mod_rs))
         .chain(files.into_iter().map(|(name, _, tokens)| (name.to_string(), tokens)))

@@ -1,11 +1,37 @@
 //! A Rust SDK for the Amazon EC2 SecurityGroup API, generated from AWS's own service model
 //! (`model/` in the repository) by `cargo xtask codegen`.
 //!
-//! - [`types`]: the API's structures and enums, with builders
-//!   (`IpPermission::builder().ip_protocol("tcp").from_port(22).build()`).
-//! - [`operation`]: one marker type per operation, with its input, output and error types.
-//! - [`runtime`]: building a signed-ready [`runtime::HttpRequest`] for an operation and reading
-//!   its answer, with no HTTP client attached.
+//! ```no_run
+//! # async fn example() -> Result<(), ec2_sg::Error> {
+//! use ec2_sg::types::{IpPermission, IpRange};
+//! let config = ec2_sg::Config::builder()
+//!     .region("us-east-1")
+//!     .credentials(ec2_sg::Credentials::new("AKID", "SECRET", None))
+//!     .build()?;
+//! let client = ec2_sg::Client::from_conf(config);
+//! let out = client.describe_security_groups().group_ids("sg-123").send().await?;
+//! for group in out.security_groups() {
+//!     println!("{:?} {:?}", group.group_id(), group.group_name());
+//! }
+//! client
+//!     .authorize_security_group_ingress()
+//!     .group_id("sg-123")
+//!     .ip_permissions(
+//!         IpPermission::builder().ip_protocol("tcp").from_port(22).to_port(22)
+//!             .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+//!             .build(),
+//!     )
+//!     .send()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`Client`] (async) and, with the `blocking` feature, [`blocking::Client`]: one method per
+//!   operation returning a fluent builder (`x(v)` sets or appends, `set_x(Option)` replaces).
+//! - [`types`]: the API's structures and enums; [`operation`]: inputs, outputs, operation markers.
+//! - [`runtime`]: the parts below the client, usable with any HTTP client: building a request
+//!   ([`runtime::build_request`]), signing, reading an answer ([`runtime::parse_response`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -14,9 +40,22 @@ pub mod runtime;
 #[rustfmt::skip]
 mod generated;
 
-pub use generated::{operation, types, API_VERSION, ENDPOINT_PREFIX, SIGNING_NAME};
+pub use generated::{client, endpoints, operation, types, API_VERSION, ENDPOINT_PREFIX, SIGNING_NAME};
+pub use runtime::client::Client;
+pub use runtime::{Config, ConfigBuilder, Credentials, Error, ErrorKind, RetryConfig, TimeoutConfig};
+
+/// The blocking client (feature `blocking`).
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    pub use crate::runtime::blocking::Client;
+}
 
 /// Value types shared by the API: timestamps and binary data.
 pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};
+}
+
+/// Generated facts of the service, for the runtime.
+pub(crate) fn service_defaults() -> &'static runtime::ServiceDefaults {
+    &generated::SERVICE
 }

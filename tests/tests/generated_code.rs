@@ -9,9 +9,11 @@ fn root() -> PathBuf {
 }
 
 fn generate() -> Vec<codegen::GeneratedFile> {
-    let text = fs::read_to_string(root().join("model/service-2.json")).expect("model/service-2.json is readable");
-    let service = codegen::ServiceModel::from_json(&text).expect("model/service-2.json parses");
-    codegen::generate(&codegen::Model::service_only(service)).expect("the model generates")
+    let read = |name: &str| fs::read_to_string(root().join("model").join(name)).expect("model/ file is readable");
+    let (service, rules, partitions) =
+        (read("service-2.json"), read("endpoint-rule-set-1.json"), read("partitions.json"));
+    let model = codegen::Model::from_texts(&service, Some(&rules), Some(&partitions)).expect("model/ parses");
+    codegen::generate(&model).expect("the model generates")
 }
 
 #[test]

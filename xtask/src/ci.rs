@@ -75,7 +75,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
                 "clippy -D warnings",
                 cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
             ),
-            ("cargo test", cargo(&["test", "--workspace", "--all-features"])),
+            ("moto for the end-to-end tests", Box::new(ensure_moto)),
+            ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
             ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
         ],
     )
@@ -108,4 +109,25 @@ fn model_matches_installed_botocore() -> Result<(), String> {
         return Ok(());
     }
     crate::sync_model::run(&["--check".to_string()])
+}
+
+/// The end-to-end tests start moto (tests/moto/serve.py); install it when it is missing.
+fn ensure_moto() -> Result<(), String> {
+    let has_moto = |python: &str| {
+        Command::new(python).args(["-c", "import moto.server, boto3"]).status().map(|s| s.success()).unwrap_or(false)
+    };
+    if has_moto("python3") {
+        println!("moto is installed");
+        return Ok(());
+    }
+    println!("installing moto[server] with pip");
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "moto[server]"])
+        .status()
+        .map_err(|e| format!("cannot run python3 -m pip: {e}"))?;
+    if status.success() && has_moto("python3") {
+        Ok(())
+    } else {
+        Err("could not install moto: run `python3 -m pip install 'moto[server]'`".into())
+    }
 }

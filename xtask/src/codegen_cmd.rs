@@ -39,12 +39,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the generator on the model in `model_dir`.
+/// Runs the generator on the model in `model_dir`: the service model, and the endpoint rule set
+/// and partitions the endpoint resolver (`endpoints.rs`) is compiled from.
 pub fn generate_from(model_dir: &Path) -> Result<Vec<codegen::GeneratedFile>, String> {
-    let service_path = model_dir.join("service-2.json");
-    let text = fs::read_to_string(&service_path).map_err(|e| format!("cannot read {}: {e}", service_path.display()))?;
-    let service = codegen::ServiceModel::from_json(&text).map_err(|e| format!("{}: {e}", service_path.display()))?;
-    codegen::generate(&codegen::Model::service_only(service))
+    let read = |name: &str| {
+        let path = model_dir.join(name);
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let service = read("service-2.json")?;
+    let rules = read("endpoint-rule-set-1.json")?;
+    let partitions = read("partitions.json")?;
+    let model = codegen::Model::from_texts(&service, Some(&rules), Some(&partitions))
+        .map_err(|e| format!("{}: {e}", model_dir.display()))?;
+    codegen::generate(&model)
 }
 
 /// Generated files whose contents differ from the disk, and files on disk the generator no longer makes.

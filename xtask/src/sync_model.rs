@@ -2,8 +2,9 @@
 //!
 //! Reads the full EC2 models shipped in the botocore and boto3 Python packages, keeps what
 //! `model/selection.json` names (operations plus the closure of their shapes, waiters, the
-//! paginators of the selected operations, boto3 resource entries), strips upstream prose and
-//! writes sorted, pretty-printed JSON, so that a model update shows up as a readable diff.
+//! paginators of the selected operations, boto3 resource entries) plus botocore's partitions and
+//! the service's endpoint rule set (whole), strips upstream prose and writes sorted,
+//! pretty-printed JSON, so that a model update shows up as a readable diff.
 //! Before writing it prints what changed against the model already on disk; `--check`
 //! verifies without writing.
 
@@ -25,6 +26,10 @@ const USAGE: &str = "usage: cargo xtask sync-model [--botocore DIR] [--boto3 DIR
 
 /// The hand-written input, in `model/`.
 const SELECTION_FILE: &str = "selection.json";
+
+/// botocore's endpoint rule set of a service (`STEM.json` or `STEM.json.gz` in its API directory),
+/// copied whole: the endpoint resolver is compiled from it.
+const ENDPOINT_RULE_SET: &str = "endpoint-rule-set-1";
 
 /// Keys holding upstream prose, which the repository does not keep (see DESIGN.md).
 const DOC_KEYS: [&str; 2] = ["documentation", "documentationUrl"];
@@ -285,6 +290,8 @@ struct Upstream {
     paginators: Value,
     resources: Value,
     partitions: Value,
+    /// The Smithy endpoint rule set the service's endpoint resolver is compiled from.
+    endpoint_rule_set: Value,
 }
 
 impl Upstream {
@@ -300,6 +307,7 @@ impl Upstream {
             paginators: load_model(&botocore_api, "paginators-1")?,
             resources: load_model(&boto3_api, "resources-1")?,
             partitions: read_json(&find_data_file(&botocore.join("data"), "partitions")?)?,
+            endpoint_rule_set: read_json(&find_data_file(&botocore_api, ENDPOINT_RULE_SET)?)?,
         })
     }
 }
@@ -399,6 +407,7 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
         ("paginators-1.json", paginators),
         ("resources-1.json", resources),
         ("partitions.json", upstream.partitions.clone()),
+        ("endpoint-rule-set-1.json", upstream.endpoint_rule_set.clone()),
         ("versions.json", Value::Object(versions)),
     ];
     files
@@ -699,7 +708,8 @@ fn to_json_text(value: &Value) -> Result<String, String> {
     Ok(text)
 }
 
-/// "14 operations, 73 shapes (42 structure, …), 1 waiter, 3 paginators, 2 resources".
+/// "14 operations, 73 shapes (42 structure, …), 1 waiter, 3 paginators, 2 resources, endpoint rule set
+/// (4 parameters, 7 endpoint rules and 6 error rules)".
 fn summary(outputs: &[OutputFile]) -> String {
     let file = |name: &str| outputs.iter().find(|file| file.name == name).map(|f| &f.value);
     let count = |name: &str, path: &[&str]| {
@@ -720,14 +730,19 @@ fn summary(outputs: &[OutputFile]) -> String {
     types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let types: Vec<String> = types.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
     let plural = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
+    let rules = rule_outcomes(file("endpoint-rule-set-1.json").and_then(|rules| rules.get("rules")));
+    let endpoints = rules.iter().filter(|outcome| outcome.starts_with("endpoint ")).count();
     format!(
-        "{}, {} ({}), {}, {}, {}",
+        "{}, {} ({}), {}, {}, {}, endpoint rule set ({}, {} and {})",
         plural(count("service-2.json", &["operations"]), "operation"),
         plural(count("service-2.json", &["shapes"]), "shape"),
         types.join(", "),
         plural(count("waiters-2.json", &["waiters"]), "waiter"),
         plural(count("paginators-1.json", &["pagination"]), "paginator"),
         plural(count("resources-1.json", &["resources"]), "resource"),
+        plural(count("endpoint-rule-set-1.json", &["parameters"]), "parameter"),
+        plural(endpoints, "endpoint rule"),
+        plural(rules.len() - endpoints, "error rule"),
     )
 }
 
@@ -762,6 +777,7 @@ fn describe_changes(file: &str, old: &Value, new: &Value) -> Vec<String> {
         }
         "resources-1.json" => diff_resources(old, new, &mut out),
         "partitions.json" => diff_partitions(old, new, &mut out),
+        "endpoint-rule-set-1.json" => diff_endpoint_rules(old, new, &mut out),
         _ => diff_keys("", old, new, &[], &mut out),
     }
     out
@@ -858,6 +874,49 @@ fn diff_partitions(old: &Value, new: &Value, out: &mut Vec<String>) {
             diff_named((&format!("partition {id} region"), "regions"), old, new, out);
         }
     }
+}
+
+/// Parameters by name; the rules tree by the endpoint URLs and error messages it can produce, so
+/// that a rule-set update reads as "+ endpoint https://…" rather than a JSON blob.
+fn diff_endpoint_rules(old: &Value, new: &Value, out: &mut Vec<String>) {
+    diff_keys("", old, new, &["parameters", "rules"], out);
+    diff_named(("endpoint parameter", "parameters"), old, new, out);
+    let (old_rules, new_rules) = (old.get("rules"), new.get("rules"));
+    if old_rules == new_rules {
+        return;
+    }
+    let (old_outcomes, new_outcomes) = (rule_outcomes(old_rules), rule_outcomes(new_rules));
+    let before = out.len();
+    diff_sets("", "rule", &old_outcomes, &new_outcomes, out);
+    if out.len() == before {
+        out.push("~ rules: conditions or order changed (same endpoints and errors)".to_string());
+    }
+}
+
+/// `endpoint URL` and `error "message"` of every terminal rule under `rules`.
+fn rule_outcomes(rules: Option<&Value>) -> Vec<String> {
+    fn walk(rules: &Value, out: &mut Vec<String>) {
+        let Value::Array(rules) = rules else {
+            return;
+        };
+        for rule in rules {
+            if let Some(url) = rule.get("endpoint").and_then(|endpoint| endpoint.get("url")) {
+                let url = url.as_str().map_or_else(|| url.to_string(), str::to_string);
+                out.push(format!("endpoint {url}"));
+            }
+            if let Some(error) = rule.get("error") {
+                out.push(format!("error {error}"));
+            }
+            if let Some(children) = rule.get("rules") {
+                walk(children, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(rules) = rules {
+        walk(rules, &mut out);
+    }
+    out
 }
 
 /// Entries added to / removed from the map at `key`; changed entries get a key-by-key diff.
@@ -1095,6 +1154,38 @@ mod tests {
             describe_changes("resources-1.json", &old_resources, &new_resources),
             vec!["- service action Make", "+ service hasMany Rs", "+ resource S", "+ resource R actions Tag",]
         );
+    }
+
+    #[test]
+    fn diff_reports_endpoint_parameters_and_outcomes() {
+        let old = json!({"version": "1.0", "parameters": {"Region": {"type": "string"}}, "rules": [
+            {"type": "tree", "conditions": [], "rules": [
+                {"type": "endpoint", "conditions": [], "endpoint": {"url": "https://a.{Region}"}},
+            ]},
+            {"type": "error", "conditions": [], "error": "Missing Region"},
+        ]});
+        let new = json!({"version": "1.0", "parameters": {"Region": {"type": "string"}, "UseFIPS": {"type": "boolean"}},
+        "rules": [
+            {"type": "endpoint", "conditions": [], "endpoint": {"url": "https://b.{Region}"}},
+            {"type": "error", "conditions": [], "error": "Missing Region"},
+        ]});
+        assert_eq!(
+            describe_changes("endpoint-rule-set-1.json", &old, &new),
+            vec![
+                "+ endpoint parameter UseFIPS",
+                "+ rule endpoint https://b.{Region}",
+                "- rule endpoint https://a.{Region}"
+            ]
+        );
+        let reordered = json!({"version": "1.0", "parameters": {"Region": {"type": "string"}}, "rules": [
+            {"type": "error", "conditions": [], "error": "Missing Region"},
+            {"type": "endpoint", "conditions": [], "endpoint": {"url": "https://a.{Region}"}},
+        ]});
+        assert_eq!(
+            describe_changes("endpoint-rule-set-1.json", &old, &reordered),
+            vec!["~ rules: conditions or order changed (same endpoints and errors)"]
+        );
+        assert!(describe_changes("endpoint-rule-set-1.json", &old, &old).is_empty());
     }
 
     #[test]

@@ -10,9 +10,29 @@ pub(crate) mod ser;
 pub(crate) mod de;
 #[rustfmt::skip]
 pub mod client;
+#[rustfmt::skip]
+pub mod endpoints;
 /// The API version, sent as `Version` with every request.
 pub const API_VERSION: &str = "2016-11-15";
 /// The SigV4 signing name of the service.
 pub const SIGNING_NAME: &str = "ec2";
 /// The first label of the service's default host names.
 pub const ENDPOINT_PREFIX: &str = "ec2";
+/// What the runtime needs to know of the service.
+pub(crate) static SERVICE: crate::runtime::ServiceDefaults = crate::runtime::ServiceDefaults {
+    signing_name: SIGNING_NAME,
+    endpoint_env_name: "EC2",
+    resolve_endpoint,
+};
+fn resolve_endpoint(
+    inputs: &crate::runtime::EndpointInputs,
+) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+    let params = endpoints::EndpointParams {
+        endpoint: inputs.endpoint_url.clone(),
+        region: ::std::option::Option::Some(inputs.region.clone()),
+        use_dual_stack: inputs.use_dual_stack,
+        use_fips: inputs.use_fips,
+        ..::std::default::Default::default()
+    };
+    endpoints::resolve_endpoint(&params).map_err(|e| e.message().to_string())
+}

@@ -1,24 +1,48 @@
 //! The hand-written runtime: everything the generated code calls that does not follow from the
-//! model. Transport-independent: a request is built as an [`HttpRequest`] and an answer is read
-//! from a status and a body, so any HTTP client (or a recorded response) can sit in between.
+//! model. The request/response core is transport-independent: a request is built as an
+//! [`HttpRequest`] and an answer is read from a status and a body, so any HTTP client (or a
+//! recorded response) can sit in between. On top of it: signing, credentials, retries and the clients.
+//!
+//! Contract with the crate root: it provides `crate::service_defaults()` (generated facts of the
+//! service: signing name, endpoint resolver).
 
 mod blob;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod client;
+mod config;
+pub mod credentials;
 mod datetime;
+mod dispatch;
+pub mod endpoint_lib;
+pub mod env;
 mod error;
+pub mod http;
 mod idempotency;
 mod operation;
 mod percent;
+pub mod profile;
 pub mod query;
 pub mod request;
 mod response;
+pub mod retry;
+mod sdk_error;
+mod sign;
 pub mod xml;
 
 pub use blob::{base64_decode, base64_encode, Base64Error, Blob};
+pub use config::{Config, ConfigBuilder, EndpointInputs, ServiceDefaults, TimeoutConfig};
+pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use datetime::{DateTime, DateTimeParseError, SystemTimeRangeError, TimestampFormat};
 pub use error::{BuildError, ServiceError};
 pub use idempotency::{FixedTokens, IdempotencyTokenProvider, RandomUuidTokens};
 pub use operation::Operation;
-pub use percent::{decode_component, encode_component, encode_component_into, parse_form, PercentDecodeError};
+pub use percent::{
+    decode_component, encode_component, encode_component_into, encode_form_component_into, parse_form,
+    PercentDecodeError,
+};
 pub use query::QueryWriter;
 pub use request::{build_request, Compression, Endpoint, HttpRequest, RequestOptions};
-pub use response::{parse_response, ResponseError};
+pub use response::{parse_response, read_response, ResponseError};
+pub use retry::RetryConfig;
+pub use sdk_error::{Error, ErrorKind};

@@ -68,6 +68,24 @@ pub fn encode_component_into(value: &str, out: &mut String) {
     }
 }
 
+/// Appends `value` encoded for an `application/x-www-form-urlencoded` body: as
+/// [`encode_component_into`], but a space becomes `+`. This is what botocore sends; servers that
+/// re-encode the parsed form to check a signature (moto does) only accept this spelling.
+pub fn encode_form_component_into(value: &str, out: &mut String) {
+    out.reserve(value.len());
+    for byte in value.bytes() {
+        if byte == b' ' {
+            out.push('+');
+        } else if is_unreserved(byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(hex_digit(byte >> 4));
+            out.push(hex_digit(byte));
+        }
+    }
+}
+
 /// Returns `value` percent-encoded as by [`encode_component_into`].
 pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -1,9 +1,10 @@
-//! Writing an EC2 Query request body: `Action=Op&Version=…&Key=value…`, form-encoded.
+//! Writing an EC2 Query request body: `Action=Op&Version=…&Key=value…`, form-encoded as botocore
+//! does (RFC 3986 unreserved characters kept, space as `+`, everything else `%XX`).
 
 use super::blob::{base64_encode, Blob};
 use super::datetime::{DateTime, TimestampFormat};
 use super::idempotency::IdempotencyTokenProvider;
-use super::percent::encode_component_into;
+use super::percent::encode_form_component_into;
 
 /// Accumulates the form-encoded body of one request.
 pub struct QueryWriter<'a> {
@@ -25,9 +26,9 @@ impl<'a> QueryWriter<'a> {
         if !self.body.is_empty() {
             self.body.push('&');
         }
-        encode_component_into(key, &mut self.body);
+        encode_form_component_into(key, &mut self.body);
         self.body.push('=');
-        encode_component_into(value, &mut self.body);
+        encode_form_component_into(value, &mut self.body);
     }
 
     /// An integer in decimal.
@@ -116,7 +117,7 @@ mod tests {
         w.string("Token", &token);
         assert_eq!(
             w.finish(),
-            "Action=Op&Version=2016-11-15&A.1=x%20y%2F%C3%BC%26%3D&N=-3&B=false&F=10.8&D=-Infinity&E=1\
+            "Action=Op&Version=2016-11-15&A.1=x+y%2F%C3%BC%26%3D&N=-3&B=false&F=10.8&D=-Infinity&E=1\
              &T=2015-01-25T08%3A00%3A00Z&Q=dmFsdWU%3D&Token=tok"
         );
         assert_eq!(member_key("", "GroupId"), "GroupId");

@@ -36,15 +36,25 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for ResponseError<E> {}
 
 /// Reads the answer to operation `O`: its output on a 2xx status, else its error.
 pub fn parse_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::Output, ResponseError<O::Error>> {
+    read_response::<O>(http_status, body).map_err(|error| match error {
+        ResponseError::Service(service) => ResponseError::Service(O::decode_error(service)),
+        ResponseError::Decode { operation, http_status, error } => {
+            ResponseError::Decode { operation, http_status, error }
+        }
+    })
+}
+
+/// [`parse_response`] with the service error left as it came: what the client needs to decide on retries.
+pub fn read_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::Output, ResponseError<ServiceError>> {
     if !(200..300).contains(&http_status) {
-        return Err(ResponseError::Service(O::decode_error(ServiceError::from_response(http_status, body))));
+        return Err(ResponseError::Service(ServiceError::from_response(http_status, body)));
     }
     let decode_error = |error| ResponseError::Decode { operation: O::NAME, http_status, error };
     let mut document = Document::new(body).map_err(decode_error)?;
     let mut root = document.root().map_err(decode_error)?;
     // An error document with a success status (seen behind some proxies) is still an error.
     if matches!(root.local_name(), "Response" | "ErrorResponse") {
-        return Err(ResponseError::Service(O::decode_error(ServiceError::from_response(http_status, body))));
+        return Err(ResponseError::Service(ServiceError::from_response(http_status, body)));
     }
     O::decode_output(&mut root).map_err(decode_error)
 }

@@ -1,0 +1,76 @@
+//! The blocking client (feature `blocking`): the same operations, no async runtime needed.
+//! `client.describe_security_groups().group_ids("sg-1").send()`.
+
+use super::config::Config;
+use super::dispatch::{Call, Next};
+use super::operation::Operation;
+use super::retry::RetryQuota;
+use super::sdk_error::Error;
+use std::sync::Arc;
+
+/// A blocking client. Cheap to clone: clones share configuration, connections and the retry quota.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    http: Arc<dyn super::http::BlockingHttpClient>,
+    quota: RetryQuota,
+}
+
+impl Client {
+    /// A client with this configuration. With the bundled HTTP client this starts reqwest's
+    /// blocking client: call it outside async code.
+    pub fn from_conf(config: Config) -> Result<Self, Error> {
+        let http = match &config.blocking_http_client {
+            Some(http) => http.clone(),
+            None => default_client(&config)?,
+        };
+        Ok(Self { inner: Arc::new(Inner { config, http, quota: RetryQuota::new() }) })
+    }
+
+    /// A client configured from the environment and the shared files alone.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_conf(Config::builder().build()?)
+    }
+
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Sends operation `O`, retrying per the configuration.
+    pub fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+        let _span = tracing::info_span!("ec2_sg", operation = O::NAME).entered();
+        let mut call = Call::new::<O>(&self.inner.config, &self.inner.quota, &input)?;
+        loop {
+            let request = call.signed_request()?;
+            let timeout = call.attempt_timeout()?;
+            let outcome = {
+                let _attempt = tracing::debug_span!("attempt", number = call.attempt).entered();
+                self.inner.http.send(request, timeout)
+            };
+            match call.on_outcome::<O>(outcome) {
+                Next::Done(result) => return result,
+                Next::RetryAfter(delay) => std::thread::sleep(delay),
+            }
+        }
+    }
+}
+
+#[cfg(feature = "reqwest-client")]
+fn default_client(config: &Config) -> Result<Arc<dyn super::http::BlockingHttpClient>, Error> {
+    let client = super::http::ReqwestBlockingClient::new(config.timeouts.connect)
+        .map_err(|e| Error::configuration(e.to_string()))?;
+    Ok(Arc::new(client))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn default_client(_config: &Config) -> Result<Arc<dyn super::http::BlockingHttpClient>, Error> {
+    Err(Error::configuration(
+        "no blocking HTTP client: enable `rustls` or `native-tls`, or set Config::builder().blocking_http_client(..)",
+    ))
+}

@@ -1,0 +1,84 @@
+//! The async client. Operations come from the generated fluent builders:
+//! `client.describe_security_groups().group_ids("sg-1").send().await`.
+
+use super::config::Config;
+use super::dispatch::{Call, Next};
+use super::operation::Operation;
+use super::retry::RetryQuota;
+use super::sdk_error::{Error, ErrorKind};
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// A client for the service. Cheap to clone: clones share configuration, connections and the retry quota.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    quota: RetryQuota,
+}
+
+impl Client {
+    /// A client with this configuration.
+    pub fn from_conf(config: Config) -> Self {
+        Self { inner: Arc::new(Inner { config, quota: RetryQuota::new() }) }
+    }
+
+    /// A client configured from the environment and the shared files alone.
+    pub fn from_env() -> Result<Self, Error> {
+        Config::builder().build().map(Self::from_conf)
+    }
+
+    /// The client's configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Sends operation `O`: builds, signs and sends the request, retrying per the configuration.
+    pub async fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+        let span = tracing::info_span!("ec2_sg", operation = O::NAME);
+        let config = &self.inner.config;
+        let call = self.call::<O>(input);
+        match (config.timeouts.operation, config.sleep.as_ref()) {
+            (Some(limit), Some(sleep)) => match super::http::timeout(sleep.sleep(limit), call).instrument(span).await {
+                Some(result) => result,
+                None => Err(Error::new(ErrorKind::Timeout, format!("the operation did not finish within {limit:?}"))
+                    .retryable(true)
+                    .for_operation(O::NAME, 0)),
+            },
+            _ => call.instrument(span).await,
+        }
+    }
+
+    async fn call<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+        let config = &self.inner.config;
+        let http = config.http_client.as_ref().ok_or_else(|| {
+            Error::configuration(
+                "no HTTP client: enable the `rustls` or `native-tls` feature, or set Config::builder().http_client(..)",
+            )
+            .for_operation(O::NAME, 0)
+        })?;
+        let mut call = Call::new::<O>(config, &self.inner.quota, &input)?;
+        loop {
+            let request = call.signed_request()?;
+            let timeout = call.attempt_timeout()?;
+            let attempt = tracing::debug_span!("attempt", number = call.attempt);
+            let outcome = http.send(request, timeout).instrument(attempt).await;
+            match call.on_outcome::<O>(outcome) {
+                Next::Done(result) => return result,
+                Next::RetryAfter(delay) => {
+                    match &config.sleep {
+                        Some(sleep) => sleep.sleep(delay).await,
+                        None => return Err(Error::configuration(
+                            "retrying needs an async sleep: set Config::builder().sleep_impl(..) or max_attempts(1)",
+                        )
+                        .for_operation(O::NAME, call.attempt - 1)),
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! Client configuration: region, endpoint, credentials, retries, timeouts, HTTP client.
+//! What is not set explicitly is read, in the SDKs' order, from the environment and then from the
+//! shared config/credentials files.
+
+use super::credentials::{
+    resolve_endpoint_url_for_profile, resolve_region_for_profile, CachingProvider, Credentials,
+    DefaultCredentialsChain, ProvideCredentials,
+};
+use super::env::Env;
+use super::http::{AsyncSleep, BlockingHttpClient, HttpClient};
+use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
+use super::request::{Compression, Endpoint};
+use super::retry::RetryConfig;
+use super::sdk_error::Error;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the endpoint resolver is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointInputs {
+    /// The region.
+    pub region: String,
+    /// FIPS endpoints.
+    pub use_fips: bool,
+    /// Dual-stack (IPv4 and IPv6) endpoints.
+    pub use_dual_stack: bool,
+    /// A custom endpoint URL.
+    pub endpoint_url: Option<String>,
+}
+
+/// What the generated code tells the runtime about the service (`crate::service_defaults()`).
+#[derive(Debug)]
+pub struct ServiceDefaults {
+    /// The SigV4 signing name (`ec2`).
+    pub signing_name: &'static str,
+    /// The suffix of the service's endpoint variable: `AWS_ENDPOINT_URL_{name}`.
+    pub endpoint_env_name: &'static str,
+    /// Resolves the endpoint URL (generated from the model's endpoint rule set).
+    pub resolve_endpoint: fn(&EndpointInputs) -> Result<String, String>,
+}
+
+/// Timeouts. Defaults: connect 3.1 s (as the AWS SDKs), no per-attempt or per-operation limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Establishing a connection.
+    pub connect: Duration,
+    /// One attempt: sending the request and reading the whole answer.
+    pub attempt: Option<Duration>,
+    /// The whole operation, retries and backoff included.
+    pub operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        Self { connect: Duration::from_millis(3100), attempt: None, operation: None }
+    }
+}
+
+/// A finished configuration; see [`Config::builder`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) region: String,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) signing_name: &'static str,
+    pub(crate) credentials: Arc<dyn ProvideCredentials>,
+    pub(crate) retry: RetryConfig,
+    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) idempotency_tokens: Arc<dyn IdempotencyTokenProvider>,
+    pub(crate) compression: Compression,
+    pub(crate) http_client: Option<Arc<dyn HttpClient>>,
+    pub(crate) blocking_http_client: Option<Arc<dyn BlockingHttpClient>>,
+    pub(crate) sleep: Option<Arc<dyn AsyncSleep>>,
+}
+
+impl Config {
+    /// Starts a configuration.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// The region requests are signed for.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The resolved endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The retry configuration.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// The timeouts.
+    pub fn timeout_config(&self) -> &TimeoutConfig {
+        &self.timeouts
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("http_client", &self.http_client)
+            .field("blocking_http_client", &self.blocking_http_client)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    use_fips: Option<bool>,
+    use_dual_stack: Option<bool>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    profile: Option<String>,
+    retry: Option<RetryConfig>,
+    timeouts: TimeoutConfig,
+    idempotency_tokens: Option<Arc<dyn IdempotencyTokenProvider>>,
+    compression: Compression,
+    http_client: Option<Arc<dyn HttpClient>>,
+    blocking_http_client: Option<Arc<dyn BlockingHttpClient>>,
+    sleep: Option<Arc<dyn AsyncSleep>>,
+    env: Option<Env>,
+}
+
+impl ConfigBuilder {
+    /// The region (else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// A custom endpoint URL, such as `http://127.0.0.1:5000` (else `AWS_ENDPOINT_URL_EC2`,
+    /// `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, and last the region's AWS endpoint).
+    /// A path is kept: requests go to `{url}/`.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// FIPS endpoints (else `AWS_USE_FIPS_ENDPOINT`, the profile's `use_fips_endpoint`).
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.use_fips = Some(on);
+        self
+    }
+
+    /// Dual-stack endpoints (else `AWS_USE_DUALSTACK_ENDPOINT`, the profile's `use_dualstack_endpoint`).
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.use_dual_stack = Some(on);
+        self
+    }
+
+    /// Fixed credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(Arc::new(credentials));
+        self
+    }
+
+    /// Any source of credentials (else the default chain: environment, then shared files).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(CachingProvider::new(provider)));
+        self
+    }
+
+    /// The profile of the shared files to read (else `AWS_PROFILE`, else `default`).
+    pub fn profile_name(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Retries (default: standard mode, 3 attempts).
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Shorthand for `retry_config(RetryConfig::standard().with_max_attempts(n))`; `1` turns retries off.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.retry = Some(self.retry.unwrap_or_default().with_max_attempts(attempts));
+        self
+    }
+
+    /// All timeouts at once.
+    pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Connect timeout (default 3.1 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.connect = timeout;
+        self
+    }
+
+    /// Timeout of one attempt.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.attempt = Some(timeout);
+        self
+    }
+
+    /// Timeout of a whole operation, retries included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.operation = Some(timeout);
+        self
+    }
+
+    /// The source of idempotency tokens for members left unset (default: random UUIDs).
+    pub fn idempotency_token_provider(mut self, provider: impl IdempotencyTokenProvider + 'static) -> Self {
+        self.idempotency_tokens = Some(Arc::new(provider));
+        self
+    }
+
+    /// Request compression, for operations whose model asks for it.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// Your own async HTTP client (instead of the bundled reqwest one, or with none bundled).
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http_client = Some(Arc::new(client));
+        self
+    }
+
+    /// Your own blocking HTTP client, for `ec2_sg::blocking::Client`.
+    pub fn blocking_http_client(mut self, client: impl BlockingHttpClient + 'static) -> Self {
+        self.blocking_http_client = Some(Arc::new(client));
+        self
+    }
+
+    /// The async sleep used for backoff and timeouts (bundled: tokio's).
+    pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
+        self.sleep = Some(Arc::new(sleep));
+        self
+    }
+
+    /// Read environment variables and shared files from this [`Env`] instead of the process's
+    /// (tests, or programs that keep their settings elsewhere).
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// Resolves what was not set and checks it all: the region, the endpoint (a bad URL is an
+    /// error here, not at the first call). Credentials are resolved at the first call.
+    pub fn build(self) -> Result<Config, Error> {
+        let service = crate::service_defaults();
+        let env = self.env.unwrap_or_else(Env::real);
+        let region = match self.region {
+            Some(region) if !region.trim().is_empty() => region,
+            Some(_) => return Err(Error::configuration("the region is empty")),
+            None => resolve_region_for_profile(&env, self.profile.as_deref())
+                .map_err(|e| Error::configuration(e.to_string()))?,
+        };
+        let flag = |explicit: Option<bool>, variable: &str| -> Result<bool, Error> {
+            if let Some(value) = explicit {
+                return Ok(value);
+            }
+            match env.get(variable).map(|v| v.to_ascii_lowercase()) {
+                None => Ok(false),
+                Some(v) if v == "true" => Ok(true),
+                Some(v) if v == "false" => Ok(false),
+                Some(v) => Err(Error::configuration(format!("{variable} must be true or false, not {v:?}"))),
+            }
+        };
+        let use_fips = flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT")?;
+        let use_dual_stack = flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT")?;
+        let endpoint_url = match self.endpoint_url {
+            Some(url) => Some(url),
+            None => resolve_endpoint_url_for_profile(&env, service.endpoint_env_name, self.profile.as_deref())
+                .map_err(|e| Error::configuration(e.to_string()))?,
+        };
+        let inputs = EndpointInputs { region: region.clone(), use_fips, use_dual_stack, endpoint_url };
+        let url = (service.resolve_endpoint)(&inputs)
+            .map_err(|e| Error::configuration(format!("no endpoint for region {region:?}: {e}")))?;
+        let endpoint = Endpoint::parse(&url).map_err(Error::validation)?;
+        let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
+            Some(credentials) => credentials,
+            None => {
+                let chain = match &self.profile {
+                    Some(profile) => DefaultCredentialsChain::with_env(env.clone()).with_profile(profile.clone()),
+                    None => DefaultCredentialsChain::with_env(env.clone()),
+                };
+                Arc::new(CachingProvider::new(chain))
+            }
+        };
+        let http_client = match self.http_client {
+            Some(client) => Some(client),
+            None => default_http_client(self.timeouts.connect)?,
+        };
+        Ok(Config {
+            region,
+            endpoint,
+            signing_name: service.signing_name,
+            credentials,
+            retry: self.retry.unwrap_or_default(),
+            timeouts: self.timeouts,
+            idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens::default())),
+            compression: self.compression,
+            http_client,
+            blocking_http_client: self.blocking_http_client,
+            sleep: self.sleep.or_else(default_sleep),
+        })
+    }
+}
+
+#[cfg(feature = "reqwest-client")]
+fn default_http_client(connect_timeout: Duration) -> Result<Option<Arc<dyn HttpClient>>, Error> {
+    let client = super::http::ReqwestClient::new(connect_timeout).map_err(|e| Error::configuration(e.to_string()))?;
+    Ok(Some(Arc::new(client)))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn default_http_client(_connect_timeout: Duration) -> Result<Option<Arc<dyn HttpClient>>, Error> {
+    Ok(None)
+}
+
+#[cfg(feature = "reqwest-client")]
+fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
+    Some(Arc::new(super::http::TokioSleep))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
+    None
+}

@@ -1,0 +1,150 @@
+//! One call, attempt by attempt: the parts the async and blocking clients share. Each client
+//! only adds how it waits and how it sends.
+
+use super::config::Config;
+use super::error::ServiceError;
+use super::http::{HttpResponse, TransportError};
+use super::operation::Operation;
+use super::request::{build_request, HttpRequest, RequestOptions};
+use super::response::{read_response, ResponseError};
+use super::retry::{
+    classify_service_error, classify_transport_error, decide, jitter, RetryDecision, RetryPermit, RetryQuota,
+};
+use super::sdk_error::{Error, ErrorKind};
+use super::sign::sign_request;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The state of one operation call across its attempts.
+pub(crate) struct Call<'a> {
+    config: &'a Config,
+    quota: &'a RetryQuota,
+    operation: &'static str,
+    /// The unsigned request; each attempt signs a copy (same body, same idempotency token).
+    request: HttpRequest,
+    pub(crate) attempt: u32,
+    permit: Option<RetryPermit>,
+    started: Instant,
+}
+
+/// What to do after an attempt.
+pub(crate) enum Next<T> {
+    Done(Result<T, Error>),
+    RetryAfter(Duration),
+}
+
+impl<'a> Call<'a> {
+    /// Checks and serializes the input; nothing is sent when this fails.
+    pub(crate) fn new<O: Operation>(
+        config: &'a Config,
+        quota: &'a RetryQuota,
+        input: &O::Input,
+    ) -> Result<Self, Error> {
+        let options = RequestOptions {
+            endpoint: &config.endpoint,
+            idempotency_tokens: config.idempotency_tokens.as_ref(),
+            compression: config.compression,
+        };
+        let request =
+            build_request::<O>(input, &options).map_err(|e| Error::validation(e).for_operation(O::NAME, 0))?;
+        Ok(Self { config, quota, operation: O::NAME, request, attempt: 1, permit: None, started: Instant::now() })
+    }
+
+    /// The request of the current attempt, signed with fresh credentials.
+    pub(crate) fn signed_request(&self) -> Result<HttpRequest, Error> {
+        let credentials = self.config.credentials.provide_credentials().map_err(|e| {
+            Error::new(ErrorKind::Credentials, e.to_string())
+                .with_source(e)
+                .for_operation(self.operation, self.attempt - 1)
+        })?;
+        let mut request = self.request.clone();
+        sign_request(&mut request, &credentials, &self.config.region, self.config.signing_name, SystemTime::now())
+            .map_err(|e| e.for_operation(self.operation, self.attempt - 1))?;
+        Ok(request)
+    }
+
+    /// The time this attempt may take: the attempt timeout, capped by what is left of the
+    /// operation timeout. `Err` when the operation's time is already up.
+    pub(crate) fn attempt_timeout(&self) -> Result<Option<Duration>, Error> {
+        let remaining = self.remaining()?;
+        Ok(match (self.config.timeouts.attempt, remaining) {
+            (Some(a), Some(r)) => Some(a.min(r)),
+            (a, r) => a.or(r),
+        })
+    }
+
+    fn remaining(&self) -> Result<Option<Duration>, Error> {
+        match self.config.timeouts.operation {
+            None => Ok(None),
+            Some(limit) => match limit.checked_sub(self.started.elapsed()) {
+                Some(left) if !left.is_zero() => Ok(Some(left)),
+                _ => Err(self.operation_timed_out(limit)),
+            },
+        }
+    }
+
+    pub(crate) fn operation_timed_out(&self, limit: Duration) -> Error {
+        Error::new(ErrorKind::Timeout, format!("the operation did not finish within {limit:?}"))
+            .retryable(true)
+            .for_operation(self.operation, self.attempt)
+    }
+
+    /// Decides what an attempt's outcome means: the output, an error, or another attempt.
+    pub(crate) fn on_outcome<O: Operation>(
+        &mut self,
+        outcome: Result<HttpResponse, TransportError>,
+    ) -> Next<O::Output> {
+        let (error, kind) = match outcome {
+            Ok(response) => match read_response::<O>(response.status, &response.body) {
+                Ok(output) => {
+                    self.quota.on_success(self.permit.take());
+                    tracing::debug!(status = response.status, attempt = self.attempt, "succeeded");
+                    return Next::Done(Ok(output));
+                }
+                Err(ResponseError::Decode { http_status, error, .. }) => {
+                    return Next::Done(Err(
+                        Error::decode(error, http_status).for_operation(self.operation, self.attempt)
+                    ));
+                }
+                Err(ResponseError::Service(service)) => {
+                    let kind = classify_service_error(service.code(), service.http_status());
+                    log_service_error(&service, self.attempt);
+                    (Error::service(service, kind != super::retry::ErrorKind::NotRetryable), kind)
+                }
+            },
+            Err(transport) => {
+                let kind = classify_transport_error(transport.is_timeout());
+                tracing::debug!(attempt = self.attempt, error = %transport, "no answer");
+                let error_kind = if transport.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
+                (Error::new(error_kind, transport.to_string()).with_source(transport).retryable(true), kind)
+            }
+        };
+        match decide(&self.config.retry, self.quota, self.attempt, kind, jitter()) {
+            RetryDecision::RetryAfter { delay, permit } => {
+                // Never sleep past the operation timeout.
+                let delay = match self.remaining() {
+                    Ok(Some(left)) => delay.min(left),
+                    Ok(None) => delay,
+                    Err(timeout) => return Next::Done(Err(timeout)),
+                };
+                tracing::debug!(attempt = self.attempt, ?delay, "retrying");
+                self.permit = Some(permit);
+                self.attempt += 1;
+                Next::RetryAfter(delay)
+            }
+            RetryDecision::DoNotRetry(reason) => {
+                tracing::debug!(attempt = self.attempt, %reason, "not retrying");
+                Next::Done(Err(error.for_operation(self.operation, self.attempt)))
+            }
+        }
+    }
+}
+
+fn log_service_error(error: &ServiceError, attempt: u32) {
+    tracing::debug!(
+        attempt,
+        status = error.http_status(),
+        code = error.code(),
+        request_id = error.request_id().unwrap_or_default(),
+        "service error"
+    );
+}

@@ -1,0 +1,212 @@
+//! `ec2_sg::Error`: the one error type of a call, whatever went wrong.
+
+use super::error::{BuildError, ServiceError};
+use super::xml::XmlError;
+use std::fmt;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service answered with an error (`code()` says which).
+    Service,
+    /// The request could not be sent or the answer not received (connection refused, reset, DNS).
+    Transport,
+    /// An attempt or the whole operation ran out of time.
+    Timeout,
+    /// No usable credentials.
+    Credentials,
+    /// The client is misconfigured (no region, a bad endpoint URL, …).
+    Configuration,
+    /// The input is incomplete or invalid (a required member missing); no request was sent.
+    Validation,
+    /// A successful answer could not be read.
+    Decode,
+}
+
+/// The error of an operation: its kind, the operation, and, for service errors, the code,
+/// message, request id and HTTP status. Never contains credentials.
+pub struct Error {
+    // Boxed: results carrying it stay small on the success path.
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    operation: Option<&'static str>,
+    service: Option<ServiceError>,
+    message: String,
+    attempts: u32,
+    retryable: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        let inner = Inner {
+            kind,
+            operation: None,
+            service: None,
+            message: message.into(),
+            attempts: 0,
+            retryable: false,
+            source: None,
+        };
+        Self { inner: Box::new(inner) }
+    }
+
+    /// A configuration error (also used by `Config::builder().build()`).
+    pub fn configuration(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Configuration, message)
+    }
+
+    pub(crate) fn service(error: ServiceError, retryable: bool) -> Self {
+        let mut e = Self::new(ErrorKind::Service, error.to_string());
+        e.inner.service = Some(error);
+        e.inner.retryable = retryable;
+        e
+    }
+
+    pub(crate) fn validation(error: BuildError) -> Self {
+        let kind = match error {
+            BuildError::InvalidEndpoint { .. } => ErrorKind::Configuration,
+            _ => ErrorKind::Validation,
+        };
+        Self::new(kind, error.to_string()).with_source(error)
+    }
+
+    pub(crate) fn decode(error: XmlError, http_status: u16) -> Self {
+        Self::new(ErrorKind::Decode, format!("the answer (HTTP {http_status}) could not be read: {error}"))
+            .with_source(error)
+    }
+
+    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn retryable(mut self, retryable: bool) -> Self {
+        self.inner.retryable = retryable;
+        self
+    }
+
+    pub(crate) fn for_operation(mut self, operation: &'static str, attempts: u32) -> Self {
+        self.inner.operation = Some(operation);
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The operation that failed, when the error came from a call.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+
+    /// How many attempts were made (0 when none was sent).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// The service's error code (`InvalidGroup.NotFound`), for service errors.
+    pub fn code(&self) -> Option<&str> {
+        self.inner.service.as_ref().map(ServiceError::code)
+    }
+
+    /// The service's message for service errors; otherwise what went wrong.
+    pub fn message(&self) -> Option<&str> {
+        match &self.inner.service {
+            Some(service) => service.message(),
+            None => Some(&self.inner.message),
+        }
+    }
+
+    /// The request id of the answer, for service errors.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.service.as_ref().and_then(ServiceError::request_id)
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.inner.service.as_ref().map(ServiceError::http_status)
+    }
+
+    /// The service error, for service errors.
+    pub fn as_service_error(&self) -> Option<&ServiceError> {
+        self.inner.service.as_ref()
+    }
+
+    /// Whether the standard retry policy treats this failure as worth retrying (throttling,
+    /// 5xx, I/O errors and timeouts). A returned retryable error means the retries ran out.
+    pub fn is_retryable(&self) -> bool {
+        self.inner.retryable
+    }
+
+    /// `DryRunOperation`: with `DryRun` set, the call would have succeeded.
+    pub fn is_dry_run_success(&self) -> bool {
+        self.code() == Some("DryRunOperation")
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = self.inner.operation {
+            write!(f, "{operation}: ")?;
+        }
+        f.write_str(&self.inner.message)?;
+        if self.inner.attempts > 1 {
+            write!(f, " (after {} attempts)", self.inner.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("operation", &self.inner.operation)
+            .field("message", &self.inner.message)
+            .field("service", &self.inner.service)
+            .field("attempts", &self.inner.attempts)
+            .field("retryable", &self.inner.retryable)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match (&self.inner.service, &self.inner.source) {
+            (Some(service), _) => Some(service),
+            (None, Some(source)) => Some(source.as_ref()),
+            (None, None) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_errors_expose_their_parts() {
+        let body = b"<Response><Errors><Error><Code>DryRunOperation</Code><Message>Request would have succeeded, but DryRun flag is set.</Message></Error></Errors><RequestID>r-1</RequestID></Response>";
+        let e = Error::service(ServiceError::from_response(412, body), false).for_operation("DeleteSecurityGroup", 1);
+        assert_eq!(e.kind(), ErrorKind::Service);
+        assert_eq!((e.code(), e.request_id(), e.http_status()), (Some("DryRunOperation"), Some("r-1"), Some(412)));
+        assert!(e.is_dry_run_success());
+        assert!(!e.is_retryable());
+        assert!(e.to_string().starts_with("DeleteSecurityGroup: DryRunOperation (HTTP 412)"), "{e}");
+    }
+
+    #[test]
+    fn validation_errors_say_nothing_was_sent() {
+        let e = Error::validation(BuildError::missing_member("CreateTagsInput", "Tags"));
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert_eq!(e.code(), None);
+        assert!(e.message().is_some_and(|m| m.contains("no request was sent")));
+    }
+}

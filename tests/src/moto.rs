@@ -1,0 +1,91 @@
+//! One moto server per test process, started on first use by `tests/moto/serve.py` on 127.0.0.1.
+//! The script stops itself when this process exits (it watches its parent) or after 10 minutes.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// A running moto server and the credentials it knows.
+#[derive(Debug, Clone)]
+pub struct Moto {
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_access_key_id: String,
+    pub session_secret_access_key: String,
+    pub session_token: String,
+}
+
+/// The shared server; panics with instructions when moto cannot be started.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
+    match MOTO.get_or_init(start) {
+        Ok(moto) => moto,
+        Err(why) => panic!("cannot start moto: {why}\n(install it with: python3 -m pip install 'moto[server]')"),
+    }
+}
+
+fn start() -> Result<Moto, String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let log_path = root.join("../target/moto-e2e.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let mut child = Command::new("python3")
+        .arg(root.join("moto/serve.py"))
+        .args(["--max-seconds", "600"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout from serve.py")?;
+    // Read the one line the script prints, bounded in time.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let line = receiver
+        .recv_timeout(Duration::from_secs(90))
+        .map_err(|_| format!("serve.py printed nothing within 90 s; see {}", log_path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&line)
+        .map_err(|e| format!("serve.py printed {line:?} ({e}); see {}", log_path.display()))?;
+    let field =
+        |name: &str| json[name].as_str().map(str::to_string).ok_or_else(|| format!("serve.py gave no {name}: {line}"));
+    // The child is left running: it exits by itself when this process ends.
+    std::mem::forget(child);
+    Ok(Moto {
+        endpoint: field("endpoint")?,
+        access_key_id: field("access_key_id")?,
+        secret_access_key: field("secret_access_key")?,
+        session_access_key_id: field("session_access_key_id")?,
+        session_secret_access_key: field("session_secret_access_key")?,
+        session_token: field("session_token")?,
+    })
+}
+
+impl Moto {
+    /// A configuration for this server with the IAM user's keys, isolated from the machine's
+    /// AWS environment and shared files.
+    pub fn config(&self) -> ec2_sg::ConfigBuilder {
+        ec2_sg::Config::builder()
+            .env(isolated_env())
+            .region("us-east-1")
+            .endpoint_url(&self.endpoint)
+            .credentials(ec2_sg::Credentials::new(&self.access_key_id, &self.secret_access_key, None))
+    }
+}
+
+/// An environment with no AWS variables and no shared files.
+pub fn isolated_env() -> ec2_sg::runtime::env::Env {
+    ec2_sg::runtime::env::Env::from_vars([("HOME", "/nonexistent-ec2-sg-test-home")])
+}
+
+/// A name no other test (or earlier run against the same server) uses.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", std::process::id())
+}

@@ -1,0 +1,145 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1: answers each request with the next response of its
+//! script and records what it was sent. Bounded: it serves at most the scripted responses and
+//! stops when dropped.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One scripted answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+    /// Wait this long before answering (to trigger timeouts).
+    pub delay: Duration,
+}
+
+impl Reply {
+    pub fn xml(status: u16, body: &str) -> Self {
+        Self { status, content_type: "text/xml;charset=UTF-8", body: body.to_string(), delay: Duration::ZERO }
+    }
+
+    pub fn html(status: u16, body: &str) -> Self {
+        Self { status, content_type: "text/html", body: body.to_string(), delay: Duration::ZERO }
+    }
+
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+/// A request the stub received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+pub struct Stub {
+    pub endpoint: String,
+    received: Arc<Mutex<Vec<Received>>>,
+    thread: Option<JoinHandle<()>>,
+    port: u16,
+}
+
+impl Stub {
+    /// Starts serving `script`, one reply per connection-request, in order.
+    pub fn start(script: Vec<Reply>) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("local addr").port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        let thread = std::thread::spawn(move || {
+            // Each connection on its own thread: a slow answer must not hold up the next attempt.
+            let mut workers = Vec::new();
+            for reply in script {
+                let Ok((stream, _)) = listener.accept() else { break };
+                let log = log.clone();
+                workers.push(std::thread::spawn(move || {
+                    let _ = serve_one(stream, &reply, &log);
+                }));
+            }
+            for worker in workers {
+                let _ = worker.join();
+            }
+        });
+        Stub { endpoint: format!("http://127.0.0.1:{port}"), received, thread: Some(thread), port }
+    }
+
+    /// What the stub has been sent so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        // Unblock `accept` with connections that end at once, so the thread finishes.
+        for _ in 0..64 {
+            if self.thread.as_ref().is_some_and(|t| t.is_finished()) {
+                break;
+            }
+            let _ = TcpStream::connect(("127.0.0.1", self.port));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if let Some(thread) = self.thread.take() {
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+fn serve_one(stream: TcpStream, reply: &Reply, log: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let path = parts.next().unwrap_or_default().to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.trim_end().split_once(':') {
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length.min(1 << 20)];
+    reader.read_exact(&mut body)?;
+    if let Ok(mut log) = log.lock() {
+        log.push(Received { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() });
+    }
+    std::thread::sleep(reply.delay);
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        reply.status,
+        reply.content_type,
+        reply.body.len(),
+        reply.body
+    )?;
+    stream.flush()
+}

@@ -1,0 +1,214 @@
+//! The client against a scripted local HTTP server: retries, backoff, timeouts, non-XML
+//! answers, and what is sent on the wire. Backoff is shortened so the suite takes milliseconds.
+
+use ec2_sg::runtime::retry::RetryConfig;
+use ec2_sg::{Client, Credentials, ErrorKind};
+use ec2_sg_tests::moto::isolated_env;
+use ec2_sg_tests::stub::{Reply, Stub};
+use std::time::{Duration, Instant};
+
+const OK: &str = r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+<requestId>ok-1</requestId><securityGroupInfo><item><groupId>sg-1</groupId><groupName>web</groupName></item></securityGroupInfo>
+</DescribeSecurityGroupsResponse>"#;
+
+fn error_body(code: &str) -> String {
+    format!("<Response><Errors><Error><Code>{code}</Code><Message>{code} happened</Message></Error></Errors><RequestID>req-{code}</RequestID></Response>")
+}
+
+fn fast_retries(attempts: u32) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5))
+}
+
+fn client_for(stub: &Stub, retry: RetryConfig) -> Client {
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("eu-west-1")
+        .endpoint_url(format!("{}/base", stub.endpoint))
+        .credentials(Credentials::new("AKIDTEST", "SECRETTEST", Some("TOKENTEST".into())))
+        .retry_config(retry)
+        .build()
+        .expect("config");
+    Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn what_goes_on_the_wire() {
+    let stub = Stub::start(vec![Reply::xml(200, OK)]);
+    let out = client_for(&stub, fast_retries(3)).describe_security_groups().group_ids("sg-1").send().await.unwrap();
+    assert_eq!(out.security_groups()[0].group_name(), Some("web"));
+    assert_eq!(out.request_id(), Some("ok-1"));
+    let sent = stub.received();
+    assert_eq!(sent.len(), 1);
+    let request = &sent[0];
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/base/"), "the endpoint's path is kept");
+    assert_eq!(request.body, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-1");
+    assert_eq!(request.header("content-type"), Some("application/x-www-form-urlencoded; charset=utf-8"));
+    let auth = request.header("authorization").unwrap();
+    assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/"), "{auth}");
+    assert!(auth.contains("/eu-west-1/ec2/aws4_request"), "{auth}");
+    assert_eq!(request.header("x-amz-security-token"), Some("TOKENTEST"));
+    assert!(!request.headers.iter().any(|(_, v)| v.contains("SECRETTEST")), "the secret never travels");
+}
+
+#[tokio::test]
+async fn throttling_is_retried_then_answered() {
+    let stub = Stub::start(vec![
+        Reply::xml(503, &error_body("RequestLimitExceeded")),
+        Reply::xml(400, &error_body("Throttling")),
+        Reply::xml(200, OK),
+    ]);
+    let out = client_for(&stub, fast_retries(3)).describe_security_groups().send().await.unwrap();
+    assert_eq!(out.security_groups().len(), 1);
+    let bodies: Vec<String> = stub.received().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| b == &bodies[0]), "every attempt sends the same request");
+}
+
+#[tokio::test]
+async fn retries_stop_after_max_attempts_with_the_last_error() {
+    let stub = Stub::start(vec![
+        Reply::xml(503, &error_body("RequestLimitExceeded")),
+        Reply::xml(503, &error_body("RequestLimitExceeded")),
+        Reply::xml(503, &error_body("RequestLimitExceeded")),
+    ]);
+    let error = client_for(&stub, fast_retries(3)).describe_security_groups().send().await.unwrap_err();
+    assert_eq!((error.code(), error.attempts(), error.http_status()), (Some("RequestLimitExceeded"), 3, Some(503)));
+    assert_eq!(error.request_id(), Some("req-RequestLimitExceeded"));
+    assert!(error.is_retryable());
+    assert!(error.to_string().contains("after 3 attempts"), "{error}");
+}
+
+#[tokio::test]
+async fn max_attempts_one_turns_retries_off() {
+    let stub = Stub::start(vec![Reply::xml(503, &error_body("RequestLimitExceeded"))]);
+    let error = client_for(&stub, RetryConfig::disabled()).describe_security_groups().send().await.unwrap_err();
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(stub.received().len(), 1);
+}
+
+#[tokio::test]
+async fn client_errors_return_at_once() {
+    let stub = Stub::start(vec![Reply::xml(400, &error_body("InvalidGroupId.Malformed"))]);
+    let error =
+        client_for(&stub, fast_retries(3)).describe_security_groups().group_ids("bad").send().await.unwrap_err();
+    assert_eq!((error.code(), error.attempts()), (Some("InvalidGroupId.Malformed"), 1));
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn an_html_page_from_a_proxy_and_an_empty_500_give_status_errors() {
+    let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
+    let stub = Stub::start(vec![Reply::html(502, html), Reply::html(500, "")]);
+    let error = client_for(&stub, fast_retries(2)).describe_security_groups().send().await.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.code(), error.http_status()),
+        (ErrorKind::Service, Some("InternalError"), Some(500))
+    );
+    assert_eq!(error.message(), Some("HTTP 500 with an empty body"));
+    assert_eq!(error.attempts(), 2, "5xx answers are retried");
+    let stub = Stub::start(vec![Reply::html(502, html)]);
+    let error = client_for(&stub, RetryConfig::disabled()).describe_security_groups().send().await.unwrap_err();
+    assert_eq!(error.code(), Some("BadGateway"));
+    assert!(error.message().is_some_and(|m| m.contains("502 Bad Gateway")));
+}
+
+#[tokio::test]
+async fn a_truncated_answer_is_a_decode_error() {
+    let stub = Stub::start(vec![Reply::xml(200, &OK[..OK.len() / 2])]);
+    let error = client_for(&stub, fast_retries(3)).describe_security_groups().send().await.unwrap_err();
+    assert_eq!((error.kind(), error.operation()), (ErrorKind::Decode, Some("DescribeSecurityGroups")));
+    assert!(error.to_string().contains("could not be read"), "{error}");
+}
+
+#[tokio::test]
+async fn a_slow_attempt_times_out_and_is_retried() {
+    let stub = Stub::start(vec![Reply::xml(200, OK).delayed(Duration::from_millis(800)), Reply::xml(200, OK)]);
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("us-east-1")
+        .endpoint_url(&stub.endpoint)
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .retry_config(fast_retries(2))
+        .attempt_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let out = Client::from_conf(config).describe_security_groups().send().await.unwrap();
+    assert_eq!(out.security_groups().len(), 1);
+    assert_eq!(stub.received().len(), 2);
+}
+
+#[tokio::test]
+async fn the_operation_timeout_bounds_everything() {
+    let stub = Stub::start(vec![Reply::xml(200, OK).delayed(Duration::from_millis(1500))]);
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("us-east-1")
+        .endpoint_url(&stub.endpoint)
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .operation_timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(started.elapsed() < Duration::from_millis(1400), "gave up early: {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_retried_transport_error() {
+    // Bind then drop a listener: nothing listens on that port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("us-east-1")
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .retry_config(fast_retries(3))
+        .build()
+        .unwrap();
+    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    assert_eq!((error.kind(), error.attempts(), error.code()), (ErrorKind::Transport, 3, None));
+    assert!(error.is_retryable());
+}
+
+#[test]
+fn configuration_errors_are_clear() {
+    let base = || ec2_sg::Config::builder().env(isolated_env()).credentials(Credentials::new("A", "S", None));
+    let error = base().endpoint_url("ftp://example.com").region("us-east-1").build().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+    assert!(error.to_string().contains("http or https"), "{error}");
+    let error = base().build().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+    for place in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        assert!(error.to_string().contains(place), "{error} should name {place}");
+    }
+}
+
+#[tokio::test]
+async fn missing_credentials_name_every_place_looked_at() {
+    let stub = Stub::start(vec![]);
+    let config =
+        ec2_sg::Config::builder().env(isolated_env()).region("us-east-1").endpoint_url(&stub.endpoint).build().unwrap();
+    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    assert_eq!((error.kind(), error.attempts()), (ErrorKind::Credentials, 0));
+    let text = error.to_string();
+    for place in ["AWS_ACCESS_KEY_ID", "credentials", "config"] {
+        assert!(text.contains(place), "{text} should name {place}");
+    }
+    assert!(stub.received().is_empty(), "nothing is sent without credentials");
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("us-east-1")
+        .credentials(Credentials::new("AKIDVISIBLE", "SECRET-NEVER-SHOWN", Some("TOKEN-NEVER-SHOWN".into())))
+        .build()
+        .unwrap();
+    let text = format!("{config:?} {:?}", Client::from_conf(config.clone()));
+    assert!(!text.contains("SECRET-NEVER-SHOWN") && !text.contains("TOKEN-NEVER-SHOWN"), "{text}");
+}
