@@ -55,6 +55,11 @@ pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};
 }
 
+/// The README's examples, compiled as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Generated facts of the service, for the runtime.
 pub(crate) fn service_defaults() -> &'static runtime::ServiceDefaults {
     &generated::SERVICE
