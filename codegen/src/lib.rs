@@ -13,9 +13,12 @@ mod emit_client;
 mod emit_de;
 mod emit_endpoints;
 mod emit_ops;
+mod emit_paginators;
+mod emit_resources;
 mod emit_ser;
 mod emit_service;
 mod emit_types;
+mod emit_waiters;
 
 pub use model::ServiceModel;
 
@@ -34,27 +37,48 @@ pub struct Model {
     pub endpoint_rule_set: Option<serde_json::Value>,
     /// botocore's `partitions.json`, the data the rule set's `aws.partition` reads.
     pub partitions: Option<serde_json::Value>,
+    /// boto3's `resources-1.json` (resources, actions, collections).
+    pub resources: Option<serde_json::Value>,
+    /// botocore's `waiters-2.json`.
+    pub waiters: Option<serde_json::Value>,
+    /// botocore's `paginators-1.json`.
+    pub paginators: Option<serde_json::Value>,
 }
+
+/// The model files the generator reads, by file name; `service-2.json` is required.
+pub const MODEL_FILES: [&str; 6] = [
+    "service-2.json",
+    "endpoint-rule-set-1.json",
+    "partitions.json",
+    "resources-1.json",
+    "waiters-2.json",
+    "paginators-1.json",
+];
 
 impl Model {
     /// A model of a service alone: no endpoint resolver is generated.
     pub fn service_only(service: ServiceModel) -> Self {
-        Self { service, endpoint_rule_set: None, partitions: None }
+        Self { service, endpoint_rule_set: None, partitions: None, resources: None, waiters: None, paginators: None }
     }
 
-    /// Parses the model files' texts (the caller reads them: the generator does no I/O).
-    pub fn from_texts(
-        service: &str,
-        endpoint_rule_set: Option<&str>,
-        partitions: Option<&str>,
-    ) -> Result<Self, String> {
-        let json = |name: &str, text: Option<&str>| -> Result<Option<serde_json::Value>, String> {
-            text.map(|t| serde_json::from_str(t).map_err(|e| format!("invalid {name}: {e}"))).transpose()
+    /// Parses the model files' texts, given by file name (see [`MODEL_FILES`]); the caller reads
+    /// them, since the generator does no I/O. Unknown names are an error, so nothing is ignored silently.
+    pub fn from_files(files: &[(String, String)]) -> Result<Self, String> {
+        let text = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str());
+        if let Some((unknown, _)) = files.iter().find(|(n, _)| !MODEL_FILES.contains(&n.as_str())) {
+            return Err(format!("`{unknown}` is not a model file the generator reads ({})", MODEL_FILES.join(", ")));
+        }
+        let json = |name: &str| -> Result<Option<serde_json::Value>, String> {
+            text(name).map(|t| serde_json::from_str(t).map_err(|e| format!("invalid {name}: {e}"))).transpose()
         };
+        let service = text("service-2.json").ok_or("the model has no service-2.json")?;
         Ok(Self {
             service: ServiceModel::from_json(service)?,
-            endpoint_rule_set: json("endpoint rule set", endpoint_rule_set)?,
-            partitions: json("partitions", partitions)?,
+            endpoint_rule_set: json("endpoint-rule-set-1.json")?,
+            partitions: json("partitions.json")?,
+            resources: json("resources-1.json")?,
+            waiters: json("waiters-2.json")?,
+            paginators: json("paginators-1.json")?,
         })
     }
 }
@@ -101,6 +125,24 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
             with_doc("Fluent builders: `client.operation().member(value).send()`.", emit_client::emit(&ir)?),
         ),
     ];
+    let optional = [
+        (
+            "paginators",
+            "Paginators: every page (or item) of a paginated operation.",
+            emit_paginators::emit(model, &ir)?,
+        ),
+        (
+            "waiters",
+            "Waiters: poll an operation until the model's acceptors say done.",
+            emit_waiters::emit(model, &ir)?,
+        ),
+        ("resources", "Resources: boto3's resource model, in Rust.", emit_resources::emit(model, &ir)?),
+    ];
+    for (name, doc, tokens) in optional {
+        if let Some(tokens) = tokens {
+            files.push((name, quote!(pub), with_doc(doc, tokens)));
+        }
+    }
     if let Some(endpoints) = emit_endpoints::emit(model)? {
         files.push((
             "endpoints",

@@ -9,10 +9,11 @@ fn root() -> PathBuf {
 }
 
 fn generate() -> Vec<codegen::GeneratedFile> {
-    let read = |name: &str| fs::read_to_string(root().join("model").join(name)).expect("model/ file is readable");
-    let (service, rules, partitions) =
-        (read("service-2.json"), read("endpoint-rule-set-1.json"), read("partitions.json"));
-    let model = codegen::Model::from_texts(&service, Some(&rules), Some(&partitions)).expect("model/ parses");
+    let files: Vec<(String, String)> = codegen::MODEL_FILES
+        .iter()
+        .filter_map(|name| fs::read_to_string(root().join("model").join(name)).ok().map(|t| (name.to_string(), t)))
+        .collect();
+    let model = codegen::Model::from_files(&files).expect("model/ parses");
     codegen::generate(&model).expect("the model generates")
 }
 

@@ -42,15 +42,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Runs the generator on the model in `model_dir`: the service model, and the endpoint rule set
 /// and partitions the endpoint resolver (`endpoints.rs`) is compiled from.
 pub fn generate_from(model_dir: &Path) -> Result<Vec<codegen::GeneratedFile>, String> {
-    let read = |name: &str| {
+    let mut files = Vec::new();
+    for name in codegen::MODEL_FILES {
         let path = model_dir.join(name);
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-    };
-    let service = read("service-2.json")?;
-    let rules = read("endpoint-rule-set-1.json")?;
-    let partitions = read("partitions.json")?;
-    let model = codegen::Model::from_texts(&service, Some(&rules), Some(&partitions))
-        .map_err(|e| format!("{}: {e}", model_dir.display()))?;
+        match fs::read_to_string(&path) {
+            Ok(text) => files.push((name.to_string(), text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && name != "service-2.json" => {}
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+    let model = codegen::Model::from_files(&files).map_err(|e| format!("{}: {e}", model_dir.display()))?;
     codegen::generate(&model)
 }
 

@@ -20,14 +20,19 @@ mod error;
 pub mod http;
 mod idempotency;
 mod operation;
+pub mod paginate;
 mod percent;
 pub mod profile;
 pub mod query;
+/// Replaying recorded answers, for tests (feature `test-util`).
+#[cfg(feature = "test-util")]
+pub mod replay;
 pub mod request;
 mod response;
 pub mod retry;
 mod sdk_error;
 mod sign;
+pub mod waiter;
 pub mod xml;
 
 pub use blob::{base64_decode, base64_encode, Base64Error, Blob};

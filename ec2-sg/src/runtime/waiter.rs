@@ -1,0 +1,1 @@
+//! (stub: filled by the resources/paginators/waiters issue)
