@@ -44,8 +44,8 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
             #[doc = #doc]
             #[derive(Debug, Clone)]
             pub struct #fluent<C> {
-                client: C,
-                inner: #input_builder,
+                pub(crate) client: C,
+                pub(crate) inner: #input_builder,
             }
 
             impl<C> #fluent<C> {

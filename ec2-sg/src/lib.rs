@@ -40,7 +40,9 @@ pub mod runtime;
 #[rustfmt::skip]
 mod generated;
 
-pub use generated::{client, endpoints, operation, types, API_VERSION, ENDPOINT_PREFIX, SIGNING_NAME};
+// Every public generated module (types, operation, client, endpoints, and paginators, waiters and
+// resources when the model has them) sits at the crate root.
+pub use generated::*;
 pub use runtime::client::Client;
 pub use runtime::{Config, ConfigBuilder, Credentials, Error, ErrorKind, RetryConfig, TimeoutConfig};
 

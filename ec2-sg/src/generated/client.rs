@@ -152,8 +152,8 @@ impl crate::runtime::blocking::Client {
 /// Fluent builder of a `AuthorizeSecurityGroupEgress` call (see [`AuthorizeSecurityGroupEgress`](super::operation::AuthorizeSecurityGroupEgress)).
 #[derive(Debug, Clone)]
 pub struct AuthorizeSecurityGroupEgressFluentBuilder<C> {
-    client: C,
-    inner: super::operation::AuthorizeSecurityGroupEgressInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::AuthorizeSecurityGroupEgressInputBuilder,
 }
 impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -390,8 +390,8 @@ impl AuthorizeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client>
 /// Fluent builder of a `AuthorizeSecurityGroupIngress` call (see [`AuthorizeSecurityGroupIngress`](super::operation::AuthorizeSecurityGroupIngress)).
 #[derive(Debug, Clone)]
 pub struct AuthorizeSecurityGroupIngressFluentBuilder<C> {
-    client: C,
-    inner: super::operation::AuthorizeSecurityGroupIngressInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::AuthorizeSecurityGroupIngressInputBuilder,
 }
 impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -648,8 +648,8 @@ impl AuthorizeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client
 /// Fluent builder of a `CreateSecurityGroup` call (see [`CreateSecurityGroup`](super::operation::CreateSecurityGroup)).
 #[derive(Debug, Clone)]
 pub struct CreateSecurityGroupFluentBuilder<C> {
-    client: C,
-    inner: super::operation::CreateSecurityGroupInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::CreateSecurityGroupInputBuilder,
 }
 impl<C> CreateSecurityGroupFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -789,8 +789,8 @@ impl CreateSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `CreateTags` call (see [`CreateTags`](super::operation::CreateTags)).
 #[derive(Debug, Clone)]
 pub struct CreateTagsFluentBuilder<C> {
-    client: C,
-    inner: super::operation::CreateTagsInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::CreateTagsInputBuilder,
 }
 impl<C> CreateTagsFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -891,8 +891,8 @@ impl CreateTagsFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `DeleteSecurityGroup` call (see [`DeleteSecurityGroup`](super::operation::DeleteSecurityGroup)).
 #[derive(Debug, Clone)]
 pub struct DeleteSecurityGroupFluentBuilder<C> {
-    client: C,
-    inner: super::operation::DeleteSecurityGroupInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::DeleteSecurityGroupInputBuilder,
 }
 impl<C> DeleteSecurityGroupFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -993,8 +993,8 @@ impl DeleteSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `DeleteTags` call (see [`DeleteTags`](super::operation::DeleteTags)).
 #[derive(Debug, Clone)]
 pub struct DeleteTagsFluentBuilder<C> {
-    client: C,
-    inner: super::operation::DeleteTagsInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::DeleteTagsInputBuilder,
 }
 impl<C> DeleteTagsFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -1095,8 +1095,8 @@ impl DeleteTagsFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `DescribeSecurityGroupRules` call (see [`DescribeSecurityGroupRules`](super::operation::DescribeSecurityGroupRules)).
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupRulesFluentBuilder<C> {
-    client: C,
-    inner: super::operation::DescribeSecurityGroupRulesInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::DescribeSecurityGroupRulesInputBuilder,
 }
 impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -1236,8 +1236,8 @@ impl DescribeSecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `DescribeSecurityGroups` call (see [`DescribeSecurityGroups`](super::operation::DescribeSecurityGroups)).
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupsFluentBuilder<C> {
-    client: C,
-    inner: super::operation::DescribeSecurityGroupsInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::DescribeSecurityGroupsInputBuilder,
 }
 impl<C> DescribeSecurityGroupsFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -1399,8 +1399,8 @@ impl DescribeSecurityGroupsFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `DescribeTags` call (see [`DescribeTags`](super::operation::DescribeTags)).
 #[derive(Debug, Clone)]
 pub struct DescribeTagsFluentBuilder<C> {
-    client: C,
-    inner: super::operation::DescribeTagsInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::DescribeTagsInputBuilder,
 }
 impl<C> DescribeTagsFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -1513,8 +1513,8 @@ impl DescribeTagsFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `ModifySecurityGroupRules` call (see [`ModifySecurityGroupRules`](super::operation::ModifySecurityGroupRules)).
 #[derive(Debug, Clone)]
 pub struct ModifySecurityGroupRulesFluentBuilder<C> {
-    client: C,
-    inner: super::operation::ModifySecurityGroupRulesInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::ModifySecurityGroupRulesInputBuilder,
 }
 impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -1623,8 +1623,8 @@ impl ModifySecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `RevokeSecurityGroupEgress` call (see [`RevokeSecurityGroupEgress`](super::operation::RevokeSecurityGroupEgress)).
 #[derive(Debug, Clone)]
 pub struct RevokeSecurityGroupEgressFluentBuilder<C> {
-    client: C,
-    inner: super::operation::RevokeSecurityGroupEgressInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::RevokeSecurityGroupEgressInputBuilder,
 }
 impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -1862,8 +1862,8 @@ impl RevokeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `RevokeSecurityGroupIngress` call (see [`RevokeSecurityGroupIngress`](super::operation::RevokeSecurityGroupIngress)).
 #[derive(Debug, Clone)]
 pub struct RevokeSecurityGroupIngressFluentBuilder<C> {
-    client: C,
-    inner: super::operation::RevokeSecurityGroupIngressInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::RevokeSecurityGroupIngressInputBuilder,
 }
 impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -2121,8 +2121,8 @@ impl RevokeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client> {
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsEgress` call (see [`UpdateSecurityGroupRuleDescriptionsEgress`](super::operation::UpdateSecurityGroupRuleDescriptionsEgress)).
 #[derive(Debug, Clone)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
-    client: C,
-    inner: super::operation::UpdateSecurityGroupRuleDescriptionsEgressInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::UpdateSecurityGroupRuleDescriptionsEgressInputBuilder,
 }
 impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
     fn new(client: C) -> Self {
@@ -2280,8 +2280,8 @@ impl UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsIngress` call (see [`UpdateSecurityGroupRuleDescriptionsIngress`](super::operation::UpdateSecurityGroupRuleDescriptionsIngress)).
 #[derive(Debug, Clone)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
-    client: C,
-    inner: super::operation::UpdateSecurityGroupRuleDescriptionsIngressInputBuilder,
+    pub(crate) client: C,
+    pub(crate) inner: super::operation::UpdateSecurityGroupRuleDescriptionsIngressInputBuilder,
 }
 impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
     fn new(client: C) -> Self {
