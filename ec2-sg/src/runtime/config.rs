@@ -9,6 +9,7 @@ use super::credentials::{
 use super::env::Env;
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
+use super::profile::ProfileSet;
 use super::request::{Compression, Endpoint};
 use super::retry::RetryConfig;
 use super::sdk_error::Error;
@@ -262,19 +263,31 @@ impl ConfigBuilder {
             None => resolve_region_for_profile(&env, self.profile.as_deref())
                 .map_err(|e| Error::configuration(e.to_string()))?,
         };
-        let flag = |explicit: Option<bool>, variable: &str| -> Result<bool, Error> {
+        // Read only when a flag is not set explicitly or in the environment.
+        let mut profiles: Option<ProfileSet> = None;
+        let profile_name = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&env));
+        let mut flag = |explicit: Option<bool>, variable: &str, profile_key: &str| -> Result<bool, Error> {
+            let parse = |value: &str, place: &str| match value.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                other => Err(Error::configuration(format!("{place} must be true or false, not {other:?}"))),
+            };
             if let Some(value) = explicit {
                 return Ok(value);
             }
-            match env.get(variable).map(|v| v.to_ascii_lowercase()) {
+            if let Some(value) = env.get(variable) {
+                return parse(&value, variable);
+            }
+            if profiles.is_none() {
+                profiles = Some(ProfileSet::load(&env).map_err(|e| Error::configuration(e.to_string()))?);
+            }
+            match profiles.as_ref().and_then(|p| p.get(&profile_name, profile_key)) {
+                Some(value) => parse(value, &format!("{profile_key} in profile {profile_name:?}")),
                 None => Ok(false),
-                Some(v) if v == "true" => Ok(true),
-                Some(v) if v == "false" => Ok(false),
-                Some(v) => Err(Error::configuration(format!("{variable} must be true or false, not {v:?}"))),
             }
         };
-        let use_fips = flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT")?;
-        let use_dual_stack = flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT")?;
+        let use_fips = flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        let use_dual_stack = flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         let endpoint_url = match self.endpoint_url {
             Some(url) => Some(url),
             None => resolve_endpoint_url_for_profile(&env, service.endpoint_env_name, self.profile.as_deref())
@@ -333,4 +346,115 @@ fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
 #[cfg(not(feature = "reqwest-client"))]
 fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config file in a fresh temp dir, removed on drop.
+    struct TempConfig(std::path::PathBuf);
+
+    impl TempConfig {
+        fn new(contents: &str) -> Self {
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let dir = std::env::temp_dir().join(format!("ec2-sg-config-test-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config"), contents).unwrap();
+            Self(dir)
+        }
+
+        fn path(&self) -> String {
+            self.0.join("config").display().to_string()
+        }
+    }
+
+    impl Drop for TempConfig {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn builder(vars: &[(&str, &str)]) -> ConfigBuilder {
+        let mut all = vec![("HOME", "/nonexistent-ec2-sg-home")];
+        all.extend_from_slice(vars);
+        Config::builder().env(Env::from_vars(all)).credentials(Credentials::new("AKID", "SECRET", None))
+    }
+
+    fn endpoint(config: &Config) -> String {
+        let e = config.endpoint();
+        format!("{}://{}{}", e.scheme(), e.authority(), e.path())
+    }
+
+    #[test]
+    fn region_order_explicit_then_environment_then_profile() {
+        let file = TempConfig::new("[default]\nregion = eu-central-1\n[profile other]\nregion = ap-south-1\n");
+        let path = file.path();
+        let base = [("AWS_CONFIG_FILE", path.as_str())];
+        assert_eq!(builder(&base).build().unwrap().region(), "eu-central-1");
+        assert_eq!(builder(&base).profile_name("other").build().unwrap().region(), "ap-south-1");
+        let with_default = [base[0], ("AWS_DEFAULT_REGION", "us-west-1")];
+        assert_eq!(builder(&with_default).build().unwrap().region(), "us-west-1");
+        let with_both = [base[0], ("AWS_DEFAULT_REGION", "us-west-1"), ("AWS_REGION", "us-west-2")];
+        assert_eq!(builder(&with_both).build().unwrap().region(), "us-west-2");
+        assert_eq!(builder(&with_both).region("sa-east-1").build().unwrap().region(), "sa-east-1");
+    }
+
+    #[test]
+    fn endpoint_order_and_the_rule_set() {
+        let file = TempConfig::new("[default]\nendpoint_url = http://from-profile:1\n");
+        let path = file.path();
+        let profile = [("AWS_CONFIG_FILE", path.as_str()), ("AWS_REGION", "us-east-1")];
+        assert_eq!(endpoint(&builder(&profile).build().unwrap()), "http://from-profile:1");
+        let global = [profile[0], profile[1], ("AWS_ENDPOINT_URL", "http://global:2")];
+        assert_eq!(endpoint(&builder(&global).build().unwrap()), "http://global:2");
+        let service = [global[0], global[1], global[2], ("AWS_ENDPOINT_URL_EC2", "http://ec2-only:3/base/")];
+        assert_eq!(endpoint(&builder(&service).build().unwrap()), "http://ec2-only:3/base");
+        assert_eq!(endpoint(&builder(&service).endpoint_url("https://explicit").build().unwrap()), "https://explicit");
+
+        let region = |r: &str| builder(&[]).region(r);
+        assert_eq!(endpoint(&region("us-east-1").build().unwrap()), "https://ec2.us-east-1.amazonaws.com");
+        assert_eq!(endpoint(&region("cn-north-1").build().unwrap()), "https://ec2.cn-north-1.amazonaws.com.cn");
+        assert_eq!(
+            endpoint(&region("us-east-1").use_fips(true).build().unwrap()),
+            "https://ec2-fips.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            endpoint(&region("us-east-1").use_dual_stack(true).build().unwrap()),
+            "https://ec2.us-east-1.api.aws"
+        );
+        assert_eq!(
+            endpoint(&region("us-gov-west-1").use_fips(true).build().unwrap()),
+            "https://ec2.us-gov-west-1.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn fips_and_dual_stack_from_environment_and_profile() {
+        let fips_env = [("AWS_REGION", "us-east-1"), ("AWS_USE_FIPS_ENDPOINT", "TRUE")];
+        assert_eq!(endpoint(&builder(&fips_env).build().unwrap()), "https://ec2-fips.us-east-1.amazonaws.com");
+        let file = TempConfig::new("[default]\nuse_dualstack_endpoint = true\n");
+        let path = file.path();
+        let profile = [("AWS_REGION", "eu-west-1"), ("AWS_CONFIG_FILE", path.as_str())];
+        assert_eq!(endpoint(&builder(&profile).build().unwrap()), "https://ec2.eu-west-1.api.aws");
+        assert_eq!(
+            endpoint(&builder(&profile).use_dual_stack(false).build().unwrap()),
+            "https://ec2.eu-west-1.amazonaws.com"
+        );
+        let bad = [("AWS_REGION", "us-east-1"), ("AWS_USE_FIPS_ENDPOINT", "yes")];
+        let error = builder(&bad).build().unwrap_err();
+        assert!(error.to_string().contains("AWS_USE_FIPS_ENDPOINT must be true or false"), "{error}");
+    }
+
+    #[test]
+    fn bad_endpoints_and_regions_fail_at_build() {
+        let error = builder(&[]).region("us-east-1").endpoint_url("not a url").build().unwrap_err();
+        assert_eq!(error.kind(), crate::runtime::ErrorKind::Configuration);
+        let error = builder(&[]).region("").build().unwrap_err();
+        assert!(error.to_string().contains("region is empty"), "{error}");
+        let error =
+            builder(&[]).region("us-east-1").endpoint_url("https://example.com").use_fips(true).build().unwrap_err();
+        assert!(error.to_string().contains("FIPS"), "the rule set refuses FIPS with a custom endpoint: {error}");
+    }
 }
