@@ -49,7 +49,7 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
             }
 
             impl<C> #fluent<C> {
-                fn new(client: C) -> Self {
+                pub(crate) fn new(client: C) -> Self {
                     Self { client, inner: ::std::default::Default::default() }
                 }
                 /// The input built so far.
@@ -93,8 +93,9 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
     })
 }
 
-/// The three setters of a member, forwarding to the input builder.
-fn delegate(ir: &Ir, m: &MemberDef) -> TokenStream {
+/// The three setters of a member, forwarding to `self.inner` (an input builder, or anything
+/// with the same setters, such as a fluent builder).
+pub(crate) fn delegate(ir: &Ir, m: &MemberDef) -> TokenStream {
     let field = format_ident_raw(&m.field);
     let set = format_ident!("set_{}", m.stem);
     let get = format_ident!("get_{}", m.stem);

@@ -37,6 +37,8 @@
 
 pub mod runtime;
 
+mod customizations;
+
 #[rustfmt::skip]
 mod generated;
 
@@ -61,6 +63,11 @@ pub mod primitives {
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// Service customizations, for the runtime: adjusts an input before it is serialized.
+pub(crate) fn customize_input(input: &mut dyn std::any::Any) {
+    customizations::customize_input(input);
+}
 
 /// Generated facts of the service, for the runtime.
 pub(crate) fn service_defaults() -> &'static runtime::ServiceDefaults {

@@ -156,7 +156,7 @@ pub struct AuthorizeSecurityGroupEgressFluentBuilder<C> {
     pub(crate) inner: super::operation::AuthorizeSecurityGroupEgressInputBuilder,
 }
 impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -394,7 +394,7 @@ pub struct AuthorizeSecurityGroupIngressFluentBuilder<C> {
     pub(crate) inner: super::operation::AuthorizeSecurityGroupIngressInputBuilder,
 }
 impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -652,7 +652,7 @@ pub struct CreateSecurityGroupFluentBuilder<C> {
     pub(crate) inner: super::operation::CreateSecurityGroupInputBuilder,
 }
 impl<C> CreateSecurityGroupFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -793,7 +793,7 @@ pub struct CreateTagsFluentBuilder<C> {
     pub(crate) inner: super::operation::CreateTagsInputBuilder,
 }
 impl<C> CreateTagsFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -895,7 +895,7 @@ pub struct DeleteSecurityGroupFluentBuilder<C> {
     pub(crate) inner: super::operation::DeleteSecurityGroupInputBuilder,
 }
 impl<C> DeleteSecurityGroupFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -997,7 +997,7 @@ pub struct DeleteTagsFluentBuilder<C> {
     pub(crate) inner: super::operation::DeleteTagsInputBuilder,
 }
 impl<C> DeleteTagsFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -1099,7 +1099,7 @@ pub struct DescribeSecurityGroupRulesFluentBuilder<C> {
     pub(crate) inner: super::operation::DescribeSecurityGroupRulesInputBuilder,
 }
 impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -1240,7 +1240,7 @@ pub struct DescribeSecurityGroupsFluentBuilder<C> {
     pub(crate) inner: super::operation::DescribeSecurityGroupsInputBuilder,
 }
 impl<C> DescribeSecurityGroupsFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -1403,7 +1403,7 @@ pub struct DescribeTagsFluentBuilder<C> {
     pub(crate) inner: super::operation::DescribeTagsInputBuilder,
 }
 impl<C> DescribeTagsFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -1517,7 +1517,7 @@ pub struct ModifySecurityGroupRulesFluentBuilder<C> {
     pub(crate) inner: super::operation::ModifySecurityGroupRulesInputBuilder,
 }
 impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -1627,7 +1627,7 @@ pub struct RevokeSecurityGroupEgressFluentBuilder<C> {
     pub(crate) inner: super::operation::RevokeSecurityGroupEgressInputBuilder,
 }
 impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -1866,7 +1866,7 @@ pub struct RevokeSecurityGroupIngressFluentBuilder<C> {
     pub(crate) inner: super::operation::RevokeSecurityGroupIngressInputBuilder,
 }
 impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -2125,7 +2125,7 @@ pub struct UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
     pub(crate) inner: super::operation::UpdateSecurityGroupRuleDescriptionsEgressInputBuilder,
 }
 impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),
@@ -2284,7 +2284,7 @@ pub struct UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
     pub(crate) inner: super::operation::UpdateSecurityGroupRuleDescriptionsIngressInputBuilder,
 }
 impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
-    fn new(client: C) -> Self {
+    pub(crate) fn new(client: C) -> Self {
         Self {
             client,
             inner: ::std::default::Default::default(),

@@ -11,6 +11,12 @@ pub(crate) mod de;
 #[rustfmt::skip]
 pub mod client;
 #[rustfmt::skip]
+pub mod paginators;
+#[rustfmt::skip]
+pub mod waiters;
+#[rustfmt::skip]
+pub mod resources;
+#[rustfmt::skip]
 pub mod endpoints;
 /// The API version, sent as `Version` with every request.
 pub const API_VERSION: &str = "2016-11-15";

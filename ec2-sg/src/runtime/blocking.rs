@@ -45,7 +45,7 @@ impl Client {
     /// Sends operation `O`, retrying per the configuration.
     pub fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
         let _span = tracing::info_span!("ec2_sg", operation = O::NAME).entered();
-        let mut call = Call::new::<O>(&self.inner.config, &self.inner.quota, &input)?;
+        let mut call = Call::new::<O>(&self.inner.config, &self.inner.quota, input)?;
         loop {
             let request = call.signed_request()?;
             let timeout = call.attempt_timeout()?;

@@ -61,7 +61,7 @@ impl Client {
             )
             .for_operation(O::NAME, 0)
         })?;
-        let mut call = Call::new::<O>(config, &self.inner.quota, &input)?;
+        let mut call = Call::new::<O>(config, &self.inner.quota, input)?;
         loop {
             let request = call.signed_request()?;
             let timeout = call.attempt_timeout()?;

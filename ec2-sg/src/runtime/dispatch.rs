@@ -33,19 +33,20 @@ pub(crate) enum Next<T> {
 }
 
 impl<'a> Call<'a> {
-    /// Checks and serializes the input; nothing is sent when this fails.
+    /// Applies the service customizations, checks and serializes the input; nothing is sent when this fails.
     pub(crate) fn new<O: Operation>(
         config: &'a Config,
         quota: &'a RetryQuota,
-        input: &O::Input,
+        mut input: O::Input,
     ) -> Result<Self, Error> {
+        crate::customize_input(&mut input);
         let options = RequestOptions {
             endpoint: &config.endpoint,
             idempotency_tokens: config.idempotency_tokens.as_ref(),
             compression: config.compression,
         };
         let request =
-            build_request::<O>(input, &options).map_err(|e| Error::validation(e).for_operation(O::NAME, 0))?;
+            build_request::<O>(&input, &options).map_err(|e| Error::validation(e).for_operation(O::NAME, 0))?;
         Ok(Self { config, quota, operation: O::NAME, request, attempt: 1, permit: None, started: Instant::now() })
     }
 

@@ -4,7 +4,8 @@
 //! recorded response) can sit in between. On top of it: signing, credentials, retries and the clients.
 //!
 //! Contract with the crate root: it provides `crate::service_defaults()` (generated facts of the
-//! service: signing name, endpoint resolver).
+//! service: signing name, endpoint resolver) and `crate::customize_input(&mut dyn Any)` (service
+//! customizations applied to an input before it is serialized).
 
 mod blob;
 #[cfg(feature = "blocking")]

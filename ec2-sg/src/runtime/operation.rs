@@ -18,7 +18,7 @@ pub trait Operation {
     const GZIP_REQUEST: bool = false;
 
     /// The input type (`{Op}Input`).
-    type Input;
+    type Input: 'static;
     /// The output type (`{Op}Output`).
     type Output;
     /// `ServiceError`, or an enum of the operation's modeled errors.

@@ -72,7 +72,8 @@ impl<T: Send + 'static> PaginationStream<T> {
     }
 
     /// The items of each page, in order (`items_of` picks them out of a page).
-    pub fn items<I: Send + 'static>(self, items_of: fn(T) -> Vec<I>) -> PaginationStream<I> {
+    pub fn items<I: Send + 'static>(self, items_of: impl FnMut(T) -> Vec<I> + Send + 'static) -> PaginationStream<I> {
+        let items_of = Box::new(items_of);
         PaginationStream { inner: Box::pin(ItemStream { pages: self, items_of, buffer: VecDeque::new() }) }
     }
 
@@ -132,7 +133,7 @@ impl<T> Stream for PageStream<T> {
 
 struct ItemStream<T, I> {
     pages: PaginationStream<T>,
-    items_of: fn(T) -> Vec<I>,
+    items_of: Box<dyn FnMut(T) -> Vec<I> + Send>,
     buffer: VecDeque<I>,
 }
 
@@ -207,8 +208,9 @@ impl<T: Send + 'static> PageIter<T> {
     }
 
     /// The items of each page, in order.
-    pub fn items<I: Send + 'static>(self, items_of: fn(T) -> Vec<I>) -> PageIter<I> {
+    pub fn items<I: Send + 'static>(self, items_of: impl FnMut(T) -> Vec<I> + Send + 'static) -> PageIter<I> {
         let mut pages = self.inner;
+        let mut items_of = items_of;
         let mut buffer = VecDeque::new();
         let iter = std::iter::from_fn(move || loop {
             if let Some(item) = buffer.pop_front() {

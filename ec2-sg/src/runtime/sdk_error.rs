@@ -10,6 +10,8 @@ use std::fmt;
 pub enum ErrorKind {
     /// The service answered with an error (`code()` says which).
     Service,
+    /// A resource's `load()` found nothing for its identifiers.
+    NotFound,
     /// The request could not be sent or the answer not received (connection refused, reset, DNS).
     Transport,
     /// An attempt or the whole operation ran out of time.
@@ -58,6 +60,17 @@ impl Error {
     /// A configuration error (also used by `Config::builder().build()`).
     pub fn configuration(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Configuration, message)
+    }
+
+    /// A resource's `load()` found nothing: the resource type and its identifiers.
+    pub(crate) fn not_found(resource: &str, identifiers: &[(&str, &str)]) -> Self {
+        let ids: Vec<String> = identifiers.iter().map(|(name, value)| format!("{name}={value:?}")).collect();
+        Self::new(ErrorKind::NotFound, format!("{resource} {} not found", ids.join(", ")))
+    }
+
+    /// An answer lacked an identifier needed to build a resource.
+    pub(crate) fn missing_identifier(resource: &str, identifier: &str) -> Self {
+        Self::new(ErrorKind::Decode, format!("the answer has no {identifier} to make a {resource} from"))
     }
 
     pub(crate) fn service(error: ServiceError, retryable: bool) -> Self {

@@ -81,6 +81,7 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     writeln!(main, "#[path = {:?}]\npub mod runtime;\nmod check;", runtime.display().to_string()).ok();
     // The runtime's client reads the service's facts from the crate root; any case's will do.
     main.push_str("pub(crate) fn service_defaults() -> &'static runtime::ServiceDefaults {\n    &c00::SERVICE\n}\n");
+    main.push_str("pub(crate) fn customize_input(_input: &mut dyn std::any::Any) {}\n");
     for case in &cases {
         writeln!(main, "#[path = \"cases/{0}/mod.rs\"]\npub mod {0};", case.module).ok();
     }
@@ -117,7 +118,8 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
          aws-sigv4 = { version = \"1\", default-features = false, features = [\"sign-http\", \"http1\"] }\n\
          aws-credential-types = { version = \"1\", default-features = false }\n\
          aws-smithy-runtime-api = { version = \"1\", default-features = false, features = [\"client\"] }\n\
-         tracing = { version = \"0.1\", default-features = false, features = [\"std\"] }\n",
+         tracing = { version = \"0.1\", default-features = false, features = [\"std\"] }\n\
+         futures-core = { version = \"0.3\", default-features = false, features = [\"std\"] }\n",
     )?;
     // The workspace's lock file pins the same dependency versions the SDK is tested with.
     if let Ok(lock) = fs::read_to_string(root.join("Cargo.lock")) {
