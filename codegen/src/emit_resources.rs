@@ -112,11 +112,21 @@ impl Tree {
         let Some(((name, index), rest)) = path.split_first() else { return Err("an empty target".into()) };
         let slot = self.members.entry(name.clone());
         let mut node = match index {
-            Index::None => slot.or_insert_with(|| if rest.is_empty() { Node::Leaf(value.clone()) } else { Node::Struct(Tree::default()) }),
+            Index::None => slot.or_insert_with(|| {
+                if rest.is_empty() {
+                    Node::Leaf(value.clone())
+                } else {
+                    Node::Struct(Tree::default())
+                }
+            }),
             Index::At(i) => match slot.or_insert_with(|| Node::List(BTreeMap::new())) {
-                Node::List(items) => items
-                    .entry(*i)
-                    .or_insert_with(|| if rest.is_empty() { Node::Leaf(value.clone()) } else { Node::Struct(Tree::default()) }),
+                Node::List(items) => items.entry(*i).or_insert_with(|| {
+                    if rest.is_empty() {
+                        Node::Leaf(value.clone())
+                    } else {
+                        Node::Struct(Tree::default())
+                    }
+                }),
                 _ => return Err(format!("`{name}` is used both as a list and not")),
             },
             Index::All => return Err(format!("`{name}[]` targets (batch actions) are not supported")),
@@ -155,7 +165,12 @@ impl Gen<'_, '_> {
     }
 
     /// A fluent builder for `request`, on `client`, with the params filled in.
-    fn request(&self, request: &Value, client: TokenStream, identifiers: &BTreeMap<String, Ident>) -> Result<TokenStream> {
+    fn request(
+        &self,
+        request: &Value,
+        client: TokenStream,
+        identifiers: &BTreeMap<String, Ident>,
+    ) -> Result<TokenStream> {
         let operation = string(&request["operation"], "request.operation")?;
         let fluent = self.fluent(operation)?;
         let mut tree = Tree::default();
@@ -164,7 +179,8 @@ impl Gen<'_, '_> {
             let value = match string(&param["source"], "param.source")? {
                 "identifier" => {
                     let name = string(&param["name"], "param.name")?;
-                    let field = identifiers.get(name).ok_or_else(|| format!("param names unknown identifier `{name}`"))?;
+                    let field =
+                        identifiers.get(name).ok_or_else(|| format!("param names unknown identifier `{name}`"))?;
                     ParamValue::Identifier(field.clone())
                 }
                 "string" | "integer" | "boolean" => ParamValue::Constant(param["value"].clone()),
@@ -196,7 +212,8 @@ impl Gen<'_, '_> {
                 let path = self.ir.type_path(shape_name);
                 let mut setters = TokenStream::new();
                 for (name, child) in &tree.members {
-                    let member = shape.members.get(name).ok_or_else(|| format!("`{shape_name}` has no member `{name}`"))?;
+                    let member =
+                        shape.members.get(name).ok_or_else(|| format!("`{shape_name}` has no member `{name}`"))?;
                     let set = format_ident!("set_{}", names::field_stem(name));
                     let value = self.node(&member.shape, child)?;
                     setters.extend(quote!(.#set(::std::option::Option::Some(#value))));
@@ -279,7 +296,12 @@ impl Gen<'_, '_> {
     }
 
     /// Code building the resource(s) an action returns, from `input` and `output` in scope.
-    fn created(&self, spec: &Value, operation: &str, parent: &BTreeMap<String, Ident>) -> Result<(CreatedShape, TokenStream)> {
+    fn created(
+        &self,
+        spec: &Value,
+        operation: &str,
+        parent: &BTreeMap<String, Ident>,
+    ) -> Result<(CreatedShape, TokenStream)> {
         let type_name = string(&spec["type"], "resource.type")?;
         let (target, target_ids) = self.resource_spec(type_name)?;
         let ty = self.resource_type(type_name);
@@ -294,7 +316,9 @@ impl Gen<'_, '_> {
                     let field = parent.get(from).ok_or_else(|| format!("unknown identifier `{from}`"))?;
                     (quote!(::std::option::Option::Some(self.#field.clone())), false)
                 }
-                "response" => self.identifier_path(output_shape(output)?, quote!(output), string(&identifier["path"], "path")?)?,
+                "response" => {
+                    self.identifier_path(output_shape(output)?, quote!(output), string(&identifier["path"], "path")?)?
+                }
                 "requestParameter" => {
                     self.identifier_path(output_shape(input)?, quote!(input), string(&identifier["path"], "path")?)?
                 }
@@ -330,8 +354,7 @@ impl Gen<'_, '_> {
             return Ok((CreatedShape { resource: ty, plural: false }, build));
         }
         // Several resources: list identifiers are zipped, scalar ones repeated.
-        let list_names: Vec<&Ident> =
-            target_ids.iter().filter(|(n, _)| values[n].1).map(|(_, f)| f).collect();
+        let list_names: Vec<&Ident> = target_ids.iter().filter(|(n, _)| values[n].1).map(|(_, f)| f).collect();
         let first = list_names[0];
         let per_item: Vec<TokenStream> = target_ids
             .iter()
@@ -384,7 +407,9 @@ impl Gen<'_, '_> {
         let shape = resource["shape"].as_str();
         let data_ty = match shape {
             Some(shape) => {
-                self.ir.type_location(shape).ok_or_else(|| format!("shape `{shape}` is not a structure of the model"))?;
+                self.ir
+                    .type_location(shape)
+                    .ok_or_else(|| format!("shape `{shape}` is not a structure of the model"))?;
                 self.ir.type_path(shape)
             }
             None => quote!(()),
@@ -408,7 +433,8 @@ impl Gen<'_, '_> {
         let mut actions = TokenStream::new();
         let mut wrappers = TokenStream::new();
         for (action, spec) in object(&resource["actions"], "actions")? {
-            let (method, wrapper) = self.action(name, action, spec, &id_map).map_err(|e| format!("action `{action}`: {e}"))?;
+            let (method, wrapper) =
+                self.action(name, action, spec, &id_map).map_err(|e| format!("action `{action}`: {e}"))?;
             actions.extend(method);
             wrappers.extend(wrapper);
         }
@@ -520,13 +546,18 @@ impl Gen<'_, '_> {
         let output = self.output_def(operation)?;
         let data = match parse_path(path)?.as_slice() {
             [(member, Index::At(index))] => {
-                let m = output.members.iter().find(|m| m.name == member).ok_or_else(|| format!("`{operation}` output has no `{member}`"))?;
+                let m = output
+                    .members
+                    .iter()
+                    .find(|m| m.name == member)
+                    .ok_or_else(|| format!("`{operation}` output has no `{member}`"))?;
                 let field = format_ident_raw(&m.field);
                 quote!(output.#field.unwrap_or_default().into_iter().nth(#index))
             }
             _ => return Err(format!("load path `{path}` is not supported (use `Member[N]`)")),
         };
-        let doc = format!("Loads the `{name}`'s data ({operation}); a `{name}` that does not exist is a `NotFound` error.");
+        let doc =
+            format!("Loads the `{name}`'s data ({operation}); a `{name}` that does not exist is a `NotFound` error.");
         let request_async = self.request(request, quote!(self.client.clone()), ids)?;
         let request_blocking = request_async.clone();
         let id_list: Vec<&Ident> = ids.values().collect();
@@ -566,7 +597,13 @@ impl Gen<'_, '_> {
 
     /// An action: a method returning the operation's fluent builder with the identifiers set, or,
     /// when the action makes resources, a wrapper whose `send()` returns them.
-    fn action(&self, owner: &str, action: &str, spec: &Value, ids: &BTreeMap<String, Ident>) -> Result<(TokenStream, TokenStream)> {
+    fn action(
+        &self,
+        owner: &str,
+        action: &str,
+        spec: &Value,
+        ids: &BTreeMap<String, Ident>,
+    ) -> Result<(TokenStream, TokenStream)> {
         let method = format_ident_raw(&names::field(action));
         let request = &spec["request"];
         let operation = string(&request["operation"], "request.operation")?;
@@ -641,7 +678,8 @@ impl Gen<'_, '_> {
         let mut actions = TokenStream::new();
         let mut wrappers = TokenStream::new();
         for (action, spec) in object(&service["actions"], "service.actions")? {
-            let (method, wrapper) = self.action("Service", action, spec, &none).map_err(|e| format!("action `{action}`: {e}"))?;
+            let (method, wrapper) =
+                self.action("Service", action, spec, &none).map_err(|e| format!("action `{action}`: {e}"))?;
             actions.extend(method);
             wrappers.extend(wrapper);
         }
@@ -656,7 +694,8 @@ impl Gen<'_, '_> {
             }
             let method = format_ident_raw(&names::field(name));
             let fields: Vec<&Ident> = ids.iter().map(|(_, f)| f).collect();
-            let doc = format!("A `{type_name}` handle for these identifiers (boto3's `{name}(...)`); nothing is fetched.");
+            let doc =
+                format!("A `{type_name}` handle for these identifiers (boto3's `{name}(...)`); nothing is fetched.");
             shortcuts.extend(quote! {
                 #[doc = #doc]
                 pub fn #method(&self, #(#fields: impl ::std::convert::Into<::std::string::String>),*) -> #ty<C> {
@@ -919,8 +958,10 @@ impl Gen<'_, '_> {
     fn paginator(&self, operation: &str) -> Result<Option<(String, String, Option<String>)>> {
         let Some(paginators) = self.paginators else { return Ok(None) };
         let Some(entry) = paginators["pagination"].get(operation) else { return Ok(None) };
-        let input = string(&entry["input_token"], "input_token").map_err(|_| format!("`{operation}`: multi-token paginators are not supported"))?;
-        let output = string(&entry["output_token"], "output_token").map_err(|_| format!("`{operation}`: multi-token paginators are not supported"))?;
+        let input = string(&entry["input_token"], "input_token")
+            .map_err(|_| format!("`{operation}`: multi-token paginators are not supported"))?;
+        let output = string(&entry["output_token"], "output_token")
+            .map_err(|_| format!("`{operation}`: multi-token paginators are not supported"))?;
         Ok(Some((input.to_string(), output.to_string(), entry["limit_key"].as_str().map(str::to_string))))
     }
 }
