@@ -28,7 +28,8 @@ fn revocable(permissions: Vec<IpPermission>) -> Vec<IpPermission> {
     permissions
         .into_iter()
         .map(|mut permission| {
-            permission.user_id_group_pairs = permission.user_id_group_pairs.map(|pairs| pairs.into_iter().map(revocable_pair).collect());
+            permission.user_id_group_pairs =
+                permission.user_id_group_pairs.map(|pairs| pairs.into_iter().map(revocable_pair).collect());
             permission
         })
         .collect()
@@ -66,7 +67,10 @@ mod tests {
         let mut input = RevokeSecurityGroupIngressInput::builder().group_id("sg-2").ip_permissions(described).build();
         customize_input(&mut input);
         let pairs = input.ip_permissions()[0].user_id_group_pairs();
-        assert_eq!(pairs[0], UserIdGroupPair::builder().group_id("sg-1").user_id("123456789012").vpc_id("vpc-1").build());
+        assert_eq!(
+            pairs[0],
+            UserIdGroupPair::builder().group_id("sg-1").user_id("123456789012").vpc_id("vpc-1").build()
+        );
         assert_eq!(pairs[1].group_name(), Some("classic-only"), "a name without an id is the only reference there is");
         assert_eq!(input.ip_permissions()[0].from_port(), Some(443));
     }
@@ -75,8 +79,10 @@ mod tests {
     fn other_operations_are_left_alone() {
         let pair = UserIdGroupPair::builder().group_id("sg-1").group_name("web").build();
         let permission = IpPermission::builder().ip_protocol("-1").user_id_group_pairs(pair.clone()).build();
-        let mut input =
-            crate::operation::AuthorizeSecurityGroupIngressInput::builder().group_id("sg-2").ip_permissions(permission).build();
+        let mut input = crate::operation::AuthorizeSecurityGroupIngressInput::builder()
+            .group_id("sg-2")
+            .ip_permissions(permission)
+            .build();
         customize_input(&mut input);
         assert_eq!(input.ip_permissions()[0].user_id_group_pairs()[0], pair);
     }

@@ -13,7 +13,12 @@ fn client() -> Client {
 }
 
 fn ssh(cidr: &str) -> IpPermission {
-    IpPermission::builder().ip_protocol("tcp").from_port(22).to_port(22).ip_ranges(IpRange::builder().cidr_ip(cidr).build()).build()
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+        .build()
 }
 
 #[tokio::test]
@@ -32,7 +37,8 @@ async fn the_security_group_resource_flow() {
     assert!(group.get_available_subresources().is_empty(), "boto3 answers [] for a SecurityGroup");
 
     // Actions with the identifier filled in.
-    let other = client.resource().create_security_group().group_name(unique("peer")).description("peer").send().await.unwrap();
+    let other =
+        client.resource().create_security_group().group_name(unique("peer")).description("peer").send().await.unwrap();
     let from_peer = IpPermission::builder()
         .ip_protocol("tcp")
         .from_port(443)
@@ -40,7 +46,12 @@ async fn the_security_group_resource_flow() {
         .user_id_group_pairs(UserIdGroupPair::builder().group_id(other.id()).build())
         .build();
     group.authorize_ingress().ip_permissions(ssh("10.0.0.0/8")).ip_permissions(from_peer).send().await.unwrap();
-    let out = IpPermission::builder().ip_protocol("udp").from_port(53).to_port(53).ip_ranges(IpRange::builder().cidr_ip("10.0.0.2/32").build()).build();
+    let out = IpPermission::builder()
+        .ip_protocol("udp")
+        .from_port(53)
+        .to_port(53)
+        .ip_ranges(IpRange::builder().cidr_ip("10.0.0.2/32").build())
+        .build();
     group.authorize_egress().ip_permissions(out).send().await.unwrap();
 
     // load() fills the attributes.
@@ -103,7 +114,14 @@ async fn the_collection_filters_limits_and_loads() {
     let marker = unique("collection");
     let mut ids = Vec::new();
     for n in 0..3 {
-        let group = client.resource().create_security_group().group_name(format!("{marker}-{n}")).description("c").send().await.unwrap();
+        let group = client
+            .resource()
+            .create_security_group()
+            .group_name(format!("{marker}-{n}"))
+            .description("c")
+            .send()
+            .await
+            .unwrap();
         group.create_tags().tags(TagValue::builder().key("batch").value(&marker).build()).send().await.unwrap();
         ids.push(group.id().to_string());
     }
@@ -116,7 +134,8 @@ async fn the_collection_filters_limits_and_loads() {
     assert_eq!(found, expected);
     assert!(all.iter().all(|g| g.is_loaded() && g.description() == Some("c")), "collection items carry their data");
     assert_eq!(tagged().limit(2).stream().collect().await.unwrap().len(), 2);
-    let one: Vec<SecurityGroup> = client.security_groups().filter(|b| b.group_ids(&ids[1])).stream().collect().await.unwrap();
+    let one: Vec<SecurityGroup> =
+        client.security_groups().filter(|b| b.group_ids(&ids[1])).stream().collect().await.unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].id(), ids[1]);
     for id in ids {

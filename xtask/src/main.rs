@@ -3,6 +3,7 @@
 mod ci;
 mod codegen_cmd;
 mod conformance;
+mod record;
 mod sync_model;
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ commands:
   codegen [--check]                           write (or verify) ec2-sg/src/generated/
   conformance [--vectors DIR]                 run the ec2 protocol test vectors (../shared/conformance)
   regenerate                                  main job: codegen, build ec2-sg, conformance
+  record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   test                                        every check and test (what .ci/run runs)";
 
 fn main() -> ExitCode {
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         "conformance" => conformance::run(rest),
         "regenerate" => ci::regenerate(rest),
         "test" => ci::test(rest),
+        "record" => record::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
