@@ -5,3 +5,15 @@
 pub mod fixtures;
 pub mod moto;
 pub mod stub;
+
+use ec2_sg::types::{IpPermission, IpRange};
+
+/// The permission the tests use most: TCP port 22 from `cidr`.
+pub fn ssh_from(cidr: &str) -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+        .build()
+}

@@ -67,6 +67,11 @@ fn start() -> Result<Moto, String> {
 }
 
 impl Moto {
+    /// An async client for this server with the IAM user's keys.
+    pub fn client(&self) -> ec2_sg::Client {
+        ec2_sg::Client::from_conf(self.config().build().expect("the moto configuration builds"))
+    }
+
     /// A configuration for this server with the IAM user's keys, isolated from the machine's
     /// AWS environment and shared files.
     pub fn config(&self) -> ec2_sg::ConfigBuilder {

@@ -7,6 +7,7 @@ use ec2_sg::runtime::replay::ReplayClient;
 use ec2_sg::types::{IpPermission, IpRange, SecurityGroup, Tag, UserIdGroupPair};
 use ec2_sg::{Error, ErrorKind};
 use ec2_sg_tests::fixtures::{client, load, replay};
+use ec2_sg_tests::ssh_from;
 
 /// Everything an error says, for one `assert_eq!`.
 #[derive(Debug, PartialEq)]
@@ -51,15 +52,6 @@ fn service<'a>(
         retryable: false,
         attempts: 1,
     }
-}
-
-fn ssh_from(cidr: &str) -> IpPermission {
-    IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
-        .build()
 }
 
 #[tokio::test]

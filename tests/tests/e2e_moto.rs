@@ -7,18 +7,10 @@ use ec2_sg::types::{
 };
 use ec2_sg::{Client, Credentials, ErrorKind};
 use ec2_sg_tests::moto::{moto, unique};
+use ec2_sg_tests::ssh_from;
 
 fn client() -> Client {
-    Client::from_conf(moto().config().build().expect("moto config builds"))
-}
-
-fn ssh_from(cidr: &str) -> IpPermission {
-    IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
-        .build()
+    moto().client()
 }
 
 #[tokio::test]

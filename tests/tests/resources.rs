@@ -6,19 +6,11 @@ use ec2_sg::resources::{SecurityGroup, Tag};
 use ec2_sg::types::{Filter, IpPermission, IpRange, Tag as TagValue, UserIdGroupPair};
 use ec2_sg::{Client, Credentials, ErrorKind};
 use ec2_sg_tests::moto::{isolated_env, moto, unique};
+use ec2_sg_tests::ssh_from;
 use ec2_sg_tests::stub::{Reply, Stub};
 
 fn client() -> Client {
-    Client::from_conf(moto().config().build().expect("moto config"))
-}
-
-fn ssh(cidr: &str) -> IpPermission {
-    IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
-        .build()
+    moto().client()
 }
 
 #[tokio::test]
@@ -45,7 +37,7 @@ async fn the_security_group_resource_flow() {
         .to_port(443)
         .user_id_group_pairs(UserIdGroupPair::builder().group_id(other.id()).build())
         .build();
-    group.authorize_ingress().ip_permissions(ssh("10.0.0.0/8")).ip_permissions(from_peer).send().await.unwrap();
+    group.authorize_ingress().ip_permissions(ssh_from("10.0.0.0/8")).ip_permissions(from_peer).send().await.unwrap();
     let out = IpPermission::builder()
         .ip_protocol("udp")
         .from_port(53)
@@ -148,7 +140,7 @@ fn the_blocking_resource_api() {
     let client = ec2_sg::blocking::Client::from_conf(moto().config().build().unwrap()).unwrap();
     let name = unique("blocking-resource");
     let mut group = client.resource().create_security_group().group_name(&name).description("b").send().unwrap();
-    group.authorize_ingress().ip_permissions(ssh("10.2.0.0/16")).send().unwrap();
+    group.authorize_ingress().ip_permissions(ssh_from("10.2.0.0/16")).send().unwrap();
     group.load().unwrap();
     assert_eq!(group.group_name(), Some(name.as_str()));
     let listed: Vec<_> = client.security_groups().group_ids(group.id()).iter().collect::<Result<_, _>>().unwrap();

@@ -352,17 +352,10 @@ fn profile_credentials(env: &Env, profile: &str, timeout: Duration) -> Result<Pr
 /// A profile chosen with [`Self::with_profile`] is an explicit request for that profile, so the
 /// environment keys are then not consulted (as boto3 does for `Session(profile_name=…)`);
 /// `AWS_PROFILE` does not have that effect.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DefaultCredentialsChain {
-    env: Env,
-    profile: Option<String>,
-    process_timeout: Duration,
-}
-
-impl Default for DefaultCredentialsChain {
-    fn default() -> Self {
-        Self { env: Env::real(), profile: None, process_timeout: DEFAULT_PROCESS_TIMEOUT }
-    }
+    /// The profile step, which also holds the environment both steps read.
+    profile: ProfileCredentials,
 }
 
 impl DefaultCredentialsChain {
@@ -373,26 +366,25 @@ impl DefaultCredentialsChain {
 
     /// Reads the given environment and the files it names.
     pub fn with_env(env: Env) -> Self {
-        Self { env, ..Self::default() }
+        Self { profile: ProfileCredentials::with_env(env) }
     }
 
     /// Uses this profile (and skips the environment keys) instead of `AWS_PROFILE`/`default`.
-    pub fn with_profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
+    pub fn with_profile(self, name: impl Into<String>) -> Self {
+        Self { profile: self.profile.with_profile(name) }
     }
 
     /// How long a `credential_process` may run before it is killed (default 60 s).
-    pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
-        self.process_timeout = timeout;
-        self
+    pub fn with_process_timeout(self, timeout: Duration) -> Self {
+        Self { profile: self.profile.with_process_timeout(timeout) }
     }
 }
 
 impl ProvideCredentials for DefaultCredentialsChain {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let ProfileCredentials { env, profile: chosen, process_timeout } = &self.profile;
         let mut places: Vec<String> = Vec::new();
-        let profile = match &self.profile {
+        let profile = match chosen {
             Some(profile) => {
                 places.push(format!(
                     "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (skipped: profile {profile:?} was chosen explicitly)"
@@ -400,15 +392,15 @@ impl ProvideCredentials for DefaultCredentialsChain {
                 profile.clone()
             }
             None => {
-                match env_credentials(&self.env) {
+                match env_credentials(env) {
                     Ok(credentials) => return Ok(credentials),
                     Err(err) if err.is_not_loaded() => places.push(ENV_NOT_SET.to_owned()),
                     Err(err) => return Err(err),
                 }
-                ProfileSet::selected(&self.env)
+                ProfileSet::selected(env)
             }
         };
-        match profile_credentials(&self.env, &profile, self.process_timeout)? {
+        match profile_credentials(env, &profile, *process_timeout)? {
             ProfileOutcome::Found(credentials) => Ok(credentials),
             ProfileOutcome::Missing(more) => {
                 places.extend(more);
