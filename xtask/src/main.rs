@@ -3,6 +3,7 @@
 mod ci;
 mod codegen_cmd;
 mod conformance;
+mod footprint;
 mod record;
 mod sync_model;
 
@@ -17,7 +18,8 @@ commands:
   conformance [--vectors DIR]                 run the ec2 protocol test vectors (../shared/conformance)
   regenerate                                  main job: codegen, build ec2-sg, conformance
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
-  test                                        every check and test (what .ci/run runs)";
+  test                                        every check and test (what .ci/run runs)
+  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         "regenerate" => ci::regenerate(rest),
         "test" => ci::test(rest),
         "record" => record::run(rest),
+        "footprint" => footprint::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
