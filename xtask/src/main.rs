@@ -4,7 +4,9 @@ mod ci;
 mod codegen_cmd;
 mod conformance;
 mod footprint;
+mod full_model;
 mod record;
+mod scratch;
 mod sync_model;
 
 use std::path::PathBuf;
@@ -16,6 +18,7 @@ commands:
   sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data
   codegen [--check]                           write (or verify) ec2-sg/src/generated/
   conformance [--vectors DIR]                 run the ec2 protocol test vectors (../shared/conformance)
+  full-model [--botocore DIR]                 generate and type-check the service's whole botocore model
   regenerate                                  main job: codegen, build ec2-sg, conformance
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   test                                        every check and test (what .ci/run runs)
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         "sync-model" => sync_model::run(rest),
         "codegen" => codegen_cmd::run(rest),
         "conformance" => conformance::run(rest),
+        "full-model" => full_model::run(rest),
         "regenerate" => ci::regenerate(rest),
         "test" => ci::test(rest),
         "record" => record::run(rest),

@@ -150,7 +150,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 }
 
 /// The package directory given on the command line, else the one python3 imports.
-fn package_dir(given: Option<PathBuf>, package: &str, flag: &str) -> Result<PathBuf, String> {
+pub(crate) fn package_dir(given: Option<PathBuf>, package: &str, flag: &str) -> Result<PathBuf, String> {
     let dir = match given {
         Some(dir) => dir,
         None => locate_package(package, flag)?,
@@ -333,7 +333,7 @@ fn find_optional_data_file(dir: &Path, stem: &str) -> Option<PathBuf> {
 
 /// A model file plus its `STEM.sdk-extras.json`, merged the way botocore's loader does, so the
 /// model is what botocore (and boto3) actually use.
-fn load_model(dir: &Path, stem: &str) -> Result<Value, String> {
+pub(crate) fn load_model(dir: &Path, stem: &str) -> Result<Value, String> {
     let mut model = read_json(&find_data_file(dir, stem)?)?;
     if let Some(extras_path) = find_optional_data_file(dir, &format!("{stem}.sdk-extras")) {
         let extras = read_json(&extras_path)?;
@@ -676,7 +676,7 @@ fn object_field<'a>(object: &'a Map<String, Value>, key: &str, ctx: &str) -> Res
 
 /// Removes upstream prose. Only string values are prose: a structure member that happens to
 /// be named `documentation` (an object) stays.
-fn strip_docs(value: &mut Value) {
+pub(crate) fn strip_docs(value: &mut Value) {
     match value {
         Value::Object(object) => {
             object.retain(|key, value| !(DOC_KEYS.contains(&key.as_str()) && value.is_string()));

@@ -27,7 +27,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let cases = write_crate(&root, &vectors, &crate_dir)?;
     println!("generated {} cases into {}", cases, crate_dir.display());
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["run", "--quiet", "--manifest-path"])
+        .args([
+            "run",
+            "--quiet",
+            "--no-default-features",
+            "--features",
+            "request-compression,blocking",
+            "--manifest-path",
+        ])
         .arg(crate_dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", root.join("target/conformance-build"))
         .status()
@@ -109,25 +116,7 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     }
     write(&src.join("main.rs"), &main)?;
     write(&src.join("check.rs"), CHECK_RS)?;
-    write(
-        &crate_dir.join("Cargo.toml"),
-        "[package]\nname = \"ec2-conformance\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [workspace]\n\n[features]\ndefault = [\"request-compression\", \"blocking\"]\nrequest-compression = []\nblocking = []\n\
-         reqwest-client = []\n\n[dependencies]\nxmlparser = \"0.13\"\n\
-         flate2 = { version = \"1\", default-features = false, features = [\"rust_backend\"] }\n\
-         aws-sigv4 = { version = \"1\", default-features = false, features = [\"sign-http\", \"http1\"] }\n\
-         aws-credential-types = { version = \"1\", default-features = false }\n\
-         aws-smithy-runtime-api = { version = \"1\", default-features = false, features = [\"client\"] }\n\
-         tracing = { version = \"0.1\", default-features = false, features = [\"std\"] }\n\
-         futures-core = { version = \"0.3\", default-features = false, features = [\"std\"] }\n",
-    )?;
-    // The workspace's lock file pins the same dependency versions the SDK is tested with.
-    if let Ok(lock) = fs::read_to_string(root.join("Cargo.lock")) {
-        let existing = fs::read_to_string(crate_dir.join("Cargo.lock")).ok();
-        if existing.is_none() {
-            write(&crate_dir.join("Cargo.lock"), &lock)?;
-        }
-    }
+    crate::scratch::write_manifest(root, crate_dir, "ec2-conformance")?;
     Ok(cases.len())
 }
 
