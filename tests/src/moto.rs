@@ -2,8 +2,8 @@
 //! The script stops itself when this process exits (it watches its parent) or after 10 minutes.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -28,32 +28,9 @@ pub fn moto() -> &'static Moto {
 }
 
 fn start() -> Result<Moto, String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let log_path = root.join("../target/moto-e2e.log");
-    let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-    let mut child = Command::new("python3")
-        .arg(root.join("moto/serve.py"))
-        .args(["--max-seconds", "600"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout from serve.py")?;
-    // Read the one line the script prints, bounded in time.
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(line);
-    });
-    let line = receiver
-        .recv_timeout(Duration::from_secs(90))
-        .map_err(|_| format!("serve.py printed nothing within 90 s; see {}", log_path.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&line)
-        .map_err(|e| format!("serve.py printed {line:?} ({e}); see {}", log_path.display()))?;
-    let field =
-        |name: &str| json[name].as_str().map(str::to_string).ok_or_else(|| format!("serve.py gave no {name}: {line}"));
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (child, json) = spawn_serve(&root, &root.join("target/moto-e2e.log"), 600)?;
+    let field = |name: &str| json[name].as_str().map(str::to_string).ok_or_else(|| format!("serve.py gave no {name}"));
     // The child is left running: it exits by itself when this process ends.
     std::mem::forget(child);
     Ok(Moto {
@@ -64,6 +41,47 @@ fn start() -> Result<Moto, String> {
         session_secret_access_key: field("session_secret_access_key")?,
         session_token: field("session_token")?,
     })
+}
+
+/// Starts `tests/moto/serve.py` (in the workspace at `root`) with its log in `log_path`, and
+/// returns the process and the JSON line it printed (endpoint and credentials). The script stops
+/// by itself when its parent exits or after `max_seconds`; callers may also kill it.
+pub fn spawn_serve(root: &Path, log_path: &Path, max_seconds: u32) -> Result<(Child, serde_json::Value), String> {
+    let log = std::fs::File::create(log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let mut child = Command::new("python3")
+        .arg(root.join("tests/moto/serve.py"))
+        .args(["--max-seconds", &max_seconds.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    let Some(stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        return Err("no stdout from serve.py".into());
+    };
+    // Read the one line the script prints, bounded in time.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = sender.send(line);
+    });
+    let parsed = receiver
+        .recv_timeout(Duration::from_secs(90))
+        .map_err(|_| format!("serve.py printed nothing within 90 s; see {}", log_path.display()))
+        .and_then(|line| {
+            serde_json::from_str(&line)
+                .map_err(|e| format!("serve.py printed {line:?} ({e}); see {}", log_path.display()))
+        });
+    match parsed {
+        Ok(json) => Ok((child, json)),
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(e)
+        }
+    }
 }
 
 impl Moto {

@@ -42,9 +42,8 @@ mod recorder {
     };
     use ec2_sg::{Config, Credentials};
     use std::collections::BTreeMap;
-    use std::io::{BufRead, BufReader};
     use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
+    use std::process::{Child, Command};
     use std::time::Duration;
 
     const USAGE: &str =
@@ -177,29 +176,8 @@ With --endpoint, credentials and region not given come from the usual environmen
             return Err("moto is not installed; run: python3 -m pip install 'moto[server]'".into());
         }
         let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
-        let log_path = root.join("target/moto-record.log");
-        let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-        let mut child = Command::new("python3")
-            .arg(root.join("tests/moto/serve.py"))
-            .args(["--max-seconds", "300"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .map_err(|e| format!("cannot run python3: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout from serve.py")?;
+        let (child, json) = ec2_sg_tests::moto::spawn_serve(root, &root.join("target/moto-record.log"), 300)?;
         let moto = MotoProcess(child);
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver
-            .recv_timeout(Duration::from_secs(90))
-            .map_err(|_| format!("serve.py printed nothing within 90 s; see {}", log_path.display()))?;
-        let json: serde_json::Value = serde_json::from_str(&line)
-            .map_err(|e| format!("serve.py printed {line:?} ({e}); see {}", log_path.display()))?;
         let field =
             |name: &str| json[name].as_str().map(str::to_string).ok_or_else(|| format!("serve.py gave no {name}"));
         let (endpoint, key, secret) = (field("endpoint")?, field("access_key_id")?, field("secret_access_key")?);
