@@ -171,9 +171,9 @@ fn cargo_status(root: &Path, args: &[&str], env: &[(&str, &Path)]) -> Result<(),
     }
 }
 
-/// The unique crate names in ec2-sg's normal dependency graph with these feature arguments.
-fn crate_names(root: &Path, features: &[&str]) -> Result<BTreeSet<String>, String> {
-    let mut args = vec!["tree", "--locked", "-p", "ec2-sg", "-e", "normal", "--prefix", "none"];
+/// `cargo tree` of ec2-sg's normal dependencies with these feature arguments and line prefix.
+fn cargo_tree(root: &Path, prefix: &str, features: &[&str]) -> Result<String, String> {
+    let mut args = vec!["tree", "--locked", "-p", "ec2-sg", "-e", "normal", "--prefix", prefix];
     args.extend_from_slice(features);
     let output = cargo_command(root, &args, &[])
         .stderr(Stdio::inherit())
@@ -182,7 +182,12 @@ fn crate_names(root: &Path, features: &[&str]) -> Result<BTreeSet<String>, Strin
     if !output.status.success() {
         return Err(format!("`cargo {}` failed", args.join(" ")));
     }
-    Ok(String::from_utf8_lossy(&output.stdout)
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The unique crate names in ec2-sg's normal dependency graph with these feature arguments.
+fn crate_names(root: &Path, features: &[&str]) -> Result<BTreeSet<String>, String> {
+    Ok(cargo_tree(root, "none", features)?
         .lines()
         .filter_map(|line| line.split_whitespace().next())
         .filter(|name| *name != "ec2-sg")
@@ -193,19 +198,11 @@ fn crate_names(root: &Path, features: &[&str]) -> Result<BTreeSet<String>, Strin
 /// For each of `names` present in the graph with these feature arguments, the crates that depend
 /// on it directly: why it is there.
 fn dependents(root: &Path, features: &[&str], names: &[&str]) -> Result<Vec<(String, BTreeSet<String>)>, String> {
-    let mut args = vec!["tree", "--locked", "-p", "ec2-sg", "-e", "normal", "--prefix", "depth"];
-    args.extend_from_slice(features);
-    let output = cargo_command(root, &args, &[])
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("`cargo {}` failed", args.join(" ")));
-    }
+    let tree = cargo_tree(root, "depth", features)?;
     // Lines are `{depth}{name} v{version} …`; a line's parent is the last line one level up.
     let mut path: Vec<String> = Vec::new();
     let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in tree.lines() {
         let digits = line.chars().take_while(char::is_ascii_digit).count();
         let (Ok(depth), Some(name)) = (line[..digits].parse::<usize>(), line[digits..].split_whitespace().next())
         else {
