@@ -8,12 +8,7 @@ type Step = (&'static str, Box<dyn Fn() -> Result<(), String>>);
 
 fn cargo(args: &'static [&'static str]) -> Box<dyn Fn() -> Result<(), String>> {
     Box::new(move || {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(args)
-            .current_dir(crate::workspace_root())
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        let status = crate::cargo().args(args).status().map_err(|e| format!("cannot run cargo: {e}"))?;
         if status.success() {
             Ok(())
         } else {

@@ -148,13 +148,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
 // ---------------------------------------------------------------------------------------------
 // Running cargo
 
-fn cargo_program() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
 /// A cargo command for measuring: no compiler wrapper (a cache would make "clean" meaningless).
 fn cargo_command(root: &Path, args: &[&str], env: &[(&str, &Path)]) -> Command {
-    let mut command = Command::new(cargo_program());
+    let mut command = Command::new(crate::cargo_program());
     command.args(args).current_dir(root).env_remove("RUSTC_WRAPPER").env_remove("CARGO_BUILD_RUSTC_WRAPPER");
     for (name, value) in env {
         command.env(name, value);
@@ -274,11 +270,11 @@ fn measure_build(root: &Path, target_dir: &Path, args: &[&str]) -> Result<Build,
     let mut command = match &time {
         Some(time) => {
             let mut command = Command::new(time);
-            command.arg("-v").arg("-o").arg(&time_report).arg(cargo_program()).args(args);
+            command.arg("-v").arg("-o").arg(&time_report).arg(crate::cargo_program()).args(args);
             command
         }
         None => {
-            let mut command = Command::new(cargo_program());
+            let mut command = Command::new(crate::cargo_program());
             command.args(args);
             command
         }
@@ -496,7 +492,7 @@ impl Machine {
             date: utc_now(),
             commit,
             rustc: command_output(root, "rustc", &["-V"]).unwrap_or_else(|| "unknown".into()),
-            cargo: command_output(root, &cargo_program(), &["-V"]).unwrap_or_else(|| "unknown".into()),
+            cargo: command_output(root, &crate::cargo_program(), &["-V"]).unwrap_or_else(|| "unknown".into()),
             os: command_output(root, "uname", &["-srm"]).unwrap_or_else(|| std::env::consts::OS.into()),
             cpu,
             cpus,

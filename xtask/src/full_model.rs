@@ -6,7 +6,6 @@
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Instant;
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -72,7 +71,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     crate::scratch::write_manifest(&root, &crate_dir, "ec2-full-model")?;
 
     let started = Instant::now();
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo()
         .args(["check", "--quiet", "--no-default-features", "--features", "blocking", "--manifest-path"])
         .arg(crate_dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", root.join("target/full-model-build"))

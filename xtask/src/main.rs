@@ -54,6 +54,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The cargo running xtask (`CARGO`), else the one on the PATH.
+pub fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// A `cargo` command run in the workspace root.
+pub fn cargo() -> std::process::Command {
+    let mut command = std::process::Command::new(cargo_program());
+    command.current_dir(workspace_root());
+    command
+}
+
 /// The workspace root: xtask lives one level below it.
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

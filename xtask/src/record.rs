@@ -17,11 +17,9 @@ pub use recorder::run;
 /// Re-runs xtask with the `record` feature, which builds ec2-sg into it.
 #[cfg(not(feature = "record"))]
 pub fn run(args: &[String]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
+    let status = crate::cargo()
         .args(["run", "--quiet", "--package", "xtask", "--features", "record", "--", "record"])
         .args(args)
-        .current_dir(crate::workspace_root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {

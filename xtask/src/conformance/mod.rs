@@ -10,7 +10,6 @@ use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const CHECK_RS: &str = include_str!("check.rs");
 /// The token the vectors expect when an idempotency token member is left unset.
@@ -26,7 +25,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let crate_dir = root.join("target/conformance");
     let cases = write_crate(&root, &vectors, &crate_dir)?;
     println!("generated {} cases into {}", cases, crate_dir.display());
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo()
         .args([
             "run",
             "--quiet",
