@@ -1,8 +1,7 @@
 //! Idempotency tokens: filled in for token members the caller leaves unset, from a source that
 //! tests (and users who want reproducible requests) can replace.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
+use super::random::random_u64;
 
 /// Makes idempotency tokens.
 pub trait IdempotencyTokenProvider: Send + Sync {
@@ -10,28 +9,16 @@ pub trait IdempotencyTokenProvider: Send + Sync {
     fn make_token(&self) -> String;
 }
 
-/// Random version-4 UUIDs. The randomness comes from std's per-process random hash keys mixed
-/// with a counter and the clock: unique, which is what a token needs, without a `rand` dependency.
+/// Random version-4 UUIDs (from the runtime's `random_u64`): unique, which is what a token
+/// needs, without a `rand` dependency.
 #[derive(Debug, Default)]
-pub struct RandomUuidTokens {
-    counter: std::sync::atomic::AtomicU64,
-}
-
-impl RandomUuidTokens {
-    fn random_u64(&self) -> u64 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        hasher.write_u128(now.as_nanos());
-        hasher.finish()
-    }
-}
+pub struct RandomUuidTokens;
 
 impl IdempotencyTokenProvider for RandomUuidTokens {
     fn make_token(&self) -> String {
         let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&self.random_u64().to_le_bytes());
-        bytes[8..].copy_from_slice(&self.random_u64().to_le_bytes());
+        bytes[..8].copy_from_slice(&random_u64().to_le_bytes());
+        bytes[8..].copy_from_slice(&random_u64().to_le_bytes());
         bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
         bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

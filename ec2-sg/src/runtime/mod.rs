@@ -25,6 +25,7 @@ pub mod paginate;
 mod percent;
 pub mod profile;
 pub mod query;
+mod random;
 /// Replaying recorded answers, for tests (feature `test-util`).
 #[cfg(feature = "test-util")]
 pub mod replay;

@@ -29,10 +29,9 @@
 //! }
 //! ```
 
-use std::collections::hash_map::RandomState;
+use super::random::random_u64;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 /// Error codes the service answers when it is throttling the caller: the list shared by the AWS
@@ -320,13 +319,10 @@ fn duration_from_nanos(nanos: u128) -> Duration {
     }
 }
 
-/// A random number in `[0, 1)`, for [`backoff`] and [`decide`]: 53 bits of a hash keyed by
-/// std's randomly seeded `RandomState`, over a process-wide counter. Not for cryptography.
+/// A random number in `[0, 1)`, for [`backoff`] and [`decide`]: 53 bits of the runtime's
+/// `random_u64`. Not for cryptography.
 pub fn jitter() -> f64 {
-    static DRAWS: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(DRAWS.fetch_add(1, Ordering::Relaxed));
-    (hasher.finish() >> 11) as f64 / UNIT_STEPS as f64
+    (random_u64() >> 11) as f64 / UNIT_STEPS as f64
 }
 
 /// The decision after a failed attempt.
