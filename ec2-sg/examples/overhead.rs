@@ -97,7 +97,7 @@ fn decoding(table: &mut Table) {
 
 fn building(table: &mut Table) {
     let endpoint = Endpoint::parse("https://ec2.us-east-1.amazonaws.com").expect("a fixed, valid URL");
-    let tokens = RandomUuidTokens::default();
+    let tokens = RandomUuidTokens;
     let options =
         RequestOptions { endpoint: &endpoint, idempotency_tokens: &tokens, compression: Compression::default() };
     let input = ingress_input();

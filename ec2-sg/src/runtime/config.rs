@@ -318,7 +318,7 @@ impl ConfigBuilder {
             credentials,
             retry: self.retry.unwrap_or_default(),
             timeouts: self.timeouts,
-            idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens::default())),
+            idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
             compression: self.compression,
             http_client,
             blocking_http_client: self.blocking_http_client,

@@ -42,7 +42,7 @@ mod tests {
 
     #[test]
     fn random_tokens_are_v4_uuids_and_differ() {
-        let tokens = RandomUuidTokens::default();
+        let tokens = RandomUuidTokens;
         let a = tokens.make_token();
         let b = tokens.make_token();
         assert_ne!(a, b);
