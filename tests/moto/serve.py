@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A local EC2 endpoint for ec2-sg's end-to-end tests: moto's server on 127.0.0.1 with SigV4
-signature checks on (see shared/moto.md).
+signature checks on: with INITIAL_NO_AUTH_ACTION_COUNT=N, moto lets N requests
+through and then recomputes the SigV4 signature of every request from its IAM users' secrets.
 
 It picks a free port, bootstraps an IAM user allowed `ec2:*` and a role to assume for session
 credentials, prints ONE JSON line (endpoint, the user's key and secret, and temporary

@@ -45,7 +45,9 @@ fn generation_is_deterministic_and_marked() {
     }
 }
 
-/// DESIGN.md: nothing in codegen/ names a shape or operation of the EC2 model.
+/// The generator is general over its protocols, not over this model: nothing in codegen/ names a
+/// shape or operation of the EC2 model (the protocol vectors, run through the same generator,
+/// show it works beyond it).
 #[test]
 fn generator_names_no_ec2_shape() {
     let src = root().join("codegen/src");

@@ -17,7 +17,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data
   codegen [--check]                           write (or verify) ec2-sg/src/generated/
-  conformance [--vectors DIR]                 run the ec2 protocol test vectors (../shared/conformance)
+  conformance [--vectors DIR]                 run botocore's ec2 protocol vectors (tests/fixtures/protocol)
   full-model [--botocore DIR]                 generate and type-check the service's whole botocore model
   regenerate                                  main job: codegen, build ec2-sg, conformance
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/

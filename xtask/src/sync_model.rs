@@ -31,7 +31,8 @@ const SELECTION_FILE: &str = "selection.json";
 /// copied whole: the endpoint resolver is compiled from it.
 const ENDPOINT_RULE_SET: &str = "endpoint-rule-set-1";
 
-/// Keys holding upstream prose, which the repository does not keep (see DESIGN.md).
+/// Keys holding upstream prose. The repository keeps none: generated docs are made from names,
+/// types and the API reference link, so a documentation-only model update changes no file.
 const DOC_KEYS: [&str; 2] = ["documentation", "documentationUrl"];
 
 pub fn run(args: &[String]) -> Result<(), String> {

@@ -12,13 +12,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 const CHECK_RS: &str = include_str!("check.rs");
+/// Where the repository keeps botocore's protocol vectors (see the README there).
+pub const DEFAULT_VECTORS: &str = "tests/fixtures/protocol";
 /// The token the vectors expect when an idempotency token member is left unset.
 const FIXED_TOKEN: &str = "00000000-0000-4000-8000-000000000000";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = crate::workspace_root();
     let vectors = match args {
-        [] => root.join("../shared/conformance"),
+        [] => root.join(DEFAULT_VECTORS),
         [flag, dir] if flag == "--vectors" => PathBuf::from(dir),
         _ => return Err("usage: cargo xtask conformance [--vectors DIR]".into()),
     };
