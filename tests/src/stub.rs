@@ -16,19 +16,53 @@ pub struct Reply {
     pub body: String,
     /// Wait this long before answering (to trigger timeouts).
     pub delay: Duration,
+    /// More headers, after Content-Type.
+    pub headers: Vec<(String, String)>,
+    /// Send no Content-Length: the body ends when the connection closes.
+    pub omit_length: bool,
+    /// Send the headers and this many bytes of the body, wait `stall`, then close the connection
+    /// without sending the rest (a stalled or reset answer).
+    pub cut_after: Option<usize>,
+    pub stall: Duration,
 }
 
 impl Reply {
     pub fn xml(status: u16, body: &str) -> Self {
-        Self { status, content_type: "text/xml;charset=UTF-8", body: body.to_string(), delay: Duration::ZERO }
+        Self {
+            status,
+            content_type: "text/xml;charset=UTF-8",
+            body: body.to_string(),
+            delay: Duration::ZERO,
+            headers: Vec::new(),
+            omit_length: false,
+            cut_after: None,
+            stall: Duration::ZERO,
+        }
     }
 
     pub fn html(status: u16, body: &str) -> Self {
-        Self { status, content_type: "text/html", body: body.to_string(), delay: Duration::ZERO }
+        Self { content_type: "text/html", ..Self::xml(status, body) }
     }
 
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn without_length(mut self) -> Self {
+        self.omit_length = true;
+        self
+    }
+
+    /// Sends `bytes` bytes of the body, waits `stall`, then closes the connection.
+    pub fn cut_after(mut self, bytes: usize, stall: Duration) -> Self {
+        self.cut_after = Some(bytes);
+        self.stall = stall;
         self
     }
 }
@@ -133,13 +167,21 @@ fn serve_one(stream: TcpStream, reply: &Reply, log: &Mutex<Vec<Received>>) -> st
     }
     std::thread::sleep(reply.delay);
     let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        reply.status,
-        reply.content_type,
-        reply.body.len(),
-        reply.body
-    )?;
+    write!(stream, "HTTP/1.1 {} X\r\nContent-Type: {}\r\n", reply.status, reply.content_type)?;
+    for (name, value) in &reply.headers {
+        write!(stream, "{name}: {value}\r\n")?;
+    }
+    if !reply.omit_length {
+        write!(stream, "Content-Length: {}\r\n", reply.body.len())?;
+    }
+    write!(stream, "Connection: close\r\n\r\n")?;
+    match reply.cut_after {
+        None => stream.write_all(reply.body.as_bytes())?,
+        Some(bytes) => {
+            stream.write_all(&reply.body.as_bytes()[..bytes.min(reply.body.len())])?;
+            stream.flush()?;
+            std::thread::sleep(reply.stall);
+        }
+    }
     stream.flush()
 }

@@ -2,9 +2,8 @@
 //! `client.describe_security_groups().group_ids("sg-1").send()`.
 
 use super::config::Config;
-use super::dispatch::{Call, Next};
+use super::dispatch::{Call, Next, Shared};
 use super::operation::Operation;
-use super::retry::RetryQuota;
 use super::sdk_error::Error;
 use std::sync::Arc;
 
@@ -18,7 +17,7 @@ pub struct Client {
 struct Inner {
     config: Config,
     http: Arc<dyn super::http::BlockingHttpClient>,
-    quota: RetryQuota,
+    shared: Shared,
 }
 
 impl Client {
@@ -29,7 +28,7 @@ impl Client {
             Some(http) => http.clone(),
             None => default_client(&config)?,
         };
-        Ok(Self { inner: Arc::new(Inner { config, http, quota: RetryQuota::new() }) })
+        Ok(Self { inner: Arc::new(Inner { config, http, shared: Shared::default() }) })
     }
 
     /// A client configured from the environment and the shared files alone.
@@ -45,9 +44,9 @@ impl Client {
     /// Sends operation `O`, retrying per the configuration.
     pub fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
         let _span = tracing::info_span!("ec2_sg", operation = O::NAME).entered();
-        let mut call = Call::new::<O>(&self.inner.config, &self.inner.quota, input)?;
+        let mut call = Call::new::<O>(&self.inner.config, &self.inner.shared, input)?;
         loop {
-            let request = call.signed_request()?;
+            let request = call.signed_request(self.inner.config.credentials.provide_credentials())?;
             let timeout = call.attempt_timeout()?;
             let outcome = {
                 let _attempt = tracing::debug_span!("attempt", number = call.attempt).entered();
@@ -63,7 +62,7 @@ impl Client {
 
 #[cfg(feature = "reqwest-client")]
 fn default_client(config: &Config) -> Result<Arc<dyn super::http::BlockingHttpClient>, Error> {
-    let client = super::http::ReqwestBlockingClient::new(config.timeouts.connect)
+    let client = super::http::ReqwestBlockingClient::with_limits(config.transport_limits())
         .map_err(|e| Error::configuration(e.to_string()))?;
     Ok(Arc::new(client))
 }

@@ -2,9 +2,8 @@
 //! `client.describe_security_groups().group_ids("sg-1").send().await`.
 
 use super::config::Config;
-use super::dispatch::{Call, Next};
+use super::dispatch::{Call, Next, Shared};
 use super::operation::Operation;
-use super::retry::RetryQuota;
 use super::sdk_error::{Error, ErrorKind};
 use std::sync::Arc;
 use tracing::Instrument;
@@ -18,13 +17,13 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     config: Config,
-    quota: RetryQuota,
+    shared: Shared,
 }
 
 impl Client {
     /// A client with this configuration.
     pub fn from_conf(config: Config) -> Self {
-        Self { inner: Arc::new(Inner { config, quota: RetryQuota::new() }) }
+        Self { inner: Arc::new(Inner { config, shared: Shared::default() }) }
     }
 
     /// A client configured from the environment and the shared files alone.
@@ -61,9 +60,10 @@ impl Client {
             )
             .for_operation(O::NAME, 0)
         })?;
-        let mut call = Call::new::<O>(config, &self.inner.quota, input)?;
+        let mut call = Call::new::<O>(config, &self.inner.shared, input)?;
         loop {
-            let request = call.signed_request()?;
+            let credentials = config.credentials.provide_credentials_async().await;
+            let request = call.signed_request(credentials)?;
             let timeout = call.attempt_timeout()?;
             let attempt = tracing::debug_span!("attempt", number = call.attempt);
             let outcome = http.send(request, timeout).instrument(attempt).await;

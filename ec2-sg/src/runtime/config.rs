@@ -3,11 +3,11 @@
 //! shared config/credentials files.
 
 use super::credentials::{
-    resolve_endpoint_url_for_profile, resolve_region_for_profile, CachingProvider, Credentials,
+    check_region, resolve_endpoint_url_for_profile, resolve_region_for_profile, CachingProvider, Credentials,
     DefaultCredentialsChain, ProvideCredentials,
 };
 use super::env::Env;
-use super::http::{AsyncSleep, BlockingHttpClient, HttpClient};
+use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
 use super::profile::ProfileSet;
 use super::request::{Compression, Endpoint};
@@ -41,11 +41,14 @@ pub struct ServiceDefaults {
     pub resolve_endpoint: fn(&EndpointInputs) -> Result<String, String>,
 }
 
-/// Timeouts. Defaults: connect 3.1 s (as the AWS SDKs), no per-attempt or per-operation limit.
+/// Timeouts. Defaults: connect 3.1 s (as the AWS SDKs), read 60 s (as botocore: a server that
+/// stops sending cannot hold a call forever), no per-attempt or per-operation limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeoutConfig {
     /// Establishing a connection.
     pub connect: Duration,
+    /// The longest wait for the next bytes of an answer, with the bundled HTTP clients.
+    pub read: Option<Duration>,
     /// One attempt: sending the request and reading the whole answer.
     pub attempt: Option<Duration>,
     /// The whole operation, retries and backoff included.
@@ -54,7 +57,8 @@ pub struct TimeoutConfig {
 
 impl Default for TimeoutConfig {
     fn default() -> Self {
-        Self { connect: Duration::from_millis(3100), attempt: None, operation: None }
+        let transport = TransportLimits::default();
+        Self { connect: transport.connect_timeout, read: transport.read_timeout, attempt: None, operation: None }
     }
 }
 
@@ -67,6 +71,7 @@ pub struct Config {
     pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
+    pub(crate) max_response_bytes: usize,
     pub(crate) idempotency_tokens: Arc<dyn IdempotencyTokenProvider>,
     pub(crate) compression: Compression,
     pub(crate) http_client: Option<Arc<dyn HttpClient>>,
@@ -99,6 +104,15 @@ impl Config {
     pub fn timeout_config(&self) -> &TimeoutConfig {
         &self.timeouts
     }
+
+    /// What the bundled HTTP clients are built with.
+    pub fn transport_limits(&self) -> TransportLimits {
+        TransportLimits {
+            connect_timeout: self.timeouts.connect,
+            read_timeout: self.timeouts.read,
+            max_response_bytes: self.max_response_bytes,
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -126,6 +140,7 @@ pub struct ConfigBuilder {
     profile: Option<String>,
     retry: Option<RetryConfig>,
     timeouts: TimeoutConfig,
+    max_response_bytes: Option<usize>,
     idempotency_tokens: Option<Arc<dyn IdempotencyTokenProvider>>,
     compression: Compression,
     http_client: Option<Arc<dyn HttpClient>>,
@@ -203,6 +218,19 @@ impl ConfigBuilder {
         self
     }
 
+    /// The longest wait for the next bytes of an answer (default 60 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.read = Some(timeout);
+        self
+    }
+
+    /// Answers with a longer body are refused with an error, with the bundled HTTP clients
+    /// (default 256 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
     /// Timeout of one attempt.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.timeouts.attempt = Some(timeout);
@@ -258,8 +286,9 @@ impl ConfigBuilder {
         let service = crate::service_defaults();
         let env = self.env.unwrap_or_else(Env::real);
         let region = match self.region {
-            Some(region) if !region.trim().is_empty() => region,
-            Some(_) => return Err(Error::configuration("the region is empty")),
+            Some(region) if region.trim().is_empty() => return Err(Error::configuration("the region is empty")),
+            Some(region) => check_region(&region, "Config::builder().region(..)")
+                .map_err(|e| Error::configuration(e.to_string()))?,
             None => resolve_region_for_profile(&env, self.profile.as_deref())
                 .map_err(|e| Error::configuration(e.to_string()))?,
         };
@@ -307,9 +336,15 @@ impl ConfigBuilder {
                 Arc::new(CachingProvider::new(chain))
             }
         };
+        let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        let limits = TransportLimits {
+            connect_timeout: self.timeouts.connect,
+            read_timeout: self.timeouts.read,
+            max_response_bytes,
+        };
         let http_client = match self.http_client {
             Some(client) => Some(client),
-            None => default_http_client(self.timeouts.connect)?,
+            None => default_http_client(limits)?,
         };
         Ok(Config {
             region,
@@ -318,6 +353,7 @@ impl ConfigBuilder {
             credentials,
             retry: self.retry.unwrap_or_default(),
             timeouts: self.timeouts,
+            max_response_bytes,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
             compression: self.compression,
             http_client,
@@ -328,13 +364,13 @@ impl ConfigBuilder {
 }
 
 #[cfg(feature = "reqwest-client")]
-fn default_http_client(connect_timeout: Duration) -> Result<Option<Arc<dyn HttpClient>>, Error> {
-    let client = super::http::ReqwestClient::new(connect_timeout).map_err(|e| Error::configuration(e.to_string()))?;
+fn default_http_client(limits: TransportLimits) -> Result<Option<Arc<dyn HttpClient>>, Error> {
+    let client = super::http::ReqwestClient::with_limits(limits).map_err(|e| Error::configuration(e.to_string()))?;
     Ok(Some(Arc::new(client)))
 }
 
 #[cfg(not(feature = "reqwest-client"))]
-fn default_http_client(_connect_timeout: Duration) -> Result<Option<Arc<dyn HttpClient>>, Error> {
+fn default_http_client(_limits: TransportLimits) -> Result<Option<Arc<dyn HttpClient>>, Error> {
     Ok(None)
 }
 
@@ -456,5 +492,18 @@ mod tests {
         let error =
             builder(&[]).region("us-east-1").endpoint_url("https://example.com").use_fips(true).build().unwrap_err();
         assert!(error.to_string().contains("FIPS"), "the rule set refuses FIPS with a custom endpoint: {error}");
+    }
+
+    #[test]
+    fn explicit_regions_are_checked_like_the_others() {
+        // "evil.com/x" sent the signed request to https://ec2.evil.com/x.amazonaws.com/.
+        for bad in ["evil.com/x", "us-east-1.evil.com", "-us-east-1", "us-east-1-", "us east 1", &"a".repeat(64)] {
+            let error = builder(&[]).region(bad).build().unwrap_err();
+            assert_eq!(error.kind(), crate::runtime::ErrorKind::Configuration, "{bad}");
+            assert!(error.to_string().contains("invalid AWS region"), "{bad}: {error}");
+        }
+        for good in ["us-east-1", "eu-central-1", "us-gov-west-1", "local"] {
+            assert_eq!(builder(&[]).region(good).build().unwrap().region(), good);
+        }
     }
 }

@@ -13,11 +13,13 @@ use std::fmt;
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::datetime::{DateTime, TimestampFormat};
 use super::env::Env;
+use super::http::BoxFuture;
 use super::profile::{ProfileError, ProfileSet};
 use json_lite::Value;
 
@@ -182,8 +184,15 @@ impl From<ProfileError> for CredentialsError {
 /// Anything that can give credentials (implement it to plug in your own source).
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Gives credentials, or says why it cannot. Called for every request unless wrapped in a
-    /// [`CachingProvider`].
+    /// [`CachingProvider`] (as [`crate::ConfigBuilder::credentials_provider`] does).
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError>;
+
+    /// What the async client calls. The default calls [`Self::provide_credentials`] in place,
+    /// which suits a provider that answers at once; [`CachingProvider`] runs a refresh on a
+    /// thread of its own, so a slow source (a `credential_process`) never blocks the executor.
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(std::future::ready(self.provide_credentials()))
+    }
 }
 
 impl ProvideCredentials for Credentials {
@@ -196,11 +205,19 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         (**self).provide_credentials()
     }
+
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        (**self).provide_credentials_async()
+    }
 }
 
 impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Box<P> {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         (**self).provide_credentials()
+    }
+
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        (**self).provide_credentials_async()
     }
 }
 
@@ -415,17 +432,95 @@ impl ProvideCredentials for DefaultCredentialsChain {
 }
 
 /// Caches another provider's credentials until 5 minutes before they expire; credentials
-/// without an expiry are cached for good. Errors are not cached. Thread-safe: concurrent
-/// callers wait for one refresh rather than each starting their own.
+/// without an expiry are cached for good. Errors are not cached. One refresh runs at a time:
+/// concurrent callers wait for it and share its outcome, blocking callers on a condition
+/// variable, async ones as a pending future (the refresh itself runs on a thread of its own, so
+/// a `credential_process` never blocks an async executor).
 pub struct CachingProvider<P> {
-    inner: P,
-    cached: Mutex<Option<Credentials>>,
+    inner: Arc<P>,
+    cache: Arc<Cache>,
 }
 
-impl<P: ProvideCredentials> CachingProvider<P> {
+#[derive(Default)]
+struct Cache {
+    state: Mutex<CacheState>,
+    refreshed: Condvar,
+}
+
+#[derive(Default)]
+struct CacheState {
+    credentials: Option<Credentials>,
+    /// A refresh is running.
+    refreshing: bool,
+    /// Counts finished refreshes: a waiter takes the outcome of the one it waited for.
+    generation: u64,
+    /// The outcome of the last finished refresh.
+    outcome: Option<Result<Credentials, CredentialsError>>,
+    /// Async callers waiting for the running refresh.
+    wakers: Vec<Waker>,
+}
+
+impl CacheState {
+    fn fresh(&self) -> Option<Credentials> {
+        self.credentials.as_ref().filter(|c| is_fresh(c, SystemTime::now())).cloned()
+    }
+
+    /// The outcome of the refresh that was running at `generation`, once it has finished.
+    fn outcome_since(&self, generation: u64) -> Option<Result<Credentials, CredentialsError>> {
+        if self.generation == generation {
+            return None;
+        }
+        Some(self.outcome.clone().unwrap_or_else(|| Err(CredentialsError::new("the credentials refresh failed"))))
+    }
+}
+
+impl Cache {
+    fn lock(&self) -> MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a refresh's outcome and wakes everyone waiting for it.
+    fn finish(&self, outcome: Result<Credentials, CredentialsError>) -> Result<Credentials, CredentialsError> {
+        let wakers = {
+            let mut state = self.lock();
+            if let Ok(credentials) = &outcome {
+                state.credentials = Some(credentials.clone());
+            }
+            state.outcome = Some(outcome.clone());
+            state.generation += 1;
+            state.refreshing = false;
+            std::mem::take(&mut state.wakers)
+        };
+        self.refreshed.notify_all();
+        wakers.into_iter().for_each(Waker::wake);
+        outcome
+    }
+}
+
+/// Ends a refresh even if the provider panics, so that waiters are not left waiting.
+struct RefreshGuard<'a>(Option<&'a Cache>);
+
+impl RefreshGuard<'_> {
+    fn finish(mut self, outcome: Result<Credentials, CredentialsError>) -> Result<Credentials, CredentialsError> {
+        match self.0.take() {
+            Some(cache) => cache.finish(outcome),
+            None => outcome,
+        }
+    }
+}
+
+impl Drop for RefreshGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(cache) = self.0.take() {
+            let _ = cache.finish(Err(CredentialsError::new("the credentials provider panicked")));
+        }
+    }
+}
+
+impl<P: ProvideCredentials + 'static> CachingProvider<P> {
     /// Wraps `inner`; the first call asks it for credentials.
     pub fn new(inner: P) -> Self {
-        Self { inner, cached: Mutex::new(None) }
+        Self { inner: Arc::new(inner), cache: Arc::default() }
     }
 
     /// The wrapped provider.
@@ -436,21 +531,64 @@ impl<P: ProvideCredentials> CachingProvider<P> {
     /// Drops the cached credentials, so the next call asks the wrapped provider again (e.g.
     /// after the service rejected them).
     pub fn invalidate(&self) {
-        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        self.cache.lock().credentials = None;
     }
 }
 
-impl<P: ProvideCredentials> ProvideCredentials for CachingProvider<P> {
+impl<P: ProvideCredentials + 'static> ProvideCredentials for CachingProvider<P> {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(credentials) = cached.as_ref() {
-            if is_fresh(credentials, SystemTime::now()) {
-                return Ok(credentials.clone());
-            }
+        let mut state = self.cache.lock();
+        if let Some(credentials) = state.fresh() {
+            return Ok(credentials);
         }
-        let credentials = self.inner.provide_credentials()?;
-        *cached = Some(credentials.clone());
-        Ok(credentials)
+        if state.refreshing {
+            let generation = state.generation;
+            let state = self
+                .cache
+                .refreshed
+                .wait_while(state, |s| s.generation == generation)
+                .unwrap_or_else(PoisonError::into_inner);
+            return state.outcome_since(generation).unwrap_or_else(|| Err(CredentialsError::new("no refresh")));
+        }
+        state.refreshing = true;
+        drop(state);
+        let guard = RefreshGuard(Some(&self.cache));
+        guard.finish(self.inner.provide_credentials())
+    }
+
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        let (inner, cache) = (self.inner.clone(), self.cache.clone());
+        let mut waiting_for: Option<u64> = None;
+        Box::pin(std::future::poll_fn(move |cx| {
+            let mut state = cache.lock();
+            if let Some(generation) = waiting_for {
+                if let Some(outcome) = state.outcome_since(generation) {
+                    return Poll::Ready(outcome);
+                }
+            } else if let Some(credentials) = state.fresh() {
+                return Poll::Ready(Ok(credentials));
+            } else {
+                waiting_for = Some(state.generation);
+                if !state.refreshing {
+                    state.refreshing = true;
+                    let (inner, refresh_cache) = (inner.clone(), cache.clone());
+                    let spawned = std::thread::Builder::new().name("ec2-sg-credentials".into()).spawn(move || {
+                        let guard = RefreshGuard(Some(&refresh_cache));
+                        let _ = guard.finish(inner.provide_credentials());
+                    });
+                    if let Err(e) = spawned {
+                        state.refreshing = false;
+                        return Poll::Ready(Err(CredentialsError::new(format!(
+                            "cannot start a thread to refresh credentials: {e}"
+                        ))));
+                    }
+                }
+            }
+            if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                state.wakers.push(cx.waker().clone());
+            }
+            Poll::Pending
+        }))
     }
 }
 
@@ -463,7 +601,7 @@ fn is_fresh(credentials: &Credentials, now: SystemTime) -> bool {
 
 impl<P: fmt::Debug> fmt::Debug for CachingProvider<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.cached.lock().map(|c| c.is_some()).unwrap_or(false);
+        let cached = self.cache.state.lock().map(|c| c.credentials.is_some()).unwrap_or(false);
         f.debug_struct("CachingProvider").field("inner", &self.inner).field("cached", &cached).finish()
     }
 }
@@ -496,13 +634,19 @@ pub fn resolve_region_for_profile(env: &Env, profile: Option<&str>) -> Result<St
     )))
 }
 
-/// A region goes into a host name: it must be a non-empty run of letters, digits and `-`.
-fn check_region(region: &str, from: &str) -> Result<String, CredentialsError> {
-    if !region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+/// A region goes into a host name, whatever its source: it must be one host label (1 to 63
+/// letters, digits and `-`, not starting or ending with `-`), as botocore's `validate_region_name`.
+pub(crate) fn check_region(region: &str, from: &str) -> Result<String, CredentialsError> {
+    let label = region.len() <= 63
+        && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !region.starts_with('-')
+        && !region.ends_with('-');
+    if label && !region.is_empty() {
         Ok(region.to_owned())
     } else {
         Err(CredentialsError::new(format!(
-            "invalid AWS region {region:?} (from {from}): expected letters, digits and `-`, like us-east-1"
+            "invalid AWS region {region:?} (from {from}): expected one host label of letters, digits and `-`, \
+             like us-east-1"
         )))
     }
 }
@@ -574,12 +718,23 @@ fn run_credential_process(command: &str, profile: &str, timeout: Duration) -> Re
     }
     let text = std::str::from_utf8(&output.stdout)
         .map_err(|_| CredentialsError::new(format!("{what} printed output that is not UTF-8")))?;
-    parse_process_output(text).map_err(|problem| CredentialsError::new(format!("{what} printed {problem}")))
+    parse_process_output(text, SystemTime::now())
+        .map_err(|problem| CredentialsError::new(format!("{what} printed {problem}")))
+}
+
+/// Reads the JSON document a `credential_process` prints (`{"Version": 1, "AccessKeyId": …,
+/// "SecretAccessKey": …, "SessionToken": …, "Expiration": …}`), as the default chain does: for a
+/// provider of your own that runs such a process. Credentials that have expired are refused, and
+/// no error quotes a secret.
+pub fn parse_credential_process_output(json: &str) -> Result<Credentials, CredentialsError> {
+    parse_process_output(json, SystemTime::now())
+        .map_err(|problem| CredentialsError::new(format!("the credential_process printed {problem}")))
 }
 
 /// Reads `{"Version": 1, "AccessKeyId": …, "SecretAccessKey": …, "SessionToken": …,
-/// "Expiration": …}`; the error says what is wrong without quoting any value.
-fn parse_process_output(text: &str) -> Result<Credentials, String> {
+/// "Expiration": …}`; the error says what is wrong without quoting any secret. Credentials that
+/// have already expired at `now` are refused, as botocore does: signing with them only fails.
+fn parse_process_output(text: &str, now: SystemTime) -> Result<Credentials, String> {
     let members = json_lite::parse_object(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let get = |name: &str| json_lite::member(&members, name);
     match get("Version") {
@@ -608,6 +763,9 @@ fn parse_process_output(text: &str) -> Result<Credentials, String> {
             .map_err(|e| format!("an invalid Expiration: {e}"))?
             .to_system_time()
             .map_err(|e| format!("an invalid Expiration: {e}"))?;
+        if expiry <= now {
+            return Err(format!("credentials that expired at {expiration}; they cannot sign requests"));
+        }
         credentials = credentials.with_expiry(expiry);
     }
     Ok(credentials)
@@ -1185,18 +1343,37 @@ mod tests {
 
     #[test]
     fn process_output_parsing() {
-        let ok =
-            parse_process_output(r#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": ""}"#)
-                .unwrap();
+        let ok = parse_process_output(
+            r#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": ""}"#,
+            SystemTime::now(),
+        )
+        .unwrap();
         assert_eq!(ok.session_token(), None);
-        assert!(parse_process_output(r#"{"Version": 1, "AccessKeyId": "", "SecretAccessKey": "s"}"#)
-            .unwrap_err()
-            .contains("empty AccessKeyId"));
         assert!(parse_process_output(
-            r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": 3}"#
+            r#"{"Version": 1, "AccessKeyId": "", "SecretAccessKey": "s"}"#,
+            SystemTime::now()
+        )
+        .unwrap_err()
+        .contains("empty AccessKeyId"));
+        assert!(parse_process_output(
+            r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": 3}"#,
+            SystemTime::now()
         )
         .unwrap_err()
         .contains("SessionToken is a number"));
+    }
+
+    #[test]
+    fn expired_process_credentials_are_refused() {
+        let document =
+            r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "2026-01-01T00:00:00Z"}"#;
+        let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        let before = parse_process_output(document, expiry - Duration::from_secs(1)).unwrap();
+        assert_eq!(before.expiry(), Some(expiry));
+        for now in [expiry, expiry + Duration::from_secs(3600)] {
+            let error = parse_process_output(document, now).unwrap_err();
+            assert!(error.contains("expired at 2026-01-01T00:00:00Z"), "{error}");
+        }
     }
 
     // --- caching ---
@@ -1278,6 +1455,56 @@ mod tests {
             assert_eq!(handle.join().unwrap(), "AKID1");
         }
         assert_eq!(cache.inner().calls(), 1);
+    }
+
+    #[derive(Debug)]
+    struct Panicking;
+
+    impl ProvideCredentials for Panicking {
+        fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+            panic!("a provider bug")
+        }
+    }
+
+    /// Polls a future to completion on this thread (the async path needs no runtime).
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut context = std::task::Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            match future.as_mut().poll(&mut context) {
+                Poll::Ready(value) => return value,
+                Poll::Pending => std::thread::park_timeout(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    #[test]
+    fn the_async_path_refreshes_off_thread_and_caches() {
+        let cache = CachingProvider::new(Counting::new(Some(Duration::from_secs(3600))));
+        assert_eq!(block_on(cache.provide_credentials_async()).unwrap().access_key_id(), "AKID1");
+        assert_eq!(block_on(cache.provide_credentials_async()).unwrap().access_key_id(), "AKID1");
+        assert_eq!(cache.provide_credentials().unwrap().access_key_id(), "AKID1");
+        assert_eq!(cache.inner().calls(), 1);
+        let failing = CachingProvider::new(Counting { fail: true, ..Counting::new(None) });
+        assert!(block_on(failing.provide_credentials_async()).is_err());
+        assert!(block_on(failing.provide_credentials_async()).is_err());
+        assert_eq!(failing.inner().calls(), 2, "errors are not cached");
+    }
+
+    #[test]
+    fn a_panicking_provider_leaves_no_one_waiting() {
+        let cache = CachingProvider::new(Panicking);
+        let error = block_on(cache.provide_credentials_async()).unwrap_err();
+        assert!(error.to_string().contains("panicked"), "{error}");
+        // The next caller starts a new refresh rather than waiting for the dead one.
+        assert!(block_on(cache.provide_credentials_async()).is_err());
     }
 
     #[test]

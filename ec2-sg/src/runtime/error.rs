@@ -124,7 +124,11 @@ impl ServiceError {
             Ok(None) | Err(_) => {
                 let text = String::from_utf8_lossy(body);
                 let text = text.trim();
-                let message = if text.is_empty() {
+                let message = if (300..400).contains(&http_status) {
+                    // botocore and aws-sdk-rust never follow one either: the signed request and its
+                    // session token would go to whatever host the answer names.
+                    format!("HTTP {http_status}: a redirect, which is not followed (is the endpoint URL right?)")
+                } else if text.is_empty() {
                     format!("HTTP {http_status} with an empty body")
                 } else {
                     let snippet: String = text.chars().take(200).collect();
@@ -141,22 +145,27 @@ type ErrorParts = (String, Option<String>, Option<String>);
 
 fn read_error_document(body: &[u8]) -> Result<Option<ErrorParts>, XmlError> {
     let mut doc = Document::new(body)?;
-    let mut root = doc.root()?;
-    if !matches!(root.local_name(), "Response" | "ErrorResponse") {
-        return Ok(None);
-    }
     let (mut code, mut message, mut request_id) = (None, None, None);
-    while let Some(mut child) = root.next_child()? {
-        match child.local_name() {
-            "Errors" | "Error" => read_error_element(&mut child, &mut code, &mut message, &mut request_id)?,
-            "RequestID" | "RequestId" | "requestId" => request_id = Some(child.read_string()?),
-            _ => {}
+    {
+        let mut root = doc.root()?;
+        if !matches!(root.local_name(), "Response" | "ErrorResponse") {
+            return Ok(None);
+        }
+        while let Some(mut child) = root.next_child()? {
+            match child.local_name() {
+                "Errors" | "Error" => read_error_element(&mut child, &mut code, &mut message, &mut request_id)?,
+                "RequestID" | "RequestId" | "requestId" => request_id = Some(child.read_string()?),
+                _ => {}
+            }
         }
     }
+    // A truncated or malformed document is not trusted: the caller names the error after the status.
+    doc.finish()?;
     Ok(code.map(|code| (code, message, request_id)))
 }
 
-/// Reads `<Errors><Error>` (the first error) or a bare `<Error>`.
+/// Reads `<Errors><Error>` (the first error) or a bare `<Error>`. It recurses once per nested
+/// `<Error>`: the document's depth limit ([`super::xml::MAX_DEPTH`]) bounds it.
 fn read_error_element(
     element: &mut Element<'_, '_>,
     code: &mut Option<String>,
@@ -178,6 +187,11 @@ fn read_error_element(
 /// A code for answers that carry none: the HTTP status, named.
 fn status_code_name(status: u16) -> &'static str {
     match status {
+        301 => "MovedPermanently",
+        302 => "Found",
+        303 => "SeeOther",
+        307 => "TemporaryRedirect",
+        308 => "PermanentRedirect",
         400 => "BadRequest",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -256,6 +270,30 @@ mod tests {
         assert_eq!(e.message(), Some("HTTP 500 with an empty body"));
         let e = ServiceError::from_response(503, b"<Response><Errors><Error><Code>Unavailable</Code>");
         assert_eq!(e.code(), "ServiceUnavailable", "a truncated document is not trusted");
+    }
+
+    #[test]
+    fn deeply_nested_errors_do_not_overflow_the_stack() {
+        // 10,000 nested <Error> (about 150 KB) aborted the process with a stack overflow.
+        let n = 10_000;
+        let body = format!(
+            "<Response><Errors>{}<Code>Deep</Code>{}</Errors></Response>",
+            "<Error>".repeat(n),
+            "</Error>".repeat(n)
+        );
+        let e = ServiceError::from_response(400, body.as_bytes());
+        assert_eq!(e.code(), "BadRequest", "an over-deep document is not trusted");
+        // Within the depth limit, nested errors still read.
+        let body = "<Response><Errors><Error><Error><Code>Inner</Code></Error></Error></Errors></Response>";
+        assert_eq!(ServiceError::from_response(400, body.as_bytes()).code(), "Inner");
+    }
+
+    #[test]
+    fn error_documents_must_be_well_formed() {
+        let two = b"<Response><Errors><Error><Code>A</Code></Error></Errors></Response><Response/>";
+        assert_eq!(ServiceError::from_response(400, two).code(), "BadRequest");
+        let mismatched = b"<Response><Errors><Error><Code>A</Code></Errors></Error></Response>";
+        assert_eq!(ServiceError::from_response(400, mismatched).code(), "BadRequest");
     }
 
     #[test]

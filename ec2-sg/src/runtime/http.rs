@@ -103,6 +103,40 @@ pub(crate) async fn timeout<T>(sleep: BoxFuture<'static, ()>, future: impl Futur
     .await
 }
 
+/// The largest answer the bundled clients read by default: 256 MiB, twenty times a 1,000-group
+/// DescribeSecurityGroups page with 25 rules per group.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 256 << 20;
+
+/// The bundled clients' limits on an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransportLimits {
+    /// Establishing a connection.
+    pub connect_timeout: Duration,
+    /// The longest wait for the next bytes of an answer (`None`: no limit).
+    pub read_timeout: Option<Duration>,
+    /// Answers with a longer body are refused with an error.
+    pub max_response_bytes: usize,
+}
+
+impl Default for TransportLimits {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_millis(3100),
+            read_timeout: Some(Duration::from_secs(60)),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+/// The error of an answer whose body is longer than allowed.
+#[cfg(feature = "reqwest-client")]
+fn too_large(limit: usize) -> TransportError {
+    TransportError::io(format!(
+        "the answer is larger than {limit} bytes, the configured limit (Config::builder().max_response_bytes(..)); \
+         nothing of it was decoded"
+    ))
+}
+
 /// Headers the HTTP client sets itself from the body and URL.
 #[cfg(feature = "reqwest-client")]
 fn is_transport_header(name: &str) -> bool {
@@ -143,25 +177,50 @@ mod reqwest_impl {
             .collect()
     }
 
-    /// The bundled async client: reqwest with the TLS the cargo features chose.
+    fn build_error(error: reqwest::Error) -> TransportError {
+        TransportError::io(format!("cannot build the HTTP client: {error}")).with_source(error)
+    }
+
+    /// The capacity to reserve for a body: what `Content-Length` announces, within the limit.
+    fn initial_capacity(content_length: Option<u64>, limit: usize) -> Result<usize, TransportError> {
+        match content_length {
+            Some(length) if length > limit as u64 => Err(too_large(limit)),
+            Some(length) => Ok(length as usize),
+            None => Ok(0),
+        }
+    }
+
+    /// The bundled async client: reqwest with the TLS the cargo features chose. It never follows
+    /// redirects (as botocore and aws-sdk-rust: a redirect would carry the signed request and
+    /// session token to another host and return that host's unsigned answer); a 3xx is an error.
     #[derive(Debug, Clone)]
     pub struct ReqwestClient {
         client: reqwest::Client,
+        max_response_bytes: usize,
     }
 
     impl ReqwestClient {
-        /// A client with the given connect timeout.
+        /// A client with the given connect timeout and the default [`TransportLimits`] otherwise.
         pub fn new(connect_timeout: Duration) -> Result<Self, TransportError> {
-            let client = reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .build()
-                .map_err(|e| TransportError::io(format!("cannot build the HTTP client: {e}")).with_source(e))?;
-            Ok(Self { client })
+            Self::with_limits(TransportLimits { connect_timeout, ..TransportLimits::default() })
         }
 
-        /// Wraps a reqwest client you configured yourself (proxies, pools, certificates).
+        /// A client with these limits.
+        pub fn with_limits(limits: TransportLimits) -> Result<Self, TransportError> {
+            let mut builder = reqwest::Client::builder()
+                .connect_timeout(limits.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none());
+            if let Some(read_timeout) = limits.read_timeout {
+                builder = builder.read_timeout(read_timeout);
+            }
+            let client = builder.build().map_err(build_error)?;
+            Ok(Self { client, max_response_bytes: limits.max_response_bytes })
+        }
+
+        /// Wraps a reqwest client you configured yourself (proxies, pools, certificates). Give it
+        /// `redirect(reqwest::redirect::Policy::none())` and a read timeout, as [`Self::new`] does.
         pub fn from_client(client: reqwest::Client) -> Self {
-            Self { client }
+            Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
         }
     }
 
@@ -179,10 +238,18 @@ mod reqwest_impl {
                 if let Some(timeout) = timeout {
                     builder = builder.timeout(timeout);
                 }
-                let response = builder.body(request.body).send().await.map_err(transport_error)?;
+                let mut response = builder.body(request.body).send().await.map_err(transport_error)?;
                 let status = response.status().as_u16();
                 let headers = collect_headers(response.headers());
-                let body = response.bytes().await.map_err(transport_error)?.to_vec();
+                // Chunks are copied once, into the body the decoder reads, up to the limit.
+                let limit = self.max_response_bytes;
+                let mut body = Vec::with_capacity(initial_capacity(response.content_length(), limit)?);
+                while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+                    if chunk.len() > limit - body.len() {
+                        return Err(too_large(limit));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
                 Ok(HttpResponse { status, headers, body })
             })
         }
@@ -199,24 +266,33 @@ mod reqwest_impl {
     }
 
     /// The bundled blocking client: reqwest's. Create and use it outside async code: reqwest's
-    /// blocking client runs its own runtime and must not be dropped inside another.
+    /// blocking client runs its own runtime and must not be dropped inside another. Like the
+    /// async one, it never follows redirects.
     #[cfg(feature = "blocking")]
     #[derive(Debug, Clone)]
     pub struct ReqwestBlockingClient {
         client: reqwest::blocking::Client,
+        limits: TransportLimits,
     }
 
     #[cfg(feature = "blocking")]
     impl ReqwestBlockingClient {
-        /// A client with the given connect timeout.
+        /// A client with the given connect timeout and the default [`TransportLimits`] otherwise.
         pub fn new(connect_timeout: Duration) -> Result<Self, TransportError> {
+            Self::with_limits(TransportLimits { connect_timeout, ..TransportLimits::default() })
+        }
+
+        /// A client with these limits. reqwest's blocking client has no per-read timeout: an
+        /// attempt without a timeout of its own is bounded by the read timeout as a whole.
+        pub fn with_limits(limits: TransportLimits) -> Result<Self, TransportError> {
             let client = reqwest::blocking::Client::builder()
-                .connect_timeout(connect_timeout)
-                // No default overall timeout: the SDK applies its own per attempt.
+                .connect_timeout(limits.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                // No default overall timeout: each request gets its own below.
                 .timeout(None)
                 .build()
-                .map_err(|e| TransportError::io(format!("cannot build the HTTP client: {e}")).with_source(e))?;
-            Ok(Self { client })
+                .map_err(build_error)?;
+            Ok(Self { client, limits })
         }
     }
 
@@ -227,13 +303,24 @@ mod reqwest_impl {
             for (name, value) in request.headers.iter().filter(|(n, _)| !is_transport_header(n)) {
                 builder = builder.header(name.as_str(), value.as_str());
             }
-            if let Some(timeout) = timeout {
+            if let Some(timeout) = timeout.or(self.limits.read_timeout) {
                 builder = builder.timeout(timeout);
             }
             let response = builder.body(request.body).send().map_err(transport_error)?;
             let status = response.status().as_u16();
             let headers = collect_headers(response.headers());
-            let body = response.bytes().map_err(transport_error)?.to_vec();
+            let limit = self.limits.max_response_bytes;
+            let mut body = Vec::with_capacity(initial_capacity(response.content_length(), limit)?);
+            // One byte past the limit tells a body at the limit from a longer one.
+            std::io::Read::read_to_end(&mut std::io::Read::take(response, limit as u64 + 1), &mut body).map_err(
+                |e| match e.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()) {
+                    Some(inner) if inner.is_timeout() => TransportError::timeout(format!("timed out: {e}")),
+                    _ => TransportError::io(format!("HTTP transport error: {e}")),
+                },
+            )?;
+            if body.len() > limit {
+                return Err(too_large(limit));
+            }
             Ok(HttpResponse { status, headers, body })
         }
     }

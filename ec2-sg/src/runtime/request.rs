@@ -45,10 +45,30 @@ impl Endpoint {
         if authority.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid("the host contains whitespace"));
         }
-        let host_end =
-            if authority.starts_with('[') { authority.find(']').map(|i| i + 1) } else { authority.rfind(':') };
-        if let Some(port) = host_end.and_then(|i| authority.get(i..)).and_then(|p| p.strip_prefix(':')) {
-            if port.parse::<u16>().is_err() {
+        // Host: a bracketed IPv6 address, or a name or IPv4 address; then `:port` or nothing.
+        let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+            let (address, after) =
+                bracketed.split_once(']').ok_or_else(|| invalid("the IPv6 address has no closing `]`"))?;
+            if address.is_empty() || !address.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+                return Err(invalid("the text in brackets is not an IPv6 address"));
+            }
+            match after {
+                "" => (address, None),
+                _ => (address, Some(after.strip_prefix(':').ok_or_else(|| invalid("text after the IPv6 address"))?)),
+            }
+        } else {
+            match authority.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+        if host.is_empty() || (!authority.starts_with('[') && !host.chars().all(name_char)) {
+            return Err(invalid("the host must be a name, an IPv4 address or a bracketed IPv6 address"));
+        }
+        // Only digits: Rust's integer parser would also take `+80`.
+        if let Some(port) = port {
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
                 return Err(invalid("the port must be a number from 0 to 65535"));
             }
         }
@@ -96,8 +116,9 @@ pub struct RequestOptions<'a> {
     pub compression: Compression,
 }
 
-/// An HTTP request, ready to be signed and sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An HTTP request, ready to be signed and sent. Its `Debug` hides the values of the headers
+/// that carry secrets (`Authorization`, `X-Amz-Security-Token`), so logging a request is safe.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// The HTTP method.
     pub method: &'static str,
@@ -111,6 +132,30 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The form-encoded (possibly gzip-compressed) body.
     pub body: Vec<u8>,
+}
+
+/// Headers whose values are never shown by `Debug`.
+const SECRET_HEADERS: [&str; 2] = ["authorization", "x-amz-security-token"];
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s));
+                (name.as_str(), if secret { "** redacted **" } else { value.as_str() })
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("scheme", &self.scheme)
+            .field("authority", &self.authority)
+            .field("path", &self.path)
+            .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -198,6 +243,9 @@ mod tests {
         let e = Endpoint::parse("http://127.0.0.1:5000").unwrap();
         assert_eq!((e.authority(), e.path()), ("127.0.0.1:5000", ""));
         assert!(Endpoint::parse("http://[::1]:80/").is_ok());
+        assert!(Endpoint::parse("http://[::ffff:127.0.0.1]").is_ok());
+        assert!(Endpoint::parse("https://ec2.us-east-1.amazonaws.com").is_ok());
+        assert!(Endpoint::parse("http://local_stack:4566").is_ok());
         for bad in [
             "",
             "example.com",
@@ -208,6 +256,14 @@ mod tests {
             "https://h:99999",
             "https://h/?q",
             "http://h:x",
+            "http://evil.com:+80",
+            "http://h:",
+            "http://[::1]x",
+            "http://[::1",
+            "http://[]:80",
+            "http://[evil.com]",
+            "http://h%2f",
+            "http://h\\x",
         ] {
             let error = Endpoint::parse(bad).unwrap_err();
             assert!(error.to_string().contains("invalid endpoint URL"), "{bad}: {error}");

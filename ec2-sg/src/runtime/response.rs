@@ -51,10 +51,21 @@ pub fn read_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::O
     }
     let decode_error = |error| ResponseError::Decode { operation: O::NAME, http_status, error };
     let mut document = Document::new(body).map_err(decode_error)?;
-    let mut root = document.root().map_err(decode_error)?;
-    // An error document with a success status (seen behind some proxies) is still an error.
-    if matches!(root.local_name(), "Response" | "ErrorResponse") {
-        return Err(ResponseError::Service(ServiceError::from_response(http_status, body)));
-    }
-    O::decode_output(&mut root).map_err(decode_error)
+    let output = {
+        let mut root = document.root().map_err(decode_error)?;
+        // An error document with a success status (seen behind some proxies) is still an error.
+        if matches!(root.local_name(), "Response" | "ErrorResponse") {
+            return Err(ResponseError::Service(ServiceError::from_response(http_status, body)));
+        }
+        // Anything else must be this operation's answer: a login page from a captive portal or
+        // another operation's answer is not an empty success.
+        if root.local_name().strip_suffix("Response") != Some(O::NAME) {
+            let expected = format!("the root element is <{}>, not <{}Response>", root.local_name(), O::NAME);
+            return Err(decode_error(root.error(&expected)));
+        }
+        O::decode_output(&mut root).map_err(decode_error)?
+    };
+    // Only a complete, well-formed document is trusted.
+    document.finish().map_err(decode_error)?;
+    Ok(output)
 }

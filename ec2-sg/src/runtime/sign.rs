@@ -92,6 +92,11 @@ mod tests {
         let credentials = Credentials::new("AKID", "SECRET", Some("TOKEN".into()));
         sign_request(&mut request, &credentials, "eu-west-1", "ec2", SystemTime::now()).unwrap();
         assert_eq!(request.header("x-amz-security-token"), Some("TOKEN"));
-        assert!(request.header("authorization").unwrap().contains("/eu-west-1/ec2/aws4_request"));
+        let authorization = request.header("authorization").unwrap().to_string();
+        assert!(authorization.contains("/eu-west-1/ec2/aws4_request"));
+        // Neither the token nor the signature shows when a signed request is logged.
+        let debug = format!("{request:?}");
+        assert!(!debug.contains("TOKEN") && !debug.contains(&authorization), "{debug}");
+        assert!(debug.contains("x-amz-security-token") && debug.contains("** redacted **"), "{debug}");
     }
 }

@@ -43,11 +43,23 @@ impl fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
-/// A parsed-as-you-go XML document.
+/// Elements may nest this deep at most. AWS answers nest fewer than 20 levels; the limit bounds
+/// the recursion of the decoders (of recursive shapes too) and of the error reader, so a hostile
+/// answer cannot overflow the stack, which would abort the process rather than panic.
+pub const MAX_DEPTH: usize = 128;
+
+/// A parsed-as-you-go XML document. `xmlparser` refuses a second root element and text after the
+/// root; this checks what it leaves to its caller, as expat does: end tags match their start
+/// tags, the root is closed, no attribute is given twice on an element, and character references
+/// name only XML characters.
 pub struct Document<'inp> {
     tokens: Tokenizer<'inp>,
-    /// Number of elements currently open.
-    depth: usize,
+    /// The qualified names (prefix, local) of the open elements, innermost last.
+    open: Vec<(&'inp str, &'inp str)>,
+    /// The root element has been closed: only comments, PIs and whitespace may follow.
+    root_closed: bool,
+    /// The attributes of the start tag being read, to refuse duplicates.
+    attributes: Vec<(&'inp str, &'inp str)>,
     /// Set once the tokenizer has failed; every later read fails the same way.
     failed: Option<XmlError>,
 }
@@ -73,7 +85,13 @@ impl<'inp> Document<'inp> {
         let text = std::str::from_utf8(input)
             .map_err(|e| XmlError::new("the response is not UTF-8", Some(e.valid_up_to())))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        Ok(Self { tokens: Tokenizer::from(text), depth: 0, failed: None })
+        Ok(Self {
+            tokens: Tokenizer::from(text),
+            open: Vec::new(),
+            root_closed: false,
+            attributes: Vec::new(),
+            failed: None,
+        })
     }
 
     /// The root element. Fails on an empty document or one that is not XML.
@@ -81,7 +99,7 @@ impl<'inp> Document<'inp> {
         loop {
             match self.step()? {
                 Some(Step::Start { local, empty, offset }) => {
-                    return Ok(Element { local, offset, depth: self.depth, done: empty, doc: self });
+                    return Ok(Element { local, offset, depth: self.depth(), done: empty, doc: self });
                 }
                 Some(Step::Text(text)) if text.trim().is_empty() => {}
                 Some(Step::Other) => {}
@@ -92,6 +110,21 @@ impl<'inp> Document<'inp> {
                 None => return Err(XmlError::new("the document is empty", None)),
             }
         }
+    }
+
+    /// Number of elements currently open.
+    fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Reads what is left after the root element and checks that the document is complete and
+    /// well-formed: a decoder that has read what it needs calls this before trusting the result.
+    pub fn finish(&mut self) -> Result<(), XmlError> {
+        while self.step()?.is_some() {}
+        if !self.root_closed {
+            return Err(XmlError::new("the document ends before its root element is closed", None));
+        }
+        Ok(())
     }
 
     fn fail(&mut self, error: XmlError) -> XmlError {
@@ -110,17 +143,31 @@ impl<'inp> Document<'inp> {
             Some(Err(e)) => return Err(self.fail(XmlError::new(format!("malformed XML: {e}"), None))),
         };
         Ok(Some(match token {
-            Token::ElementStart { local, span, .. } => {
+            Token::ElementStart { prefix, local, span } => {
                 let offset = span.start();
-                // Attributes (including namespace declarations) carry nothing the decoders read.
+                if self.depth() >= MAX_DEPTH {
+                    let error = XmlError::new(format!("elements nest more than {MAX_DEPTH} deep"), Some(offset));
+                    return Err(self.fail(error));
+                }
+                // Attributes (including namespace declarations) carry nothing the decoders read,
+                // but a name given twice makes the document malformed.
+                self.attributes.clear();
                 loop {
                     match self.tokens.next() {
-                        Some(Ok(Token::Attribute { .. })) => {}
+                        Some(Ok(Token::Attribute { prefix, local, span, .. })) => {
+                            let name = (prefix.as_str(), local.as_str());
+                            if self.attributes.contains(&name) {
+                                let error = XmlError::new("an attribute given twice", Some(span.start()));
+                                return Err(self.fail(error));
+                            }
+                            self.attributes.push(name);
+                        }
                         Some(Ok(Token::ElementEnd { end: ElementEnd::Open, .. })) => {
-                            self.depth += 1;
+                            self.open.push((prefix.as_str(), local.as_str()));
                             return Ok(Some(Step::Start { local: local.as_str(), empty: false, offset }));
                         }
                         Some(Ok(Token::ElementEnd { end: ElementEnd::Empty, .. })) => {
+                            self.root_closed = self.open.is_empty();
                             return Ok(Some(Step::Start { local: local.as_str(), empty: true, offset }));
                         }
                         Some(Err(e)) => {
@@ -133,11 +180,20 @@ impl<'inp> Document<'inp> {
                     }
                 }
             }
-            Token::ElementEnd { end: ElementEnd::Close(..), span } => {
-                if self.depth == 0 {
-                    return Err(self.fail(XmlError::new("unbalanced closing tag", Some(span.start()))));
+            Token::ElementEnd { end: ElementEnd::Close(prefix, local), span } => {
+                match self.open.pop() {
+                    None => return Err(self.fail(XmlError::new("unbalanced closing tag", Some(span.start())))),
+                    Some(open) if open != (prefix.as_str(), local.as_str()) => {
+                        let message = format!(
+                            "</{}> closes <{}>",
+                            qualified(prefix.as_str(), local.as_str()),
+                            qualified(open.0, open.1)
+                        );
+                        return Err(self.fail(XmlError::new(message, Some(span.start()))));
+                    }
+                    Some(_) => {}
                 }
-                self.depth -= 1;
+                self.root_closed = self.open.is_empty();
                 Step::End
             }
             Token::ElementEnd { span, .. } => {
@@ -183,7 +239,7 @@ impl<'inp> Element<'inp, '_> {
             return Ok(None);
         }
         loop {
-            let depth_before = self.doc.depth;
+            let depth_before = self.doc.depth();
             match self.doc.step()? {
                 // A start at our own depth is a direct child; deeper ones belong to unread children.
                 Some(Step::Start { local, empty, offset }) if depth_before == self.depth => {
@@ -195,7 +251,7 @@ impl<'inp> Element<'inp, '_> {
                         doc: &mut *self.doc,
                     }));
                 }
-                Some(Step::End) if self.doc.depth < self.depth => {
+                Some(Step::End) if self.doc.depth() < self.depth => {
                     self.done = true;
                     return Ok(None);
                 }
@@ -213,13 +269,13 @@ impl<'inp> Element<'inp, '_> {
         let mut text: Option<Cow<'inp, str>> = None;
         while !self.done {
             match self.doc.step()? {
-                Some(Step::Text(part)) if self.doc.depth == self.depth => {
+                Some(Step::Text(part)) if self.doc.depth() == self.depth => {
                     text = Some(match text {
                         None => part,
                         Some(existing) => Cow::Owned(existing.into_owned() + &part),
                     });
                 }
-                Some(Step::End) if self.doc.depth < self.depth => self.done = true,
+                Some(Step::End) if self.doc.depth() < self.depth => self.done = true,
                 Some(_) => {}
                 None => {
                     self.done = true;
@@ -288,6 +344,20 @@ impl<'inp> Element<'inp, '_> {
     }
 }
 
+/// `prefix:local`, or `local` without a prefix.
+fn qualified(prefix: &str, local: &str) -> String {
+    if prefix.is_empty() {
+        local.to_string()
+    } else {
+        format!("{prefix}:{local}")
+    }
+}
+
+/// XML 1.0's `Char` production: what a character reference may name.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// At most 64 characters of a value, for error messages.
 fn snippet(text: &str) -> String {
     let mut out: String = text.chars().take(64).collect();
@@ -323,7 +393,9 @@ fn unescape(text: &str) -> Result<Cow<'_, str>, String> {
                 } else {
                     None
                 };
-                code.and_then(char::from_u32).ok_or_else(|| format!("unknown entity `&{}`", snippet(entity)))?
+                code.and_then(char::from_u32).filter(|&c| is_xml_char(c)).ok_or_else(|| {
+                    format!("`&{};` is not an XML entity or a reference to an XML character", snippet(entity))
+                })?
             }
         };
         out.push(c);
@@ -339,13 +411,51 @@ mod tests {
 
     fn names_and_texts(xml: &str) -> Result<Vec<(String, String)>, XmlError> {
         let mut doc = Document::new(xml.as_bytes())?;
-        let mut root = doc.root()?;
         let mut out = Vec::new();
-        while let Some(mut child) = root.next_child()? {
-            let name = child.local_name().to_string();
-            out.push((name, child.read_string()?));
+        {
+            let mut root = doc.root()?;
+            while let Some(mut child) = root.next_child()? {
+                let name = child.local_name().to_string();
+                out.push((name, child.read_string()?));
+            }
         }
+        doc.finish()?;
         Ok(out)
+    }
+
+    #[test]
+    fn documents_that_are_not_well_formed_are_refused() {
+        for (bad, why) in [
+            ("<a><b>1</c></a>", "closes <b>"),
+            ("<a><x:b xmlns:x='u'>1</y:b></a>", "closes <x:b>"),
+            ("<a><b>1</b></a><a><b>2</b></a>", "malformed XML"),
+            ("<a><b>1</b></a>trailing", "malformed XML"),
+            ("<a><b>1</b></a><", "malformed"),
+            ("<a x='1' x='2'><b>1</b></a>", "attribute given twice"),
+            ("<a><b k='1' k='1'/></a>", "attribute given twice"),
+            ("<a><b>&#x0;</b></a>", "not an XML entity"),
+            ("<a><b>&#x1;</b></a>", "not an XML entity"),
+            ("<a><b>&#xFFFE;</b></a>", "not an XML entity"),
+            ("<a><b>&#55296;</b></a>", "not an XML entity"),
+            ("<a><b>1</b>", "the document ends inside <a>"),
+        ] {
+            let error = names_and_texts(bad).expect_err(bad);
+            assert!(error.to_string().contains(why), "{bad:?}: {error}");
+        }
+        // What is allowed around the root: a declaration, comments, PIs and whitespace.
+        let fine =
+            "<?xml version='1.0'?>\n<!-- c --><a x='1' y='1' p:x='1'><b>&#x9;&#xD7FF;&#x10000;</b></a>\n<!-- end -->\n";
+        assert_eq!(names_and_texts(fine).unwrap(), [("b".to_string(), "\t\u{D7FF}\u{10000}".to_string())]);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = |n: usize| format!("{}{}", "<e>".repeat(n), "</e>".repeat(n));
+        assert!(names_and_texts(&deep(MAX_DEPTH)).is_ok());
+        let error = names_and_texts(&deep(MAX_DEPTH + 1)).unwrap_err();
+        assert!(error.to_string().contains("nest more than 128 deep"), "{error}");
+        // Far deeper than any stack could recurse: refused in constant stack.
+        assert!(names_and_texts(&deep(100_000)).is_err());
     }
 
     #[test]
