@@ -131,7 +131,7 @@ fn write_value(
         ShapeKind::Blob => quote!(writer.blob(&#key, #value);),
         ShapeKind::Timestamp => {
             let format = timestamp_format(reference, shape.timestamp_format.as_deref());
-            quote!(writer.timestamp(&#key, #value, #format);)
+            quote!(writer.timestamp(&#key, #value, #format)?;)
         }
         ShapeKind::Structure => {
             let def = ir.struct_def(shape_name).expect("every structure has a definition");

@@ -38,7 +38,7 @@ fn client(stub: &Stub, attempts: u32) -> Client {
 }
 
 fn http_date(time: SystemTime) -> String {
-    DateTime::from(time).fmt(TimestampFormat::HttpDate)
+    DateTime::from(time).fmt(TimestampFormat::HttpDate).unwrap()
 }
 
 fn amz_date_of(received: &ec2_sg_tests::stub::Received) -> SystemTime {
@@ -46,7 +46,7 @@ fn amz_date_of(received: &ec2_sg_tests::stub::Received) -> SystemTime {
     // 20260102T030405Z -> 2026-01-02T03:04:05Z
     let iso =
         format!("{}-{}-{}T{}:{}:{}Z", &text[..4], &text[4..6], &text[6..8], &text[9..11], &text[11..13], &text[13..15]);
-    DateTime::parse(&iso, TimestampFormat::DateTime).unwrap().to_system_time().unwrap()
+    SystemTime::try_from(DateTime::from_str(&iso, TimestampFormat::DateTime).unwrap()).unwrap()
 }
 
 fn gap(a: SystemTime, b: SystemTime) -> Duration {
@@ -247,6 +247,29 @@ fn the_blocking_client_corrects_skew_too() {
     client.describe_security_groups().send().unwrap();
     let sent = stub.received();
     assert!(gap(amz_date_of(&sent[1]), server_now) < Duration::from_secs(60));
+}
+
+#[tokio::test]
+async fn recorded_requests_never_show_the_session_token_or_signature() {
+    use ec2_sg::runtime::replay::{ExpectedRequest, ReplayClient, ReplayEvent};
+    let replay = ReplayClient::new([ReplayEvent::xml(
+        ExpectedRequest::operation("DescribeSecurityGroups", "2016-11-15"),
+        200,
+        OK,
+    )]);
+    let config = replay
+        .config_builder()
+        .credentials(Credentials::new("AKIDTEST", "SECRETTEST", Some("TOKEN-MUST-NOT-LEAK".into())))
+        .build()
+        .unwrap();
+    Client::from_conf(config).describe_security_groups().send().await.unwrap();
+    let requests = replay.requests();
+    let signature = requests[0].header("authorization").expect("signed").to_string();
+    assert_eq!(requests[0].header("x-amz-security-token"), Some("TOKEN-MUST-NOT-LEAK"), "sent, but never shown");
+    let shown = format!("{replay:?} {requests:?} {:#?}", requests[0]);
+    for secret in ["TOKEN-MUST-NOT-LEAK", "SECRETTEST", signature.as_str()] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
 }
 
 #[tokio::test]

@@ -17,10 +17,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::datetime::{DateTime, TimestampFormat};
 use super::env::Env;
 use super::http::BoxFuture;
 use super::profile::{ProfileError, ProfileSet};
+use super::timestamp::{parse_timestamp, TimestampFormat};
 use json_lite::Value;
 
 // A child of this module (so `runtime/mod.rs` need not list it); the file sits beside this one.
@@ -759,10 +759,9 @@ fn parse_process_output(text: &str, now: SystemTime) -> Result<Credentials, Stri
     let session_token = optional("SessionToken")?;
     let mut credentials = Credentials::new(access_key_id, secret_access_key, session_token).with_provider("process");
     if let Some(expiration) = optional("Expiration")? {
-        let expiry = DateTime::parse(&expiration, TimestampFormat::DateTime)
-            .map_err(|e| format!("an invalid Expiration: {e}"))?
-            .to_system_time()
-            .map_err(|e| format!("an invalid Expiration: {e}"))?;
+        let expiry = parse_timestamp(&expiration, TimestampFormat::DateTime)
+            .map_err(|e| format!("an invalid Expiration: {e}"))
+            .and_then(|date| SystemTime::try_from(date).map_err(|e| format!("an Expiration out of range: {e}")))?;
         if expiry <= now {
             return Err(format!("credentials that expired at {expiration}; they cannot sign requests"));
         }

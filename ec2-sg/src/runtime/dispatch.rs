@@ -3,7 +3,6 @@
 
 use super::config::Config;
 use super::credentials::{Credentials, CredentialsError};
-use super::datetime::{DateTime, TimestampFormat};
 use super::error::ServiceError;
 use super::http::{HttpResponse, TransportError};
 use super::operation::Operation;
@@ -14,6 +13,7 @@ use super::retry::{
 };
 use super::sdk_error::{Error, ErrorKind};
 use super::sign::sign_request;
+use super::timestamp::{parse_timestamp, TimestampFormat};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -62,8 +62,8 @@ impl ClockSkew {
         let Some(server_time) = headers
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case("date"))
-            .and_then(|(_, value)| DateTime::parse(value, TimestampFormat::HttpDate).ok())
-            .and_then(|date| date.to_system_time().ok())
+            .and_then(|(_, value)| parse_timestamp(value, TimestampFormat::HttpDate).ok())
+            .and_then(|date| SystemTime::try_from(date).ok())
         else {
             return false;
         };

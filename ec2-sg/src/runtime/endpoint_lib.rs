@@ -224,7 +224,7 @@ pub fn substring(value: &str, start: usize, stop: usize, reverse: bool) -> Optio
 /// `uriEncode(value)`: percent-encoding of everything but the RFC 3986 unreserved characters
 /// (A-Z a-z 0-9 `-` `.` `_` `~`), with upper-case hex digits.
 pub fn uri_encode(value: &str) -> String {
-    super::percent::encode_component(value)
+    super::form::encode_component(value)
 }
 
 #[cfg(test)]

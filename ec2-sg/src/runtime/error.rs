@@ -21,6 +21,13 @@ pub enum BuildError {
         /// The value given (empty when unset).
         value: String,
     },
+    /// A timestamp member cannot be written in its wire format.
+    InvalidTimestamp {
+        /// The member's key in the request.
+        key: String,
+        /// Why.
+        reason: String,
+    },
     /// The endpoint URL cannot be used.
     InvalidEndpoint {
         /// The URL as given.
@@ -48,6 +55,9 @@ impl fmt::Display for BuildError {
                 "`{member}` = {value:?} cannot be used in a host name (letters, digits and `-`, 1 to 63 per label)"
             ),
             Self::InvalidEndpoint { url, reason } => write!(f, "invalid endpoint URL {url:?}: {reason}"),
+            Self::InvalidTimestamp { key, reason } => {
+                write!(f, "`{key}` cannot be sent: {reason}; no request was sent")
+            }
         }
     }
 }

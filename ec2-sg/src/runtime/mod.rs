@@ -7,22 +7,20 @@
 //! service: signing name, endpoint resolver) and `crate::customize_input(&mut dyn Any)` (service
 //! customizations applied to an input before it is serialized).
 
-mod blob;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod client;
 mod config;
 pub mod credentials;
-mod datetime;
 mod dispatch;
 pub mod endpoint_lib;
 pub mod env;
 mod error;
+mod form;
 pub mod http;
 mod idempotency;
 mod operation;
 pub mod paginate;
-mod percent;
 pub mod profile;
 pub mod query;
 mod random;
@@ -34,22 +32,20 @@ mod response;
 pub mod retry;
 mod sdk_error;
 mod sign;
+mod timestamp;
 pub mod waiter;
 pub mod xml;
 
-pub use blob::{base64_decode, base64_encode, Base64Error, Blob};
+pub use aws_smithy_types::{base64, Blob};
 pub use config::{Config, ConfigBuilder, EndpointInputs, ServiceDefaults, TimeoutConfig};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
-pub use datetime::{DateTime, DateTimeParseError, SystemTimeRangeError, TimestampFormat};
 pub use error::{BuildError, ServiceError};
+pub use form::{decode_component, encode_component, encode_form_component_into, parse_form, PercentDecodeError};
 pub use idempotency::{FixedTokens, IdempotencyTokenProvider, RandomUuidTokens};
 pub use operation::Operation;
-pub use percent::{
-    decode_component, encode_component, encode_component_into, encode_form_component_into, parse_form,
-    PercentDecodeError,
-};
 pub use query::QueryWriter;
 pub use request::{build_request, Compression, Endpoint, HttpRequest, RequestOptions};
 pub use response::{parse_response, read_response, ResponseError};
 pub use retry::RetryConfig;
 pub use sdk_error::{Error, ErrorKind};
+pub use timestamp::{parse_timestamp, DateTime, DateTimeFormatError, DateTimeParseError, TimestampFormat};

@@ -1,10 +1,11 @@
 //! Writing an EC2 Query request body: `Action=Op&Version=…&Key=value…`, form-encoded as botocore
 //! does (RFC 3986 unreserved characters kept, space as `+`, everything else `%XX`).
 
-use super::blob::{base64_encode, Blob};
-use super::datetime::{DateTime, TimestampFormat};
+use super::error::BuildError;
+use super::form::encode_form_component_into;
 use super::idempotency::IdempotencyTokenProvider;
-use super::percent::encode_form_component_into;
+use super::timestamp::{DateTime, TimestampFormat};
+use aws_smithy_types::{base64, Blob};
 
 /// Accumulates the form-encoded body of one request.
 pub struct QueryWriter<'a> {
@@ -57,14 +58,19 @@ impl<'a> QueryWriter<'a> {
         );
     }
 
-    /// A timestamp in the member's wire format.
-    pub fn timestamp(&mut self, key: &str, value: &DateTime, format: TimestampFormat) {
-        self.string(key, &value.fmt(format));
+    /// A timestamp in the member's wire format; one the format cannot express (a year past
+    /// 9999 in ISO 8601) is an error and nothing is sent.
+    pub fn timestamp(&mut self, key: &str, value: &DateTime, format: TimestampFormat) -> Result<(), BuildError> {
+        let text = value
+            .fmt(format)
+            .map_err(|e| BuildError::InvalidTimestamp { key: key.to_string(), reason: e.to_string() })?;
+        self.string(key, &text);
+        Ok(())
     }
 
     /// Binary data, base64-encoded.
     pub fn blob(&mut self, key: &str, value: &Blob) {
-        self.string(key, &base64_encode(value.as_bytes()));
+        self.string(key, &base64::encode(value));
     }
 
     /// A fresh idempotency token, for a token member the caller left unset.
@@ -111,7 +117,7 @@ mod tests {
         w.float32("F", 10.8);
         w.float64("D", f64::NEG_INFINITY);
         w.float64("E", 1.0);
-        w.timestamp("T", &DateTime::from_secs(1422172800), TimestampFormat::DateTime);
+        w.timestamp("T", &DateTime::from_secs(1422172800), TimestampFormat::DateTime).unwrap();
         w.blob("Q", &Blob::new(b"value".to_vec()));
         let token = w.idempotency_token();
         w.string("Token", &token);

@@ -35,8 +35,8 @@
 //! `\r` and `\t` stand for a backslash, a newline, a carriage return and a tab. The response body
 //! is the rest of the file after the blank line, less one final newline.
 
+use super::form::parse_form;
 use super::http::{BlockingHttpClient, BoxFuture, HttpClient, HttpResponse, TransportError};
-use super::percent::parse_form;
 use super::request::{HttpRequest, FORM_CONTENT_TYPE};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -2,8 +2,8 @@
 //! walk the children of an element by local name (namespaces ignored), read text, and skip
 //! whatever is not understood. Malformed or truncated input gives an [`XmlError`], never a panic.
 
-use super::blob::{base64_decode, Blob};
-use super::datetime::{DateTime, TimestampFormat};
+use super::timestamp::{parse_timestamp, DateTime, TimestampFormat};
+use aws_smithy_types::{base64, Blob};
 use std::borrow::Cow;
 use std::fmt;
 use xmlparser::{ElementEnd, Token, Tokenizer};
@@ -334,13 +334,13 @@ impl<'inp> Element<'inp, '_> {
     /// A timestamp in the given wire format.
     pub fn read_timestamp(&mut self, format: TimestampFormat) -> Result<DateTime, XmlError> {
         let text = self.read_text()?;
-        DateTime::parse(&text, format).map_err(|e| self.error(&e.to_string()))
+        parse_timestamp(&text, format).map_err(|e| self.error(&e.to_string()))
     }
 
     /// Base64 data.
     pub fn read_blob(&mut self) -> Result<Blob, XmlError> {
         let text = self.read_text()?;
-        base64_decode(&text).map(Blob::new).map_err(|e| self.error(&e.to_string()))
+        base64::decode(text.trim()).map(Blob::new).map_err(|e| self.error(&e.to_string()))
     }
 }
 
@@ -437,6 +437,7 @@ mod tests {
             ("<a><b>&#x1;</b></a>", "not an XML entity"),
             ("<a><b>&#xFFFE;</b></a>", "not an XML entity"),
             ("<a><b>&#55296;</b></a>", "not an XML entity"),
+            ("<a><b>\u{1}</b></a>", "malformed XML"),
             ("<a><b>1</b>", "the document ends inside <a>"),
         ] {
             let error = names_and_texts(bad).expect_err(bad);

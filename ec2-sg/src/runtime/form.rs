@@ -1,8 +1,14 @@
-//! Percent-encoding for query-protocol request bodies (`application/x-www-form-urlencoded`).
-//!
-//! std-only; decoding never panics and reports the byte position of the first bad escape.
+//! Form bodies (`application/x-www-form-urlencoded`) and URI components, with the
+//! `percent-encoding` crate (already in the dependency graph through aws-sigv4). The glue here
+//! is the spelling: RFC 3986's unreserved characters are kept and a space is `+` in a form, as
+//! botocore sends it; servers that re-encode the parsed form to check a signature (moto does)
+//! accept only that spelling. Decoding is strict: a bad escape is an error, not kept as text.
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt;
+
+/// Everything but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~) is `%XX`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Why [`decode_component`] or [`parse_form`] rejected its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,98 +40,41 @@ impl fmt::Display for PercentDecodeError {
 
 impl std::error::Error for PercentDecodeError {}
 
-fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
-}
-
-/// Upper-case hex digit for a nibble (`n` must be below 16; higher bits are ignored).
-fn hex_digit(n: u8) -> char {
-    let n = n & 0x0f;
-    char::from(if n < 10 { b'0' + n } else { b'A' + (n - 10) })
-}
-
-fn hex_value(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Appends `value` percent-encoded per RFC 3986 for a form/query component: unreserved
-/// characters (A-Z a-z 0-9 - . _ ~) are kept, every other byte of the UTF-8 is %XX with upper-case hex.
-pub fn encode_component_into(value: &str, out: &mut String) {
-    out.reserve(value.len());
-    for byte in value.bytes() {
-        if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(hex_digit(byte >> 4));
-            out.push(hex_digit(byte));
-        }
-    }
-}
-
-/// Appends `value` encoded for an `application/x-www-form-urlencoded` body: as
-/// [`encode_component_into`], but a space becomes `+`. This is what botocore sends; servers that
-/// re-encode the parsed form to check a signature (moto does) only accept this spelling.
-pub fn encode_form_component_into(value: &str, out: &mut String) {
-    out.reserve(value.len());
-    for byte in value.bytes() {
-        if byte == b' ' {
-            out.push('+');
-        } else if is_unreserved(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(hex_digit(byte >> 4));
-            out.push(hex_digit(byte));
-        }
-    }
-}
-
-/// Returns `value` percent-encoded as by [`encode_component_into`].
+/// `value` percent-encoded per RFC 3986 (the endpoint rules' `uriEncode`): a space is `%20`.
 pub fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    encode_component_into(value, &mut out);
-    out
+    utf8_percent_encode(value, COMPONENT).to_string()
 }
 
-/// Decodes %XX and `+` (as space) of an application/x-www-form-urlencoded component; errors on bad escapes or invalid UTF-8.
+/// Appends `value` encoded for a form body: as [`encode_component`], but a space is `+`.
+pub fn encode_form_component_into(value: &str, out: &mut String) {
+    // The encoder yields runs of kept characters and one `%XX` per encoded byte.
+    for piece in utf8_percent_encode(value, COMPONENT) {
+        out.push_str(if piece == "%20" { "+" } else { piece });
+    }
+}
+
+/// Decodes `%XX` and `+` (a space) of a form component.
 pub fn decode_component(value: &str) -> Result<String, PercentDecodeError> {
     decode_at(value, 0)
 }
 
 /// [`decode_component`], reporting positions relative to `base`.
 fn decode_at(value: &str, base: usize) -> Result<String, PercentDecodeError> {
-    if !value.bytes().any(|b| b == b'%' || b == b'+') {
-        return Ok(value.to_owned());
-    }
-    let mut out = Vec::with_capacity(value.len());
-    let mut bytes = value.bytes().enumerate();
-    while let Some((i, byte)) = bytes.next() {
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = bytes.next().and_then(|(_, b)| hex_value(b));
-                let lo = bytes.next().and_then(|(_, b)| hex_value(b));
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                    _ => return Err(PercentDecodeError::InvalidEscape { position: base.saturating_add(i) }),
-                }
-            }
-            _ => out.push(byte),
+    let bytes = value.as_bytes();
+    for (i, _) in value.match_indices('%') {
+        if !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        {
+            return Err(PercentDecodeError::InvalidEscape { position: base.saturating_add(i) });
         }
     }
-    String::from_utf8(out).map_err(|_| PercentDecodeError::InvalidUtf8 { position: base })
+    let spaced = value.replace('+', " ");
+    let decoded = percent_decode_str(&spaced).decode_utf8();
+    decoded.map(|text| text.into_owned()).map_err(|_| PercentDecodeError::InvalidUtf8 { position: base })
 }
 
-/// Splits an application/x-www-form-urlencoded body into decoded (key, value) pairs in order.
-///
-/// Pairs are separated by `&` (empty pairs are skipped); a pair without `=` has an empty value,
-/// and only the first `=` separates key from value. Error positions are byte offsets in `body`.
+/// Splits a form body into decoded (key, value) pairs in order. Pairs are separated by `&`
+/// (empty pairs are skipped); a pair without `=` has an empty value, and only the first `=`
+/// separates key from value. Error positions are byte offsets in `body`.
 pub fn parse_form(body: &str) -> Result<Vec<(String, String)>, PercentDecodeError> {
     let mut pairs = Vec::new();
     let mut offset = 0usize;
@@ -189,12 +138,17 @@ mod tests {
     }
 
     #[test]
-    fn encode_into_appends() {
+    fn form_encoding_appends_with_plus_for_space() {
         let mut out = String::from("Action=");
-        encode_component_into("Describe Security", &mut out);
+        encode_form_component_into("Describe Security", &mut out);
         out.push('&');
-        encode_component_into("ü", &mut out);
-        assert_eq!(out, "Action=Describe%20Security&%C3%BC");
+        encode_form_component_into("ü+~*", &mut out);
+        assert_eq!(out, "Action=Describe+Security&%C3%BC%2B~%2A");
+    }
+
+    /// RFC 3986's unreserved characters, independently of the encoder's set.
+    fn is_unreserved(byte: u8) -> bool {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
     }
 
     #[test]
