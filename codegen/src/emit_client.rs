@@ -42,8 +42,9 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
         let send_doc = format!("Sends the `{op_name}` request: signed, retried per the client's retry configuration.");
         builders.extend(quote! {
             #[doc = #doc]
+            // The async client by default, so the type is named without parameters, as in aws-sdk-rust.
             #[derive(Debug, Clone)]
-            pub struct #fluent<C> {
+            pub struct #fluent<C = crate::runtime::client::Client> {
                 pub(crate) client: C,
                 pub(crate) inner: #input_builder,
             }

@@ -150,7 +150,7 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
 
         #[doc = #paginator_doc]
         #[derive(Debug, Clone)]
-        pub struct #paginator<C> {
+        pub struct #paginator<C = crate::runtime::client::Client> {
             client: C,
             inner: #input_builder,
         }
@@ -194,7 +194,7 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
 
         #[doc = #items_doc]
         #[derive(Debug, Clone)]
-        pub struct #items<C>(#paginator<C>);
+        pub struct #items<C = crate::runtime::client::Client>(#paginator<C>);
 
         impl #items<crate::runtime::client::Client> {
             #[doc = #items_send_doc]

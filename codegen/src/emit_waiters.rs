@@ -149,7 +149,7 @@ fn emit_waiter(ir: &Ir, name: &str, waiter: &Value) -> Result<(TokenStream, Toke
 
         #[doc = #doc]
         #[derive(Debug, Clone)]
-        pub struct #builder<C> {
+        pub struct #builder<C = crate::runtime::client::Client> {
             pub(crate) client: C,
             pub(crate) inner: #input_builder,
             pub(crate) sleep: ::std::option::Option<crate::runtime::waiter::WaiterSleep>,
@@ -324,7 +324,7 @@ mod tests {
         .unwrap();
         for wanted in [
             "pub fn wait_until_widget_ready(",
-            "pub struct WidgetReadyFluentBuilder<C>",
+            "pub struct WidgetReadyFluentBuilder<C = crate::runtime::client::Client>",
             "delay: ::std::time::Duration::from_secs(2u64)",
             "max_attempts: 3u32",
             ".all(|x| x.as_str() == \"on\")",

@@ -212,3 +212,25 @@ fn debug_output_never_shows_secrets() {
     let text = format!("{config:?} {:?}", Client::from_conf(config.clone()));
     assert!(!text.contains("SECRET-NEVER-SHOWN") && !text.contains("TOKEN-NEVER-SHOWN"), "{text}");
 }
+
+/// aws-sdk-rust code names fluent builder and paginator types without type parameters.
+trait ForGroup {
+    fn for_group(self, id: &str) -> Self;
+}
+
+impl ForGroup for ec2_sg::client::DescribeSecurityGroupsFluentBuilder {
+    fn for_group(self, id: &str) -> Self {
+        self.group_ids(id)
+    }
+}
+
+#[tokio::test]
+async fn builder_types_are_named_without_parameters() {
+    let stub = Stub::start(vec![Reply::xml(200, OK)]);
+    let builder: ec2_sg::client::DescribeSecurityGroupsFluentBuilder =
+        client_for(&stub, fast_retries(1)).describe_security_groups().for_group("sg-1");
+    let paginator: ec2_sg::paginators::DescribeSecurityGroupsPaginator = builder.into_paginator();
+    let pages = paginator.send().try_collect().await.unwrap();
+    assert_eq!(pages[0].security_groups()[0].group_id(), Some("sg-1"));
+    assert_eq!(stub.received()[0].body, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-1");
+}

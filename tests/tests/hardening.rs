@@ -272,6 +272,52 @@ async fn recorded_requests_never_show_the_session_token_or_signature() {
     }
 }
 
+/// The whole chain, as anyhow's `{:#}` prints it: each error's Display, joined by ": ".
+fn chain(error: &dyn std::error::Error) -> Vec<String> {
+    let mut texts = vec![error.to_string()];
+    let mut next = error.source();
+    while let Some(cause) = next {
+        texts.push(cause.to_string());
+        next = cause.source();
+    }
+    texts
+}
+
+fn assert_each_cause_once(texts: &[String]) {
+    for (i, text) in texts.iter().enumerate() {
+        for earlier in &texts[..i] {
+            assert!(!earlier.contains(text.as_str()), "{text:?} is printed twice in {texts:#?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_printed_error_chain_shows_each_cause_once() {
+    let stub =
+        Stub::start(vec![Reply::xml(400, &error_body("InvalidGroup.NotFound", "The group 'sg-9' does not exist"))]);
+    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let texts = chain(&error);
+    assert_each_cause_once(&texts);
+    let whole = texts.join(": ");
+    assert_eq!(whole.matches("does not exist").count(), 1, "{whole}");
+    assert!(whole.contains("InvalidGroup.NotFound"), "{whole}");
+
+    // A refused connection: our text, then reqwest's causes down to the OS error, each once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("us-east-1")
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .credentials(Credentials::new("AKID", "SECRET", None))
+        .max_attempts(1)
+        .build()
+        .unwrap();
+    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    let texts = chain(&error);
+    assert_each_cause_once(&texts);
+    assert!(texts.join(": ").to_lowercase().contains("refused"), "{texts:#?}");
+}
+
 #[tokio::test]
 async fn many_concurrent_calls_lose_nothing() {
     const TASKS: usize = 64;

@@ -139,6 +139,37 @@ fn some(s: &str) -> Option<String> {
 // Paginators
 
 #[tokio::test]
+async fn pagination_streams_read_like_aws_smithy_asyncs() {
+    let page = |ids: &[&str], token| Reply::xml(200, &groups_page(ids, token));
+    let error = Reply::xml(400, &error_body("InvalidGroup.NotFound"));
+    let stub = Stub::start(vec![
+        page(&["sg-1", "sg-2"], Some("t2")),
+        page(&["sg-3"], None),
+        page(&["sg-1"], Some("t2")),
+        page(&["sg-2"], None),
+        page(&["sg-1"], Some("t2")),
+        error,
+    ]);
+    let client = client_for(&stub);
+    // collect::<Result<Vec<_>, _>>(), as aws-sdk-ec2 users write it.
+    let groups = client.describe_security_groups().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+    let ids: Vec<_> = groups.unwrap().iter().map(|g| g.group_id().unwrap().to_string()).collect();
+    assert_eq!(ids, ["sg-1", "sg-2", "sg-3"]);
+    // while let Some(x) = stream.try_next().await?
+    let mut stream = client.describe_security_groups().into_paginator().items().send();
+    let mut seen = Vec::new();
+    while let Some(group) = stream.try_next().await.unwrap() {
+        seen.push(group.group_id().unwrap().to_string());
+    }
+    assert_eq!(seen, ["sg-1", "sg-2"]);
+    // collect::<Vec<_>>() keeps the error that ended the listing as the last element.
+    let results = client.describe_security_groups().into_paginator().send().collect::<Vec<_>>().await;
+    assert_eq!(results.len(), 2);
+    assert!(results[0].is_ok());
+    assert_eq!(results[1].as_ref().unwrap_err().code(), Some("InvalidGroup.NotFound"));
+}
+
+#[tokio::test]
 async fn pages_follow_next_token_and_keep_the_users_max_results() {
     let stub = Stub::start(vec![
         Reply::xml(200, &groups_page(&["sg-1", "sg-2"], Some("t2"))),
@@ -151,7 +182,7 @@ async fn pages_follow_next_token_and_keep_the_users_max_results() {
         .filters(ec2_sg::types::Filter::builder().name("vpc-id").values("vpc-1").build())
         .into_paginator()
         .send()
-        .collect()
+        .try_collect()
         .await
         .unwrap();
     let ids: Vec<Vec<&str>> =
@@ -184,7 +215,7 @@ async fn items_across_three_pages_with_page_size() {
         .page_size(2)
         .items()
         .send()
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
         .await
         .unwrap();
     let ids: Vec<&str> = rules.iter().filter_map(|r| r.security_group_rule_id()).collect();
@@ -232,7 +263,7 @@ async fn stopping_early_fetches_no_further_page() {
     drop(pages);
     assert_eq!(stub.received().len(), 1, "only the page read was fetched");
 
-    let first_three = client.describe_security_groups().into_paginator().items().send().limit(3).collect().await;
+    let first_three = client.describe_security_groups().into_paginator().items().send().limit(3).try_collect().await;
     let ids: Vec<String> = first_three.unwrap().iter().map(|g| g.group_id().unwrap().to_string()).collect();
     assert_eq!(ids, ["sg-3", "sg-4", "sg-5"], "the stub's next answers");
     assert_eq!(stub.received().len(), 3, "two more pages for three items, then no more");

@@ -118,16 +118,16 @@ async fn the_collection_filters_limits_and_loads() {
         ids.push(group.id().to_string());
     }
     let tagged = || client.security_groups().filters(Filter::builder().name("tag:batch").values(&marker).build());
-    let all: Vec<SecurityGroup> = tagged().all().stream().collect().await.unwrap();
+    let all: Vec<SecurityGroup> = tagged().all().stream().try_collect().await.unwrap();
     let mut found: Vec<String> = all.iter().map(|g| g.id().to_string()).collect();
     found.sort();
     let mut expected = ids.clone();
     expected.sort();
     assert_eq!(found, expected);
     assert!(all.iter().all(|g| g.is_loaded() && g.description() == Some("c")), "collection items carry their data");
-    assert_eq!(tagged().limit(2).stream().collect().await.unwrap().len(), 2);
+    assert_eq!(tagged().limit(2).stream().try_collect().await.unwrap().len(), 2);
     let one: Vec<SecurityGroup> =
-        client.security_groups().filter(|b| b.group_ids(&ids[1])).stream().collect().await.unwrap();
+        client.security_groups().filter(|b| b.group_ids(&ids[1])).stream().try_collect().await.unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].id(), ids[1]);
     for id in ids {
@@ -177,7 +177,7 @@ async fn the_collection_follows_next_token_lazily() {
         Reply::xml(200, &page(&[("sg-4", "d")], None)),
     ]);
     let client = stub_client(&stub);
-    let groups: Vec<SecurityGroup> = client.security_groups().page_size(2).stream().collect().await.unwrap();
+    let groups: Vec<SecurityGroup> = client.security_groups().page_size(2).stream().try_collect().await.unwrap();
     let names: Vec<_> = groups.iter().map(|g| g.group_name().unwrap_or_default()).collect();
     assert_eq!(names, ["a", "b", "c", "d"]);
     let bodies: Vec<String> = stub.received().into_iter().map(|r| r.body).collect();
@@ -194,7 +194,7 @@ async fn the_collection_follows_next_token_lazily() {
         Reply::xml(200, &page(&[("sg-1", "a"), ("sg-2", "b")], Some("t2"))),
         Reply::xml(200, &page(&[("sg-3", "c")], None)),
     ]);
-    let first: Vec<SecurityGroup> = stub_client(&stub).security_groups().limit(2).stream().collect().await.unwrap();
+    let first: Vec<SecurityGroup> = stub_client(&stub).security_groups().limit(2).stream().try_collect().await.unwrap();
     assert_eq!(first.len(), 2);
     assert_eq!(stub.received().len(), 1, "limit(2) is met by the first page: no second request");
 }

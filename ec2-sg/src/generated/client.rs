@@ -151,7 +151,9 @@ impl crate::runtime::blocking::Client {
 }
 /// Fluent builder of a `AuthorizeSecurityGroupEgress` call (see [`AuthorizeSecurityGroupEgress`](super::operation::AuthorizeSecurityGroupEgress)).
 #[derive(Debug, Clone)]
-pub struct AuthorizeSecurityGroupEgressFluentBuilder<C> {
+pub struct AuthorizeSecurityGroupEgressFluentBuilder<
+    C = crate::runtime::client::Client,
+> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::AuthorizeSecurityGroupEgressInputBuilder,
 }
@@ -389,7 +391,9 @@ impl AuthorizeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client>
 }
 /// Fluent builder of a `AuthorizeSecurityGroupIngress` call (see [`AuthorizeSecurityGroupIngress`](super::operation::AuthorizeSecurityGroupIngress)).
 #[derive(Debug, Clone)]
-pub struct AuthorizeSecurityGroupIngressFluentBuilder<C> {
+pub struct AuthorizeSecurityGroupIngressFluentBuilder<
+    C = crate::runtime::client::Client,
+> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::AuthorizeSecurityGroupIngressInputBuilder,
 }
@@ -647,7 +651,7 @@ impl AuthorizeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client
 }
 /// Fluent builder of a `CreateSecurityGroup` call (see [`CreateSecurityGroup`](super::operation::CreateSecurityGroup)).
 #[derive(Debug, Clone)]
-pub struct CreateSecurityGroupFluentBuilder<C> {
+pub struct CreateSecurityGroupFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::CreateSecurityGroupInputBuilder,
 }
@@ -788,7 +792,7 @@ impl CreateSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `CreateTags` call (see [`CreateTags`](super::operation::CreateTags)).
 #[derive(Debug, Clone)]
-pub struct CreateTagsFluentBuilder<C> {
+pub struct CreateTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::CreateTagsInputBuilder,
 }
@@ -890,7 +894,7 @@ impl CreateTagsFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `DeleteSecurityGroup` call (see [`DeleteSecurityGroup`](super::operation::DeleteSecurityGroup)).
 #[derive(Debug, Clone)]
-pub struct DeleteSecurityGroupFluentBuilder<C> {
+pub struct DeleteSecurityGroupFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::DeleteSecurityGroupInputBuilder,
 }
@@ -992,7 +996,7 @@ impl DeleteSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `DeleteTags` call (see [`DeleteTags`](super::operation::DeleteTags)).
 #[derive(Debug, Clone)]
-pub struct DeleteTagsFluentBuilder<C> {
+pub struct DeleteTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::DeleteTagsInputBuilder,
 }
@@ -1094,7 +1098,7 @@ impl DeleteTagsFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `DescribeSecurityGroupRules` call (see [`DescribeSecurityGroupRules`](super::operation::DescribeSecurityGroupRules)).
 #[derive(Debug, Clone)]
-pub struct DescribeSecurityGroupRulesFluentBuilder<C> {
+pub struct DescribeSecurityGroupRulesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::DescribeSecurityGroupRulesInputBuilder,
 }
@@ -1235,7 +1239,7 @@ impl DescribeSecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `DescribeSecurityGroups` call (see [`DescribeSecurityGroups`](super::operation::DescribeSecurityGroups)).
 #[derive(Debug, Clone)]
-pub struct DescribeSecurityGroupsFluentBuilder<C> {
+pub struct DescribeSecurityGroupsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::DescribeSecurityGroupsInputBuilder,
 }
@@ -1398,7 +1402,7 @@ impl DescribeSecurityGroupsFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `DescribeTags` call (see [`DescribeTags`](super::operation::DescribeTags)).
 #[derive(Debug, Clone)]
-pub struct DescribeTagsFluentBuilder<C> {
+pub struct DescribeTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::DescribeTagsInputBuilder,
 }
@@ -1512,7 +1516,7 @@ impl DescribeTagsFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `ModifySecurityGroupRules` call (see [`ModifySecurityGroupRules`](super::operation::ModifySecurityGroupRules)).
 #[derive(Debug, Clone)]
-pub struct ModifySecurityGroupRulesFluentBuilder<C> {
+pub struct ModifySecurityGroupRulesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::ModifySecurityGroupRulesInputBuilder,
 }
@@ -1622,7 +1626,7 @@ impl ModifySecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `RevokeSecurityGroupEgress` call (see [`RevokeSecurityGroupEgress`](super::operation::RevokeSecurityGroupEgress)).
 #[derive(Debug, Clone)]
-pub struct RevokeSecurityGroupEgressFluentBuilder<C> {
+pub struct RevokeSecurityGroupEgressFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::RevokeSecurityGroupEgressInputBuilder,
 }
@@ -1861,7 +1865,7 @@ impl RevokeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `RevokeSecurityGroupIngress` call (see [`RevokeSecurityGroupIngress`](super::operation::RevokeSecurityGroupIngress)).
 #[derive(Debug, Clone)]
-pub struct RevokeSecurityGroupIngressFluentBuilder<C> {
+pub struct RevokeSecurityGroupIngressFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::RevokeSecurityGroupIngressInputBuilder,
 }
@@ -2120,7 +2124,9 @@ impl RevokeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client> {
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsEgress` call (see [`UpdateSecurityGroupRuleDescriptionsEgress`](super::operation::UpdateSecurityGroupRuleDescriptionsEgress)).
 #[derive(Debug, Clone)]
-pub struct UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
+pub struct UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
+    C = crate::runtime::client::Client,
+> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::UpdateSecurityGroupRuleDescriptionsEgressInputBuilder,
 }
@@ -2279,7 +2285,9 @@ impl UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsIngress` call (see [`UpdateSecurityGroupRuleDescriptionsIngress`](super::operation::UpdateSecurityGroupRuleDescriptionsIngress)).
 #[derive(Debug, Clone)]
-pub struct UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
+pub struct UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<
+    C = crate::runtime::client::Client,
+> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::UpdateSecurityGroupRuleDescriptionsIngressInputBuilder,
 }

@@ -11,7 +11,7 @@ impl<C> super::client::DescribeSecurityGroupRulesFluentBuilder<C> {
 }
 /// Paginator of `DescribeSecurityGroupRules`: each request is the input as set, with `NextToken` set from the previous page's `NextToken`; pages are fetched lazily, one at a time, as they are read, and the listing ends at an absent, empty or repeated token. `send()` gives the pages, `items().send()` the `SecurityGroupRules` items.
 #[derive(Debug, Clone)]
-pub struct DescribeSecurityGroupRulesPaginator<C> {
+pub struct DescribeSecurityGroupRulesPaginator<C = crate::runtime::client::Client> {
     client: C,
     inner: super::operation::DescribeSecurityGroupRulesInputBuilder,
 }
@@ -72,7 +72,7 @@ impl DescribeSecurityGroupRulesPaginator<crate::runtime::blocking::Client> {
 }
 /// The `SecurityGroupRules` items of every page of `DescribeSecurityGroupRules`, in order.
 #[derive(Debug, Clone)]
-pub struct DescribeSecurityGroupRulesPaginatorItems<C>(
+pub struct DescribeSecurityGroupRulesPaginatorItems<C = crate::runtime::client::Client>(
     DescribeSecurityGroupRulesPaginator<C>,
 );
 impl DescribeSecurityGroupRulesPaginatorItems<crate::runtime::client::Client> {
@@ -125,7 +125,7 @@ impl<C> super::client::DescribeSecurityGroupsFluentBuilder<C> {
 }
 /// Paginator of `DescribeSecurityGroups`: each request is the input as set, with `NextToken` set from the previous page's `NextToken`; pages are fetched lazily, one at a time, as they are read, and the listing ends at an absent, empty or repeated token. `send()` gives the pages, `items().send()` the `SecurityGroups` items.
 #[derive(Debug, Clone)]
-pub struct DescribeSecurityGroupsPaginator<C> {
+pub struct DescribeSecurityGroupsPaginator<C = crate::runtime::client::Client> {
     client: C,
     inner: super::operation::DescribeSecurityGroupsInputBuilder,
 }
@@ -186,7 +186,9 @@ impl DescribeSecurityGroupsPaginator<crate::runtime::blocking::Client> {
 }
 /// The `SecurityGroups` items of every page of `DescribeSecurityGroups`, in order.
 #[derive(Debug, Clone)]
-pub struct DescribeSecurityGroupsPaginatorItems<C>(DescribeSecurityGroupsPaginator<C>);
+pub struct DescribeSecurityGroupsPaginatorItems<C = crate::runtime::client::Client>(
+    DescribeSecurityGroupsPaginator<C>,
+);
 impl DescribeSecurityGroupsPaginatorItems<crate::runtime::client::Client> {
     /// Starts the listing: a stream of items; an error is yielded once and ends it.
     pub fn send(
@@ -237,7 +239,7 @@ impl<C> super::client::DescribeTagsFluentBuilder<C> {
 }
 /// Paginator of `DescribeTags`: each request is the input as set, with `NextToken` set from the previous page's `NextToken`; pages are fetched lazily, one at a time, as they are read, and the listing ends at an absent, empty or repeated token. `send()` gives the pages, `items().send()` the `Tags` items.
 #[derive(Debug, Clone)]
-pub struct DescribeTagsPaginator<C> {
+pub struct DescribeTagsPaginator<C = crate::runtime::client::Client> {
     client: C,
     inner: super::operation::DescribeTagsInputBuilder,
 }
@@ -292,7 +294,9 @@ impl DescribeTagsPaginator<crate::runtime::blocking::Client> {
 }
 /// The `Tags` items of every page of `DescribeTags`, in order.
 #[derive(Debug, Clone)]
-pub struct DescribeTagsPaginatorItems<C>(DescribeTagsPaginator<C>);
+pub struct DescribeTagsPaginatorItems<C = crate::runtime::client::Client>(
+    DescribeTagsPaginator<C>,
+);
 impl DescribeTagsPaginatorItems<crate::runtime::client::Client> {
     /// Starts the listing: a stream of items; an error is yielded once and ends it.
     pub fn send(

@@ -68,7 +68,7 @@ fn security_group_exists_acceptors(
 ///
 /// A successful answer no acceptor matches is polled again; an error no acceptor matches ends the wait ([`WaiterErrorKind::OperationFailed`]). The wait also ends, with the last answer, after the last attempt ([`WaiterErrorKind::MaxAttemptsExceeded`]) or when the next attempt would start after `max_wait` ([`WaiterErrorKind::ExceededMaxWait`]). Each attempt is one call with the client's own retries.
 #[derive(Debug, Clone)]
-pub struct SecurityGroupExistsFluentBuilder<C> {
+pub struct SecurityGroupExistsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
     pub(crate) inner: super::operation::DescribeSecurityGroupsInputBuilder,
     pub(crate) sleep: ::std::option::Option<crate::runtime::waiter::WaiterSleep>,

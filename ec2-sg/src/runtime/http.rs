@@ -41,7 +41,7 @@ impl TransportError {
         Self { timeout: true, message: message.into(), source: None }
     }
 
-    /// Attaches the underlying error.
+    /// Attaches the underlying error, whose text the message must already hold.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
@@ -60,8 +60,10 @@ impl fmt::Display for TransportError {
 }
 
 impl std::error::Error for TransportError {
+    /// The message holds the text of the attached error: the chain goes on at that error's
+    /// source, so that each cause is printed once.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+        self.source.as_deref().and_then(|source| source.source())
     }
 }
 
@@ -167,7 +169,7 @@ mod reqwest_impl {
 
     fn method(request: &HttpRequest) -> Result<reqwest::Method, TransportError> {
         reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|e| TransportError::io(format!("invalid HTTP method {:?}", request.method)).with_source(e))
+            .map_err(|e| TransportError::io(format!("invalid HTTP method {:?}: {e}", request.method)).with_source(e))
     }
 
     fn collect_headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {

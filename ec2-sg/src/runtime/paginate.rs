@@ -62,11 +62,28 @@ impl<T: Send + 'static> PaginationStream<T> {
         std::future::poll_fn(|cx| self.inner.as_mut().poll_next(cx)).await
     }
 
-    /// Every remaining page or item, or the first error.
-    pub async fn collect(mut self) -> Result<Vec<T>, Error> {
+    /// The next page or item, or the error that ends the stream (`Ok(None)` at the end), as
+    /// aws-smithy-async's `PaginationStream::try_next`.
+    pub async fn try_next(&mut self) -> Result<Option<T>, Error> {
+        self.next().await.transpose()
+    }
+
+    /// Every remaining result, gathered into any collection of them, as aws-smithy-async's
+    /// `PaginationStream::collect`: `collect::<Result<Vec<_>, _>>()` stops at the first error,
+    /// `collect::<Vec<_>>()` keeps it as the last element.
+    pub async fn collect<C: FromIterator<Result<T, Error>>>(mut self) -> C {
         let mut all = Vec::new();
         while let Some(next) = self.next().await {
-            all.push(next?);
+            all.push(next);
+        }
+        all.into_iter().collect()
+    }
+
+    /// Every remaining page or item, or the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<T>, Error> {
+        let mut all = Vec::new();
+        while let Some(next) = self.try_next().await? {
+            all.push(next);
         }
         Ok(all)
     }
@@ -301,7 +318,7 @@ mod tests {
             },
             token,
         );
-        let items = block_on(stream.items(|p| p.0).collect()).unwrap();
+        let items = block_on(stream.items(|p| p.0).try_collect()).unwrap();
         assert_eq!(items, [0, 1, 2, 3, 4]);
         assert_eq!(fetches.load(Ordering::SeqCst), 3);
 
@@ -314,7 +331,7 @@ mod tests {
             },
             token,
         );
-        let first_three = block_on(stream.items(|p| p.0).limit(3).collect()).unwrap();
+        let first_three = block_on(stream.items(|p| p.0).limit(3).try_collect()).unwrap();
         assert_eq!(first_three, [0, 1, 2]);
         assert_eq!(fetches.load(Ordering::SeqCst), 2, "the third page is never fetched");
     }

@@ -191,10 +191,13 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {
+    /// The chain goes on below what `Display` already shows: the message holds the text of the
+    /// service error or the wrapped cause, so the chain continues at that cause's own source, and
+    /// a chain printed whole (anyhow's `{:#}`) shows each cause once.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match (&self.inner.service, &self.inner.source) {
-            (Some(service), _) => Some(service),
-            (None, Some(source)) => Some(source.as_ref()),
+            (Some(service), _) => std::error::Error::source(service),
+            (None, Some(source)) => source.source(),
             (None, None) => None,
         }
     }
