@@ -19,13 +19,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::env::Env;
 use super::http::BoxFuture;
+use super::json::{self, Value};
 use super::profile::{ProfileError, ProfileSet};
 use super::timestamp::{parse_timestamp, TimestampFormat};
-use json_lite::Value;
-
-// A child of this module (so `runtime/mod.rs` need not list it); the file sits beside this one.
-#[path = "json_lite.rs"]
-mod json_lite;
 
 const REDACTED: &str = "** redacted **";
 /// How long a `credential_process` may run before it is killed.
@@ -735,11 +731,11 @@ pub fn parse_credential_process_output(json: &str) -> Result<Credentials, Creden
 /// "Expiration": …}`; the error says what is wrong without quoting any secret. Credentials that
 /// have already expired at `now` are refused, as botocore does: signing with them only fails.
 fn parse_process_output(text: &str, now: SystemTime) -> Result<Credentials, String> {
-    let members = json_lite::parse_object(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    let get = |name: &str| json_lite::member(&members, name);
+    let members = json::parse_object(text)?;
+    let get = |name: &str| json::member(&members, name);
     match get("Version") {
-        Some(version) if version.as_f64() == Some(1.0) => {}
-        Some(Value::Number(raw)) => return Err(format!("JSON with unsupported Version {raw} (expected 1)")),
+        Some(Value::Number(version)) if *version == 1.0 => {}
+        Some(Value::Number(other)) => return Err(format!("JSON with unsupported Version {other} (expected 1)")),
         Some(other) => return Err(format!("JSON whose Version is {} (expected the number 1)", other.type_name())),
         None => return Err("JSON without a Version (expected \"Version\": 1)".to_owned()),
     }

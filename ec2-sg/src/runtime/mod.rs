@@ -19,6 +19,7 @@ mod error;
 mod form;
 pub mod http;
 mod idempotency;
+mod json;
 mod operation;
 pub mod paginate;
 pub mod profile;
