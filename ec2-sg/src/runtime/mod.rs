@@ -33,12 +33,17 @@ mod response;
 pub mod retry;
 mod sdk_error;
 mod sign;
+#[cfg(test)]
+mod test_support;
 mod timestamp;
 pub mod waiter;
 pub mod xml;
 
 pub use aws_smithy_types::{base64, Blob};
-pub use config::{Config, ConfigBuilder, EndpointInputs, ServiceDefaults, TimeoutConfig};
+pub use config::{
+    resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile, Config,
+    ConfigBuilder, EndpointInputs, ServiceDefaults, TimeoutConfig,
+};
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use error::{BuildError, ServiceError};
 pub use form::{decode_component, encode_component, encode_form_component_into, parse_form, PercentDecodeError};

@@ -2,10 +2,12 @@
 //! What is not set explicitly is read, in the SDKs' order, from the environment and then from the
 //! shared config/credentials files.
 
-use super::credentials::{
-    check_region, resolve_endpoint_url_for_profile, resolve_region_for_profile, CachingProvider, Credentials,
-    DefaultCredentialsChain, ProvideCredentials,
-};
+mod resolve;
+
+pub(crate) use resolve::check_region;
+pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
+
+use super::credentials::{CachingProvider, Credentials, DefaultCredentialsChain, ProvideCredentials};
 use super::env::Env;
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
@@ -287,10 +289,8 @@ impl ConfigBuilder {
         let env = self.env.unwrap_or_else(Env::real);
         let region = match self.region {
             Some(region) if region.trim().is_empty() => return Err(Error::configuration("the region is empty")),
-            Some(region) => check_region(&region, "Config::builder().region(..)")
-                .map_err(|e| Error::configuration(e.to_string()))?,
-            None => resolve_region_for_profile(&env, self.profile.as_deref())
-                .map_err(|e| Error::configuration(e.to_string()))?,
+            Some(region) => check_region(&region, "Config::builder().region(..)")?,
+            None => resolve_region_for_profile(&env, self.profile.as_deref())?,
         };
         // Read only when a flag is not set explicitly or in the environment.
         let mut profiles: Option<ProfileSet> = None;
@@ -319,8 +319,7 @@ impl ConfigBuilder {
         let use_dual_stack = flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         let endpoint_url = match self.endpoint_url {
             Some(url) => Some(url),
-            None => resolve_endpoint_url_for_profile(&env, service.endpoint_env_name, self.profile.as_deref())
-                .map_err(|e| Error::configuration(e.to_string()))?,
+            None => resolve_endpoint_url_for_profile(&env, service.endpoint_env_name, self.profile.as_deref())?,
         };
         let inputs = EndpointInputs { region: region.clone(), use_fips, use_dual_stack, endpoint_url };
         let url = (service.resolve_endpoint)(&inputs)

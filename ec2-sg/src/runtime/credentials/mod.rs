@@ -1,0 +1,251 @@
+//! AWS credentials and where they come from: one module per source, the default chain over
+//! them, and a cache in front.
+//!
+//! Sources, in the order [`DefaultCredentialsChain`] tries them:
+//! 1. the environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`;
+//! 2. the selected profile (`AWS_PROFILE`, else `default`) of `~/.aws/credentials` and
+//!    `~/.aws/config`: static keys, or a `credential_process`.
+//!
+//! Secrets (the secret access key and the session token) never appear in `Debug` output or in
+//! an error message, and neither does the output of a `credential_process`.
+
+mod cache;
+mod chain;
+mod environment;
+mod process;
+mod shared_profile;
+
+pub use cache::CachingProvider;
+pub use chain::DefaultCredentialsChain;
+pub use environment::EnvironmentCredentials;
+pub use process::{parse_credential_process_output, DEFAULT_PROCESS_TIMEOUT};
+pub use shared_profile::ProfileCredentials;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::http::BoxFuture;
+use super::profile::ProfileError;
+
+const REDACTED: &str = "** redacted **";
+
+/// A set of AWS credentials: an access key id, its secret, an optional session token and
+/// expiry, and the name of the provider that made them.
+///
+/// `Debug` shows the access key id but never the secret access key or the session token.
+#[derive(Clone)]
+pub struct Credentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    provider: &'static str,
+}
+
+impl Credentials {
+    /// Credentials from their parts, with no expiry and the provider name `"static"`.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry: None,
+            provider: "static",
+        }
+    }
+
+    /// Sets when the credentials stop being valid.
+    pub fn with_expiry(mut self, expiry: SystemTime) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+
+    /// Sets the name of the provider that made the credentials (shown in `Debug`).
+    pub fn with_provider(mut self, name: &'static str) -> Self {
+        self.provider = name;
+        self
+    }
+
+    /// The access key id (`AKIA…`/`ASIA…`); not a secret.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    /// When the credentials expire, if they do.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+
+    /// The provider that made the credentials: `"static"`, `"environment"`, `"profile"`,
+    /// `"process"`, or a name given to [`Self::with_provider`].
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("provider", &self.provider)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &REDACTED)
+            .field("session_token", &self.session_token.as_ref().map(|_| REDACTED))
+            .field("expiry", &self.expiry)
+            .finish()
+    }
+}
+
+/// Why credentials (or a region or endpoint setting) could not be had. The message never holds
+/// a secret.
+///
+/// An error is either *not loaded* (the source simply had nothing: see
+/// [`Self::is_not_loaded`]), or a real problem (a malformed file, a failing
+/// `credential_process`, only half of a key pair) that a chain of providers must not skip past.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialsError {
+    message: String,
+    not_loaded: bool,
+}
+
+impl CredentialsError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), not_loaded: false }
+    }
+
+    /// A source that had nothing to give; a chain goes on to its next source.
+    pub fn not_loaded(message: impl Into<String>) -> Self {
+        Self { message: message.into(), not_loaded: true }
+    }
+
+    /// Whether the source simply had nothing (as opposed to a real problem).
+    pub fn is_not_loaded(&self) -> bool {
+        self.not_loaded
+    }
+
+    /// The message (as `Display` shows it).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CredentialsError {}
+
+impl From<ProfileError> for CredentialsError {
+    fn from(err: ProfileError) -> Self {
+        Self::new(format!("invalid AWS shared config: {err}"))
+    }
+}
+
+/// Anything that can give credentials (implement it to plug in your own source).
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Gives credentials, or says why it cannot. Called for every request unless wrapped in a
+    /// [`CachingProvider`] (as [`crate::ConfigBuilder::credentials_provider`] does).
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError>;
+
+    /// What the async client calls. The default calls [`Self::provide_credentials`] in place,
+    /// which suits a provider that answers at once; [`CachingProvider`] runs a refresh on a
+    /// thread of its own, so a slow source (a `credential_process`) never blocks the executor.
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(std::future::ready(self.provide_credentials()))
+    }
+}
+
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        Ok(self.clone())
+    }
+}
+
+impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        (**self).provide_credentials()
+    }
+
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        (**self).provide_credentials_async()
+    }
+}
+
+impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Box<P> {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        (**self).provide_credentials()
+    }
+
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        (**self).provide_credentials_async()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::environment::env_credentials;
+    use super::*;
+
+    use crate::runtime::env::Env;
+    use crate::runtime::test_support::*;
+
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    // --- Credentials ---
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let credentials = Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN.to_owned()));
+        let debug = format!("{credentials:?}");
+        assert!(debug.contains("AKIDEXAMPLE"), "{debug}");
+        assert!(debug.contains(REDACTED), "{debug}");
+        assert!(!debug.contains(SECRET), "{debug}");
+        assert!(!debug.contains(TOKEN), "{debug}");
+        let cached = CachingProvider::new(credentials.clone());
+        cached.provide_credentials().unwrap();
+        let debug = format!("{cached:?}");
+        assert!(!debug.contains(SECRET) && !debug.contains(TOKEN), "{debug}");
+        let env = Env::from_vars([("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", SECRET)]);
+        for debug in [
+            format!("{:?}", EnvironmentCredentials::with_env(env.clone())),
+            format!("{:?}", DefaultCredentialsChain::with_env(env.clone())),
+            format!("{:?}", env_credentials(&env).unwrap()),
+        ] {
+            assert!(!debug.contains(SECRET), "{debug}");
+        }
+    }
+
+    #[test]
+    fn static_credentials_and_accessors() {
+        let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let credentials = Credentials::new("AKID", "SECRET", None).with_expiry(expiry).with_provider("mine");
+        assert_eq!(credentials.access_key_id(), "AKID");
+        assert_eq!(credentials.secret_access_key(), "SECRET");
+        assert_eq!(credentials.session_token(), None);
+        assert_eq!(credentials.expiry(), Some(expiry));
+        assert_eq!(credentials.provider(), "mine");
+        assert_eq!(Credentials::new("A", "S", None).provider(), "static");
+        let provided = credentials.provide_credentials().unwrap();
+        assert_eq!(provided.access_key_id(), "AKID");
+        let shared: Arc<dyn ProvideCredentials> = Arc::new(credentials);
+        assert_eq!(shared.provide_credentials().unwrap().provider(), "mine");
+    }
+}

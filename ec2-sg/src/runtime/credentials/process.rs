@@ -1,0 +1,404 @@
+//! Credentials from a `credential_process`: run bounded in time and output, its JSON read.
+
+use std::io::Read;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::{Credentials, CredentialsError};
+use crate::runtime::json::{self, Value};
+use crate::runtime::timestamp::{parse_timestamp, TimestampFormat};
+
+/// How long a `credential_process` may run before it is killed.
+pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+/// At most this many characters of a failed `credential_process`'s stderr go in the error.
+const STDERR_CHARS: usize = 500;
+/// Output of a `credential_process` beyond this many bytes (per stream) is discarded.
+const MAX_PROCESS_OUTPUT: usize = 1 << 20;
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Runs a profile's `credential_process` and reads its JSON output.
+pub(super) fn run_credential_process(
+    command: &str,
+    profile: &str,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    let what = format!("the credential_process of profile {profile:?}");
+    let output = run_bounded(shell_command(command), timeout)
+        .map_err(|problem| CredentialsError::new(format!("{what} {problem}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr: String = stderr.trim().chars().take(STDERR_CHARS).collect();
+        let status = match output.status.code() {
+            Some(code) => format!("exit status {code}"),
+            None => "killed by a signal".to_owned(),
+        };
+        let detail = if stderr.is_empty() { String::new() } else { format!(": {stderr}") };
+        return Err(CredentialsError::new(format!("{what} failed ({status}){detail}")));
+    }
+    if output.stdout_truncated {
+        return Err(CredentialsError::new(format!("{what} printed more than {MAX_PROCESS_OUTPUT} bytes")));
+    }
+    let text = std::str::from_utf8(&output.stdout)
+        .map_err(|_| CredentialsError::new(format!("{what} printed output that is not UTF-8")))?;
+    parse_process_output(text, SystemTime::now())
+        .map_err(|problem| CredentialsError::new(format!("{what} printed {problem}")))
+}
+
+/// Reads the JSON document a `credential_process` prints (`{"Version": 1, "AccessKeyId": …,
+/// "SecretAccessKey": …, "SessionToken": …, "Expiration": …}`), as the default chain does: for a
+/// provider of your own that runs such a process. Credentials that have expired are refused, and
+/// no error quotes a secret.
+pub fn parse_credential_process_output(json: &str) -> Result<Credentials, CredentialsError> {
+    parse_process_output(json, SystemTime::now())
+        .map_err(|problem| CredentialsError::new(format!("the credential_process printed {problem}")))
+}
+
+/// Reads `{"Version": 1, "AccessKeyId": …, "SecretAccessKey": …, "SessionToken": …,
+/// "Expiration": …}`; the error says what is wrong without quoting any secret. Credentials that
+/// have already expired at `now` are refused, as botocore does: signing with them only fails.
+fn parse_process_output(text: &str, now: SystemTime) -> Result<Credentials, String> {
+    let members = json::parse_object(text)?;
+    let get = |name: &str| json::member(&members, name);
+    match get("Version") {
+        Some(Value::Number(version)) if *version == 1.0 => {}
+        Some(Value::Number(other)) => return Err(format!("JSON with unsupported Version {other} (expected 1)")),
+        Some(other) => return Err(format!("JSON whose Version is {} (expected the number 1)", other.type_name())),
+        None => return Err("JSON without a Version (expected \"Version\": 1)".to_owned()),
+    }
+    let required = |name: &str| match get(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(format!("JSON with an empty {name}")),
+        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
+        None => Err(format!("JSON without {name}")),
+    };
+    let optional = |name: &str| match get(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        Some(Value::String(_) | Value::Null) | None => Ok(None),
+        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
+    };
+    let access_key_id = required("AccessKeyId")?;
+    let secret_access_key = required("SecretAccessKey")?;
+    let session_token = optional("SessionToken")?;
+    let mut credentials = Credentials::new(access_key_id, secret_access_key, session_token).with_provider("process");
+    if let Some(expiration) = optional("Expiration")? {
+        let expiry = parse_timestamp(&expiration, TimestampFormat::DateTime)
+            .map_err(|e| format!("an invalid Expiration: {e}"))
+            .and_then(|date| SystemTime::try_from(date).map_err(|e| format!("an Expiration out of range: {e}")))?;
+        if expiry <= now {
+            return Err(format!("credentials that expired at {expiration}; they cannot sign requests"));
+        }
+        credentials = credentials.with_expiry(expiry);
+    }
+    Ok(credentials)
+}
+
+fn shell_command(command: &str) -> Command {
+    #[cfg(windows)]
+    let mut cmd = {
+        let mut cmd = Command::new("cmd");
+        cmd.arg("/C").arg(command);
+        cmd
+    };
+    #[cfg(not(windows))]
+    let mut cmd = {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(command);
+        cmd
+    };
+    #[cfg(unix)]
+    {
+        // Its own process group, so a timeout can kill whatever the shell started too.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd
+}
+
+struct ProcessOutput {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stdout_truncated: bool,
+    stderr: Vec<u8>,
+}
+
+/// Runs `cmd` to completion (exit and both pipes closed) or until `timeout`, when it (and its
+/// process group) is killed. The error completes "the credential_process of profile … ".
+fn run_bounded(mut cmd: Command, timeout: Duration) -> Result<ProcessOutput, String> {
+    let deadline = Instant::now() + timeout;
+    let mut child = cmd.spawn().map_err(|e| format!("could not be started: {e}"))?;
+
+    // Read both pipes on their own threads so a chatty process never blocks on a full pipe.
+    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>, bool)>();
+    let mut stdout = None;
+    let mut stderr = None;
+    for (is_stdout, pipe) in [
+        (true, child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
+        (false, child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
+    ] {
+        let Some(pipe) = pipe else {
+            let slot = if is_stdout { &mut stdout } else { &mut stderr };
+            *slot = Some((Vec::new(), false));
+            continue;
+        };
+        let tx = tx.clone();
+        let spawned = std::thread::Builder::new().name("credential_process-reader".to_owned()).spawn(move || {
+            let (bytes, truncated) = read_capped(pipe);
+            let _ = tx.send((is_stdout, bytes, truncated));
+        });
+        if let Err(e) = spawned {
+            kill(&mut child);
+            return Err(format!("could not be watched: {e}"));
+        }
+    }
+    drop(tx);
+
+    let mut status = None;
+    loop {
+        if status.is_none() {
+            match child.try_wait() {
+                Ok(s) => status = s,
+                Err(e) => {
+                    kill(&mut child);
+                    return Err(format!("could not be waited for: {e}"));
+                }
+            }
+        }
+        if let (Some(status), Some((stdout, stdout_truncated)), Some((stderr, _))) = (status, &stdout, &stderr) {
+            return Ok(ProcessOutput {
+                status,
+                stdout: stdout.clone(),
+                stdout_truncated: *stdout_truncated,
+                stderr: stderr.clone(),
+            });
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            kill(&mut child);
+            return Err(format!("did not finish within {} s and was stopped", timeout.as_secs_f64()));
+        }
+        let wait = POLL_INTERVAL.min(deadline - now);
+        match rx.recv_timeout(wait) {
+            Ok((true, bytes, truncated)) => stdout = Some((bytes, truncated)),
+            Ok((false, bytes, truncated)) => stderr = Some((bytes, truncated)),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                // Both readers are done; only the exit status is missing.
+                stdout.get_or_insert_with(|| (Vec::new(), false));
+                stderr.get_or_insert_with(|| (Vec::new(), false));
+                std::thread::sleep(wait);
+            }
+        }
+    }
+}
+
+/// Reads to the end, keeping the first [`MAX_PROCESS_OUTPUT`] bytes; the flag says whether more came.
+fn read_capped(mut pipe: impl Read) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut truncated = false;
+    let mut buf = [0u8; 8192];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let room = MAX_PROCESS_OUTPUT.saturating_sub(kept.len());
+                let chunk = buf.get(..n).unwrap_or(&[]);
+                if chunk.len() > room {
+                    truncated = true;
+                }
+                kept.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or(&[]));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    (kept, truncated)
+}
+
+/// Kills the child and, on unix, its whole process group; then reaps it.
+fn kill(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        // The group id is the child's pid (`process_group(0)`); a number we made, not input.
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -9 -{} 2>/dev/null", child.id()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::credentials::*;
+
+    use crate::runtime::test_support::*;
+
+    use std::time::{Duration, SystemTime};
+
+    // --- credential_process ---
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_success() {
+        let dir = TempDir::new();
+        let json = format!(
+            r#"{{"Version": 1, "AccessKeyId": "ASIAPROCESS", "SecretAccessKey": "{SECRET}", "SessionToken": "{TOKEN}", "Expiration": "2030-01-01T00:00:00Z"}}"#
+        );
+        dir.config(&process_profile(&format!("printf '%s' '{json}'")));
+        let credentials = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap();
+        assert_eq!(credentials.access_key_id(), "ASIAPROCESS");
+        assert_eq!(credentials.secret_access_key(), SECRET);
+        assert_eq!(credentials.session_token(), Some(TOKEN));
+        assert_eq!(credentials.provider(), "process");
+        assert_eq!(credentials.expiry(), Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_without_token_or_expiration() {
+        let dir = TempDir::new();
+        dir.config(&process_profile(
+            r#"echo '{"Version": 1, "AccessKeyId": "AKID", "SecretAccessKey": "s", "Expiration": null, "Extra": [1]}'"#,
+        ));
+        let credentials = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap();
+        assert_eq!(credentials.session_token(), None);
+        assert_eq!(credentials.expiry(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_non_zero_exit_reports_stderr_not_stdout() {
+        let dir = TempDir::new();
+        dir.config(&process_profile(&format!("echo '{SECRET}'; echo '  token expired, run login  ' >&2; exit 3")));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        let text = err.to_string();
+        assert!(!err.is_not_loaded());
+        assert_eq!(
+            text,
+            "the credential_process of profile \"default\" failed (exit status 3): token expired, run login"
+        );
+        assert!(!text.contains(SECRET));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_stderr_is_cut_to_500_chars() {
+        let dir = TempDir::new();
+        dir.config(&process_profile("head -c 2000 /dev/zero | tr '\\0' x >&2; exit 1"));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        let text = err.to_string();
+        let stderr = text.split_once("(exit status 1): ").map(|(_, rest)| rest).unwrap_or("");
+        assert_eq!(stderr, "x".repeat(500), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_bad_json() {
+        let dir = TempDir::new();
+        dir.config(&process_profile(&format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'")));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("printed invalid JSON"), "{err}");
+        assert!(!err.to_string().contains(SECRET), "{err}");
+
+        dir.config(&process_profile("echo not json at all"));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("invalid JSON"), "{err}");
+
+        dir.config(&process_profile(r#"echo '{"Version": 1, "AccessKeyId": "A"}'"#));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("without SecretAccessKey"), "{err}");
+
+        dir.config(&process_profile(r#"echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "s"}'"#));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("AccessKeyId is a number"), "{err}");
+
+        dir.config(&process_profile(
+            r#"echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "tomorrow"}'"#,
+        ));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("invalid Expiration"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_wrong_version() {
+        let dir = TempDir::new();
+        dir.config(&process_profile(r#"echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("unsupported Version 2 (expected 1)"), "{err}");
+
+        dir.config(&process_profile(r#"echo '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("Version is a string"), "{err}");
+
+        dir.config(&process_profile(r#"echo '{"AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("without a Version"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_timeout_kills_it() {
+        let dir = TempDir::new();
+        // A background grandchild holding the pipe open must not keep us waiting either.
+        dir.config(&process_profile("sleep 30 & sleep 30"));
+        let started = Instant::now();
+        let err = ProfileCredentials::with_env(dir.env(&[]))
+            .with_process_timeout(Duration::from_millis(300))
+            .provide_credentials()
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        assert!(err.to_string().contains("did not finish within 0.3 s"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_process_that_cannot_run() {
+        let dir = TempDir::new();
+        dir.config(&process_profile("/nonexistent/credential-helper"));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("failed (exit status 127)"), "{err}");
+    }
+
+    #[test]
+    fn process_output_parsing() {
+        let ok = parse_process_output(
+            r#"{"Version": 1.0, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": ""}"#,
+            SystemTime::now(),
+        )
+        .unwrap();
+        assert_eq!(ok.session_token(), None);
+        assert!(parse_process_output(
+            r#"{"Version": 1, "AccessKeyId": "", "SecretAccessKey": "s"}"#,
+            SystemTime::now()
+        )
+        .unwrap_err()
+        .contains("empty AccessKeyId"));
+        assert!(parse_process_output(
+            r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "SessionToken": 3}"#,
+            SystemTime::now()
+        )
+        .unwrap_err()
+        .contains("SessionToken is a number"));
+    }
+
+    #[test]
+    fn expired_process_credentials_are_refused() {
+        let document =
+            r#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "2026-01-01T00:00:00Z"}"#;
+        let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        let before = parse_process_output(document, expiry - Duration::from_secs(1)).unwrap();
+        assert_eq!(before.expiry(), Some(expiry));
+        for now in [expiry, expiry + Duration::from_secs(3600)] {
+            let error = parse_process_output(document, now).unwrap_err();
+            assert!(error.contains("expired at 2026-01-01T00:00:00Z"), "{error}");
+        }
+    }
+}

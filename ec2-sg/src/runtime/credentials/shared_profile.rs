@@ -1,0 +1,224 @@
+//! Credentials from a profile of the shared files: static keys or a `credential_process`.
+
+use std::time::Duration;
+
+use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
+use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::env::Env;
+use crate::runtime::profile::ProfileSet;
+
+/// Profile keys for credential sources this SDK cannot use yet (they need STS or SSO).
+const UNSUPPORTED_PROFILE_KEYS: &[&str] = &[
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+];
+
+const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process"];
+
+/// Credentials from a profile of the shared files: its `aws_access_key_id`,
+/// `aws_secret_access_key` and `aws_session_token` (provider name `"profile"`), or else the
+/// output of its `credential_process` (provider name `"process"`).
+///
+/// The profile is the one given to [`Self::with_profile`], else `AWS_PROFILE`, else `default`.
+/// The files are read on every call; wrap the provider in a [`CachingProvider`] to avoid that.
+#[derive(Clone, Debug)]
+pub struct ProfileCredentials {
+    pub(super) env: Env,
+    pub(super) profile: Option<String>,
+    pub(super) process_timeout: Duration,
+}
+
+impl Default for ProfileCredentials {
+    fn default() -> Self {
+        Self { env: Env::real(), profile: None, process_timeout: DEFAULT_PROCESS_TIMEOUT }
+    }
+}
+
+impl ProfileCredentials {
+    /// Reads the files named by the process environment, for the selected profile.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the files named by the given environment.
+    pub fn with_env(env: Env) -> Self {
+        Self { env, ..Self::default() }
+    }
+
+    /// Uses this profile instead of `AWS_PROFILE`/`default`.
+    pub fn with_profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// How long a `credential_process` may run before it is killed (default 60 s).
+    pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
+        self.process_timeout = timeout;
+        self
+    }
+}
+
+impl ProvideCredentials for ProfileCredentials {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
+        match profile_credentials(&self.env, &profile, self.process_timeout)? {
+            ProfileOutcome::Found(credentials) => Ok(credentials),
+            ProfileOutcome::Missing(places) => Err(CredentialsError::not_loaded(format!(
+                "no AWS credentials in profile {profile:?}. Looked at: {}",
+                places.join("; ")
+            ))),
+        }
+    }
+}
+
+pub(super) enum ProfileOutcome {
+    Found(Credentials),
+    /// Nothing there; where it was looked for.
+    Missing(Vec<String>),
+}
+
+pub(super) fn profile_credentials(
+    env: &Env,
+    profile: &str,
+    timeout: Duration,
+) -> Result<ProfileOutcome, CredentialsError> {
+    let set = ProfileSet::load(env)?;
+    let where_ = |key: &str| set.source_of(profile, key).unwrap_or("the shared files").to_owned();
+    match (set.get(profile, "aws_access_key_id"), set.get(profile, "aws_secret_access_key")) {
+        (Some(id), Some(secret)) => {
+            let token = set.get(profile, "aws_session_token").map(str::to_owned);
+            return Ok(ProfileOutcome::Found(Credentials::new(id, secret, token).with_provider("profile")));
+        }
+        (Some(_), None) => {
+            return Err(CredentialsError::new(format!(
+                "profile {profile:?} in {} has aws_access_key_id but no aws_secret_access_key",
+                where_("aws_access_key_id")
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(CredentialsError::new(format!(
+                "profile {profile:?} in {} has aws_secret_access_key but no aws_access_key_id",
+                where_("aws_secret_access_key")
+            )));
+        }
+        (None, None) => {}
+    }
+    if let Some(command) = set.get(profile, "credential_process") {
+        return run_credential_process(command, profile, timeout).map(ProfileOutcome::Found);
+    }
+    if let Some(key) = UNSUPPORTED_PROFILE_KEYS.iter().find(|key| set.get(profile, key).is_some()) {
+        return Err(CredentialsError::new(format!(
+            "profile {profile:?} in {} gets its credentials through `{key}`, which this SDK does not support yet \
+             (it needs STS or SSO); use static keys, a credential_process, or the environment variables",
+            where_(key)
+        )));
+    }
+    Ok(ProfileOutcome::Missing(set.places(profile, CREDENTIAL_KEYS)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::credentials::*;
+
+    use crate::runtime::test_support::*;
+
+    // --- profile ---
+
+    #[test]
+    fn profile_static_keys_and_session_token() {
+        let dir = TempDir::new();
+        dir.credentials(&format!(
+            "[default]\naws_access_key_id = AKID\naws_secret_access_key = {SECRET}\naws_session_token = {TOKEN}\n"
+        ));
+        let credentials = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap();
+        assert_eq!(credentials.access_key_id(), "AKID");
+        assert_eq!(credentials.secret_access_key(), SECRET);
+        assert_eq!(credentials.session_token(), Some(TOKEN));
+        assert_eq!(credentials.provider(), "profile");
+    }
+
+    #[test]
+    fn profile_selection_aws_profile_and_explicit() {
+        let dir = TempDir::new();
+        dir.credentials("[default]\naws_access_key_id = D\naws_secret_access_key = s\n[dev]\naws_access_key_id = DEV\naws_secret_access_key = s\n[prod]\naws_access_key_id = PROD\naws_secret_access_key = s\n");
+        let env = dir.env(&[("AWS_PROFILE", "dev")]);
+        assert_eq!(ProfileCredentials::with_env(env.clone()).provide_credentials().unwrap().access_key_id(), "DEV");
+        let explicit = ProfileCredentials::with_env(env).with_profile("prod");
+        assert_eq!(explicit.provide_credentials().unwrap().access_key_id(), "PROD");
+    }
+
+    #[test]
+    fn credentials_file_beats_config_file() {
+        let dir = TempDir::new();
+        dir.config("[profile dev]\naws_access_key_id = FROM_CONFIG\naws_secret_access_key = c\nregion = eu-west-1\n")
+            .credentials("[dev]\naws_access_key_id = FROM_CREDENTIALS\naws_secret_access_key = k\n");
+        let env = dir.env(&[("AWS_PROFILE", "dev")]);
+        let credentials = ProfileCredentials::with_env(env).provide_credentials().unwrap();
+        assert_eq!(credentials.access_key_id(), "FROM_CREDENTIALS");
+        assert_eq!(credentials.secret_access_key(), "k");
+    }
+
+    #[test]
+    fn keys_in_config_file_work_too() {
+        let dir = TempDir::new();
+        dir.config("[profile dev]\naws_access_key_id = FROM_CONFIG\naws_secret_access_key = c\n");
+        let credentials = ProfileCredentials::with_env(dir.env(&[])).with_profile("dev").provide_credentials().unwrap();
+        assert_eq!(credentials.access_key_id(), "FROM_CONFIG");
+    }
+
+    #[test]
+    fn config_profile_prefix_is_required_and_literal_in_credentials() {
+        let dir = TempDir::new();
+        // `[dev]` in the config file is not a profile; `[profile dev]` in credentials is "profile dev".
+        dir.config("[dev]\naws_access_key_id = A\naws_secret_access_key = s\n")
+            .credentials("[profile dev]\naws_access_key_id = B\naws_secret_access_key = s\n");
+        let err = ProfileCredentials::with_env(dir.env(&[])).with_profile("dev").provide_credentials().unwrap_err();
+        assert!(err.is_not_loaded(), "{err}");
+        let literal = ProfileCredentials::with_env(dir.env(&[])).with_profile("profile dev");
+        assert_eq!(literal.provide_credentials().unwrap().access_key_id(), "B");
+    }
+
+    #[test]
+    fn profile_half_a_key_pair_is_an_error() {
+        let dir = TempDir::new();
+        dir.credentials(&format!("[default]\naws_secret_access_key = {SECRET}\n"));
+        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(!err.is_not_loaded());
+        assert!(err.to_string().contains("no aws_access_key_id"), "{err}");
+        assert!(err.to_string().contains(&dir.credentials_path()), "{err}");
+        assert!(!err.to_string().contains(SECRET), "{err}");
+    }
+
+    #[test]
+    fn malformed_file_error_names_file_and_line_and_stops_the_chain() {
+        let dir = TempDir::new();
+        dir.credentials(&format!("[default]\naws_access_key_id = A\naws_secret_access_key {SECRET}\n"));
+        let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        assert!(!err.is_not_loaded());
+        assert!(err.to_string().contains(&format!("{}, line 3", dir.credentials_path())), "{err}");
+        assert!(!err.to_string().contains(SECRET), "{err}");
+    }
+
+    #[test]
+    fn unsupported_profile_sources_are_named() {
+        let dir = TempDir::new();
+        dir.config(
+            "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n\
+                    [profile sso]\nsso_session = corp\n",
+        );
+        let env = dir.env(&[]);
+        let err = ProfileCredentials::with_env(env.clone()).with_profile("dev").provide_credentials().unwrap_err();
+        assert!(!err.is_not_loaded());
+        assert!(err.to_string().contains("`role_arn`"), "{err}");
+        assert!(err.to_string().contains("not support"), "{err}");
+        let err = ProfileCredentials::with_env(env).with_profile("sso").provide_credentials().unwrap_err();
+        assert!(err.to_string().contains("`sso_session`"), "{err}");
+    }
+}

@@ -1,0 +1,63 @@
+//! Helpers shared by the runtime's unit tests.
+
+#![allow(dead_code)]
+
+use super::env::Env;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub(crate) const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+pub(crate) const TOKEN: &str = "FwoGZXIvYXdzEXAMPLETOKEN";
+
+/// A directory under the system temp dir, removed on drop.
+pub(crate) struct TempDir(pub(crate) PathBuf);
+
+impl TempDir {
+    pub(crate) fn new() -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("ec2-sg-credentials-test-{}-{}", std::process::id(), n));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(path.join(".aws")).unwrap();
+        Self(path)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub(crate) fn config(&self, text: &str) -> &Self {
+        std::fs::write(self.0.join(".aws").join("config"), text).unwrap();
+        self
+    }
+
+    pub(crate) fn credentials(&self, text: &str) -> &Self {
+        std::fs::write(self.0.join(".aws").join("credentials"), text).unwrap();
+        self
+    }
+
+    pub(crate) fn config_path(&self) -> String {
+        self.0.join(".aws").join("config").display().to_string()
+    }
+
+    pub(crate) fn credentials_path(&self) -> String {
+        self.0.join(".aws").join("credentials").display().to_string()
+    }
+
+    /// An environment whose home is this directory, plus `vars`.
+    pub(crate) fn env(&self, vars: &[(&str, &str)]) -> Env {
+        let mut all: Vec<(String, String)> = vec![("HOME".into(), self.0.display().to_string())];
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Env::from_vars(all)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub(crate) fn process_profile(command: &str) -> String {
+    format!("[default]\ncredential_process = {command}\n")
+}
