@@ -30,6 +30,8 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
             .find(|s| &s.rust_name == output_name)
             .map(|s| crate::ir::path_in(s.home, &s.rust_name))
             .ok_or_else(|| format!("operation `{op_name}` has no output type"))?;
+        let error_type = format_ident!("{}Error", names::type_name(op_name));
+        let error_path = quote!(super::operation::#error_type);
         let method_doc = format!("Starts a `{op_name}` call: set its members, then `send()`.");
         methods.extend(quote! {
             #[doc = #method_doc]
@@ -66,16 +68,24 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
 
             impl #fluent<crate::runtime::client::Client> {
                 #[doc = #send_doc]
-                pub async fn send(self) -> ::std::result::Result<#output_path, crate::runtime::Error> {
-                    self.client.send_operation::<super::operation::#op_type>(self.inner.build()).await
+                // SdkError carries the raw answer, as aws-sdk-rust's does.
+                #[allow(clippy::result_large_err)]
+                pub async fn send(self) -> ::std::result::Result<#output_path, crate::runtime::SdkError<#error_path>> {
+                    self.client
+                        .send_operation::<super::operation::#op_type>(self.inner.build())
+                        .await
+                        .map_err(|e| crate::runtime::into_sdk_error(e, <super::operation::#op_type as crate::runtime::Operation>::decode_error))
                 }
             }
 
             #[cfg(feature = "blocking")]
             impl #fluent<crate::runtime::blocking::Client> {
                 #[doc = #send_doc]
-                pub fn send(self) -> ::std::result::Result<#output_path, crate::runtime::Error> {
-                    self.client.send_operation::<super::operation::#op_type>(self.inner.build())
+                #[allow(clippy::result_large_err)]
+                pub fn send(self) -> ::std::result::Result<#output_path, crate::runtime::SdkError<#error_path>> {
+                    self.client
+                        .send_operation::<super::operation::#op_type>(self.inner.build())
+                        .map_err(|e| crate::runtime::into_sdk_error(e, <super::operation::#op_type as crate::runtime::Operation>::decode_error))
                 }
             }
         });

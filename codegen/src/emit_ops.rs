@@ -11,7 +11,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
-    let mut out = TokenStream::new();
+    let mut out = quote! {
+        /// The trait aws-sdk-rust users read request ids with, where they look for it.
+        pub use crate::runtime::RequestId;
+    };
     for (op_name, op) in ir.operations() {
         out.extend(emit_operation(ir, op_name, op)?);
     }
@@ -47,6 +50,7 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
         None => quote!(),
     };
     let (error_ty, error_items, decode_error) = emit_errors(ir, op_name, op);
+    let op_module = emit_op_module(op_name, input_def, output_def);
     Ok(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,7 +85,45 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
         }
 
         #error_items
+
+        #op_module
     })
+}
+
+/// `operation::{op}` as aws-sdk-rust lays it out: the input, output and error, and in `builders`
+/// the fluent builder and the input and output builders (all defined elsewhere, re-exported).
+fn emit_op_module(op_name: &str, input: &crate::ir::StructDef, output: &crate::ir::StructDef) -> TokenStream {
+    let module = format_ident_raw(&names::field(op_name));
+    let marker = format_ident!("{}", names::type_name(op_name));
+    let error = format_ident!("{}Error", names::type_name(op_name));
+    let fluent = format_ident!("{}FluentBuilder", names::type_name(op_name));
+    // Paths from inside `operation::{op}` (one level down) and `operation::{op}::builders` (two).
+    let one = |def: &crate::ir::StructDef, suffix: &str| {
+        let path = crate::ir::path_in(def.home, &format!("{}{suffix}", def.rust_name));
+        quote!(super::#path)
+    };
+    let two = |def: &crate::ir::StructDef, suffix: &str| {
+        let path = crate::ir::path_in(def.home, &format!("{}{suffix}", def.rust_name));
+        quote!(super::super::#path)
+    };
+    let (input_ty, output_ty) = (one(input, ""), one(output, ""));
+    let (input_builder, output_builder) = (two(input, "Builder"), two(output, "Builder"));
+    let doc = format!("`{op_name}`: its input, output and error, as aws-sdk-rust's `operation::{module}`.");
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            pub use super::{#marker, #error};
+            pub use #input_ty;
+            pub use #output_ty;
+
+            /// The builders of this operation's input, output and call.
+            pub mod builders {
+                pub use #input_builder;
+                pub use #output_builder;
+                pub use super::super::super::client::#fluent;
+            }
+        }
+    }
 }
 
 /// `foo.{label}.` becomes code that checks the label member and formats the prefix.
@@ -124,21 +166,12 @@ fn emit_host_prefix(
     })
 }
 
-/// The operation's error type: the runtime's `ServiceError`, or an enum of its modeled errors.
+/// The operation's error type, `{Op}Error`: a variant per modeled error (with its details) and
+/// `Unhandled`, made by the runtime's `operation_error!` with the traits of aws-sdk-rust's.
 fn emit_errors(ir: &Ir, op_name: &str, op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
-    if op.errors.is_empty() {
-        return (
-            quote!(crate::runtime::ServiceError),
-            quote!(),
-            quote! {
-                fn decode_error(error: crate::runtime::ServiceError) -> Self::Error { error }
-            },
-        );
-    }
     let enum_name = format_ident!("{}Error", names::type_name(op_name));
-    let mut variants = TokenStream::new();
+    let mut variants = Vec::new();
     let mut arms = TokenStream::new();
-    let mut meta_arms = TokenStream::new();
     for r in &op.errors {
         let shape = ir.shape(&r.shape);
         let variant = format_ident!("{}", names::type_name(&r.shape));
@@ -146,50 +179,43 @@ fn emit_errors(ir: &Ir, op_name: &str, op: &Operation) -> (TokenStream, TokenStr
         let code = shape.error_code(&r.shape);
         let def = ir.struct_def(&r.shape).expect("error shapes are structures");
         let de = decoder_name(def);
-        let doc = format!("The modeled error `{code}`, with its details and the error's metadata.");
-        variants.extend(quote! { #[doc = #doc] #variant(#ty, crate::runtime::ServiceError), });
+        variants.push(quote!(#variant(#ty)));
         arms.extend(quote! {
-            #code => match error.decode_details(super::de::#de) {
-                ::std::result::Result::Ok(details) => #enum_name::#variant(details, error),
-                ::std::result::Result::Err(_) => #enum_name::Unhandled(error),
-            },
-        });
-        meta_arms.extend(quote! { #enum_name::#variant(_, meta) => meta, });
-    }
-    let doc = format!("The errors of `{op_name}`: the modeled ones, and every other service error as `Unhandled`.");
-    let items = quote! {
-        #[doc = #doc]
-        #[non_exhaustive]
-        #[derive(Debug)]
-        pub enum #enum_name {
-            #variants
-            /// An error the model does not list for this operation.
-            Unhandled(crate::runtime::ServiceError),
-        }
-
-        impl #enum_name {
-            /// Code, message, request id and HTTP status of the error.
-            pub fn meta(&self) -> &crate::runtime::ServiceError {
-                match self {
-                    #meta_arms
-                    #enum_name::Unhandled(meta) => meta,
+            ::std::option::Option::Some(#code) => {
+                match error.as_service_error().map(|answer| answer.decode_details(super::de::#de)) {
+                    ::std::option::Option::Some(::std::result::Result::Ok(details)) => {
+                        #enum_name::#variant(details, crate::runtime::Unhandled::from_error(error))
+                    }
+                    _ => #enum_name::Unhandled(crate::runtime::Unhandled::from_error(error)),
                 }
             }
+        });
+    }
+    let doc = if op.errors.is_empty() {
+        format!("The error of `{op_name}`: the model names none, so every service error is `Unhandled`.")
+    } else {
+        format!("The errors of `{op_name}`: the modeled ones, and every other service error as `Unhandled`.")
+    };
+    let items = quote! {
+        crate::operation_error! {
+            #[doc = #doc]
+            #enum_name { #(#variants),* }
         }
-
-        impl ::std::fmt::Display for #enum_name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(self.meta(), f)
+    };
+    let decode = if op.errors.is_empty() {
+        quote! {
+            fn decode_error(error: crate::runtime::Error) -> Self::Error {
+                #enum_name::Unhandled(crate::runtime::Unhandled::from_error(error))
             }
         }
-
-        impl ::std::error::Error for #enum_name {}
-    };
-    let decode = quote! {
-        fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-            match error.code() {
-                #arms
-                _ => #enum_name::Unhandled(error),
+    } else {
+        quote! {
+            fn decode_error(error: crate::runtime::Error) -> Self::Error {
+                let code = error.code().map(::std::string::ToString::to_string);
+                match code.as_deref() {
+                    #arms
+                    _ => #enum_name::Unhandled(crate::runtime::Unhandled::from_error(error)),
+                }
             }
         }
     };

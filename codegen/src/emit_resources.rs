@@ -912,7 +912,7 @@ impl Gen<'_, '_> {
                         move |token: ::std::option::Option<::std::string::String>| {
                             let _ = &token;
                             let request = inner.clone() #set_token;
-                            ::std::boxed::Box::pin(async move { request.send().await })
+                            ::std::boxed::Box::pin(async move { request.send().await.map_err(::std::convert::Into::into) })
                         },
                         #next_token,
                     );
@@ -933,7 +933,7 @@ impl Gen<'_, '_> {
                     let pages = crate::runtime::paginate::PageIter::pages(
                         move |token: ::std::option::Option<::std::string::String>| {
                             let _ = &token;
-                            inner.clone() #set_token .send()
+                            inner.clone() #set_token .send().map_err(::std::convert::Into::into)
                         },
                         #next_token,
                     );

@@ -12,6 +12,9 @@
 //! A stub is used instead of moto because moto spends about 3 ms per request (and closes every
 //! connection), which caps any client near 300 calls/s and would hide the SDK's own cost.
 
+// The measured calls return the SDK's own SdkError, which carries the raw answer (as aws-sdk-rust's does).
+#![allow(clippy::result_large_err)]
+
 use ec2_sg::operation::{AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupIngressInput, DescribeSecurityGroups};
 use ec2_sg::runtime::env::Env;
 use ec2_sg::runtime::http::{BoxFuture, HttpClient, HttpResponse, TransportError};

@@ -10,6 +10,7 @@
 //!   cargo run -p ec2-sg --example security_group_walkthrough
 //! ```
 
+use ec2_sg::error::ProvideErrorMetadata;
 use ec2_sg::types::{IpPermission, IpRange, Tag};
 use ec2_sg::Client;
 
@@ -27,7 +28,9 @@ async fn main() -> Result<(), ec2_sg::Error> {
         .send()
         .await;
     match dry_run {
-        Err(e) if e.is_dry_run_success() => println!("dry run: the call would succeed"),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_dry_run_success()) => {
+            println!("dry run: the call would succeed")
+        }
         other => println!("dry run answered {other:?}"),
     }
 

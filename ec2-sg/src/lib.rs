@@ -54,6 +54,16 @@ pub mod blocking {
     pub use crate::runtime::blocking::Client;
 }
 
+/// Errors as aws-sdk-rust names them: `send()` gives `SdkError<{Op}Error>`; read it with
+/// `ProvideErrorMetadata` (`code()`, `message()`) and print its whole chain with
+/// `DisplayErrorContext`. `?` turns it into the crate-wide [`Error`](crate::Error).
+pub mod error {
+    pub use crate::runtime::{BoxError, SdkError};
+    pub use aws_smithy_runtime_api::client::result::ConnectorError;
+    pub use aws_smithy_types::error::display::DisplayErrorContext;
+    pub use aws_smithy_types::error::metadata::{ErrorMetadata, ProvideErrorMetadata};
+}
+
 /// Value types shared by the API: timestamps and binary data.
 pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};

@@ -74,7 +74,12 @@ async fn retries_stop_after_max_attempts_with_the_last_error() {
         Reply::xml(503, &error_body("RequestLimitExceeded")),
         Reply::xml(503, &error_body("RequestLimitExceeded")),
     ]);
-    let error = client_for(&stub, fast_retries(3)).describe_security_groups().send().await.unwrap_err();
+    let error = client_for(&stub, fast_retries(3))
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!((error.code(), error.attempts(), error.http_status()), (Some("RequestLimitExceeded"), 3, Some(503)));
     assert_eq!(error.request_id(), Some("req-RequestLimitExceeded"));
     assert!(error.is_retryable());
@@ -84,7 +89,12 @@ async fn retries_stop_after_max_attempts_with_the_last_error() {
 #[tokio::test]
 async fn max_attempts_one_turns_retries_off() {
     let stub = Stub::start(vec![Reply::xml(503, &error_body("RequestLimitExceeded"))]);
-    let error = client_for(&stub, RetryConfig::disabled()).describe_security_groups().send().await.unwrap_err();
+    let error = client_for(&stub, RetryConfig::disabled())
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!(error.attempts(), 1);
     assert_eq!(stub.received().len(), 1);
 }
@@ -92,8 +102,13 @@ async fn max_attempts_one_turns_retries_off() {
 #[tokio::test]
 async fn client_errors_return_at_once() {
     let stub = Stub::start(vec![Reply::xml(400, &error_body("InvalidGroupId.Malformed"))]);
-    let error =
-        client_for(&stub, fast_retries(3)).describe_security_groups().group_ids("bad").send().await.unwrap_err();
+    let error = client_for(&stub, fast_retries(3))
+        .describe_security_groups()
+        .group_ids("bad")
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!((error.code(), error.attempts()), (Some("InvalidGroupId.Malformed"), 1));
     assert!(!error.is_retryable());
 }
@@ -102,7 +117,12 @@ async fn client_errors_return_at_once() {
 async fn an_html_page_from_a_proxy_and_an_empty_500_give_status_errors() {
     let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
     let stub = Stub::start(vec![Reply::html(502, html), Reply::html(500, "")]);
-    let error = client_for(&stub, fast_retries(2)).describe_security_groups().send().await.unwrap_err();
+    let error = client_for(&stub, fast_retries(2))
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!(
         (error.kind(), error.code(), error.http_status()),
         (ErrorKind::Service, Some("InternalError"), Some(500))
@@ -110,7 +130,12 @@ async fn an_html_page_from_a_proxy_and_an_empty_500_give_status_errors() {
     assert_eq!(error.message(), Some("HTTP 500 with an empty body"));
     assert_eq!(error.attempts(), 2, "5xx answers are retried");
     let stub = Stub::start(vec![Reply::html(502, html)]);
-    let error = client_for(&stub, RetryConfig::disabled()).describe_security_groups().send().await.unwrap_err();
+    let error = client_for(&stub, RetryConfig::disabled())
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!(error.code(), Some("BadGateway"));
     assert!(error.message().is_some_and(|m| m.contains("502 Bad Gateway")));
 }
@@ -118,7 +143,12 @@ async fn an_html_page_from_a_proxy_and_an_empty_500_give_status_errors() {
 #[tokio::test]
 async fn a_truncated_answer_is_a_decode_error() {
     let stub = Stub::start(vec![Reply::xml(200, &OK[..OK.len() / 2])]);
-    let error = client_for(&stub, fast_retries(3)).describe_security_groups().send().await.unwrap_err();
+    let error = client_for(&stub, fast_retries(3))
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!((error.kind(), error.operation()), (ErrorKind::Decode, Some("DescribeSecurityGroups")));
     assert!(error.to_string().contains("could not be read"), "{error}");
 }
@@ -152,7 +182,8 @@ async fn the_operation_timeout_bounds_everything() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert!(started.elapsed() < Duration::from_millis(1400), "gave up early: {:?}", started.elapsed());
 }
@@ -169,7 +200,8 @@ async fn connection_refused_is_a_retried_transport_error() {
         .retry_config(fast_retries(3))
         .build()
         .unwrap();
-    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.kind(), error.attempts(), error.code()), (ErrorKind::Transport, 3, None));
     assert!(error.is_retryable());
 }
@@ -192,7 +224,8 @@ async fn missing_credentials_name_every_place_looked_at() {
     let stub = Stub::start(vec![]);
     let config =
         ec2_sg::Config::builder().env(isolated_env()).region("us-east-1").endpoint_url(&stub.endpoint).build().unwrap();
-    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.kind(), error.attempts()), (ErrorKind::Credentials, 0));
     let text = error.to_string();
     for place in ["AWS_ACCESS_KEY_ID", "credentials", "config"] {

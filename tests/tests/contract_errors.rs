@@ -57,7 +57,13 @@ fn service<'a>(
 #[tokio::test]
 async fn invalid_group_not_found() {
     let replay = replay(&["moto/error-invalid-group-not-found"]);
-    let e = client(&replay).describe_security_groups().group_ids("sg-00000000000000001").send().await.unwrap_err();
+    let e = client(&replay)
+        .describe_security_groups()
+        .group_ids("sg-00000000000000001")
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     // moto quotes the id set the Python way; EC2 says "The security group 'sg-…' does not exist".
     let message = "The security group '{'sg-00000000000000001'}' does not exist";
     assert_eq!(parts(&e), service("DescribeSecurityGroups", 400, "InvalidGroup.NotFound", message, Some("request-id")));
@@ -71,7 +77,13 @@ async fn invalid_group_not_found() {
 #[tokio::test]
 async fn invalid_group_id_malformed() {
     let replay = replay(&["documented/error-invalid-group-id-malformed"]);
-    let e = client(&replay).describe_security_groups().group_ids("sg-not-hex").send().await.unwrap_err();
+    let e = client(&replay)
+        .describe_security_groups()
+        .group_ids("sg-not-hex")
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     let expected = service(
         "DescribeSecurityGroups",
         400,
@@ -92,6 +104,7 @@ async fn invalid_group_duplicate() {
         .description("web servers")
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     let message = "The security group 'ec2-sg-contract-web' already exists";
     assert_eq!(parts(&e), service("CreateSecurityGroup", 400, "InvalidGroup.Duplicate", message, Some("request-id")));
@@ -115,6 +128,7 @@ async fn invalid_permission_duplicate() {
         .ip_permissions(from_web)
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     let expected = service(
         "AuthorizeSecurityGroupIngress",
@@ -142,6 +156,7 @@ async fn invalid_permission_not_found() {
         .ip_permissions(smtp)
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     let expected = service(
         "RevokeSecurityGroupIngress",
@@ -157,7 +172,13 @@ async fn invalid_permission_not_found() {
 #[tokio::test]
 async fn dependency_violation() {
     let replay = replay(&["documented/error-dependency-violation"]);
-    let e = client(&replay).delete_security_group().group_id("sg-00000000000000002").send().await.unwrap_err();
+    let e = client(&replay)
+        .delete_security_group()
+        .group_id("sg-00000000000000002")
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     let expected = service(
         "DeleteSecurityGroup",
         400,
@@ -179,6 +200,7 @@ async fn dry_run_operation() {
         .dry_run(true)
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     let expected = service(
         "CreateSecurityGroup",
@@ -201,6 +223,7 @@ async fn unauthorized_operation() {
         .ip_permissions(ssh_from("0.0.0.0/0"))
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     let expected = service(
         "AuthorizeSecurityGroupIngress",
@@ -218,7 +241,7 @@ async fn unauthorized_operation() {
 #[tokio::test]
 async fn auth_failure_in_the_error_response_form() {
     let replay = replay(&["moto/error-auth-failure"]);
-    let e = client(&replay).describe_security_groups().send().await.unwrap_err();
+    let e = client(&replay).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     // moto's <ErrorResponse> carries no request id.
     let expected = service(
         "DescribeSecurityGroups",
@@ -283,7 +306,13 @@ fn the_blocking_client_retries_throttling_too() {
 async fn request_limit_exceeded_every_time_gives_up_after_three_attempts() {
     let throttled = load("documented/error-request-limit-exceeded");
     let replay = ReplayClient::new(vec![throttled; 3]);
-    let e = client(&replay).describe_security_groups().group_ids("sg-00000000000000001").send().await.unwrap_err();
+    let e = client(&replay)
+        .describe_security_groups()
+        .group_ids("sg-00000000000000001")
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     let expected = Parts {
         retryable: true,
         attempts: 3,
@@ -302,7 +331,7 @@ async fn request_limit_exceeded_every_time_gives_up_after_three_attempts() {
 #[tokio::test]
 async fn an_html_502_from_a_proxy_is_retried_then_named_after_the_status() {
     let replay = ReplayClient::new(vec![load("documented/error-bad-gateway-html"); 3]);
-    let e = client(&replay).describe_tags().send().await.unwrap_err();
+    let e = client(&replay).describe_tags().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     let message =
         "HTTP 502 with a body that is not an EC2 error document: <html>\n<head><title>502 Bad Gateway</title>\
                    </head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>";
@@ -320,6 +349,7 @@ async fn an_empty_500_is_retried_then_named_after_the_status() {
         .tags(Tag::builder().key("team").value("web").build())
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     let expected = Parts {
         retryable: true,

@@ -23,6 +23,7 @@ async fn a_different_request_fails_the_call_with_a_parameter_diff_and_is_not_ret
         .tags(Tag::builder().key("env").value("prod").build())
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     assert_eq!((e.kind(), e.code(), e.attempts()), (ErrorKind::Service, Some(MISMATCH_CODE), 1));
     let message = e.message().unwrap();
@@ -45,7 +46,7 @@ async fn a_different_request_fails_the_call_with_a_parameter_diff_and_is_not_ret
 #[tokio::test]
 async fn a_different_operation_is_named() {
     let replay = replay(&["moto/delete-tags"]);
-    let e = client(&replay).describe_tags().send().await.unwrap_err();
+    let e = client(&replay).describe_tags().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     let message = e.message().unwrap();
     assert!(message.starts_with("request 1 (DescribeTags) does not match recorded event 1 (DeleteTags)"), "{message}");
     assert!(message.contains("~ Action: expected \"DeleteTags\", sent \"DescribeTags\""), "{message}");
@@ -57,7 +58,7 @@ async fn one_request_too_many_is_a_clear_error() {
     let client = client(&replay);
     let delete = || client.delete_tags().resources(SG1).tags(Tag::builder().key("env").build()).send();
     delete().await.unwrap();
-    let e = delete().await.unwrap_err();
+    let e = delete().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((e.code(), e.attempts()), (Some(EXHAUSTED_CODE), 1));
     assert_eq!(e.message(), Some("request 2 (DeleteTags) was not expected: all 1 recorded events were already used"));
     assert_eq!(replay.remaining(), 0);

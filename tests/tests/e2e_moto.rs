@@ -185,7 +185,8 @@ async fn every_operation_of_the_model() {
 
     // DeleteSecurityGroup, then it is gone
     client.delete_security_group().group_id(&group_id).send().await.unwrap();
-    let gone = client.describe_security_groups().group_ids(&group_id).send().await.unwrap_err();
+    let gone =
+        client.describe_security_groups().group_ids(&group_id).send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(gone.code(), Some("InvalidGroup.NotFound"));
 }
 
@@ -199,6 +200,7 @@ async fn dry_run_says_the_call_would_succeed() {
         .dry_run(true)
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     assert!(error.is_dry_run_success(), "{error:?}");
     assert_eq!((error.kind(), error.http_status()), (ErrorKind::Service, Some(412)));
@@ -208,7 +210,13 @@ async fn dry_run_says_the_call_would_succeed() {
 #[tokio::test]
 async fn service_errors_carry_code_message_and_request_id() {
     let client = client();
-    let missing = client.describe_security_groups().group_ids("sg-0000000000000000f").send().await.unwrap_err();
+    let missing = client
+        .describe_security_groups()
+        .group_ids("sg-0000000000000000f")
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::Service);
     assert_eq!(missing.code(), Some("InvalidGroup.NotFound"));
     assert_eq!(missing.http_status(), Some(400));
@@ -239,6 +247,7 @@ async fn service_errors_carry_code_message_and_request_id() {
         .ip_permissions(ssh_from("192.168.0.0/16"))
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     assert_eq!(duplicate.code(), Some("InvalidPermission.Duplicate"));
     let not_there = client
@@ -247,6 +256,7 @@ async fn service_errors_carry_code_message_and_request_id() {
         .ip_permissions(ssh_from("172.16.0.0/12"))
         .send()
         .await
+        .map_err(ec2_sg::Error::from)
         .unwrap_err();
     assert_eq!(not_there.code(), Some("InvalidPermission.NotFound"));
     client.delete_security_group().group_id(&group_id).send().await.unwrap();
@@ -257,7 +267,8 @@ async fn a_wrong_secret_is_an_auth_failure() {
     let moto = moto();
     let config =
         moto.config().credentials(Credentials::new(&moto.access_key_id, "not-the-secret", None)).build().unwrap();
-    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.code(), error.http_status()), (Some("AuthFailure"), Some(401)), "{error:?}");
     assert!(!format!("{error:?} {error}").contains("not-the-secret"), "secrets never appear in errors");
 }
@@ -281,13 +292,14 @@ async fn session_credentials_send_their_token() {
         .credentials(Credentials::new(&moto.session_access_key_id, &moto.session_secret_access_key, None))
         .build()
         .unwrap();
-    let error = Client::from_conf(without).describe_security_groups().send().await.unwrap_err();
+    let error =
+        Client::from_conf(without).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.code(), Some("AuthFailure"));
 }
 
 #[tokio::test]
 async fn a_missing_required_member_sends_nothing() {
-    let error = client().create_tags().resources("sg-1").send().await.unwrap_err();
+    let error = client().create_tags().resources("sg-1").send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.kind(), error.attempts()), (ErrorKind::Validation, 0));
     assert!(error.to_string().contains("`Tags` is required"), "{error}");
 }
@@ -334,6 +346,6 @@ fn the_blocking_client_does_the_same() {
     let self_reference = IpPermission::builder().ip_protocol("-1").user_id_group_pairs(pair).build();
     client.authorize_security_group_ingress().group_id(&group_id).ip_permissions(self_reference).send().unwrap();
     client.delete_security_group().group_id(&group_id).send().unwrap();
-    let error = client.delete_security_group().group_id(&group_id).send().unwrap_err();
+    let error = client.delete_security_group().group_id(&group_id).send().map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.code(), Some("InvalidGroup.NotFound"));
 }

@@ -198,7 +198,10 @@ fn errors_and_bad_bodies_are_values() {
     let not_found = b"<Response><Errors><Error><Code>InvalidGroup.NotFound</Code><Message>The security group 'sg-x' does not exist</Message></Error></Errors><RequestID>req-9</RequestID></Response>";
     match parse_response::<DescribeSecurityGroups>(400, not_found) {
         Err(ResponseError::Service(e)) => {
-            assert_eq!((e.code(), e.request_id(), e.http_status()), ("InvalidGroup.NotFound", Some("req-9"), 400));
+            assert_eq!(
+                (e.code(), e.request_id(), e.http_status()),
+                (Some("InvalidGroup.NotFound"), Some("req-9"), Some(400))
+            );
         }
         other => panic!("expected a service error, got {other:?}"),
     }

@@ -59,7 +59,7 @@ async fn redirects_are_never_followed() {
         let elsewhere = Stub::start(vec![Reply::xml(200, OK)]);
         let stub =
             Stub::start(vec![Reply::html(status, "").with_header("Location", &format!("{}/", elsewhere.endpoint))]);
-        let error = client(&stub, 3).describe_security_groups().send().await.unwrap_err();
+        let error = client(&stub, 3).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
         assert_eq!((error.kind(), error.http_status(), error.attempts()), (ErrorKind::Service, Some(status), 1));
         assert!(error.to_string().contains("redirect, which is not followed"), "{error}");
         assert!(elsewhere.received().is_empty(), "HTTP {status}: the signed request went to the other host");
@@ -71,7 +71,7 @@ fn the_blocking_client_never_follows_redirects_either() {
     let elsewhere = Stub::start(vec![Reply::xml(200, OK)]);
     let stub = Stub::start(vec![Reply::html(307, "").with_header("Location", &format!("{}/", elsewhere.endpoint))]);
     let client = ec2_sg::blocking::Client::from_conf(config(&stub, 1).build().unwrap()).unwrap();
-    let error = client.describe_security_groups().send().unwrap_err();
+    let error = client.describe_security_groups().send().map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.http_status(), Some(307));
     assert!(elsewhere.received().is_empty());
 }
@@ -83,10 +83,16 @@ async fn a_success_that_is_not_the_operations_answer_is_an_error() {
         "<DeleteSecurityGroupResponse><requestId>x</requestId><return>true</return></DeleteSecurityGroupResponse>";
     for body in [login_page, other_operation] {
         let stub = Stub::start(vec![Reply::xml(200, body), Reply::xml(200, body)]);
-        let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+        let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
         assert!(error.to_string().contains("not <DescribeSecurityGroupsResponse>"), "{error}");
-        let error = client(&stub, 1).authorize_security_group_ingress().group_id("sg-1").send().await.unwrap_err();
+        let error = client(&stub, 1)
+            .authorize_security_group_ingress()
+            .group_id("sg-1")
+            .send()
+            .await
+            .map_err(ec2_sg::Error::from)
+            .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
     }
 }
@@ -102,9 +108,9 @@ async fn an_over_deep_error_answer_is_an_error_not_an_abort() {
         "</x>".repeat(n)
     );
     let stub = Stub::start(vec![Reply::xml(400, &body), Reply::xml(200, &deep_success)]);
-    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.code(), error.http_status()), (Some("BadRequest"), Some(400)));
-    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Decode);
     assert!(error.to_string().contains("nest more than 128 deep"), "{error}");
 }
@@ -116,7 +122,7 @@ async fn answers_over_the_size_limit_are_refused() {
     let stub = Stub::start(vec![Reply::xml(200, &big), Reply::xml(200, &big).without_length(), Reply::xml(200, &big)]);
     for _ in 0..2 {
         let client = Client::from_conf(config(&stub, 1).max_response_bytes(4096).build().unwrap());
-        let error = client.describe_security_groups().send().await.unwrap_err();
+        let error = client.describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
         assert!(error.to_string().contains("larger than 4096 bytes"), "{error}");
     }
@@ -132,7 +138,12 @@ async fn a_server_that_stops_sending_is_a_timeout() {
         Reply::xml(200, OK),
     ]);
     let config = config(&stub, 1).read_timeout(Duration::from_millis(200));
-    let error = Client::from_conf(config.build().unwrap()).describe_security_groups().send().await.unwrap_err();
+    let error = Client::from_conf(config.build().unwrap())
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
     assert!(error.is_retryable());
     // Retried, the next attempt gets the answer.
@@ -150,7 +161,7 @@ fn the_blocking_client_has_a_read_timeout_too() {
     let stub = Stub::start(vec![Reply::xml(200, OK).cut_after(40, Duration::from_secs(3))]);
     let client =
         ec2_sg::blocking::Client::from_conf(config_with_read_timeout(&stub, 1, Duration::from_millis(300))).unwrap();
-    let error = client.describe_security_groups().send().unwrap_err();
+    let error = client.describe_security_groups().send().map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
 }
 
@@ -161,7 +172,7 @@ async fn a_connection_reset_mid_body_is_retried() {
     assert_eq!(out.security_groups().len(), 1);
     assert_eq!(stub.received().len(), 2);
     let stub = Stub::start(vec![Reply::xml(200, OK).cut_after(60, Duration::ZERO)]);
-    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
 }
 
@@ -214,12 +225,12 @@ async fn a_real_auth_failure_is_not_taken_for_skew() {
         Reply::xml(401, &error_body("AuthFailure", "AWS was not able to validate the provided access credentials"))
             .with_header("Date", &http_date(SystemTime::now()));
     let stub = Stub::start(vec![reply]);
-    let error = client(&stub, 3).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 3).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.code(), error.attempts()), (Some("AuthFailure"), 1));
     // A skew answer without a usable Date cannot be corrected.
     let stub =
         Stub::start(vec![Reply::xml(401, &error_body("RequestTimeTooSkewed", "skewed")).with_header("Date", "soon")]);
-    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.code(), error.attempts()), (Some("RequestTimeTooSkewed"), 1));
 }
 
@@ -231,7 +242,7 @@ async fn a_skew_correction_happens_once_per_call() {
             .with_header("Date", &http_date(server_now + Duration::from_secs(7200)))
     };
     let stub = Stub::start(vec![skewed(), skewed()]);
-    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!(error.code(), Some("RequestTimeTooSkewed"));
     assert_eq!(stub.received().len(), 2, "one correction, then the error");
 }
@@ -295,7 +306,7 @@ fn assert_each_cause_once(texts: &[String]) {
 async fn a_printed_error_chain_shows_each_cause_once() {
     let stub =
         Stub::start(vec![Reply::xml(400, &error_body("InvalidGroup.NotFound", "The group 'sg-9' does not exist"))]);
-    let error = client(&stub, 1).describe_security_groups().send().await.unwrap_err();
+    let error = client(&stub, 1).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     let texts = chain(&error);
     assert_each_cause_once(&texts);
     let whole = texts.join(": ");
@@ -312,7 +323,8 @@ async fn a_printed_error_chain_shows_each_cause_once() {
         .max_attempts(1)
         .build()
         .unwrap();
-    let error = Client::from_conf(config).describe_security_groups().send().await.unwrap_err();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     let texts = chain(&error);
     assert_each_cause_once(&texts);
     assert!(texts.join(": ").to_lowercase().contains("refused"), "{texts:#?}");

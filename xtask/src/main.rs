@@ -2,6 +2,7 @@
 
 mod ci;
 mod codegen_cmd;
+mod compat_check;
 mod conformance;
 mod footprint;
 mod full_model;
@@ -20,6 +21,7 @@ commands:
   conformance [--vectors DIR]                 run botocore's ec2 protocol vectors (tests/fixtures/protocol)
   full-model [--botocore DIR]                 generate and type-check the service's whole botocore model
   regenerate                                  main job: codegen, build ec2-sg, conformance
+  compat-check                                compile tests/compat/programs against aws-sdk-ec2 (minutes; not in test)
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   test                                        every check and test (what .ci/run runs)
   footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         "conformance" => conformance::run(rest),
         "full-model" => full_model::run(rest),
         "regenerate" => ci::regenerate(rest),
+        "compat-check" => compat_check::run(rest),
         "test" => ci::test(rest),
         "record" => record::run(rest),
         "footprint" => footprint::run(rest),

@@ -11,6 +11,9 @@
 //! generated code gets fixed): the implementation is behind xtask's `record` feature, and without
 //! it `run` re-runs `cargo xtask` with the feature on.
 
+// The steps return the SDK's own SdkError, which carries the raw answer (as aws-sdk-rust's does).
+#![allow(clippy::result_large_err)]
+
 #[cfg(feature = "record")]
 pub use recorder::run;
 
@@ -207,26 +210,26 @@ With --endpoint, credentials and region not given come from the usual environmen
 
     impl Recorder {
         /// Runs a step that must succeed and records its exchanges as `name.txt`.
-        fn ok<T>(
+        fn ok<T, E: Into<ec2_sg::Error>>(
             &mut self,
             name: &str,
             about: &str,
-            call: impl FnOnce(&Client) -> Result<T, ec2_sg::Error>,
+            call: impl FnOnce(&Client) -> Result<T, E>,
         ) -> Result<T, String> {
-            let outcome = call(&self.client);
+            let outcome = call(&self.client).map_err(Into::into);
             self.save(name, about)?;
             outcome.map_err(|e| format!("step {name}: {e}"))
         }
 
         /// Runs a step that must fail with `code`.
-        fn fails<T>(
+        fn fails<T, E: Into<ec2_sg::Error>>(
             &mut self,
             name: &str,
             about: &str,
             code: &str,
-            call: impl FnOnce(&Recorder) -> Result<T, ec2_sg::Error>,
+            call: impl FnOnce(&Recorder) -> Result<T, E>,
         ) -> Result<(), String> {
-            let outcome = call(self);
+            let outcome = call(self).map_err(Into::into);
             self.save(name, about)?;
             let problem = match outcome {
                 Ok(_) => format!("step {name}: succeeded, but {code} was expected"),

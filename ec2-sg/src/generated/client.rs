@@ -361,32 +361,42 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
 }
 impl AuthorizeSecurityGroupEgressFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `AuthorizeSecurityGroupEgress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::AuthorizeSecurityGroupEgressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::AuthorizeSecurityGroupEgressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::AuthorizeSecurityGroupEgress,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::AuthorizeSecurityGroupEgress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl AuthorizeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `AuthorizeSecurityGroupEgress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::AuthorizeSecurityGroupEgressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::AuthorizeSecurityGroupEgressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::AuthorizeSecurityGroupEgress,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::AuthorizeSecurityGroupEgress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `AuthorizeSecurityGroupIngress` call (see [`AuthorizeSecurityGroupIngress`](super::operation::AuthorizeSecurityGroupIngress)).
@@ -621,32 +631,42 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
 }
 impl AuthorizeSecurityGroupIngressFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `AuthorizeSecurityGroupIngress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::AuthorizeSecurityGroupIngressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::AuthorizeSecurityGroupIngressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::AuthorizeSecurityGroupIngress,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::AuthorizeSecurityGroupIngress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl AuthorizeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `AuthorizeSecurityGroupIngress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::AuthorizeSecurityGroupIngressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::AuthorizeSecurityGroupIngressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::AuthorizeSecurityGroupIngress,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::AuthorizeSecurityGroupIngress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `CreateSecurityGroup` call (see [`CreateSecurityGroup`](super::operation::CreateSecurityGroup)).
@@ -766,28 +786,38 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
 }
 impl CreateSecurityGroupFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `CreateSecurityGroup` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::CreateSecurityGroupOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::CreateSecurityGroupError>,
     > {
         self.client
             .send_operation::<super::operation::CreateSecurityGroup>(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::CreateSecurityGroup as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl CreateSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `CreateSecurityGroup` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::CreateSecurityGroupOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::CreateSecurityGroupError>,
     > {
         self.client
             .send_operation::<super::operation::CreateSecurityGroup>(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::CreateSecurityGroup as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `CreateTags` call (see [`CreateTags`](super::operation::CreateTags)).
@@ -869,27 +899,38 @@ impl<C> CreateTagsFluentBuilder<C> {
 }
 impl CreateTagsFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `CreateTags` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::CreateTagsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::CreateTagsError>,
     > {
         self.client
             .send_operation::<super::operation::CreateTags>(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::CreateTags as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl CreateTagsFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `CreateTags` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::CreateTagsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::CreateTagsError>,
     > {
-        self.client.send_operation::<super::operation::CreateTags>(self.inner.build())
+        self.client
+            .send_operation::<super::operation::CreateTags>(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::CreateTags as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `DeleteSecurityGroup` call (see [`DeleteSecurityGroup`](super::operation::DeleteSecurityGroup)).
@@ -970,28 +1011,38 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
 }
 impl DeleteSecurityGroupFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `DeleteSecurityGroup` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DeleteSecurityGroupOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DeleteSecurityGroupError>,
     > {
         self.client
             .send_operation::<super::operation::DeleteSecurityGroup>(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DeleteSecurityGroup as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl DeleteSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `DeleteSecurityGroup` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DeleteSecurityGroupOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DeleteSecurityGroupError>,
     > {
         self.client
             .send_operation::<super::operation::DeleteSecurityGroup>(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DeleteSecurityGroup as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `DeleteTags` call (see [`DeleteTags`](super::operation::DeleteTags)).
@@ -1073,27 +1124,38 @@ impl<C> DeleteTagsFluentBuilder<C> {
 }
 impl DeleteTagsFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `DeleteTags` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DeleteTagsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DeleteTagsError>,
     > {
         self.client
             .send_operation::<super::operation::DeleteTags>(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DeleteTags as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl DeleteTagsFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `DeleteTags` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DeleteTagsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DeleteTagsError>,
     > {
-        self.client.send_operation::<super::operation::DeleteTags>(self.inner.build())
+        self.client
+            .send_operation::<super::operation::DeleteTags>(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DeleteTags as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `DescribeSecurityGroupRules` call (see [`DescribeSecurityGroupRules`](super::operation::DescribeSecurityGroupRules)).
@@ -1209,32 +1271,42 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
 }
 impl DescribeSecurityGroupRulesFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `DescribeSecurityGroupRules` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DescribeSecurityGroupRulesOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DescribeSecurityGroupRulesError>,
     > {
         self.client
             .send_operation::<
                 super::operation::DescribeSecurityGroupRules,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl DescribeSecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `DescribeSecurityGroupRules` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DescribeSecurityGroupRulesOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DescribeSecurityGroupRulesError>,
     > {
         self.client
             .send_operation::<
                 super::operation::DescribeSecurityGroupRules,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `DescribeSecurityGroups` call (see [`DescribeSecurityGroups`](super::operation::DescribeSecurityGroups)).
@@ -1372,32 +1444,42 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
 }
 impl DescribeSecurityGroupsFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `DescribeSecurityGroups` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DescribeSecurityGroupsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DescribeSecurityGroupsError>,
     > {
         self.client
             .send_operation::<
                 super::operation::DescribeSecurityGroups,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl DescribeSecurityGroupsFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `DescribeSecurityGroups` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DescribeSecurityGroupsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DescribeSecurityGroupsError>,
     > {
         self.client
             .send_operation::<
                 super::operation::DescribeSecurityGroups,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `DescribeTags` call (see [`DescribeTags`](super::operation::DescribeTags)).
@@ -1491,27 +1573,38 @@ impl<C> DescribeTagsFluentBuilder<C> {
 }
 impl DescribeTagsFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `DescribeTags` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DescribeTagsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DescribeTagsError>,
     > {
         self.client
             .send_operation::<super::operation::DescribeTags>(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DescribeTags as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl DescribeTagsFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `DescribeTags` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::DescribeTagsOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::DescribeTagsError>,
     > {
-        self.client.send_operation::<super::operation::DescribeTags>(self.inner.build())
+        self.client
+            .send_operation::<super::operation::DescribeTags>(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::DescribeTags as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `ModifySecurityGroupRules` call (see [`ModifySecurityGroupRules`](super::operation::ModifySecurityGroupRules)).
@@ -1596,32 +1689,42 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
 }
 impl ModifySecurityGroupRulesFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `ModifySecurityGroupRules` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::ModifySecurityGroupRulesOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::ModifySecurityGroupRulesError>,
     > {
         self.client
             .send_operation::<
                 super::operation::ModifySecurityGroupRules,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::ModifySecurityGroupRules as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl ModifySecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `ModifySecurityGroupRules` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::ModifySecurityGroupRulesOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::ModifySecurityGroupRulesError>,
     > {
         self.client
             .send_operation::<
                 super::operation::ModifySecurityGroupRules,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::ModifySecurityGroupRules as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `RevokeSecurityGroupEgress` call (see [`RevokeSecurityGroupEgress`](super::operation::RevokeSecurityGroupEgress)).
@@ -1835,32 +1938,42 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
 }
 impl RevokeSecurityGroupEgressFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `RevokeSecurityGroupEgress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::RevokeSecurityGroupEgressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::RevokeSecurityGroupEgressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::RevokeSecurityGroupEgress,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::RevokeSecurityGroupEgress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl RevokeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `RevokeSecurityGroupEgress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::RevokeSecurityGroupEgressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::RevokeSecurityGroupEgressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::RevokeSecurityGroupEgress,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::RevokeSecurityGroupEgress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `RevokeSecurityGroupIngress` call (see [`RevokeSecurityGroupIngress`](super::operation::RevokeSecurityGroupIngress)).
@@ -2094,32 +2207,42 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
 }
 impl RevokeSecurityGroupIngressFluentBuilder<crate::runtime::client::Client> {
     /// Sends the `RevokeSecurityGroupIngress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::RevokeSecurityGroupIngressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::RevokeSecurityGroupIngressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::RevokeSecurityGroupIngress,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::RevokeSecurityGroupIngress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
 impl RevokeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client> {
     /// Sends the `RevokeSecurityGroupIngress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::RevokeSecurityGroupIngressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<super::operation::RevokeSecurityGroupIngressError>,
     > {
         self.client
             .send_operation::<
                 super::operation::RevokeSecurityGroupIngress,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::RevokeSecurityGroupIngress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsEgress` call (see [`UpdateSecurityGroupRuleDescriptionsEgress`](super::operation::UpdateSecurityGroupRuleDescriptionsEgress)).
@@ -2253,17 +2376,24 @@ impl UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
     crate::runtime::client::Client,
 > {
     /// Sends the `UpdateSecurityGroupRuleDescriptionsEgress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::UpdateSecurityGroupRuleDescriptionsEgressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<
+            super::operation::UpdateSecurityGroupRuleDescriptionsEgressError,
+        >,
     > {
         self.client
             .send_operation::<
                 super::operation::UpdateSecurityGroupRuleDescriptionsEgress,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::UpdateSecurityGroupRuleDescriptionsEgress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
@@ -2271,16 +2401,23 @@ impl UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
     crate::runtime::blocking::Client,
 > {
     /// Sends the `UpdateSecurityGroupRuleDescriptionsEgress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::UpdateSecurityGroupRuleDescriptionsEgressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<
+            super::operation::UpdateSecurityGroupRuleDescriptionsEgressError,
+        >,
     > {
         self.client
             .send_operation::<
                 super::operation::UpdateSecurityGroupRuleDescriptionsEgress,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::UpdateSecurityGroupRuleDescriptionsEgress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsIngress` call (see [`UpdateSecurityGroupRuleDescriptionsIngress`](super::operation::UpdateSecurityGroupRuleDescriptionsIngress)).
@@ -2414,17 +2551,24 @@ impl UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<
     crate::runtime::client::Client,
 > {
     /// Sends the `UpdateSecurityGroupRuleDescriptionsIngress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub async fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::UpdateSecurityGroupRuleDescriptionsIngressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<
+            super::operation::UpdateSecurityGroupRuleDescriptionsIngressError,
+        >,
     > {
         self.client
             .send_operation::<
                 super::operation::UpdateSecurityGroupRuleDescriptionsIngress,
             >(self.inner.build())
             .await
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::UpdateSecurityGroupRuleDescriptionsIngress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }
 #[cfg(feature = "blocking")]
@@ -2432,15 +2576,22 @@ impl UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<
     crate::runtime::blocking::Client,
 > {
     /// Sends the `UpdateSecurityGroupRuleDescriptionsIngress` request: signed, retried per the client's retry configuration.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> ::std::result::Result<
         super::operation::UpdateSecurityGroupRuleDescriptionsIngressOutput,
-        crate::runtime::Error,
+        crate::runtime::SdkError<
+            super::operation::UpdateSecurityGroupRuleDescriptionsIngressError,
+        >,
     > {
         self.client
             .send_operation::<
                 super::operation::UpdateSecurityGroupRuleDescriptionsIngress,
             >(self.inner.build())
+            .map_err(|e| crate::runtime::into_sdk_error(
+                e,
+                <super::operation::UpdateSecurityGroupRuleDescriptionsIngress as crate::runtime::Operation>::decode_error,
+            ))
     }
 }

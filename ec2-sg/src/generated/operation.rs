@@ -4003,6 +4003,8 @@ impl UpdateSecurityGroupRuleDescriptionsIngressOutputBuilder {
         }
     }
 }
+/// The trait aws-sdk-rust users read request ids with, where they look for it.
+pub use crate::runtime::RequestId;
 /// The `AuthorizeSecurityGroupEgress` operation: [`AuthorizeSecurityGroupEgressInput`] in, [`AuthorizeSecurityGroupEgressOutput`] out.
 ///
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupEgress).
@@ -4016,7 +4018,7 @@ impl crate::runtime::Operation for AuthorizeSecurityGroupEgress {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::AuthorizeSecurityGroupEgressInput;
     type Output = super::operation::AuthorizeSecurityGroupEgressOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = AuthorizeSecurityGroupEgressError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4028,8 +4030,27 @@ impl crate::runtime::Operation for AuthorizeSecurityGroupEgress {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_authorize_security_group_egress_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        AuthorizeSecurityGroupEgressError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `AuthorizeSecurityGroupEgress`: the model names none, so every service error is `Unhandled`."]
+    AuthorizeSecurityGroupEgressError {}
+}
+/// `AuthorizeSecurityGroupEgress`: its input, output and error, as aws-sdk-rust's `operation::authorize_security_group_egress`.
+pub mod authorize_security_group_egress {
+    pub use super::{AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupEgressError};
+    pub use super::super::operation::AuthorizeSecurityGroupEgressInput;
+    pub use super::super::operation::AuthorizeSecurityGroupEgressOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::AuthorizeSecurityGroupEgressInputBuilder;
+        pub use super::super::super::operation::AuthorizeSecurityGroupEgressOutputBuilder;
+        pub use super::super::super::client::AuthorizeSecurityGroupEgressFluentBuilder;
     }
 }
 /// The `AuthorizeSecurityGroupIngress` operation: [`AuthorizeSecurityGroupIngressInput`] in, [`AuthorizeSecurityGroupIngressOutput`] out.
@@ -4045,7 +4066,7 @@ impl crate::runtime::Operation for AuthorizeSecurityGroupIngress {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::AuthorizeSecurityGroupIngressInput;
     type Output = super::operation::AuthorizeSecurityGroupIngressOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = AuthorizeSecurityGroupIngressError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4057,8 +4078,27 @@ impl crate::runtime::Operation for AuthorizeSecurityGroupIngress {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_authorize_security_group_ingress_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        AuthorizeSecurityGroupIngressError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `AuthorizeSecurityGroupIngress`: the model names none, so every service error is `Unhandled`."]
+    AuthorizeSecurityGroupIngressError {}
+}
+/// `AuthorizeSecurityGroupIngress`: its input, output and error, as aws-sdk-rust's `operation::authorize_security_group_ingress`.
+pub mod authorize_security_group_ingress {
+    pub use super::{AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupIngressError};
+    pub use super::super::operation::AuthorizeSecurityGroupIngressInput;
+    pub use super::super::operation::AuthorizeSecurityGroupIngressOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::AuthorizeSecurityGroupIngressInputBuilder;
+        pub use super::super::super::operation::AuthorizeSecurityGroupIngressOutputBuilder;
+        pub use super::super::super::client::AuthorizeSecurityGroupIngressFluentBuilder;
     }
 }
 /// The `CreateSecurityGroup` operation: [`CreateSecurityGroupInput`] in, [`CreateSecurityGroupOutput`] out.
@@ -4074,7 +4114,7 @@ impl crate::runtime::Operation for CreateSecurityGroup {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::CreateSecurityGroupInput;
     type Output = super::operation::CreateSecurityGroupOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = CreateSecurityGroupError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4086,8 +4126,25 @@ impl crate::runtime::Operation for CreateSecurityGroup {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_create_security_group_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        CreateSecurityGroupError::Unhandled(crate::runtime::Unhandled::from_error(error))
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `CreateSecurityGroup`: the model names none, so every service error is `Unhandled`."]
+    CreateSecurityGroupError {}
+}
+/// `CreateSecurityGroup`: its input, output and error, as aws-sdk-rust's `operation::create_security_group`.
+pub mod create_security_group {
+    pub use super::{CreateSecurityGroup, CreateSecurityGroupError};
+    pub use super::super::operation::CreateSecurityGroupInput;
+    pub use super::super::operation::CreateSecurityGroupOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::CreateSecurityGroupInputBuilder;
+        pub use super::super::super::operation::CreateSecurityGroupOutputBuilder;
+        pub use super::super::super::client::CreateSecurityGroupFluentBuilder;
     }
 }
 /// The `CreateTags` operation: [`CreateTagsInput`] in, [`CreateTagsOutput`] out.
@@ -4103,7 +4160,7 @@ impl crate::runtime::Operation for CreateTags {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::CreateTagsInput;
     type Output = super::operation::CreateTagsOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = CreateTagsError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4115,8 +4172,25 @@ impl crate::runtime::Operation for CreateTags {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_create_tags_output(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        CreateTagsError::Unhandled(crate::runtime::Unhandled::from_error(error))
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `CreateTags`: the model names none, so every service error is `Unhandled`."]
+    CreateTagsError {}
+}
+/// `CreateTags`: its input, output and error, as aws-sdk-rust's `operation::create_tags`.
+pub mod create_tags {
+    pub use super::{CreateTags, CreateTagsError};
+    pub use super::super::operation::CreateTagsInput;
+    pub use super::super::operation::CreateTagsOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::CreateTagsInputBuilder;
+        pub use super::super::super::operation::CreateTagsOutputBuilder;
+        pub use super::super::super::client::CreateTagsFluentBuilder;
     }
 }
 /// The `DeleteSecurityGroup` operation: [`DeleteSecurityGroupInput`] in, [`DeleteSecurityGroupOutput`] out.
@@ -4132,7 +4206,7 @@ impl crate::runtime::Operation for DeleteSecurityGroup {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::DeleteSecurityGroupInput;
     type Output = super::operation::DeleteSecurityGroupOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = DeleteSecurityGroupError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4144,8 +4218,25 @@ impl crate::runtime::Operation for DeleteSecurityGroup {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_delete_security_group_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        DeleteSecurityGroupError::Unhandled(crate::runtime::Unhandled::from_error(error))
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `DeleteSecurityGroup`: the model names none, so every service error is `Unhandled`."]
+    DeleteSecurityGroupError {}
+}
+/// `DeleteSecurityGroup`: its input, output and error, as aws-sdk-rust's `operation::delete_security_group`.
+pub mod delete_security_group {
+    pub use super::{DeleteSecurityGroup, DeleteSecurityGroupError};
+    pub use super::super::operation::DeleteSecurityGroupInput;
+    pub use super::super::operation::DeleteSecurityGroupOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::DeleteSecurityGroupInputBuilder;
+        pub use super::super::super::operation::DeleteSecurityGroupOutputBuilder;
+        pub use super::super::super::client::DeleteSecurityGroupFluentBuilder;
     }
 }
 /// The `DeleteTags` operation: [`DeleteTagsInput`] in, [`DeleteTagsOutput`] out.
@@ -4161,7 +4252,7 @@ impl crate::runtime::Operation for DeleteTags {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::DeleteTagsInput;
     type Output = super::operation::DeleteTagsOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = DeleteTagsError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4173,8 +4264,25 @@ impl crate::runtime::Operation for DeleteTags {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_delete_tags_output(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        DeleteTagsError::Unhandled(crate::runtime::Unhandled::from_error(error))
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `DeleteTags`: the model names none, so every service error is `Unhandled`."]
+    DeleteTagsError {}
+}
+/// `DeleteTags`: its input, output and error, as aws-sdk-rust's `operation::delete_tags`.
+pub mod delete_tags {
+    pub use super::{DeleteTags, DeleteTagsError};
+    pub use super::super::operation::DeleteTagsInput;
+    pub use super::super::operation::DeleteTagsOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::DeleteTagsInputBuilder;
+        pub use super::super::super::operation::DeleteTagsOutputBuilder;
+        pub use super::super::super::client::DeleteTagsFluentBuilder;
     }
 }
 /// The `DescribeSecurityGroupRules` operation: [`DescribeSecurityGroupRulesInput`] in, [`DescribeSecurityGroupRulesOutput`] out.
@@ -4190,7 +4298,7 @@ impl crate::runtime::Operation for DescribeSecurityGroupRules {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::DescribeSecurityGroupRulesInput;
     type Output = super::operation::DescribeSecurityGroupRulesOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = DescribeSecurityGroupRulesError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4202,8 +4310,27 @@ impl crate::runtime::Operation for DescribeSecurityGroupRules {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_describe_security_group_rules_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        DescribeSecurityGroupRulesError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `DescribeSecurityGroupRules`: the model names none, so every service error is `Unhandled`."]
+    DescribeSecurityGroupRulesError {}
+}
+/// `DescribeSecurityGroupRules`: its input, output and error, as aws-sdk-rust's `operation::describe_security_group_rules`.
+pub mod describe_security_group_rules {
+    pub use super::{DescribeSecurityGroupRules, DescribeSecurityGroupRulesError};
+    pub use super::super::operation::DescribeSecurityGroupRulesInput;
+    pub use super::super::operation::DescribeSecurityGroupRulesOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::DescribeSecurityGroupRulesInputBuilder;
+        pub use super::super::super::operation::DescribeSecurityGroupRulesOutputBuilder;
+        pub use super::super::super::client::DescribeSecurityGroupRulesFluentBuilder;
     }
 }
 /// The `DescribeSecurityGroups` operation: [`DescribeSecurityGroupsInput`] in, [`DescribeSecurityGroupsOutput`] out.
@@ -4219,7 +4346,7 @@ impl crate::runtime::Operation for DescribeSecurityGroups {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::DescribeSecurityGroupsInput;
     type Output = super::operation::DescribeSecurityGroupsOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = DescribeSecurityGroupsError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4231,8 +4358,27 @@ impl crate::runtime::Operation for DescribeSecurityGroups {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_describe_security_groups_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        DescribeSecurityGroupsError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `DescribeSecurityGroups`: the model names none, so every service error is `Unhandled`."]
+    DescribeSecurityGroupsError {}
+}
+/// `DescribeSecurityGroups`: its input, output and error, as aws-sdk-rust's `operation::describe_security_groups`.
+pub mod describe_security_groups {
+    pub use super::{DescribeSecurityGroups, DescribeSecurityGroupsError};
+    pub use super::super::operation::DescribeSecurityGroupsInput;
+    pub use super::super::operation::DescribeSecurityGroupsOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::DescribeSecurityGroupsInputBuilder;
+        pub use super::super::super::operation::DescribeSecurityGroupsOutputBuilder;
+        pub use super::super::super::client::DescribeSecurityGroupsFluentBuilder;
     }
 }
 /// The `DescribeTags` operation: [`DescribeTagsInput`] in, [`DescribeTagsOutput`] out.
@@ -4248,7 +4394,7 @@ impl crate::runtime::Operation for DescribeTags {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::DescribeTagsInput;
     type Output = super::operation::DescribeTagsOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = DescribeTagsError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4260,8 +4406,25 @@ impl crate::runtime::Operation for DescribeTags {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_describe_tags_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        DescribeTagsError::Unhandled(crate::runtime::Unhandled::from_error(error))
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `DescribeTags`: the model names none, so every service error is `Unhandled`."]
+    DescribeTagsError {}
+}
+/// `DescribeTags`: its input, output and error, as aws-sdk-rust's `operation::describe_tags`.
+pub mod describe_tags {
+    pub use super::{DescribeTags, DescribeTagsError};
+    pub use super::super::operation::DescribeTagsInput;
+    pub use super::super::operation::DescribeTagsOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::DescribeTagsInputBuilder;
+        pub use super::super::super::operation::DescribeTagsOutputBuilder;
+        pub use super::super::super::client::DescribeTagsFluentBuilder;
     }
 }
 /// The `ModifySecurityGroupRules` operation: [`ModifySecurityGroupRulesInput`] in, [`ModifySecurityGroupRulesOutput`] out.
@@ -4277,7 +4440,7 @@ impl crate::runtime::Operation for ModifySecurityGroupRules {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::ModifySecurityGroupRulesInput;
     type Output = super::operation::ModifySecurityGroupRulesOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = ModifySecurityGroupRulesError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4289,8 +4452,27 @@ impl crate::runtime::Operation for ModifySecurityGroupRules {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_modify_security_group_rules_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        ModifySecurityGroupRulesError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `ModifySecurityGroupRules`: the model names none, so every service error is `Unhandled`."]
+    ModifySecurityGroupRulesError {}
+}
+/// `ModifySecurityGroupRules`: its input, output and error, as aws-sdk-rust's `operation::modify_security_group_rules`.
+pub mod modify_security_group_rules {
+    pub use super::{ModifySecurityGroupRules, ModifySecurityGroupRulesError};
+    pub use super::super::operation::ModifySecurityGroupRulesInput;
+    pub use super::super::operation::ModifySecurityGroupRulesOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::ModifySecurityGroupRulesInputBuilder;
+        pub use super::super::super::operation::ModifySecurityGroupRulesOutputBuilder;
+        pub use super::super::super::client::ModifySecurityGroupRulesFluentBuilder;
     }
 }
 /// The `RevokeSecurityGroupEgress` operation: [`RevokeSecurityGroupEgressInput`] in, [`RevokeSecurityGroupEgressOutput`] out.
@@ -4306,7 +4488,7 @@ impl crate::runtime::Operation for RevokeSecurityGroupEgress {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::RevokeSecurityGroupEgressInput;
     type Output = super::operation::RevokeSecurityGroupEgressOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = RevokeSecurityGroupEgressError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4318,8 +4500,27 @@ impl crate::runtime::Operation for RevokeSecurityGroupEgress {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_revoke_security_group_egress_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        RevokeSecurityGroupEgressError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `RevokeSecurityGroupEgress`: the model names none, so every service error is `Unhandled`."]
+    RevokeSecurityGroupEgressError {}
+}
+/// `RevokeSecurityGroupEgress`: its input, output and error, as aws-sdk-rust's `operation::revoke_security_group_egress`.
+pub mod revoke_security_group_egress {
+    pub use super::{RevokeSecurityGroupEgress, RevokeSecurityGroupEgressError};
+    pub use super::super::operation::RevokeSecurityGroupEgressInput;
+    pub use super::super::operation::RevokeSecurityGroupEgressOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::RevokeSecurityGroupEgressInputBuilder;
+        pub use super::super::super::operation::RevokeSecurityGroupEgressOutputBuilder;
+        pub use super::super::super::client::RevokeSecurityGroupEgressFluentBuilder;
     }
 }
 /// The `RevokeSecurityGroupIngress` operation: [`RevokeSecurityGroupIngressInput`] in, [`RevokeSecurityGroupIngressOutput`] out.
@@ -4335,7 +4536,7 @@ impl crate::runtime::Operation for RevokeSecurityGroupIngress {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::RevokeSecurityGroupIngressInput;
     type Output = super::operation::RevokeSecurityGroupIngressOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = RevokeSecurityGroupIngressError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4347,8 +4548,27 @@ impl crate::runtime::Operation for RevokeSecurityGroupIngress {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_revoke_security_group_ingress_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        RevokeSecurityGroupIngressError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `RevokeSecurityGroupIngress`: the model names none, so every service error is `Unhandled`."]
+    RevokeSecurityGroupIngressError {}
+}
+/// `RevokeSecurityGroupIngress`: its input, output and error, as aws-sdk-rust's `operation::revoke_security_group_ingress`.
+pub mod revoke_security_group_ingress {
+    pub use super::{RevokeSecurityGroupIngress, RevokeSecurityGroupIngressError};
+    pub use super::super::operation::RevokeSecurityGroupIngressInput;
+    pub use super::super::operation::RevokeSecurityGroupIngressOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::RevokeSecurityGroupIngressInputBuilder;
+        pub use super::super::super::operation::RevokeSecurityGroupIngressOutputBuilder;
+        pub use super::super::super::client::RevokeSecurityGroupIngressFluentBuilder;
     }
 }
 /// The `UpdateSecurityGroupRuleDescriptionsEgress` operation: [`UpdateSecurityGroupRuleDescriptionsEgressInput`] in, [`UpdateSecurityGroupRuleDescriptionsEgressOutput`] out.
@@ -4364,7 +4584,7 @@ impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsEgress {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::UpdateSecurityGroupRuleDescriptionsEgressInput;
     type Output = super::operation::UpdateSecurityGroupRuleDescriptionsEgressOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = UpdateSecurityGroupRuleDescriptionsEgressError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4380,8 +4600,30 @@ impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsEgress {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_update_security_group_rule_descriptions_egress_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        UpdateSecurityGroupRuleDescriptionsEgressError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `UpdateSecurityGroupRuleDescriptionsEgress`: the model names none, so every service error is `Unhandled`."]
+    UpdateSecurityGroupRuleDescriptionsEgressError {}
+}
+/// `UpdateSecurityGroupRuleDescriptionsEgress`: its input, output and error, as aws-sdk-rust's `operation::update_security_group_rule_descriptions_egress`.
+pub mod update_security_group_rule_descriptions_egress {
+    pub use super::{
+        UpdateSecurityGroupRuleDescriptionsEgress,
+        UpdateSecurityGroupRuleDescriptionsEgressError,
+    };
+    pub use super::super::operation::UpdateSecurityGroupRuleDescriptionsEgressInput;
+    pub use super::super::operation::UpdateSecurityGroupRuleDescriptionsEgressOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::UpdateSecurityGroupRuleDescriptionsEgressInputBuilder;
+        pub use super::super::super::operation::UpdateSecurityGroupRuleDescriptionsEgressOutputBuilder;
+        pub use super::super::super::client::UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder;
     }
 }
 /// The `UpdateSecurityGroupRuleDescriptionsIngress` operation: [`UpdateSecurityGroupRuleDescriptionsIngressInput`] in, [`UpdateSecurityGroupRuleDescriptionsIngressOutput`] out.
@@ -4397,7 +4639,7 @@ impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsIngress {
     const GZIP_REQUEST: bool = false;
     type Input = super::operation::UpdateSecurityGroupRuleDescriptionsIngressInput;
     type Output = super::operation::UpdateSecurityGroupRuleDescriptionsIngressOutput;
-    type Error = crate::runtime::ServiceError;
+    type Error = UpdateSecurityGroupRuleDescriptionsIngressError;
     fn serialize(
         input: &Self::Input,
         writer: &mut crate::runtime::QueryWriter<'_>,
@@ -4413,7 +4655,29 @@ impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsIngress {
     ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
         super::de::de_update_security_group_rule_descriptions_ingress_result(root)
     }
-    fn decode_error(error: crate::runtime::ServiceError) -> Self::Error {
-        error
+    fn decode_error(error: crate::runtime::Error) -> Self::Error {
+        UpdateSecurityGroupRuleDescriptionsIngressError::Unhandled(
+            crate::runtime::Unhandled::from_error(error),
+        )
+    }
+}
+crate::operation_error! {
+    #[doc =
+    "The error of `UpdateSecurityGroupRuleDescriptionsIngress`: the model names none, so every service error is `Unhandled`."]
+    UpdateSecurityGroupRuleDescriptionsIngressError {}
+}
+/// `UpdateSecurityGroupRuleDescriptionsIngress`: its input, output and error, as aws-sdk-rust's `operation::update_security_group_rule_descriptions_ingress`.
+pub mod update_security_group_rule_descriptions_ingress {
+    pub use super::{
+        UpdateSecurityGroupRuleDescriptionsIngress,
+        UpdateSecurityGroupRuleDescriptionsIngressError,
+    };
+    pub use super::super::operation::UpdateSecurityGroupRuleDescriptionsIngressInput;
+    pub use super::super::operation::UpdateSecurityGroupRuleDescriptionsIngressOutput;
+    /// The builders of this operation's input, output and call.
+    pub mod builders {
+        pub use super::super::super::operation::UpdateSecurityGroupRuleDescriptionsIngressInputBuilder;
+        pub use super::super::super::operation::UpdateSecurityGroupRuleDescriptionsIngressOutputBuilder;
+        pub use super::super::super::client::UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder;
     }
 }

@@ -879,7 +879,9 @@ impl SecurityGroupsCollection<crate::runtime::client::Client> {
             move |token: ::std::option::Option<::std::string::String>| {
                 let _ = &token;
                 let request = inner.clone().set_next_token(token);
-                ::std::boxed::Box::pin(async move { request.send().await })
+                ::std::boxed::Box::pin(async move {
+                    request.send().await.map_err(::std::convert::Into::into)
+                })
             },
             |page: &super::operation::DescribeSecurityGroupsOutput| {
                 page.next_token().map(::std::string::ToString::to_string)
@@ -919,7 +921,11 @@ impl SecurityGroupsCollection<crate::runtime::blocking::Client> {
         let pages = crate::runtime::paginate::PageIter::pages(
             move |token: ::std::option::Option<::std::string::String>| {
                 let _ = &token;
-                inner.clone().set_next_token(token).send()
+                inner
+                    .clone()
+                    .set_next_token(token)
+                    .send()
+                    .map_err(::std::convert::Into::into)
             },
             |page: &super::operation::DescribeSecurityGroupsOutput| {
                 page.next_token().map(::std::string::ToString::to_string)

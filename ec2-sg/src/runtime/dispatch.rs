@@ -206,7 +206,7 @@ impl<'a> Call<'a> {
                 }
                 Err(ResponseError::Decode { http_status, error, .. }) => {
                     return Next::Done(Err(
-                        Error::decode(error, http_status).for_operation(self.operation, self.attempt)
+                        Error::decode(error, http_status, response.body).for_operation(self.operation, self.attempt)
                     ));
                 }
                 Err(ResponseError::Service(service)) => {

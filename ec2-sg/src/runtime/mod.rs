@@ -21,6 +21,7 @@ pub mod http;
 mod idempotency;
 mod json;
 mod operation;
+mod operation_error;
 pub mod paginate;
 pub mod profile;
 pub mod query;
@@ -40,6 +41,7 @@ pub mod waiter;
 pub mod xml;
 
 pub use aws_smithy_types::{base64, Blob};
+pub use aws_types::request_id::RequestId;
 pub use config::{
     resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile, Config,
     ConfigBuilder, EndpointInputs, ServiceDefaults, TimeoutConfig,
@@ -49,6 +51,7 @@ pub use error::{BuildError, ServiceError};
 pub use form::{decode_component, encode_component, encode_form_component_into, parse_form, PercentDecodeError};
 pub use idempotency::{FixedTokens, IdempotencyTokenProvider, RandomUuidTokens};
 pub use operation::Operation;
+pub use operation_error::{into_sdk_error, BoxError, HttpResponse, OperationError, SdkError, Unhandled};
 pub use query::QueryWriter;
 pub use request::{build_request, Compression, Endpoint, HttpRequest, RequestOptions};
 pub use response::{parse_response, read_response, ResponseError};

@@ -1,7 +1,9 @@
 //! The contract between generated operations and the runtime.
 
-use super::error::{BuildError, ServiceError};
+use super::error::BuildError;
+use super::operation_error::OperationError;
 use super::query::QueryWriter;
+use super::sdk_error::Error;
 use super::xml::{Element, XmlError};
 
 /// One operation of the API. Implemented by the generated marker types in `operation`.
@@ -21,8 +23,8 @@ pub trait Operation {
     type Input: 'static;
     /// The output type (`{Op}Output`).
     type Output;
-    /// `ServiceError`, or an enum of the operation's modeled errors.
-    type Error;
+    /// The operation's error (`{Op}Error`): its modeled errors and `Unhandled`.
+    type Error: OperationError;
 
     /// Writes the input's parameters (after `Action` and `Version`); checks required members.
     fn serialize(input: &Self::Input, writer: &mut QueryWriter<'_>) -> Result<(), BuildError>;
@@ -36,6 +38,7 @@ pub trait Operation {
     /// Reads the output from the root element of a successful answer.
     fn decode_output(root: &mut Element<'_, '_>) -> Result<Self::Output, XmlError>;
 
-    /// Turns an error answer into the operation's error type.
-    fn decode_error(error: ServiceError) -> Self::Error;
+    /// Turns a service error (an error of kind `Service`) into the operation's error type,
+    /// reading the details of a modeled error from the answer.
+    fn decode_error(error: Error) -> Self::Error;
 }

@@ -2,6 +2,8 @@
 
 use super::error::ServiceError;
 use super::operation::Operation;
+use super::retry::{classify_service_error, ErrorKind as RetryKind};
+use super::sdk_error::Error;
 use super::xml::{Document, XmlError};
 use std::fmt;
 
@@ -37,7 +39,10 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for ResponseError<E> {}
 /// Reads the answer to operation `O`: its output on a 2xx status, else its error.
 pub fn parse_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::Output, ResponseError<O::Error>> {
     read_response::<O>(http_status, body).map_err(|error| match error {
-        ResponseError::Service(service) => ResponseError::Service(O::decode_error(service)),
+        ResponseError::Service(service) => {
+            let retryable = classify_service_error(service.code(), service.http_status()) != RetryKind::NotRetryable;
+            ResponseError::Service(O::decode_error(Error::service(service, retryable).for_operation(O::NAME, 1)))
+        }
         ResponseError::Decode { operation, http_status, error } => {
             ResponseError::Decode { operation, http_status, error }
         }

@@ -40,6 +40,8 @@ struct Inner {
     message: String,
     attempts: u32,
     retryable: bool,
+    /// The answer that could not be decoded: its status and body.
+    undecoded: Option<(u16, Vec<u8>)>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -52,6 +54,7 @@ impl Error {
             message: message.into(),
             attempts: 0,
             retryable: false,
+            undecoded: None,
             source: None,
         };
         Self { inner: Box::new(inner) }
@@ -88,13 +91,27 @@ impl Error {
         Self::new(kind, error.to_string()).with_source(error)
     }
 
-    pub(crate) fn decode(error: XmlError, http_status: u16) -> Self {
-        Self::new(ErrorKind::Decode, format!("the answer (HTTP {http_status}) could not be read: {error}"))
-            .with_source(error)
+    /// An answer that could not be read; its body is kept for [`super::SdkError`]'s raw response.
+    pub(crate) fn decode(error: XmlError, http_status: u16, body: Vec<u8>) -> Self {
+        let mut e = Self::new(ErrorKind::Decode, format!("the answer (HTTP {http_status}) could not be read: {error}"))
+            .with_source(error);
+        e.inner.undecoded = Some((http_status, body));
+        e
+    }
+
+    /// The body of an answer that could not be decoded (empty for other errors).
+    pub(crate) fn response_body(&self) -> &[u8] {
+        self.inner.undecoded.as_ref().map_or(&[], |(_, body)| body.as_slice())
     }
 
     pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// [`Self::with_source`] for an error already boxed; the message must hold its text.
+    pub(crate) fn with_boxed_source(mut self, source: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        self.inner.source = Some(source);
         self
     }
 
@@ -144,7 +161,11 @@ impl Error {
 
     /// The HTTP status of the answer, when there was one.
     pub fn http_status(&self) -> Option<u16> {
-        self.inner.service.as_ref().map(ServiceError::http_status)
+        match (&self.inner.service, &self.inner.undecoded) {
+            (Some(service), _) => Some(service.http_status()),
+            (None, Some((status, _))) => Some(*status),
+            (None, None) => None,
+        }
     }
 
     /// The service error, for service errors.

@@ -69,7 +69,7 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     }
     fs::create_dir_all(src.join("cases")).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
     let mut cases = Vec::new();
-    let mut client_ops = std::collections::BTreeSet::new();
+    let mut client_ops = std::collections::BTreeMap::new();
     for (kind, file) in [("input", "input-ec2.json"), ("output", "output-ec2.json")] {
         for suite in read_suites(&vectors.join(file))? {
             for case in suite["cases"].as_array().into_iter().flatten() {
@@ -132,7 +132,7 @@ fn emit_case(
     case: &Value,
     module: &str,
     src: &Path,
-    client_ops: &mut std::collections::BTreeSet<String>,
+    client_ops: &mut std::collections::BTreeMap<String, String>,
 ) -> Result<String, String> {
     let given = &case["given"];
     let op_name = given["name"].as_str().ok_or("the case has no given.name")?;
@@ -150,14 +150,18 @@ fn emit_case(
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     // Fluent builders are methods on the one runtime `Client`: keep those of the first case of
     // each operation name, so every distinct operation's builder is compiled exactly once.
-    let first_of_op = client_ops.insert(op_name.to_string());
+    let first_case_of_op = client_ops.entry(op_name.to_string()).or_insert_with(|| module.to_string()).clone();
     for file in &files {
-        let contents = if file.path == "client.rs" && !first_of_op {
-            "//! Fluent builders: generated for an earlier case of this operation.\n"
+        let contents = if file.path == "client.rs" && first_case_of_op != module {
+            // `operation::{op}::builders` names the fluent builder: it is the earlier case's.
+            format!(
+                "//! Fluent builders: generated for an earlier case of this operation.\n\
+                 pub use crate::{first_case_of_op}::client::*;\n"
+            )
         } else {
-            file.contents.as_str()
+            file.contents.clone()
         };
-        write(&dir.join(&file.path), contents)?;
+        write(&dir.join(&file.path), &contents)?;
     }
     let ir = codegen::ir::Ir::new(&service)?;
     let values = values::ValueWriter { ir: &ir, module };
@@ -245,8 +249,9 @@ fn error_checks(
          \x20       other => return Err(format!(\"expected a service error, got {other:?}\")),\n\
          \x20   };\n",
     );
-    out.push_str(if modeled { "    let meta = error.meta();\n" } else { "    let meta = &error;\n" });
-    writeln!(out, "    check::value(\"error code\", &meta.code(), &{code:?})?;").ok();
+    // Every operation error exposes aws-smithy-types' ErrorMetadata, modeled or not.
+    out.push_str("    let meta = error.meta();\n");
+    writeln!(out, "    check::value(\"error code\", &meta.code(), &Some({code:?}))?;").ok();
     if let Some(message) = case["errorMessage"].as_str() {
         writeln!(out, "    check::value(\"error message\", &meta.message(), &Some({message:?}))?;").ok();
     }
