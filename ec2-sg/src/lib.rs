@@ -64,6 +64,12 @@ pub mod error {
     pub use aws_smithy_types::error::metadata::{ErrorMetadata, ProvideErrorMetadata};
 }
 
+/// Configuration types at aws-sdk-ec2's paths (`config::{Builder, RetryConfig, …}`).
+pub mod config {
+    pub use crate::runtime::retry::RetryMode;
+    pub use crate::runtime::{Config, ConfigBuilder as Builder, Credentials, RetryConfig, TimeoutConfig};
+}
+
 /// Value types shared by the API: timestamps and binary data.
 pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};

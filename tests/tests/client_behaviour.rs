@@ -207,6 +207,18 @@ async fn connection_refused_is_a_retried_transport_error() {
 }
 
 #[test]
+fn the_retry_configuration_is_aws_smithy_types_own() {
+    use ec2_sg::config::{RetryConfig, RetryMode};
+    let base = || ec2_sg::Config::builder().env(isolated_env()).region("us-east-1");
+    let config = base().retry_config(RetryConfig::standard().with_max_attempts(5)).build().unwrap();
+    assert_eq!(config.retry_config().max_attempts(), 5);
+    assert_eq!(config.retry_config().mode(), RetryMode::Standard);
+    let error = base().retry_config(RetryConfig::adaptive()).build().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+    assert!(error.to_string().contains("not supported"), "{error}");
+}
+
+#[test]
 fn configuration_errors_are_clear() {
     let base = || ec2_sg::Config::builder().env(isolated_env()).credentials(Credentials::new("A", "S", None));
     let error = base().endpoint_url("ftp://example.com").region("us-east-1").build().unwrap_err();

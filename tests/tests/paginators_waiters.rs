@@ -3,7 +3,7 @@
 //! once), with the waiters' sleep injected so every test takes milliseconds; and one waiter end
 //! to end against moto.
 
-use ec2_sg::runtime::http::{AsyncSleep, BoxFuture};
+use ec2_sg::runtime::http::{AsyncSleep, Sleep};
 use ec2_sg::waiters::{WaiterErrorKind, WaiterOutcome};
 use ec2_sg::{Client, Credentials, ErrorKind};
 use ec2_sg_tests::moto::{isolated_env, moto, unique};
@@ -91,9 +91,9 @@ impl InstantSleep {
 }
 
 impl AsyncSleep for InstantSleep {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+    fn sleep(&self, duration: Duration) -> Sleep {
         self.asked.lock().unwrap().push(duration);
-        Box::pin(std::future::ready(()))
+        Sleep::new(std::future::ready(()))
     }
 }
 

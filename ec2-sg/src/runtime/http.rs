@@ -83,15 +83,13 @@ pub trait BlockingHttpClient: Send + Sync + fmt::Debug {
     fn send(&self, request: HttpRequest, timeout: Option<Duration>) -> Result<HttpResponse, TransportError>;
 }
 
-/// Waits, for retries' backoff and for timeouts in async code.
-pub trait AsyncSleep: Send + Sync + fmt::Debug {
-    /// A future that completes after `duration`.
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
-}
+/// Waits, for retries' backoff, waiters and timeouts in async code: aws-smithy-async's trait,
+/// the one every AWS SDK for Rust takes (`TokioSleep` with the bundled client).
+pub use aws_smithy_async::rt::sleep::{AsyncSleep, Sleep};
 
 /// Runs `future`, giving up with `None` when `sleep` completes first.
-pub(crate) async fn timeout<T>(sleep: BoxFuture<'static, ()>, future: impl Future<Output = T>) -> Option<T> {
-    let mut sleep = sleep;
+pub(crate) async fn timeout<T>(sleep: Sleep, future: impl Future<Output = T>) -> Option<T> {
+    let mut sleep = std::pin::pin!(sleep);
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(move |cx| {
         if let std::task::Poll::Ready(value) = future.as_mut().poll(cx) {
@@ -146,7 +144,9 @@ fn is_transport_header(name: &str) -> bool {
 }
 
 #[cfg(feature = "reqwest-client")]
-pub use reqwest_impl::{ReqwestClient, TokioSleep};
+pub use aws_smithy_async::rt::sleep::TokioSleep;
+#[cfg(feature = "reqwest-client")]
+pub use reqwest_impl::ReqwestClient;
 
 #[cfg(all(feature = "reqwest-client", feature = "blocking"))]
 pub use reqwest_impl::ReqwestBlockingClient;
@@ -254,16 +254,6 @@ mod reqwest_impl {
                 }
                 Ok(HttpResponse { status, headers, body })
             })
-        }
-    }
-
-    /// Sleeps on tokio's timer (the runtime must have its time driver enabled).
-    #[derive(Debug, Clone, Copy, Default)]
-    pub struct TokioSleep;
-
-    impl AsyncSleep for TokioSleep {
-        fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-            Box::pin(tokio::time::sleep(duration))
         }
     }
 

@@ -71,74 +71,11 @@ const TIMEOUT_RETRY_COST: u32 = 10;
 /// Tokens a success that needed no retry gives back.
 const NO_RETRY_INCREMENT: u32 = 1;
 
-/// How many attempts and how long to back off.
-///
-/// [`RetryConfig::standard`] (the default) is the AWS SDKs' standard mode: 3 attempts, backoff
-/// from 1 s, capped at 20 s.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RetryConfig {
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-}
-
-impl RetryConfig {
-    /// The standard mode: 3 attempts in all (the first one and up to 2 retries), backoff base
-    /// 1 s, backoff cap 20 s.
-    pub const fn standard() -> Self {
-        Self { max_attempts: 3, initial_backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(20) }
-    }
-
-    /// No retries: a single attempt.
-    pub const fn disabled() -> Self {
-        Self::standard().with_max_attempts(1)
-    }
-
-    /// Sets how many attempts a call makes in all, the first one included. `0` is treated as
-    /// `1`: every call makes at least one attempt.
-    #[must_use]
-    pub const fn with_max_attempts(mut self, max_attempts: u32) -> Self {
-        self.max_attempts = if max_attempts == 0 { 1 } else { max_attempts };
-        self
-    }
-
-    /// Sets the backoff base: the most the first retry waits (before the cap applies); each
-    /// further retry doubles it.
-    #[must_use]
-    pub const fn with_initial_backoff(mut self, initial_backoff: Duration) -> Self {
-        self.initial_backoff = initial_backoff;
-        self
-    }
-
-    /// Sets the backoff cap: no retry ever waits longer.
-    #[must_use]
-    pub const fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
-        self.max_backoff = max_backoff;
-        self
-    }
-
-    /// How many attempts a call makes at most, the first one included (at least 1).
-    pub const fn max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The backoff base.
-    pub const fn initial_backoff(&self) -> Duration {
-        self.initial_backoff
-    }
-
-    /// The backoff cap.
-    pub const fn max_backoff(&self) -> Duration {
-        self.max_backoff
-    }
-}
-
-impl Default for RetryConfig {
-    /// [`RetryConfig::standard`].
-    fn default() -> Self {
-        Self::standard()
-    }
-}
+/// How many attempts and how long to back off: aws-smithy-types' `RetryConfig`, the one every
+/// AWS SDK for Rust takes. `standard()` (the default) is the SDKs' standard mode: 3 attempts,
+/// backoff from 1 s, capped at 20 s; `disabled()` makes one attempt. The adaptive mode's
+/// client-side rate limiting is not implemented: the configuration refuses it.
+pub use aws_smithy_types::retry::{RetryConfig, RetryMode};
 
 /// Why an attempt failed, as far as retrying goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,8 +228,8 @@ fn unit_fraction(random: f64) -> u64 {
 /// inputs, and the doubling saturates at the cap rather than overflowing for huge retry numbers.
 #[must_use]
 pub fn backoff(config: &RetryConfig, retry_number: u32, random: f64) -> Duration {
-    let cap = config.max_backoff.as_nanos();
-    let initial = config.initial_backoff.as_nanos();
+    let cap = config.max_backoff().as_nanos();
+    let initial = config.initial_backoff().as_nanos();
     let doublings = retry_number.saturating_sub(1);
     let ceiling = if initial == 0 {
         0
@@ -375,7 +312,7 @@ pub fn decide(config: &RetryConfig, quota: &RetryQuota, attempt: u32, kind: Erro
         return RetryDecision::DoNotRetry(StopReason::NotRetryable);
     }
     let attempt = attempt.max(1);
-    if attempt >= config.max_attempts {
+    if attempt >= config.max_attempts() {
         return RetryDecision::DoNotRetry(StopReason::AttemptsExhausted);
     }
     match quota.try_acquire(kind) {
@@ -478,10 +415,14 @@ mod tests {
         assert_eq!(standard.max_attempts(), 3);
         assert_eq!(standard.initial_backoff(), Duration::from_secs(1));
         assert_eq!(standard.max_backoff(), Duration::from_secs(20));
-        assert_eq!(RetryConfig::default(), standard);
         assert_eq!(RetryConfig::disabled().max_attempts(), 1);
-        assert_eq!(standard.with_max_attempts(0).max_attempts(), 1);
-        assert_eq!(standard.with_max_attempts(u32::MAX).max_attempts(), u32::MAX);
+        assert_eq!(standard.clone().with_max_attempts(u32::MAX).max_attempts(), u32::MAX);
+        // Zero attempts still makes the first one, and no retry.
+        let zero = standard.clone().with_max_attempts(0);
+        assert!(matches!(
+            decide(&zero, &RetryQuota::new(), 1, ErrorKind::Transient, 0.5),
+            RetryDecision::DoNotRetry(_)
+        ));
         let custom = standard
             .with_max_attempts(5)
             .with_initial_backoff(Duration::from_millis(50))

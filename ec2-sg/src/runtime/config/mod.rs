@@ -13,7 +13,7 @@ use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, D
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
 use super::profile::ProfileSet;
 use super::request::{Compression, Endpoint};
-use super::retry::RetryConfig;
+use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
 use std::fmt;
 use std::sync::Arc;
@@ -204,7 +204,7 @@ impl ConfigBuilder {
 
     /// Shorthand for `retry_config(RetryConfig::standard().with_max_attempts(n))`; `1` turns retries off.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.retry = Some(self.retry.unwrap_or_default().with_max_attempts(attempts));
+        self.retry = Some(self.retry.unwrap_or_else(RetryConfig::standard).with_max_attempts(attempts));
         self
     }
 
@@ -335,6 +335,13 @@ impl ConfigBuilder {
                 Arc::new(CachingProvider::new(chain))
             }
         };
+        let retry = self.retry.unwrap_or_else(RetryConfig::standard);
+        if retry.mode() != RetryMode::Standard {
+            return Err(Error::configuration(format!(
+                "retry mode {:?} is not supported: use RetryConfig::standard() (adaptive rate limiting is not implemented)",
+                retry.mode()
+            )));
+        }
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let limits = TransportLimits {
             connect_timeout: self.timeouts.connect,
@@ -350,7 +357,7 @@ impl ConfigBuilder {
             endpoint,
             signing_name: service.signing_name,
             credentials,
-            retry: self.retry.unwrap_or_default(),
+            retry,
             timeouts: self.timeouts,
             max_response_bytes,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
@@ -375,7 +382,7 @@ fn default_http_client(_limits: TransportLimits) -> Result<Option<Arc<dyn HttpCl
 
 #[cfg(feature = "reqwest-client")]
 fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
-    Some(Arc::new(super::http::TokioSleep))
+    Some(Arc::new(super::http::TokioSleep::new()))
 }
 
 #[cfg(not(feature = "reqwest-client"))]
