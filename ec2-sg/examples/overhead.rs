@@ -247,7 +247,7 @@ fn base_config(endpoint_url: &str) -> ec2_sg::ConfigBuilder {
         .env(Env::from_vars([("HOME", "/nonexistent-ec2-sg-overhead-home")]))
         .region("us-east-1")
         .endpoint_url(endpoint_url)
-        .credentials(ec2_sg::Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
+        .credentials(ec2_sg::Credentials::from_keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None))
 }
 
 fn ingress_input() -> AuthorizeSecurityGroupIngressInput {

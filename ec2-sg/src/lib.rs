@@ -6,7 +6,7 @@
 //! use ec2_sg::types::{IpPermission, IpRange};
 //! let config = ec2_sg::Config::builder()
 //!     .region("us-east-1")
-//!     .credentials(ec2_sg::Credentials::new("AKID", "SECRET", None))
+//!     .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
 //!     .build()?;
 //! let client = ec2_sg::Client::from_conf(config);
 //! let out = client.describe_security_groups().group_ids("sg-123").send().await?;

@@ -130,7 +130,7 @@ pub fn build_request_target(data: &[u8]) {
         .env(Env::from_vars([("HOME", "/nonexistent-ec2-sg-fuzz-home")]))
         .region(region.clone())
         .endpoint_url(endpoint_url)
-        .credentials(ec2_sg::Credentials::new("AKIDFUZZ", "SECRETFUZZ", None))
+        .credentials(ec2_sg::Credentials::from_keys("AKIDFUZZ", "SECRETFUZZ", None))
         .build();
     let Ok(config) = built else { return };
     let endpoint = config.endpoint();

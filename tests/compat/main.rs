@@ -45,7 +45,7 @@ async fn an_unreachable_endpoint_is_told_apart_and_printed_once() {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(ec2_sg::Credentials::new("AKID", "SECRET", None))
+        .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
         .max_attempts(1)
         .build()
         .unwrap();

@@ -97,7 +97,7 @@ impl Moto {
             .env(isolated_env())
             .region("us-east-1")
             .endpoint_url(&self.endpoint)
-            .credentials(ec2_sg::Credentials::new(&self.access_key_id, &self.secret_access_key, None))
+            .credentials(ec2_sg::Credentials::from_keys(&self.access_key_id, &self.secret_access_key, None))
     }
 }
 

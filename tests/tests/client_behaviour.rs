@@ -27,7 +27,7 @@ fn client_for(stub: &Stub, retry: RetryConfig) -> Client {
         .env(isolated_env())
         .region("eu-west-1")
         .endpoint_url(format!("{}/base", stub.endpoint))
-        .credentials(Credentials::new("AKIDTEST", "SECRETTEST", Some("TOKENTEST".into())))
+        .credentials(Credentials::from_keys("AKIDTEST", "SECRETTEST", Some("TOKENTEST".into())))
         .retry_config(retry)
         .build()
         .expect("config");
@@ -160,7 +160,7 @@ async fn a_slow_attempt_times_out_and_is_retried() {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(&stub.endpoint)
-        .credentials(Credentials::new("AKID", "SECRET", None))
+        .credentials(Credentials::from_keys("AKID", "SECRET", None))
         .retry_config(fast_retries(2))
         .attempt_timeout(Duration::from_millis(200))
         .build()
@@ -177,7 +177,7 @@ async fn the_operation_timeout_bounds_everything() {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(&stub.endpoint)
-        .credentials(Credentials::new("AKID", "SECRET", None))
+        .credentials(Credentials::from_keys("AKID", "SECRET", None))
         .operation_timeout(Duration::from_millis(150))
         .build()
         .unwrap();
@@ -196,7 +196,7 @@ async fn connection_refused_is_a_retried_transport_error() {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(Credentials::new("AKID", "SECRET", None))
+        .credentials(Credentials::from_keys("AKID", "SECRET", None))
         .retry_config(fast_retries(3))
         .build()
         .unwrap();
@@ -220,7 +220,7 @@ fn the_retry_configuration_is_aws_smithy_types_own() {
 
 #[test]
 fn configuration_errors_are_clear() {
-    let base = || ec2_sg::Config::builder().env(isolated_env()).credentials(Credentials::new("A", "S", None));
+    let base = || ec2_sg::Config::builder().env(isolated_env()).credentials(Credentials::from_keys("A", "S", None));
     let error = base().endpoint_url("ftp://example.com").region("us-east-1").build().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Configuration);
     assert!(error.to_string().contains("http or https"), "{error}");
@@ -251,7 +251,7 @@ fn debug_output_never_shows_secrets() {
     let config = ec2_sg::Config::builder()
         .env(isolated_env())
         .region("us-east-1")
-        .credentials(Credentials::new("AKIDVISIBLE", "SECRET-NEVER-SHOWN", Some("TOKEN-NEVER-SHOWN".into())))
+        .credentials(Credentials::from_keys("AKIDVISIBLE", "SECRET-NEVER-SHOWN", Some("TOKEN-NEVER-SHOWN".into())))
         .build()
         .unwrap();
     let text = format!("{config:?} {:?}", Client::from_conf(config.clone()));

@@ -98,7 +98,7 @@ async fn session_credentials_are_signed_and_checked() {
     let replay = replay(&["moto/delete-tags"]);
     let config = replay
         .config_builder()
-        .credentials(ec2_sg::Credentials::new("ASIAREPLAY", "secret", Some("session-token".into())))
+        .credentials(ec2_sg::Credentials::from_keys("ASIAREPLAY", "secret", Some("session-token".into())))
         .build()
         .unwrap();
     let client = ec2_sg::Client::from_conf(config);

@@ -266,7 +266,7 @@ async fn service_errors_carry_code_message_and_request_id() {
 async fn a_wrong_secret_is_an_auth_failure() {
     let moto = moto();
     let config =
-        moto.config().credentials(Credentials::new(&moto.access_key_id, "not-the-secret", None)).build().unwrap();
+        moto.config().credentials(Credentials::from_keys(&moto.access_key_id, "not-the-secret", None)).build().unwrap();
     let error =
         Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.code(), error.http_status()), (Some("AuthFailure"), Some(401)), "{error:?}");
@@ -278,7 +278,7 @@ async fn session_credentials_send_their_token() {
     let moto = moto();
     let with_token = moto
         .config()
-        .credentials(Credentials::new(
+        .credentials(Credentials::from_keys(
             &moto.session_access_key_id,
             &moto.session_secret_access_key,
             Some(moto.session_token.clone()),
@@ -289,7 +289,7 @@ async fn session_credentials_send_their_token() {
     // The same keys without their token are refused: the token really was checked.
     let without = moto
         .config()
-        .credentials(Credentials::new(&moto.session_access_key_id, &moto.session_secret_access_key, None))
+        .credentials(Credentials::from_keys(&moto.session_access_key_id, &moto.session_secret_access_key, None))
         .build()
         .unwrap();
     let error =

@@ -29,7 +29,7 @@ fn config(stub: &Stub, attempts: u32) -> ec2_sg::ConfigBuilder {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(&stub.endpoint)
-        .credentials(Credentials::new("AKIDTEST", "SECRETTEST", Some("TOKEN-MUST-NOT-LEAK".into())))
+        .credentials(Credentials::from_keys("AKIDTEST", "SECRETTEST", Some("TOKEN-MUST-NOT-LEAK".into())))
         .retry_config(fast_retries(attempts))
 }
 
@@ -270,7 +270,7 @@ async fn recorded_requests_never_show_the_session_token_or_signature() {
     )]);
     let config = replay
         .config_builder()
-        .credentials(Credentials::new("AKIDTEST", "SECRETTEST", Some("TOKEN-MUST-NOT-LEAK".into())))
+        .credentials(Credentials::from_keys("AKIDTEST", "SECRETTEST", Some("TOKEN-MUST-NOT-LEAK".into())))
         .build()
         .unwrap();
     Client::from_conf(config).describe_security_groups().send().await.unwrap();
@@ -319,7 +319,7 @@ async fn a_printed_error_chain_shows_each_cause_once() {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(Credentials::new("AKID", "SECRET", None))
+        .credentials(Credentials::from_keys("AKID", "SECRET", None))
         .max_attempts(1)
         .build()
         .unwrap();

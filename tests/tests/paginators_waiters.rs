@@ -102,7 +102,7 @@ fn config_for(stub: &Stub) -> ec2_sg::ConfigBuilder {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(&stub.endpoint)
-        .credentials(Credentials::new("AKIDTEST", "SECRETTEST", None))
+        .credentials(Credentials::from_keys("AKIDTEST", "SECRETTEST", None))
         .max_attempts(1)
 }
 
@@ -291,7 +291,7 @@ async fn paginators_and_waiters_are_send() {
         ec2_sg::Config::builder()
             .env(isolated_env())
             .region("us-east-1")
-            .credentials(Credentials::new("A", "B", None))
+            .credentials(Credentials::from_keys("A", "B", None))
             .build()
             .unwrap(),
     );

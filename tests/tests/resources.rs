@@ -163,7 +163,7 @@ fn stub_client(stub: &Stub) -> Client {
         .env(isolated_env())
         .region("us-east-1")
         .endpoint_url(&stub.endpoint)
-        .credentials(Credentials::new("AKID", "SECRET", None))
+        .credentials(Credentials::from_keys("AKID", "SECRET", None))
         .build()
         .unwrap();
     Client::from_conf(config)

@@ -118,14 +118,14 @@ With --endpoint, credentials and region not given come from the usual environmen
                 config = config.region(region);
             }
             match (&self.keys, wrong_secret) {
-                (Some((key, secret)), None) => config.credentials(Credentials::new(key, secret, None)),
+                (Some((key, secret)), None) => config.credentials(Credentials::from_keys(key, secret, None)),
                 (None, None) => config,
                 (keys, Some(wrong)) => {
                     let key = match keys {
                         Some((key, _)) => key.clone(),
                         None => std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| "AKIAIOSFODNN7EXAMPLE".into()),
                     };
-                    config.credentials(Credentials::new(key, wrong, None))
+                    config.credentials(Credentials::from_keys(key, wrong, None))
                 }
             }
         }

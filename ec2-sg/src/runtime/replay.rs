@@ -592,7 +592,7 @@ impl ReplayClient {
             .endpoint_url("https://ec2.us-east-1.amazonaws.com")
             .use_fips(false)
             .use_dual_stack(false)
-            .credentials(crate::Credentials::new("AKIDREPLAYTEST", "replay-secret", None))
+            .credentials(crate::Credentials::from_keys("AKIDREPLAYTEST", "replay-secret", None))
             .http_client(self.clone())
             .blocking_http_client(self.clone())
     }

@@ -15,14 +15,8 @@ pub fn sign_request(
     signing_name: &str,
     time: SystemTime,
 ) -> Result<(), Error> {
-    let identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key(),
-        credentials.session_token().map(str::to_string),
-        credentials.expiry(),
-        "ec2-sg",
-    )
-    .into();
+    // The very credentials, as the identity aws-sigv4 signs with (a cheap Arc clone).
+    let identity = credentials.clone().into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
@@ -74,7 +68,8 @@ mod tests {
     fn adds_a_sigv4_authorization_for_the_region_and_service() {
         let mut request = request();
         let time = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_440_938_160);
-        sign_request(&mut request, &Credentials::new("AKIDEXAMPLE", "SECRET", None), "us-east-1", "ec2", time).unwrap();
+        sign_request(&mut request, &Credentials::from_keys("AKIDEXAMPLE", "SECRET", None), "us-east-1", "ec2", time)
+            .unwrap();
         let auth = request.header("authorization").unwrap();
         assert!(
             auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/ec2/aws4_request"),
@@ -89,7 +84,7 @@ mod tests {
     #[test]
     fn session_tokens_are_sent() {
         let mut request = request();
-        let credentials = Credentials::new("AKID", "SECRET", Some("TOKEN".into()));
+        let credentials = Credentials::from_keys("AKID", "SECRET", Some("TOKEN".into()));
         sign_request(&mut request, &credentials, "eu-west-1", "ec2", SystemTime::now()).unwrap();
         assert_eq!(request.header("x-amz-security-token"), Some("TOKEN"));
         let authorization = request.header("authorization").unwrap().to_string();

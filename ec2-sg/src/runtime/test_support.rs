@@ -61,3 +61,9 @@ impl Drop for TempDir {
 pub(crate) fn process_profile(command: &str) -> String {
     format!("[default]\ncredential_process = {command}\n")
 }
+
+/// The provider name aws-credential-types' `Credentials` keeps, which only its `Debug` shows.
+pub(crate) fn provider_name(credentials: &crate::runtime::Credentials) -> String {
+    let debug = format!("{credentials:?}");
+    debug.split("provider_name: \"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
+}

@@ -421,7 +421,7 @@ mod tests {
     fn builder(vars: &[(&str, &str)]) -> ConfigBuilder {
         let mut all = vec![("HOME", "/nonexistent-ec2-sg-home")];
         all.extend_from_slice(vars);
-        Config::builder().env(Env::from_vars(all)).credentials(Credentials::new("AKID", "SECRET", None))
+        Config::builder().env(Env::from_vars(all)).credentials(Credentials::from_keys("AKID", "SECRET", None))
     }
 
     fn endpoint(config: &Config) -> String {

@@ -220,11 +220,8 @@ mod tests {
             if self.fail {
                 return Err(CredentialsError::new("boom"));
             }
-            let credentials = Credentials::new(format!("AKID{n}"), "s", None);
-            Ok(match self.expires_in {
-                Some(d) => credentials.with_expiry(SystemTime::now() + d),
-                None => credentials,
-            })
+            let expiry = self.expires_in.map(|d| SystemTime::now() + d);
+            Ok(Credentials::new(format!("AKID{n}"), "s", None, expiry, "counting"))
         }
     }
 
@@ -329,9 +326,9 @@ mod tests {
     #[test]
     fn freshness_boundaries() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let at = |secs| Credentials::new("a", "s", None).with_expiry(now + Duration::from_secs(secs));
+        let at = |secs| Credentials::new("a", "s", None, Some(now + Duration::from_secs(secs)), "test");
         assert!(is_fresh(&at(301), now));
         assert!(!is_fresh(&at(300), now));
-        assert!(!is_fresh(&Credentials::new("a", "s", None).with_expiry(SystemTime::UNIX_EPOCH), now));
+        assert!(!is_fresh(&Credentials::new("a", "s", None, Some(SystemTime::UNIX_EPOCH), "test"), now));
     }
 }

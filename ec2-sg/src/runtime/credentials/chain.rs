@@ -92,10 +92,10 @@ mod tests {
         dir.credentials("[default]\naws_access_key_id = FROM_FILE\naws_secret_access_key = f\n");
         let env = dir.env(&[("AWS_ACCESS_KEY_ID", "FROM_ENV"), ("AWS_SECRET_ACCESS_KEY", "e")]);
         let credentials = DefaultCredentialsChain::with_env(env.clone()).provide_credentials().unwrap();
-        assert_eq!((credentials.access_key_id(), credentials.provider()), ("FROM_ENV", "environment"));
+        assert_eq!((credentials.access_key_id(), provider_name(&credentials).as_str()), ("FROM_ENV", "environment"));
         // An explicitly chosen profile is used as asked.
         let chosen = DefaultCredentialsChain::with_env(env).with_profile("default").provide_credentials().unwrap();
-        assert_eq!((chosen.access_key_id(), chosen.provider()), ("FROM_FILE", "profile"));
+        assert_eq!((chosen.access_key_id(), provider_name(&chosen).as_str()), ("FROM_FILE", "profile"));
     }
 
     #[test]

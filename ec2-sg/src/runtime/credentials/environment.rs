@@ -35,9 +35,7 @@ impl ProvideCredentials for EnvironmentCredentials {
 
 pub(super) fn env_credentials(env: &Env) -> Result<Credentials, CredentialsError> {
     match (env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")) {
-        (Some(id), Some(secret)) => {
-            Ok(Credentials::new(id, secret, env.get("AWS_SESSION_TOKEN")).with_provider("environment"))
-        }
+        (Some(id), Some(secret)) => Ok(Credentials::new(id, secret, env.get("AWS_SESSION_TOKEN"), None, "environment")),
         (None, None) => Err(CredentialsError::not_loaded(ENV_NOT_SET)),
         (Some(_), None) => Err(CredentialsError::new(
             "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both environment variables, or neither",
@@ -68,7 +66,7 @@ mod tests {
         assert_eq!(credentials.access_key_id(), "AKID");
         assert_eq!(credentials.secret_access_key(), SECRET);
         assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(credentials.provider(), "environment");
+        assert_eq!(provider_name(&credentials), "environment");
     }
 
     #[test]

@@ -23,92 +23,14 @@ pub use shared_profile::ProfileCredentials;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use super::http::BoxFuture;
 use super::profile::ProfileError;
 
-const REDACTED: &str = "** redacted **";
-
-/// A set of AWS credentials: an access key id, its secret, an optional session token and
-/// expiry, and the name of the provider that made them.
-///
-/// `Debug` shows the access key id but never the secret access key or the session token.
-#[derive(Clone)]
-pub struct Credentials {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    expiry: Option<SystemTime>,
-    provider: &'static str,
-}
-
-impl Credentials {
-    /// Credentials from their parts, with no expiry and the provider name `"static"`.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-        session_token: Option<String>,
-    ) -> Self {
-        Self {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-            session_token,
-            expiry: None,
-            provider: "static",
-        }
-    }
-
-    /// Sets when the credentials stop being valid.
-    pub fn with_expiry(mut self, expiry: SystemTime) -> Self {
-        self.expiry = Some(expiry);
-        self
-    }
-
-    /// Sets the name of the provider that made the credentials (shown in `Debug`).
-    pub fn with_provider(mut self, name: &'static str) -> Self {
-        self.provider = name;
-        self
-    }
-
-    /// The access key id (`AKIA…`/`ASIA…`); not a secret.
-    pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
-    }
-
-    /// The secret access key.
-    pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
-    }
-
-    /// The session token of temporary credentials.
-    pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
-    }
-
-    /// When the credentials expire, if they do.
-    pub fn expiry(&self) -> Option<SystemTime> {
-        self.expiry
-    }
-
-    /// The provider that made the credentials: `"static"`, `"environment"`, `"profile"`,
-    /// `"process"`, or a name given to [`Self::with_provider`].
-    pub fn provider(&self) -> &'static str {
-        self.provider
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("provider", &self.provider)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &REDACTED)
-            .field("session_token", &self.session_token.as_ref().map(|_| REDACTED))
-            .field("expiry", &self.expiry)
-            .finish()
-    }
-}
+/// A set of AWS credentials: aws-credential-types' `Credentials`, the type every AWS SDK for
+/// Rust signs with (`Credentials::from_keys(id, secret, token)`, or `Credentials::new` with an
+/// expiry and a provider name). Its `Debug` shows neither the secret nor the session token.
+pub use aws_credential_types::Credentials;
 
 /// Why credentials (or a region or endpoint setting) could not be had. The message never holds
 /// a secret.
@@ -213,10 +135,10 @@ mod tests {
 
     #[test]
     fn debug_never_shows_secrets() {
-        let credentials = Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN.to_owned()));
+        let credentials = Credentials::from_keys("AKIDEXAMPLE", SECRET, Some(TOKEN.to_owned()));
         let debug = format!("{credentials:?}");
         assert!(debug.contains("AKIDEXAMPLE"), "{debug}");
-        assert!(debug.contains(REDACTED), "{debug}");
+        assert!(debug.contains("** redacted **"), "{debug}");
         assert!(!debug.contains(SECRET), "{debug}");
         assert!(!debug.contains(TOKEN), "{debug}");
         let cached = CachingProvider::new(credentials.clone());
@@ -236,16 +158,16 @@ mod tests {
     #[test]
     fn static_credentials_and_accessors() {
         let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let credentials = Credentials::new("AKID", "SECRET", None).with_expiry(expiry).with_provider("mine");
+        let credentials = Credentials::new("AKID", "SECRET", None, Some(expiry), "mine");
         assert_eq!(credentials.access_key_id(), "AKID");
         assert_eq!(credentials.secret_access_key(), "SECRET");
         assert_eq!(credentials.session_token(), None);
         assert_eq!(credentials.expiry(), Some(expiry));
-        assert_eq!(credentials.provider(), "mine");
-        assert_eq!(Credentials::new("A", "S", None).provider(), "static");
+        assert_eq!(provider_name(&credentials), "mine");
+        assert_eq!(provider_name(&Credentials::from_keys("A", "S", None)), "Static");
         let provided = credentials.provide_credentials().unwrap();
         assert_eq!(provided.access_key_id(), "AKID");
         let shared: Arc<dyn ProvideCredentials> = Arc::new(credentials);
-        assert_eq!(shared.provide_credentials().unwrap().provider(), "mine");
+        assert_eq!(provider_name(&shared.provide_credentials().unwrap()), "mine");
     }
 }

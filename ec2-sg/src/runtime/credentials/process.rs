@@ -80,17 +80,17 @@ fn parse_process_output(text: &str, now: SystemTime) -> Result<Credentials, Stri
     let access_key_id = required("AccessKeyId")?;
     let secret_access_key = required("SecretAccessKey")?;
     let session_token = optional("SessionToken")?;
-    let mut credentials = Credentials::new(access_key_id, secret_access_key, session_token).with_provider("process");
+    let mut expiry = None;
     if let Some(expiration) = optional("Expiration")? {
-        let expiry = parse_timestamp(&expiration, TimestampFormat::DateTime)
+        let at = parse_timestamp(&expiration, TimestampFormat::DateTime)
             .map_err(|e| format!("an invalid Expiration: {e}"))
             .and_then(|date| SystemTime::try_from(date).map_err(|e| format!("an Expiration out of range: {e}")))?;
-        if expiry <= now {
+        if at <= now {
             return Err(format!("credentials that expired at {expiration}; they cannot sign requests"));
         }
-        credentials = credentials.with_expiry(expiry);
+        expiry = Some(at);
     }
-    Ok(credentials)
+    Ok(Credentials::new(access_key_id, secret_access_key, session_token, expiry, "process"))
 }
 
 fn shell_command(command: &str) -> Command {
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(credentials.access_key_id(), "ASIAPROCESS");
         assert_eq!(credentials.secret_access_key(), SECRET);
         assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(credentials.provider(), "process");
+        assert_eq!(provider_name(&credentials), "process");
         assert_eq!(credentials.expiry(), Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)));
     }
 

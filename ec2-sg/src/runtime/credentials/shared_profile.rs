@@ -93,7 +93,7 @@ pub(super) fn profile_credentials(
     match (set.get(profile, "aws_access_key_id"), set.get(profile, "aws_secret_access_key")) {
         (Some(id), Some(secret)) => {
             let token = set.get(profile, "aws_session_token").map(str::to_owned);
-            return Ok(ProfileOutcome::Found(Credentials::new(id, secret, token).with_provider("profile")));
+            return Ok(ProfileOutcome::Found(Credentials::new(id, secret, token, None, "profile")));
         }
         (Some(_), None) => {
             return Err(CredentialsError::new(format!(
@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(credentials.access_key_id(), "AKID");
         assert_eq!(credentials.secret_access_key(), SECRET);
         assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(credentials.provider(), "profile");
+        assert_eq!(provider_name(&credentials), "profile");
     }
 
     #[test]
