@@ -4,7 +4,8 @@
 
 mod programs;
 
-use ec2_sg_tests::moto::{isolated_env, moto, unique};
+use ec2_sg_tests::moto::{moto, unique};
+use ec2_sg_tests::stub::refused_endpoint_config;
 use programs::errors::{self, Lookup};
 use programs::{flows, paginators};
 use std::path::PathBuf;
@@ -39,16 +40,7 @@ async fn a_group_from_creation_to_deletion() {
 
 #[tokio::test]
 async fn an_unreachable_endpoint_is_told_apart_and_printed_once() {
-    // Bind then drop a listener: nothing listens on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = ec2_sg::Config::builder()
-        .env(isolated_env())
-        .region("us-east-1")
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let config = refused_endpoint_config().max_attempts(1).build().unwrap();
     let client = ec2_sg::Client::from_conf(config);
     match errors::find_group(&client, "sg-12345678").await.unwrap() {
         Lookup::Unreachable(text) => assert!(text.to_lowercase().contains("refused"), "{text}"),

@@ -8,6 +8,34 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// An EC2 error document with this code, message and request id `req-{code}`.
+pub fn error_body(code: &str, message: &str) -> String {
+    format!(
+        "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>\
+         <RequestID>req-{code}</RequestID></Response>"
+    )
+}
+
+/// The standard retry mode with `attempts` attempts and millisecond backoff, so that retry
+/// tests take milliseconds.
+pub fn fast_retries(attempts: u32) -> ec2_sg::config::RetryConfig {
+    ec2_sg::config::RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5))
+}
+
+/// A configuration for an endpoint on 127.0.0.1 where nothing listens (a listener bound, then
+/// dropped): every connection is refused.
+pub fn refused_endpoint_config() -> ec2_sg::ConfigBuilder {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9);
+    ec2_sg::Config::builder()
+        .env(crate::moto::isolated_env())
+        .region("us-east-1")
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
+}
+
 /// One scripted answer.
 #[derive(Debug, Clone)]
 pub struct Reply {

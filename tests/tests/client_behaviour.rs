@@ -4,7 +4,7 @@
 use ec2_sg::runtime::retry::RetryConfig;
 use ec2_sg::{Client, Credentials, ErrorKind};
 use ec2_sg_tests::moto::isolated_env;
-use ec2_sg_tests::stub::{Reply, Stub};
+use ec2_sg_tests::stub::{fast_retries, refused_endpoint_config, Reply, Stub};
 use std::time::{Duration, Instant};
 
 const OK: &str = r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
@@ -12,14 +12,7 @@ const OK: &str = r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.
 </DescribeSecurityGroupsResponse>"#;
 
 fn error_body(code: &str) -> String {
-    format!("<Response><Errors><Error><Code>{code}</Code><Message>{code} happened</Message></Error></Errors><RequestID>req-{code}</RequestID></Response>")
-}
-
-fn fast_retries(attempts: u32) -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(attempts)
-        .with_initial_backoff(Duration::from_millis(1))
-        .with_max_backoff(Duration::from_millis(5))
+    ec2_sg_tests::stub::error_body(code, &format!("{code} happened"))
 }
 
 fn client_for(stub: &Stub, retry: RetryConfig) -> Client {
@@ -190,16 +183,7 @@ async fn the_operation_timeout_bounds_everything() {
 
 #[tokio::test]
 async fn connection_refused_is_a_retried_transport_error() {
-    // Bind then drop a listener: nothing listens on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = ec2_sg::Config::builder()
-        .env(isolated_env())
-        .region("us-east-1")
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(Credentials::from_keys("AKID", "SECRET", None))
-        .retry_config(fast_retries(3))
-        .build()
-        .unwrap();
+    let config = refused_endpoint_config().retry_config(fast_retries(3)).build().unwrap();
     let error =
         Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     assert_eq!((error.kind(), error.attempts(), error.code()), (ErrorKind::Transport, 3, None));

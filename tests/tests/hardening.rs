@@ -3,26 +3,14 @@
 //! failed (or hung, or aborted the process) before the fix it names.
 
 use ec2_sg::primitives::{DateTime, TimestampFormat};
-use ec2_sg::runtime::retry::RetryConfig;
 use ec2_sg::{Client, Credentials, ErrorKind};
 use ec2_sg_tests::moto::isolated_env;
-use ec2_sg_tests::stub::{Reply, Stub};
+use ec2_sg_tests::stub::{error_body, fast_retries, refused_endpoint_config, Reply, Stub};
 use std::time::{Duration, SystemTime};
 
 const OK: &str = r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
 <requestId>ok-1</requestId><securityGroupInfo><item><groupId>sg-1</groupId><groupName>web</groupName></item></securityGroupInfo>
 </DescribeSecurityGroupsResponse>"#;
-
-fn error_body(code: &str, message: &str) -> String {
-    format!("<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>r</RequestID></Response>")
-}
-
-fn fast_retries(attempts: u32) -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(attempts)
-        .with_initial_backoff(Duration::from_millis(1))
-        .with_max_backoff(Duration::from_millis(5))
-}
 
 fn config(stub: &Stub, attempts: u32) -> ec2_sg::ConfigBuilder {
     ec2_sg::Config::builder()
@@ -314,15 +302,7 @@ async fn a_printed_error_chain_shows_each_cause_once() {
     assert!(whole.contains("InvalidGroup.NotFound"), "{whole}");
 
     // A refused connection: our text, then reqwest's causes down to the OS error, each once.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = ec2_sg::Config::builder()
-        .env(isolated_env())
-        .region("us-east-1")
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(Credentials::from_keys("AKID", "SECRET", None))
-        .max_attempts(1)
-        .build()
-        .unwrap();
+    let config = refused_endpoint_config().max_attempts(1).build().unwrap();
     let error =
         Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
     let texts = chain(&error);
