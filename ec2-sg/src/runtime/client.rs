@@ -41,7 +41,7 @@ impl Client {
         let span = tracing::info_span!("ec2_sg", operation = O::NAME);
         let config = &self.inner.config;
         let call = self.call::<O>(input);
-        match (config.timeouts.operation, config.sleep.as_ref()) {
+        match (config.timeouts.operation_timeout(), config.sleep.as_ref()) {
             (Some(limit), Some(sleep)) => match super::http::timeout(sleep.sleep(limit), call).instrument(span).await {
                 Some(result) => result,
                 None => Err(Error::new(ErrorKind::Timeout, format!("the operation did not finish within {limit:?}"))

@@ -170,14 +170,14 @@ impl<'a> Call<'a> {
     /// operation timeout. `Err` when the operation's time is already up.
     pub(crate) fn attempt_timeout(&self) -> Result<Option<Duration>, Error> {
         let remaining = self.remaining()?;
-        Ok(match (self.config.timeouts.attempt, remaining) {
+        Ok(match (self.config.timeouts.operation_attempt_timeout(), remaining) {
             (Some(a), Some(r)) => Some(a.min(r)),
             (a, r) => a.or(r),
         })
     }
 
     fn remaining(&self) -> Result<Option<Duration>, Error> {
-        match self.config.timeouts.operation {
+        match self.config.timeouts.operation_timeout() {
             None => Ok(None),
             Some(limit) => match limit.checked_sub(self.started.elapsed()) {
                 Some(left) if !left.is_zero() => Ok(Some(left)),

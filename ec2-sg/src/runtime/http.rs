@@ -110,8 +110,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 256 << 20;
 /// The bundled clients' limits on an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransportLimits {
-    /// Establishing a connection.
-    pub connect_timeout: Duration,
+    /// Establishing a connection (`None`: no limit).
+    pub connect_timeout: Option<Duration>,
     /// The longest wait for the next bytes of an answer (`None`: no limit).
     pub read_timeout: Option<Duration>,
     /// Answers with a longer body are refused with an error.
@@ -121,7 +121,7 @@ pub struct TransportLimits {
 impl Default for TransportLimits {
     fn default() -> Self {
         Self {
-            connect_timeout: Duration::from_millis(3100),
+            connect_timeout: Some(Duration::from_millis(3100)),
             read_timeout: Some(Duration::from_secs(60)),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
@@ -204,14 +204,15 @@ mod reqwest_impl {
     impl ReqwestClient {
         /// A client with the given connect timeout and the default [`TransportLimits`] otherwise.
         pub fn new(connect_timeout: Duration) -> Result<Self, TransportError> {
-            Self::with_limits(TransportLimits { connect_timeout, ..TransportLimits::default() })
+            Self::with_limits(TransportLimits { connect_timeout: Some(connect_timeout), ..TransportLimits::default() })
         }
 
         /// A client with these limits.
         pub fn with_limits(limits: TransportLimits) -> Result<Self, TransportError> {
-            let mut builder = reqwest::Client::builder()
-                .connect_timeout(limits.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none());
+            let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+            if let Some(connect_timeout) = limits.connect_timeout {
+                builder = builder.connect_timeout(connect_timeout);
+            }
             if let Some(read_timeout) = limits.read_timeout {
                 builder = builder.read_timeout(read_timeout);
             }
@@ -271,7 +272,7 @@ mod reqwest_impl {
     impl ReqwestBlockingClient {
         /// A client with the given connect timeout and the default [`TransportLimits`] otherwise.
         pub fn new(connect_timeout: Duration) -> Result<Self, TransportError> {
-            Self::with_limits(TransportLimits { connect_timeout, ..TransportLimits::default() })
+            Self::with_limits(TransportLimits { connect_timeout: Some(connect_timeout), ..TransportLimits::default() })
         }
 
         /// A client with these limits. reqwest's blocking client has no per-read timeout: an

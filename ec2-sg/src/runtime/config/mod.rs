@@ -43,25 +43,19 @@ pub struct ServiceDefaults {
     pub resolve_endpoint: fn(&EndpointInputs) -> Result<String, String>,
 }
 
-/// Timeouts. Defaults: connect 3.1 s (as the AWS SDKs), read 60 s (as botocore: a server that
-/// stops sending cannot hold a call forever), no per-attempt or per-operation limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeoutConfig {
-    /// Establishing a connection.
-    pub connect: Duration,
-    /// The longest wait for the next bytes of an answer, with the bundled HTTP clients.
-    pub read: Option<Duration>,
-    /// One attempt: sending the request and reading the whole answer.
-    pub attempt: Option<Duration>,
-    /// The whole operation, retries and backoff included.
-    pub operation: Option<Duration>,
-}
+/// Timeouts: aws-smithy-types' `TimeoutConfig`, the one every AWS SDK for Rust takes. What it
+/// leaves unset gets the defaults: connect 3.1 s (as the AWS SDKs), read 60 s (as botocore: a
+/// server that stops sending cannot hold a call forever), no per-attempt or per-operation limit;
+/// what it disables stays disabled.
+pub use aws_smithy_types::timeout::TimeoutConfig;
+use aws_smithy_types::timeout::TimeoutConfigBuilder;
 
-impl Default for TimeoutConfig {
-    fn default() -> Self {
-        let transport = TransportLimits::default();
-        Self { connect: transport.connect_timeout, read: transport.read_timeout, attempt: None, operation: None }
-    }
+/// The defaults of what a configuration leaves unset.
+fn default_timeouts() -> TimeoutConfigBuilder {
+    let transport = TransportLimits::default();
+    let mut defaults = TimeoutConfig::builder();
+    defaults.set_connect_timeout(transport.connect_timeout).set_read_timeout(transport.read_timeout);
+    defaults
 }
 
 /// A finished configuration; see [`Config::builder`].
@@ -110,8 +104,8 @@ impl Config {
     /// What the bundled HTTP clients are built with.
     pub fn transport_limits(&self) -> TransportLimits {
         TransportLimits {
-            connect_timeout: self.timeouts.connect,
-            read_timeout: self.timeouts.read,
+            connect_timeout: self.timeouts.connect_timeout(),
+            read_timeout: self.timeouts.read_timeout(),
             max_response_bytes: self.max_response_bytes,
         }
     }
@@ -141,7 +135,7 @@ pub struct ConfigBuilder {
     credentials: Option<Arc<dyn ProvideCredentials>>,
     profile: Option<String>,
     retry: Option<RetryConfig>,
-    timeouts: TimeoutConfig,
+    timeouts: TimeoutConfigBuilder,
     max_response_bytes: Option<usize>,
     idempotency_tokens: Option<Arc<dyn IdempotencyTokenProvider>>,
     compression: Compression,
@@ -208,21 +202,21 @@ impl ConfigBuilder {
         self
     }
 
-    /// All timeouts at once.
+    /// All timeouts at once (what it leaves unset keeps its default).
     pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
-        self.timeouts = timeouts;
+        self.timeouts = timeouts.into_builder();
         self
     }
 
     /// Connect timeout (default 3.1 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.connect = timeout;
+        self.timeouts = self.timeouts.connect_timeout(timeout);
         self
     }
 
     /// The longest wait for the next bytes of an answer (default 60 s).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.read = Some(timeout);
+        self.timeouts = self.timeouts.read_timeout(timeout);
         self
     }
 
@@ -233,15 +227,15 @@ impl ConfigBuilder {
         self
     }
 
-    /// Timeout of one attempt.
+    /// Timeout of one attempt (aws-smithy-types' `operation_attempt_timeout`).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.attempt = Some(timeout);
+        self.timeouts = self.timeouts.operation_attempt_timeout(timeout);
         self
     }
 
     /// Timeout of a whole operation, retries included.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts.operation = Some(timeout);
+        self.timeouts = self.timeouts.operation_timeout(timeout);
         self
     }
 
@@ -343,9 +337,10 @@ impl ConfigBuilder {
             )));
         }
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        let timeouts = self.timeouts.take_unset_from(default_timeouts()).build();
         let limits = TransportLimits {
-            connect_timeout: self.timeouts.connect,
-            read_timeout: self.timeouts.read,
+            connect_timeout: timeouts.connect_timeout(),
+            read_timeout: timeouts.read_timeout(),
             max_response_bytes,
         };
         let http_client = match self.http_client {
@@ -358,7 +353,7 @@ impl ConfigBuilder {
             signing_name: service.signing_name,
             credentials,
             retry,
-            timeouts: self.timeouts,
+            timeouts,
             max_response_bytes,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
             compression: self.compression,
@@ -498,6 +493,22 @@ mod tests {
         let error =
             builder(&[]).region("us-east-1").endpoint_url("https://example.com").use_fips(true).build().unwrap_err();
         assert!(error.to_string().contains("FIPS"), "the rule set refuses FIPS with a custom endpoint: {error}");
+    }
+
+    #[test]
+    fn timeouts_are_aws_smithy_types_with_defaults_for_what_is_unset() {
+        let region = || builder(&[]).region("us-east-1");
+        let config = region().build().unwrap();
+        assert_eq!(config.timeout_config().connect_timeout(), Some(Duration::from_millis(3100)));
+        assert_eq!(config.timeout_config().read_timeout(), Some(Duration::from_secs(60)));
+        assert_eq!(config.timeout_config().operation_timeout(), None);
+        let custom = TimeoutConfig::builder().operation_timeout(Duration::from_secs(5)).disable_read_timeout().build();
+        let timeouts = region().timeout_config(custom).build().unwrap().timeout_config().clone();
+        assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(5)));
+        assert_eq!(timeouts.read_timeout(), None, "disabled stays disabled");
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_millis(3100)), "unset gets the default");
+        let config = region().attempt_timeout(Duration::from_secs(2)).build().unwrap();
+        assert_eq!(config.timeout_config().operation_attempt_timeout(), Some(Duration::from_secs(2)));
     }
 
     #[test]
