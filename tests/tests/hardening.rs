@@ -271,6 +271,15 @@ async fn recorded_requests_never_show_the_session_token_or_signature() {
     }
 }
 
+#[tokio::test]
+async fn into_service_error_of_a_transport_failure_keeps_its_kind() {
+    let client = Client::from_conf(refused_endpoint_config().max_attempts(1).build().unwrap());
+    let error = client.describe_security_groups().send().await.unwrap_err().into_service_error();
+    assert_eq!(error.as_error().kind(), ErrorKind::Transport, "{error}");
+    assert_eq!(error.code(), None);
+    assert_eq!(ec2_sg::Error::from(error).kind(), ErrorKind::Transport);
+}
+
 /// The whole chain, as anyhow's `{:#}` prints it: each error's Display, joined by ": ".
 fn chain(error: &dyn std::error::Error) -> Vec<String> {
     let mut texts = vec![error.to_string()];

@@ -48,6 +48,11 @@ impl Unhandled {
             Ok(error) => *error,
             Err(other) => Error::new(ErrorKind::Service, other.to_string()).with_boxed_source(other),
         };
+        Self::with_meta(error, meta)
+    }
+
+    /// From the crate's error, with the metadata given or else made from the error.
+    pub fn with_meta(error: Error, meta: Option<ErrorMetadata>) -> Self {
         match meta {
             Some(meta) => Self { meta, error },
             None => Self::from_error(error),
@@ -273,7 +278,16 @@ macro_rules! operation_error {
                 source: $crate::runtime::BoxError,
                 meta: ::std::option::Option<::aws_smithy_types::error::ErrorMetadata>,
             ) -> Self {
-                Self::Unhandled($crate::runtime::Unhandled::from_source(source, meta))
+                // `into_service_error()` of a timeout or dispatch failure: keep what it was.
+                match source.downcast::<$crate::runtime::SdkError<$name>>() {
+                    ::std::result::Result::Ok(sdk) => {
+                        let error = $crate::runtime::Error::from(*sdk);
+                        Self::Unhandled($crate::runtime::Unhandled::with_meta(error, meta))
+                    }
+                    ::std::result::Result::Err(source) => {
+                        Self::Unhandled($crate::runtime::Unhandled::from_source(source, meta))
+                    }
+                }
             }
         }
 
