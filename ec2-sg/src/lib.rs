@@ -67,6 +67,7 @@ pub mod error {
 /// Configuration types at aws-sdk-ec2's paths (`config::{Builder, RetryConfig, …}`).
 pub mod config {
     pub use crate::runtime::retry::RetryMode;
+    pub use crate::runtime::user_agent::AppName;
     pub use crate::runtime::{Config, ConfigBuilder as Builder, Credentials, RetryConfig, TimeoutConfig};
 }
 

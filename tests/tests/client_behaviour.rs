@@ -263,3 +263,45 @@ async fn builder_types_are_named_without_parameters() {
     assert_eq!(pages[0].security_groups()[0].group_id(), Some("sg-1"));
     assert_eq!(stub.received()[0].body, "Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=sg-1");
 }
+
+#[tokio::test]
+async fn requests_carry_the_user_agent_signed_with_the_application_name() {
+    let stub = Stub::start(vec![Reply::xml(200, OK), Reply::xml(200, OK), Reply::xml(200, OK)]);
+    let config = |env: Vec<(&str, String)>| {
+        ec2_sg::Config::builder()
+            .env(ec2_sg::runtime::env::Env::from_vars(env))
+            .region("us-east-1")
+            .endpoint_url(&stub.endpoint)
+            .credentials(Credentials::from_keys("AKID", "SECRET", None))
+    };
+    let home = ("HOME", "/nonexistent-ec2-sg-test-home".to_string());
+    // Without an application name.
+    Client::from_conf(config(vec![home.clone()]).build().unwrap()).describe_security_groups().send().await.unwrap();
+    // From the builder, and from AWS_SDK_UA_APP_ID.
+    let app = ec2_sg::config::AppName::new("inventory-v2").unwrap();
+    let builder = config(vec![home.clone()]).app_name(app);
+    Client::from_conf(builder.build().unwrap()).describe_security_groups().send().await.unwrap();
+    let from_env = config(vec![home.clone(), ("AWS_SDK_UA_APP_ID", "nightly-audit".to_string())]);
+    Client::from_conf(from_env.build().unwrap()).describe_security_groups().send().await.unwrap();
+
+    let sent = stub.received();
+    let version = env!("CARGO_PKG_VERSION");
+    for (request, app) in sent.iter().zip([None, Some("inventory-v2"), Some("nightly-audit")]) {
+        let user_agent = request.header("user-agent").expect("User-Agent");
+        assert!(
+            user_agent.starts_with(&format!("ec2-sg/{version} os/")) && user_agent.ends_with(" lang/rust"),
+            "{user_agent}"
+        );
+        let amz = request.header("x-amz-user-agent").expect("x-amz-user-agent");
+        assert!(amz.contains(" ua/2.1 api/ec2#2016-11-15 os/"), "{amz}");
+        match app {
+            Some(app) => assert!(amz.ends_with(&format!(" app/{app}")), "{amz}"),
+            None => assert!(!amz.contains(" app/"), "{amz}"),
+        }
+        let signed = request.header("authorization").expect("signed");
+        assert!(signed.contains("x-amz-user-agent"), "x-amz-user-agent is signed: {signed}");
+    }
+    // A value the header cannot carry is refused at build, naming where it came from.
+    let bad = config(vec![home, ("AWS_SDK_UA_APP_ID", "has spaces".to_string())]).build().unwrap_err();
+    assert!(bad.to_string().contains("AWS_SDK_UA_APP_ID is not a valid application name"), "{bad}");
+}

@@ -14,6 +14,7 @@ use super::retry::{
 use super::sdk_error::{Error, ErrorKind};
 use super::sign::sign_request;
 use super::timestamp::{parse_timestamp, TimestampFormat};
+use super::user_agent::UserAgent;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -131,8 +132,11 @@ impl<'a> Call<'a> {
             idempotency_tokens: config.idempotency_tokens.as_ref(),
             compression: config.compression,
         };
-        let request =
+        let mut request =
             build_request::<O>(&input, &options).map_err(|e| Error::validation(e).for_operation(O::NAME, 0))?;
+        let user_agent = UserAgent::new(config.signing_name, O::API_VERSION, config.app_name.as_ref());
+        request.headers.push(("User-Agent".to_string(), user_agent.user_agent().to_string()));
+        request.headers.push(("x-amz-user-agent".to_string(), user_agent.amz_user_agent().to_string()));
         Ok(Self {
             config,
             quota: &shared.quota,

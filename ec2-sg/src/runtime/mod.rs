@@ -37,6 +37,7 @@ mod sign;
 #[cfg(test)]
 mod test_support;
 mod timestamp;
+pub mod user_agent;
 pub mod waiter;
 pub mod xml;
 

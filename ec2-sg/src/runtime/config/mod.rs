@@ -15,6 +15,7 @@ use super::profile::ProfileSet;
 use super::request::{Compression, Endpoint};
 use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
+use super::user_agent::AppName;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,6 +69,7 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) max_response_bytes: usize,
+    pub(crate) app_name: Option<AppName>,
     pub(crate) idempotency_tokens: Arc<dyn IdempotencyTokenProvider>,
     pub(crate) compression: Compression,
     pub(crate) http_client: Option<Arc<dyn HttpClient>>,
@@ -137,6 +139,7 @@ pub struct ConfigBuilder {
     retry: Option<RetryConfig>,
     timeouts: TimeoutConfigBuilder,
     max_response_bytes: Option<usize>,
+    app_name: Option<AppName>,
     idempotency_tokens: Option<Arc<dyn IdempotencyTokenProvider>>,
     compression: Compression,
     http_client: Option<Arc<dyn HttpClient>>,
@@ -227,6 +230,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// The application's name, sent in the user agent (`app/…`) so that AWS-side logs tell it
+    /// apart (else `AWS_SDK_UA_APP_ID`, else the profile's `sdk_ua_app_id`).
+    pub fn app_name(mut self, app_name: AppName) -> Self {
+        self.app_name = Some(app_name);
+        self
+    }
+
     /// Timeout of one attempt (aws-smithy-types' `operation_attempt_timeout`).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.timeouts = self.timeouts.operation_attempt_timeout(timeout);
@@ -311,6 +321,30 @@ impl ConfigBuilder {
         };
         let use_fips = flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
         let use_dual_stack = flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        let app_name = match self.app_name {
+            Some(app_name) => Some(app_name),
+            None => {
+                let found = match env.get("AWS_SDK_UA_APP_ID") {
+                    Some(value) => Some((value, "AWS_SDK_UA_APP_ID".to_string())),
+                    None => {
+                        let set = match profiles.take() {
+                            Some(set) => set,
+                            None => ProfileSet::load(&env).map_err(|e| Error::configuration(e.to_string()))?,
+                        };
+                        let place = format!("sdk_ua_app_id in profile {profile_name:?}");
+                        set.get(&profile_name, "sdk_ua_app_id").map(|value| (value.to_string(), place))
+                    }
+                };
+                match found {
+                    Some((value, place)) => Some(AppName::new(value.trim().to_string()).map_err(|_| {
+                        Error::configuration(format!(
+                            "{place} is not a valid application name: letters, digits and !#$%&'*+-.^_`|~ only"
+                        ))
+                    })?),
+                    None => None,
+                }
+            }
+        };
         let endpoint_url = match self.endpoint_url {
             Some(url) => Some(url),
             None => resolve_endpoint_url_for_profile(&env, service.endpoint_env_name, self.profile.as_deref())?,
@@ -355,6 +389,7 @@ impl ConfigBuilder {
             retry,
             timeouts,
             max_response_bytes,
+            app_name,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
             compression: self.compression,
             http_client,
@@ -465,6 +500,23 @@ mod tests {
             endpoint(&region("us-gov-west-1").use_fips(true).build().unwrap()),
             "https://ec2.us-gov-west-1.amazonaws.com"
         );
+    }
+
+    #[test]
+    fn application_name_order_builder_environment_profile() {
+        let file =
+            TempConfig::new("[default]\nsdk_ua_app_id = from-profile\n[profile bad]\nsdk_ua_app_id = not valid\n");
+        let path = file.path();
+        let base = [("AWS_REGION", "us-east-1"), ("AWS_CONFIG_FILE", path.as_str())];
+        let name = |config: Config| config.app_name.map(|a| a.as_ref().to_string());
+        assert_eq!(name(builder(&base).build().unwrap()).as_deref(), Some("from-profile"));
+        let env = [base[0], base[1], ("AWS_SDK_UA_APP_ID", "from-env")];
+        assert_eq!(name(builder(&env).build().unwrap()).as_deref(), Some("from-env"));
+        let explicit = builder(&env).app_name(AppName::new("explicit").unwrap()).build().unwrap();
+        assert_eq!(name(explicit).as_deref(), Some("explicit"));
+        let error = builder(&base).profile_name("bad").build().unwrap_err();
+        assert!(error.to_string().contains("sdk_ua_app_id in profile \"bad\""), "{error}");
+        assert_eq!(name(builder(&[("AWS_REGION", "us-east-1")]).build().unwrap()), None);
     }
 
     #[test]
