@@ -33,7 +33,9 @@
 //! - [`runtime`]: the parts below the client, usable with any HTTP client: building a request
 //!   ([`runtime::build_request`]), signing, reading an answer ([`runtime::parse_response`]).
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+// On docs.rs: each feature-gated item says which feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod runtime;
 

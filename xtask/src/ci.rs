@@ -73,8 +73,29 @@ pub fn test(args: &[String]) -> Result<(), String> {
             ("moto for the end-to-end tests", Box::new(ensure_moto)),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
             ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
+            ("cargo package -p ec2-sg (verify build, no warnings)", Box::new(package_without_warnings)),
         ],
     )
+}
+
+/// Packages the published crate as crates.io would get it, builds the package, and fails on any
+/// warning (missing metadata, files left out).
+fn package_without_warnings() -> Result<(), String> {
+    let output = crate::cargo()
+        .args(["package", "-p", "ec2-sg", "--allow-dirty"])
+        .output()
+        .map_err(|e| format!("cannot run cargo package: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    print!("{stderr}");
+    if !output.status.success() {
+        return Err("`cargo package -p ec2-sg` failed".into());
+    }
+    let warnings: Vec<&str> = stderr.lines().filter(|line| line.trim_start().starts_with("warning")).collect();
+    if warnings.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("`cargo package -p ec2-sg` warned: {}", warnings.join("; ")))
+    }
 }
 
 /// `sync-model --check` when the installed botocore/boto3 are the versions model/ records;

@@ -26,7 +26,7 @@ const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process"];
 /// output of its `credential_process` (provider name `"process"`).
 ///
 /// The profile is the one given to [`Self::with_profile`], else `AWS_PROFILE`, else `default`.
-/// The files are read on every call; wrap the provider in a [`CachingProvider`] to avoid that.
+/// The files are read on every call; wrap the provider in a [`CachingProvider`](super::CachingProvider) to avoid that.
 #[derive(Clone, Debug)]
 pub struct ProfileCredentials {
     pub(super) env: Env,
