@@ -1,5 +1,6 @@
 //! Developer commands: `cargo xtask <command>`. Only this crate touches the disk for codegen.
 
+mod api_changes;
 mod ci;
 mod codegen_cmd;
 mod compat_check;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data
+  sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data; add the CHANGELOG.md entry
   codegen [--check]                           write (or verify) ec2-sg/src/generated/
   conformance [--vectors DIR]                 run botocore's ec2 protocol vectors (tests/fixtures/protocol)
   full-model [--botocore DIR]                 generate and type-check the service's whole botocore model

@@ -55,6 +55,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Compare with what is on disk before touching anything.
     let mut stale = Vec::new();
     let mut report = Vec::new();
+    let mut api_changes = Vec::new();
     for file in &outputs {
         let path = model_dir.join(file.name);
         let previous = match fs::read_to_string(&path) {
@@ -71,6 +72,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             None => vec!["new file".to_string()],
             Some(Err(e)) => vec![format!("previous file is not valid JSON ({e}); replacing it")],
             Some(Ok(old)) => {
+                api_changes.extend(classify(file.name, &old, &file.value));
                 let lines = describe_changes(file.name, &old, &file.value);
                 if lines.is_empty() {
                     vec!["formatting only".to_string()]
@@ -109,7 +111,55 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if !stale.is_empty() {
         println!("wrote {}", stale_paths.join(", "));
+        let old_versions = fs::read_to_string(model_dir.join("versions.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+        write_changelog_entry(&version_line(old_versions.as_ref(), &upstream), &api_changes)?;
     }
+    Ok(())
+}
+
+/// What a changed model file does to the Rust API (the files the generator turns into API).
+fn classify(file: &str, old: &Value, new: &Value) -> Vec<crate::api_changes::ApiChange> {
+    use crate::api_changes::{named_changes, service_changes};
+    match file {
+        "service-2.json" => service_changes(old, new),
+        "waiters-2.json" => named_changes("waiter", "waiters", old, new),
+        "paginators-1.json" => named_changes("paginator", "pagination", old, new),
+        "resources-1.json" => {
+            let mut changes = named_changes("resource", "resources", old, new);
+            let empty = Value::Null;
+            let (old_service, new_service) =
+                (old.get("service").unwrap_or(&empty), new.get("service").unwrap_or(&empty));
+            changes.extend(named_changes("service action", "actions", old_service, new_service));
+            changes.extend(named_changes("collection", "hasMany", old_service, new_service));
+            changes
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Adds the model update's entry to CHANGELOG.md, with the semver bump its changes imply from
+/// ec2-sg's current version, and prints it.
+fn write_changelog_entry(versions: &str, changes: &[crate::api_changes::ApiChange]) -> Result<(), String> {
+    let root = crate::workspace_root();
+    let manifest_path = root.join("ec2-sg/Cargo.toml");
+    let manifest =
+        fs::read_to_string(&manifest_path).map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let current = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \"").and_then(|rest| rest.strip_suffix('"')))
+        .ok_or_else(|| format!("{} has no `version = \"…\"` line", manifest_path.display()))?;
+    let entry = crate::api_changes::changelog_entry(versions, current, changes)?;
+    let path = root.join("CHANGELOG.md");
+    let existing = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    fs::write(&path, crate::api_changes::add_entry(&existing, &entry))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("CHANGELOG.md:\n{entry}");
     Ok(())
 }
 
