@@ -36,12 +36,17 @@ const ENDPOINT_RULE_SET: &str = "endpoint-rule-set-1";
 const DOC_KEYS: [&str; 2] = ["documentation", "documentationUrl"];
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    run_in(&crate::workspace_root(), args)
+}
+
+/// [`run`] on the repository at `root` (its `model/`, `CHANGELOG.md` and `ec2-sg/Cargo.toml`).
+fn run_in(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse_args(args)?;
     if options.help {
         println!("{USAGE}");
         return Ok(());
     }
-    let model_dir = crate::workspace_root().join("model");
+    let model_dir = root.join("model");
     let selection_path = model_dir.join(SELECTION_FILE);
     let selection_text =
         fs::read_to_string(&selection_path).map_err(|e| format!("cannot read {}: {e}", selection_path.display()))?;
@@ -85,13 +90,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let versions = format!("botocore {}, boto3 {}", upstream.botocore_version, upstream.boto3_version);
+    // Read before anything is written: versions.json is among the outputs.
+    let old_versions = fs::read_to_string(model_dir.join("versions.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    let versions_changed = version_line(old_versions.as_ref(), &upstream);
     if stale.is_empty() {
         println!("model/ is up to date ({versions})");
     } else {
-        let old_versions = fs::read_to_string(model_dir.join("versions.json"))
-            .ok()
-            .and_then(|text| serde_json::from_str::<Value>(&text).ok());
-        println!("{}", version_line(old_versions.as_ref(), &upstream));
+        println!("{versions_changed}");
         for line in &report {
             println!("{line}");
         }
@@ -111,10 +118,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if !stale.is_empty() {
         println!("wrote {}", stale_paths.join(", "));
-        let old_versions = fs::read_to_string(model_dir.join("versions.json"))
-            .ok()
-            .and_then(|text| serde_json::from_str::<Value>(&text).ok());
-        write_changelog_entry(&version_line(old_versions.as_ref(), &upstream), &api_changes)?;
+        write_changelog_entry(root, &versions_changed, &api_changes)?;
     }
     Ok(())
 }
@@ -141,8 +145,7 @@ fn classify(file: &str, old: &Value, new: &Value) -> Vec<crate::api_changes::Api
 
 /// Adds the model update's entry to CHANGELOG.md, with the semver bump its changes imply from
 /// ec2-sg's current version, and prints it.
-fn write_changelog_entry(versions: &str, changes: &[crate::api_changes::ApiChange]) -> Result<(), String> {
-    let root = crate::workspace_root();
+fn write_changelog_entry(root: &Path, versions: &str, changes: &[crate::api_changes::ApiChange]) -> Result<(), String> {
     let manifest_path = root.join("ec2-sg/Cargo.toml");
     let manifest =
         fs::read_to_string(&manifest_path).map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
@@ -1304,5 +1307,110 @@ mod tests {
         assert!(options.check);
         assert!(parse_args(&["--boto3".to_string()]).is_err());
         assert!(parse_args(&["--frobnicate".to_string()]).is_err());
+    }
+
+    /// A repository and a botocore/boto3 pair made from this repository's own model/, so that
+    /// a model update can be played without the network or the installed packages.
+    struct FakeUpdate {
+        dir: PathBuf,
+    }
+
+    impl FakeUpdate {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("ec2-sg-sync-model-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            let model = crate::workspace_root().join("model");
+            let copy = |from: &str, to: PathBuf| {
+                fs::create_dir_all(to.parent().unwrap()).unwrap();
+                fs::copy(model.join(from), to).unwrap();
+            };
+            for file in [
+                "selection.json",
+                "service-2.json",
+                "waiters-2.json",
+                "paginators-1.json",
+                "resources-1.json",
+                "partitions.json",
+                "endpoint-rule-set-1.json",
+                "versions.json",
+            ] {
+                copy(file, dir.join("repo/model").join(file));
+            }
+            let api = |package: &str| dir.join(package).join("data/ec2/2016-11-15");
+            for file in ["service-2.json", "waiters-2.json", "paginators-1.json", "endpoint-rule-set-1.json"] {
+                copy(file, api("botocore").join(file));
+            }
+            copy("partitions.json", dir.join("botocore/data/partitions.json"));
+            copy("resources-1.json", api("boto3").join("resources-1.json"));
+            fs::write(dir.join("botocore/__init__.py"), "__version__ = '1.43.12'\n").unwrap();
+            fs::write(dir.join("boto3/__init__.py"), "__version__ = '1.43.12'\n").unwrap();
+            fs::create_dir_all(dir.join("repo/ec2-sg")).unwrap();
+            fs::write(dir.join("repo/ec2-sg/Cargo.toml"), "[package]\nname = \"ec2-sg\"\nversion = \"0.3.1\"\n")
+                .unwrap();
+            Self { dir }
+        }
+
+        /// Changes botocore's service model, then runs sync-model on the fake repository.
+        fn update(&self, change: impl FnOnce(&mut Value)) -> Result<(), String> {
+            let path = self.dir.join("botocore/data/ec2/2016-11-15/service-2.json");
+            let mut service: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            change(&mut service);
+            fs::write(&path, serde_json::to_string(&service).unwrap()).unwrap();
+            let args = ["--botocore", "--boto3"]
+                .iter()
+                .zip(["botocore", "boto3"])
+                .flat_map(|(flag, package)| [flag.to_string(), self.dir.join(package).display().to_string()]);
+            run_in(&self.dir.join("repo"), &args.collect::<Vec<_>>())
+        }
+
+        fn changelog(&self) -> String {
+            fs::read_to_string(self.dir.join("repo/CHANGELOG.md")).unwrap_or_default()
+        }
+    }
+
+    impl Drop for FakeUpdate {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    #[test]
+    fn a_model_update_writes_the_changelog_entry_with_its_bump() {
+        let update = FakeUpdate::new("changelog");
+        // A member added to an input that users build with a builder: additive.
+        update
+            .update(|service| {
+                service["shapes"]["DescribeSecurityGroupsRequest"]["members"]["Note"] = json!({"shape": "String"});
+            })
+            .unwrap();
+        let changelog = update.changelog();
+        assert!(
+            changelog.starts_with("# Changelog\n\n## 0.3.2 (from 0.3.1): model update, botocore 1.43.11 -> 1.43.12"),
+            "{changelog}"
+        );
+        assert!(
+            changelog
+                .contains("Semver: additive.\n\n### Additive\n\n- member `DescribeSecurityGroupsRequest.Note` added"),
+            "{changelog}"
+        );
+        // A member newly required in an input: breaking; the new entry comes first.
+        update
+            .update(|service| {
+                let shape = &mut service["shapes"]["CreateSecurityGroupRequest"];
+                shape["members"]["Owner"] = json!({"shape": "String"});
+                shape["required"].as_array_mut().unwrap().push(json!("Owner"));
+            })
+            .unwrap();
+        let changelog = update.changelog();
+        assert!(changelog.starts_with("# Changelog\n\n## 0.4.0 (from 0.3.1): model update"), "{changelog}");
+        assert!(
+            changelog
+                .contains("### Breaking\n\n- member `CreateSecurityGroupRequest.Owner` now required in this input"),
+            "{changelog}"
+        );
+        assert_eq!(changelog.matches("\n## ").count(), 2, "{changelog}");
+        // Nothing changed: no entry.
+        update.update(|_| {}).unwrap();
+        assert_eq!(update.changelog().matches("\n## ").count(), 2);
     }
 }
