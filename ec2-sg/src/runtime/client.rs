@@ -69,6 +69,8 @@ impl Client {
             let outcome = http.send(request, timeout).instrument(attempt).await;
             match call.on_outcome::<O>(outcome) {
                 Next::Done(result) => return result,
+                // Signing again after a clock correction waits for nothing.
+                Next::RetryAfter(delay) if delay.is_zero() => {}
                 Next::RetryAfter(delay) => {
                     match &config.sleep {
                         Some(sleep) => sleep.sleep(delay).await,

@@ -184,10 +184,14 @@ mod reqwest_impl {
     }
 
     /// The capacity to reserve for a body: what `Content-Length` announces, within the limit.
+    /// At most this much is reserved on the word of `Content-Length` alone: a server announcing
+    /// a large body and sending little cannot make each call hold the whole limit.
+    const MAX_RESERVE: u64 = 64 << 20;
+
     fn initial_capacity(content_length: Option<u64>, limit: usize) -> Result<usize, TransportError> {
         match content_length {
             Some(length) if length > limit as u64 => Err(too_large(limit)),
-            Some(length) => Ok(length as usize),
+            Some(length) => Ok(length.min(MAX_RESERVE) as usize),
             None => Ok(0),
         }
     }
