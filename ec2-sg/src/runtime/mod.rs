@@ -10,6 +10,7 @@
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod client;
+mod clock;
 mod config;
 pub mod credentials;
 mod dispatch;

@@ -40,6 +40,11 @@ impl UserAgent {
     pub fn amz_user_agent(&self) -> &str {
         &self.amz_user_agent
     }
+
+    /// Both headers, by name, for a request.
+    pub fn into_headers(self) -> [(String, String); 2] {
+        [("User-Agent".to_string(), self.user_agent), ("x-amz-user-agent".to_string(), self.amz_user_agent)]
+    }
 }
 
 /// A value made safe for the header: the characters the user agent grammar allows in a token
