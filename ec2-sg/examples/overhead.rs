@@ -349,11 +349,19 @@ fn describe_xml(groups: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // Transports
 
-/// An HTTP client that answers every request from memory with a fixed AuthorizeSecurityGroupIngress answer.
-#[derive(Debug, Clone, Default)]
+/// An HTTP client that answers from memory: the AuthorizeSecurityGroupIngress answer, or a
+/// one-group DescribeSecurityGroups answer (the client checks that an answer is its operation's).
+#[derive(Debug, Clone)]
 struct InMemory {
     /// Requests seen without a SigV4 `Authorization` header (there should be none).
     unsigned: Arc<AtomicUsize>,
+    describe: Arc<Vec<u8>>,
+}
+
+impl Default for InMemory {
+    fn default() -> Self {
+        Self { unsigned: Arc::default(), describe: Arc::new(describe_xml(1).into_bytes()) }
+    }
 }
 
 impl InMemory {
@@ -361,11 +369,12 @@ impl InMemory {
         if request.header("Authorization").is_none() {
             self.unsigned.fetch_add(1, Ordering::Relaxed);
         }
-        HttpResponse {
-            status: 200,
-            headers: vec![("Content-Type".into(), "text/xml;charset=UTF-8".into())],
-            body: INGRESS_RESPONSE.as_bytes().to_vec(),
-        }
+        let body = if request.body.starts_with(b"Action=DescribeSecurityGroups&") {
+            self.describe.as_ref().clone()
+        } else {
+            INGRESS_RESPONSE.as_bytes().to_vec()
+        };
+        HttpResponse { status: 200, headers: vec![("Content-Type".into(), "text/xml;charset=UTF-8".into())], body }
     }
 }
 
