@@ -15,6 +15,9 @@
 // The measured calls return the SDK's own SdkError, which carries the raw answer (as aws-sdk-rust's does).
 #![allow(clippy::result_large_err)]
 
+mod common;
+
+use common::Stub;
 use ec2_sg::operation::{AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupIngressInput, DescribeSecurityGroups};
 use ec2_sg::runtime::env::Env;
 use ec2_sg::runtime::http::{BoxFuture, HttpClient, HttpResponse, TransportError};
@@ -26,7 +29,7 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -188,7 +191,7 @@ fn blocking_in_memory(_: &mut Table, _: ec2_sg::Config) -> Result<(), Box<dyn Er
 
 /// Whole DescribeSecurityGroups calls over loopback HTTP/1.1, one connection, one call at a time.
 fn loopback_calls(table: &mut Table) -> Result<(), Box<dyn Error>> {
-    let stub = Stub::start()?;
+    let stub = Stub::start(&describe_xml(1))?;
 
     // The floor: the same exchange with a hand-written client on a kept-alive std::net socket.
     let mut raw = RawClient::connect(stub.port)?;
@@ -388,95 +391,6 @@ impl HttpClient for InMemory {
 impl ec2_sg::runtime::http::BlockingHttpClient for InMemory {
     fn send(&self, request: HttpRequest, _: Option<Duration>) -> Result<HttpResponse, TransportError> {
         Ok(self.answer(&request))
-    }
-}
-
-/// A minimal HTTP/1.1 server on 127.0.0.1: a thread per connection, connections kept alive,
-/// every request answered with the same small DescribeSecurityGroups document.
-struct Stub {
-    port: u16,
-    accepted: Arc<AtomicUsize>,
-}
-
-impl Stub {
-    fn start() -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let port = listener.local_addr()?.port();
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let counter = accepted.clone();
-        let body = describe_xml(1);
-        let response: Arc<[u8]> = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/xml;charset=UTF-8\r\nContent-Length: {}\r\n\
-             Connection: keep-alive\r\n\r\n{body}",
-            body.len()
-        )
-        .into_bytes()
-        .into();
-        // The thread lives as long as the process; it ends with it.
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                counter.fetch_add(1, Ordering::Relaxed);
-                let response = response.clone();
-                std::thread::spawn(move || serve_connection(stream, &response));
-            }
-        });
-        Ok(Self { port, accepted })
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn connections(&self) -> usize {
-        self.accepted.load(Ordering::Relaxed)
-    }
-
-    /// Connections accepted since `before`, for the table: 1 means one kept-alive connection for every call.
-    fn since(&self, before: usize) -> String {
-        match self.connections() - before {
-            1 => "1 (kept alive)".to_string(),
-            n => n.to_string(),
-        }
-    }
-}
-
-/// Answers requests on one connection until the client closes it or sends something unreadable.
-fn serve_connection(stream: TcpStream, response: &[u8]) {
-    let _ = stream.set_nodelay(true);
-    let Ok(mut writer) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    loop {
-        let mut content_length = 0usize;
-        let mut close = false;
-        // The request line and headers, up to the empty line.
-        let mut first = true;
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                if first {
-                    continue; // stray CRLF between requests
-                }
-                break;
-            }
-            first = false;
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    content_length = value.trim().parse().unwrap_or(0);
-                } else if name.eq_ignore_ascii_case("connection") && value.trim().eq_ignore_ascii_case("close") {
-                    close = true;
-                }
-            }
-        }
-        let mut body = vec![0; content_length];
-        if reader.read_exact(&mut body).is_err() || writer.write_all(response).is_err() || close {
-            return;
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Developer commands: `cargo xtask <command>`. Only this crate touches the disk for codegen.
 
 mod api_changes;
+mod bench;
 mod ci;
 mod codegen_cmd;
 mod compat_check;
@@ -23,6 +24,7 @@ commands:
   full-model [--botocore DIR]                 generate and type-check the service's whole botocore model
   regenerate                                  main job: codegen, build ec2-sg, conformance
   compat-check                                compile tests/compat/programs against aws-sdk-ec2 (minutes; not in test)
+  bench [--out FILE]                          decode large pages beside a raw XML scan: docs/DECODE_BENCH.md
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   test                                        every check and test (what .ci/run runs)
   footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         "full-model" => full_model::run(rest),
         "regenerate" => ci::regenerate(rest),
         "compat-check" => compat_check::run(rest),
+        "bench" => bench::run(rest),
         "test" => ci::test(rest),
         "record" => record::run(rest),
         "footprint" => footprint::run(rest),

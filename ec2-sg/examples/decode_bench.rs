@@ -1,0 +1,152 @@
+//! One row of `cargo xtask bench`: a DescribeSecurityGroups page of GROUPS groups with RULES
+//! ingress rules (plus one egress rule and one tag) each, generated deterministically, and one
+//! way of reading it, measured in this process so that its peak memory is that row's alone:
+//!
+//! - `scan`: quick-xml's raw event scan of the bytes (no decoding): the reference;
+//! - `decode`: `parse_response::<DescribeSecurityGroups>`, the decoder alone;
+//! - `client`: whole calls through the async client to a keep-alive stub on 127.0.0.1.
+//!
+//! ```sh
+//! cargo run --release -p ec2-sg --example decode_bench -- 2000 25 decode
+//! ```
+//!
+//! It prints one JSON line: the size, the median and every run's milliseconds, MB/s, and the
+//! process's peak resident memory. Nothing is asserted.
+
+// The measured calls return the SDK's own SdkError, which carries the raw answer.
+#![allow(clippy::result_large_err)]
+
+mod common;
+
+use common::Stub;
+use ec2_sg::operation::DescribeSecurityGroups;
+use ec2_sg::runtime::parse_response;
+use std::error::Error;
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// At most this many measured runs, and at most this long for them (after one warm-up run).
+const MAX_RUNS: usize = 25;
+const BUDGET: Duration = Duration::from_secs(10);
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [groups, rules, mode] = &args[..] else {
+        return Err("usage: decode_bench GROUPS RULES scan|decode|client".into());
+    };
+    let (groups, rules): (usize, usize) = (groups.parse()?, rules.parse()?);
+    let body = page(groups, rules);
+    let runs = match mode.as_str() {
+        "scan" => measure(|| Ok(black_box(scan(body.as_bytes())?)))?,
+        "decode" => measure(|| {
+            let output = parse_response::<DescribeSecurityGroups>(200, black_box(body.as_bytes()))?;
+            Ok(black_box(output.security_groups().len()))
+        })?,
+        "client" => {
+            let stub = Stub::start(&body)?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let config = ec2_sg::Config::builder()
+                .env(ec2_sg::runtime::env::Env::from_vars([("HOME", "/nonexistent-ec2-sg-bench-home")]))
+                .region("us-east-1")
+                .endpoint_url(stub.url())
+                .credentials(ec2_sg::Credentials::from_keys("AKIDBENCH", "SECRETBENCH", None))
+                .build()?;
+            let client = ec2_sg::Client::from_conf(config);
+            measure(|| {
+                let output = runtime.block_on(client.describe_security_groups().send())?;
+                Ok(black_box(output.security_groups().len()))
+            })?
+        }
+        other => return Err(format!("unknown mode `{other}`: scan, decode or client").into()),
+    };
+    let mut sorted = runs.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let mb_per_s = body.len() as f64 / 1e6 / (median / 1e3);
+    let all: Vec<String> = runs.iter().map(|ms| format!("{ms:.3}")).collect();
+    println!(
+        "{{\"mode\":\"{mode}\",\"groups\":{groups},\"rules\":{rules},\"bytes\":{},\"median_ms\":{median:.3},\
+         \"mb_per_s\":{mb_per_s:.1},\"peak_rss_kb\":{},\"runs_ms\":[{}]}}",
+        body.len(),
+        peak_rss_kb().unwrap_or(0),
+        all.join(",")
+    );
+    Ok(())
+}
+
+/// Runs `work` once to warm up, then up to MAX_RUNS times within BUDGET; milliseconds per run.
+fn measure(mut work: impl FnMut() -> Result<usize, Box<dyn Error>>) -> Result<Vec<f64>, Box<dyn Error>> {
+    work()?;
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    while runs.len() < MAX_RUNS && (runs.len() < 3 || started.elapsed() < BUDGET) {
+        let run = Instant::now();
+        work()?;
+        runs.push(run.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(runs)
+}
+
+/// quick-xml's event scan of the whole document: the cost of tokenizing, nothing more.
+fn scan(bytes: &[u8]) -> Result<usize, Box<dyn Error>> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut buffer = Vec::new();
+    let mut events = 0usize;
+    loop {
+        match reader.read_event_into(&mut buffer)? {
+            quick_xml::events::Event::Eof => return Ok(events),
+            _ => events += 1,
+        }
+        buffer.clear();
+    }
+}
+
+/// The process's peak resident memory (`VmHWM`), where /proc tells it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A DescribeSecurityGroups answer as EC2 writes it: `groups` groups with `rules` TCP ingress
+/// rules (one port and one CIDR each, described), one egress rule and one tag.
+fn page(groups: usize, rules: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n\
+         <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n<securityGroupInfo>\n",
+    );
+    for g in 0..groups {
+        let id = format!("sg-{g:017x}");
+        write!(
+            xml,
+            "<item><ownerId>123456789012</ownerId><groupId>{id}</groupId><groupName>group-{g}</groupName>\
+             <groupDescription>security group number {g}</groupDescription><vpcId>vpc-0a1b2c3d4e5f60718</vpcId>\
+             <securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/{id}</securityGroupArn>\
+             <ipPermissions>"
+        )
+        .expect("writing to a String cannot fail");
+        for r in 0..rules {
+            write!(
+                xml,
+                "<item><ipProtocol>tcp</ipProtocol><fromPort>{port}</fromPort><toPort>{port}</toPort><groups/>\
+                 <ipRanges><item><cidrIp>10.{a}.{b}.0/24</cidrIp><description>rule {r} of {id}</description></item></ipRanges>\
+                 <ipv6Ranges/><prefixListIds/></item>",
+                port = 1000 + r,
+                a = g % 256,
+                b = r % 256,
+            )
+            .expect("writing to a String cannot fail");
+        }
+        writeln!(
+            xml,
+            "</ipPermissions><ipPermissionsEgress><item><ipProtocol>-1</ipProtocol><groups/>\
+             <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>\
+             </ipPermissionsEgress><tagSet><item><key>team</key><value>web</value></item></tagSet></item>"
+        )
+        .expect("writing to a String cannot fail");
+    }
+    xml.push_str("</securityGroupInfo>\n</DescribeSecurityGroupsResponse>\n");
+    xml
+}
