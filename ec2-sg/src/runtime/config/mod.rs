@@ -105,11 +105,16 @@ impl Config {
 
     /// What the bundled HTTP clients are built with.
     pub fn transport_limits(&self) -> TransportLimits {
-        TransportLimits {
-            connect_timeout: self.timeouts.connect_timeout(),
-            read_timeout: self.timeouts.read_timeout(),
-            max_response_bytes: self.max_response_bytes,
-        }
+        transport_limits(&self.timeouts, self.max_response_bytes)
+    }
+}
+
+/// The bundled HTTP clients' limits from the configuration's timeouts and body limit.
+fn transport_limits(timeouts: &TimeoutConfig, max_response_bytes: usize) -> TransportLimits {
+    TransportLimits {
+        connect_timeout: timeouts.connect_timeout(),
+        read_timeout: timeouts.read_timeout(),
+        max_response_bytes,
     }
 }
 
@@ -372,14 +377,9 @@ impl ConfigBuilder {
         }
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let timeouts = self.timeouts.take_unset_from(default_timeouts()).build();
-        let limits = TransportLimits {
-            connect_timeout: timeouts.connect_timeout(),
-            read_timeout: timeouts.read_timeout(),
-            max_response_bytes,
-        };
         let http_client = match self.http_client {
             Some(client) => Some(client),
-            None => default_http_client(limits)?,
+            None => default_http_client(transport_limits(&timeouts, max_response_bytes))?,
         };
         Ok(Config {
             region,
