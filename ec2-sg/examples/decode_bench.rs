@@ -112,21 +112,9 @@ fn peak_rss_kb() -> Option<u64> {
 /// A DescribeSecurityGroups answer as EC2 writes it: `groups` groups with `rules` TCP ingress
 /// rules (one port and one CIDR each, described), one egress rule and one tag.
 fn page(groups: usize, rules: usize) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n\
-         <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n<securityGroupInfo>\n",
-    );
-    for g in 0..groups {
-        let id = format!("sg-{g:017x}");
-        write!(
-            xml,
-            "<item><ownerId>123456789012</ownerId><groupId>{id}</groupId><groupName>group-{g}</groupName>\
-             <groupDescription>security group number {g}</groupDescription><vpcId>vpc-0a1b2c3d4e5f60718</vpcId>\
-             <securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/{id}</securityGroupArn>\
-             <ipPermissions>"
-        )
-        .expect("writing to a String cannot fail");
+    common::describe_answer(groups, |xml, g| {
+        let id = common::write_group_head(xml, g);
+        xml.push_str("<ipPermissions>");
         for r in 0..rules {
             write!(
                 xml,
@@ -139,14 +127,10 @@ fn page(groups: usize, rules: usize) -> String {
             )
             .expect("writing to a String cannot fail");
         }
-        writeln!(
-            xml,
+        xml.push_str(
             "</ipPermissions><ipPermissionsEgress><item><ipProtocol>-1</ipProtocol><groups/>\
              <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>\
-             </ipPermissionsEgress><tagSet><item><key>team</key><value>web</value></item></tagSet></item>"
-        )
-        .expect("writing to a String cannot fail");
-    }
-    xml.push_str("</securityGroupInfo>\n</DescribeSecurityGroupsResponse>\n");
-    xml
+             </ipPermissionsEgress><tagSet><item><key>team</key><value>web</value></item></tagSet></item>\n",
+        );
+    })
 }

@@ -26,7 +26,6 @@ use ec2_sg::runtime::{
 };
 use ec2_sg::types::{IpPermission, IpRange, Ipv6Range, UserIdGroupPair};
 use std::error::Error;
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -315,19 +314,10 @@ const INGRESS_RESPONSE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 /// A DescribeSecurityGroups answer as EC2 writes it: `groups` groups, each with two ingress
 /// rules, one egress rule and two tags.
 fn describe_xml(groups: usize) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n\
-         <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n<securityGroupInfo>\n",
-    );
-    for i in 0..groups {
-        let id = format!("sg-{i:017x}");
-        writeln!(
-            xml,
-            "<item><ownerId>123456789012</ownerId><groupId>{id}</groupId><groupName>group-{i}</groupName>\
-             <groupDescription>security group number {i}</groupDescription><vpcId>vpc-0a1b2c3d4e5f60718</vpcId>\
-             <securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/{id}</securityGroupArn>\
-             <ipPermissions>\
+    common::describe_answer(groups, |xml, i| {
+        common::write_group_head(xml, i);
+        xml.push_str(
+            "<ipPermissions>\
              <item><ipProtocol>tcp</ipProtocol><fromPort>443</fromPort><toPort>443</toPort><groups/>\
              <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp><description>https from anywhere</description></item>\
              <item><cidrIp>10.0.0.0/8</cidrIp></item></ipRanges>\
@@ -341,12 +331,9 @@ fn describe_xml(groups: usize) -> String {
              <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>\
              </ipPermissionsEgress>\
              <tagSet><item><key>team</key><value>web</value></item><item><key>env</key><value>prod</value></item></tagSet>\
-             </item>"
-        )
-        .expect("writing to a String cannot fail");
-    }
-    xml.push_str("</securityGroupInfo>\n</DescribeSecurityGroupsResponse>\n");
-    xml
+             </item>\n",
+        );
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-//! What the measuring examples share: a keep-alive HTTP/1.1 stub on 127.0.0.1.
+//! What the measuring examples share: a keep-alive HTTP/1.1 stub on 127.0.0.1, and the frame
+//! of a DescribeSecurityGroups answer.
 
 #![allow(dead_code)] // each example uses its part
 
@@ -94,4 +95,34 @@ fn serve_connection(stream: TcpStream, response: &[u8]) {
             return;
         }
     }
+}
+
+/// A DescribeSecurityGroups answer as EC2 frames it, with `groups` items that `write_group`
+/// writes (it is given the buffer and the group's index).
+pub fn describe_answer(groups: usize, mut write_group: impl FnMut(&mut String, usize)) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n\
+         <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>\n<securityGroupInfo>\n",
+    );
+    for group in 0..groups {
+        write_group(&mut xml, group);
+    }
+    xml.push_str("</securityGroupInfo>\n</DescribeSecurityGroupsResponse>\n");
+    xml
+}
+
+/// Opens a group's `<item>` with its identity (owner, id, name, description, VPC, ARN), as EC2
+/// writes it, and returns the group id.
+pub fn write_group_head(xml: &mut String, index: usize) -> String {
+    use std::fmt::Write as _;
+    let id = format!("sg-{index:017x}");
+    write!(
+        xml,
+        "<item><ownerId>123456789012</ownerId><groupId>{id}</groupId><groupName>group-{index}</groupName>\
+         <groupDescription>security group number {index}</groupDescription><vpcId>vpc-0a1b2c3d4e5f60718</vpcId>\
+         <securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/{id}</securityGroupArn>"
+    )
+    .expect("writing to a String cannot fail");
+    id
 }
