@@ -66,7 +66,7 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> Result<TokenStream, String> {
     let name = decoder_name(def);
     let ty = crate::ir::path_in(def.home, &def.rust_name);
     let doc = format!("Reads [`{}`] from the children of an element.", def.rust_name);
-    let mut arms: Vec<(String, TokenStream)> = Vec::new();
+    let mut arms: Vec<(proc_macro2::Literal, TokenStream)> = Vec::new();
     let mut wire_names = BTreeSet::new();
     for m in &def.members {
         let field = format_ident_raw(&m.field);
@@ -94,11 +94,11 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> Result<TokenStream, String> {
                 quote!(out.#field = ::std::option::Option::Some(#value);)
             }
         };
-        arms.push((wire.to_string(), arm));
+        arms.push((byte_literal(wire), arm));
     }
     if def.is_output && !wire_names.contains("requestId") {
         arms.push((
-            "requestId".to_string(),
+            byte_literal("requestId"),
             quote!(out._request_id = ::std::option::Option::Some(child.read_string()?);),
         ));
     }
@@ -108,7 +108,7 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> Result<TokenStream, String> {
             quote!(mut),
             quote! {
                 while let ::std::option::Option::Some(mut child) = element.next_child()? {
-                    if child.local_name() == #wire { #arm }
+                    if child.name() == #wire { #arm }
                 }
             },
         ),
@@ -118,7 +118,7 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> Result<TokenStream, String> {
                 quote!(mut),
                 quote! {
                     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-                        match child.local_name() {
+                        match child.name() {
                             #( #wires => { #bodies } )*
                             _ => {}
                         }
@@ -176,15 +176,16 @@ fn read_map_entry(ir: &Ir, map_shape: &str) -> TokenStream {
     let (k, v) = map_entries(ir.shape(map_shape));
     let key_name = k.location_name.as_deref().unwrap_or("key");
     let value_name = v.location_name.as_deref().unwrap_or("value");
+    let (key_wire, value_wire) = (byte_literal(key_name), byte_literal(value_name));
     let read_key = read_value(ir, k, quote!(part));
     let read_val = read_value(ir, v, quote!(part));
     quote! {{
         let mut key = ::std::option::Option::None;
         let mut value = ::std::option::Option::None;
         while let ::std::option::Option::Some(mut part) = child.next_child()? {
-            match part.local_name() {
-                #key_name => key = ::std::option::Option::Some(#read_key),
-                #value_name => value = ::std::option::Option::Some(#read_val),
+            match part.name() {
+                #key_wire => key = ::std::option::Option::Some(#read_key),
+                #value_wire => value = ::std::option::Option::Some(#read_val),
                 _ => {}
             }
         }
@@ -203,22 +204,20 @@ fn emit_container(ir: &Ir, shape_name: &str) -> TokenStream {
     let body = if shape.kind == ShapeKind::List {
         let member = list_member(shape);
         let item_name = member.location_name.as_deref().unwrap_or("member");
+        let item_wire = byte_literal(item_name);
         let item = read_value(ir, member, quote!(child));
         quote! {
-            let mut out = ::std::vec::Vec::new();
-            while let ::std::option::Option::Some(mut child) = element.next_child()? {
-                if child.local_name() == #item_name {
-                    out.push(#item);
-                }
-            }
-            ::std::result::Result::Ok(out)
+            element.read_list(#item_wire, |mut child| {
+                let item = #item;
+                ::std::result::Result::Ok(item)
+            })
         }
     } else {
         let entry = read_map_entry(ir, shape_name);
         quote! {
             let mut out = ::std::collections::HashMap::new();
             while let ::std::option::Option::Some(mut child) = element.next_child()? {
-                if child.local_name() == "entry" {
+                if child.name() == b"entry" {
                     let (key, value) = #entry;
                     out.insert(key, value);
                 }
@@ -234,4 +233,9 @@ fn emit_container(ir: &Ir, shape_name: &str) -> TokenStream {
             #body
         }
     }
+}
+
+/// An element name as the byte-string literal the decoders match `Element::name()` against.
+fn byte_literal(name: &str) -> proc_macro2::Literal {
+    proc_macro2::Literal::byte_string(name.as_bytes())
 }

@@ -4,11 +4,15 @@
 //!
 //! - `scan`: quick-xml's raw event scan of the bytes (no decoding): the reference;
 //! - `decode`: `parse_response::<DescribeSecurityGroups>`, the decoder alone;
-//! - `client`: whole calls through the async client to a keep-alive stub on 127.0.0.1.
+//! - `client`: whole calls through the async client to a keep-alive stub on 127.0.0.1, run as
+//!   a child process (mode `serve`) so that the page it holds is not counted here.
 //!
 //! ```sh
 //! cargo run --release -p ec2-sg --example decode_bench -- 2000 25 decode
 //! ```
+//!
+//! Mode `page` prints the page itself, for other tools.
+//! `DECODE_BENCH_RUNS=N` makes exactly N measured runs (for `valgrind --tool=callgrind`).
 //!
 //! It prints one JSON line: the size, the median and every run's milliseconds, MB/s, and the
 //! process's peak resident memory. Nothing is asserted.
@@ -33,54 +37,101 @@ const BUDGET: Duration = Duration::from_secs(10);
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [groups, rules, mode] = &args[..] else {
-        return Err("usage: decode_bench GROUPS RULES scan|decode|client".into());
+        return Err("usage: decode_bench GROUPS RULES scan|decode|client|serve|page".into());
     };
     let (groups, rules): (usize, usize) = (groups.parse()?, rules.parse()?);
-    let body = page(groups, rules);
-    let runs = match mode.as_str() {
-        "scan" => measure(|| Ok(black_box(scan(body.as_bytes())?)))?,
-        "decode" => measure(|| {
-            let output = parse_response::<DescribeSecurityGroups>(200, black_box(body.as_bytes()))?;
-            Ok(black_box(output.security_groups().len()))
-        })?,
-        "client" => {
-            let stub = Stub::start(&body)?;
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let config = ec2_sg::Config::builder()
-                .env(ec2_sg::runtime::env::Env::from_vars([("HOME", "/nonexistent-ec2-sg-bench-home")]))
-                .region("us-east-1")
-                .endpoint_url(stub.url())
-                .credentials(ec2_sg::Credentials::from_keys("AKIDBENCH", "SECRETBENCH", None))
-                .build()?;
-            let client = ec2_sg::Client::from_conf(config);
-            measure(|| {
-                let output = runtime.block_on(client.describe_security_groups().send())?;
-                Ok(black_box(output.security_groups().len()))
-            })?
+    let (bytes, runs) = match mode.as_str() {
+        "scan" => {
+            let body = page(groups, rules);
+            (body.len(), measure(|| Ok(black_box(scan(body.as_bytes())?)))?)
         }
-        other => return Err(format!("unknown mode `{other}`: scan, decode or client").into()),
+        "decode" => {
+            let body = page(groups, rules);
+            let runs = measure(|| {
+                let output = parse_response::<DescribeSecurityGroups>(200, black_box(body.as_bytes()))?;
+                Ok(black_box(output.security_groups().len()))
+            })?;
+            (body.len(), runs)
+        }
+        "serve" => return serve(groups, rules),
+        "page" => {
+            print!("{}", page(groups, rules));
+            return Ok(());
+        }
+        "client" => client(groups, rules)?,
+        other => return Err(format!("unknown mode `{other}`: scan, decode, client or serve").into()),
     };
     let mut sorted = runs.clone();
     sorted.sort_by(f64::total_cmp);
     let median = sorted[sorted.len() / 2];
-    let mb_per_s = body.len() as f64 / 1e6 / (median / 1e3);
+    let mb_per_s = bytes as f64 / 1e6 / (median / 1e3);
     let all: Vec<String> = runs.iter().map(|ms| format!("{ms:.3}")).collect();
     println!(
         "{{\"mode\":\"{mode}\",\"groups\":{groups},\"rules\":{rules},\"bytes\":{},\"median_ms\":{median:.3},\
          \"mb_per_s\":{mb_per_s:.1},\"peak_rss_kb\":{},\"runs_ms\":[{}]}}",
-        body.len(),
+        bytes,
         peak_rss_kb().unwrap_or(0),
         all.join(",")
     );
     Ok(())
 }
 
+/// The stub of the `client` row, in a process of its own so that the page it holds is not
+/// counted in the client's memory: prints its URL and the page's size, then serves until its
+/// standard input closes (when the client process ends).
+fn serve(groups: usize, rules: usize) -> Result<(), Box<dyn Error>> {
+    let body = page(groups, rules);
+    let stub = Stub::start(&body)?;
+    println!("{} {}", stub.url(), body.len());
+    drop(body);
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())?;
+    Ok(())
+}
+
+/// Whole calls through the async client to the stub of [`serve`], started as a child process.
+fn client(groups: usize, rules: usize) -> Result<(usize, Vec<f64>), Box<dyn Error>> {
+    let mut server = std::process::Command::new(std::env::current_exe()?)
+        .args([groups.to_string(), rules.to_string(), "serve".to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    if let Some(stdout) = server.stdout.take() {
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
+    }
+    let measured = (|| -> Result<(usize, Vec<f64>), Box<dyn Error>> {
+        let (url, bytes) = line.trim().split_once(' ').ok_or("the stub printed no URL")?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let config = ec2_sg::Config::builder()
+            .env(ec2_sg::runtime::env::Env::from_vars([("HOME", "/nonexistent-ec2-sg-bench-home")]))
+            .region("us-east-1")
+            .endpoint_url(url)
+            .credentials(ec2_sg::Credentials::from_keys("AKIDBENCH", "SECRETBENCH", None))
+            .build()?;
+        let client = ec2_sg::Client::from_conf(config);
+        let runs = measure(|| {
+            let output = runtime.block_on(client.describe_security_groups().send())?;
+            Ok(black_box(output.security_groups().len()))
+        })?;
+        Ok((bytes.parse()?, runs))
+    })();
+    // Closing its standard input ends the stub; wait for it either way.
+    drop(server.stdin.take());
+    server.wait()?;
+    measured
+}
+
 /// Runs `work` once to warm up, then up to MAX_RUNS times within BUDGET; milliseconds per run.
 fn measure(mut work: impl FnMut() -> Result<usize, Box<dyn Error>>) -> Result<Vec<f64>, Box<dyn Error>> {
+    // A fixed number of runs instead, for profilers (whose slowdown would cut the runs short).
+    let fixed: Option<usize> = std::env::var("DECODE_BENCH_RUNS").ok().and_then(|n| n.parse().ok());
     work()?;
     let started = Instant::now();
     let mut runs = Vec::new();
-    while runs.len() < MAX_RUNS && (runs.len() < 3 || started.elapsed() < BUDGET) {
+    while match fixed {
+        Some(count) => runs.len() < count,
+        None => runs.len() < MAX_RUNS && (runs.len() < 3 || started.elapsed() < BUDGET),
+    } {
         let run = Instant::now();
         work()?;
         runs.push(run.elapsed().as_secs_f64() * 1e3);

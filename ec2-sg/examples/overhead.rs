@@ -364,7 +364,11 @@ impl InMemory {
         } else {
             INGRESS_RESPONSE.as_bytes().to_vec()
         };
-        HttpResponse { status: 200, headers: vec![("Content-Type".into(), "text/xml;charset=UTF-8".into())], body }
+        HttpResponse {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/xml;charset=UTF-8".into())],
+            body: body.into(),
+        }
     }
 }
 

@@ -124,7 +124,7 @@ async fn an_unsigned_or_badly_formed_request_is_refused() {
     };
     assert_eq!(event.request.differences(&request).len(), 2, "{:?}", event.request.differences(&request));
     let response = HttpClient::send(&replay, request.clone(), None).await.unwrap();
-    let text = String::from_utf8(response.body).unwrap();
+    let text = String::from_utf8(response.body.into_vec()).unwrap();
     assert_eq!(response.status, 400);
     for needle in [
         "header Content-Type: expected &quot;application/x-www-form-urlencoded; charset=utf-8&quot;, sent &quot;text/plain&quot;",
@@ -138,7 +138,7 @@ async fn an_unsigned_or_badly_formed_request_is_refused() {
         ("Authorization".into(), "AWS4-HMAC-SHA256 Credential=AKID/20240102/us-east-1/ec2/aws4_request, SignedHeaders=host;x-amz-date, Signature=XYZ".into()),
     ];
     let response = BlockingHttpClient::send(&replay, request, None).unwrap();
-    let text = String::from_utf8(response.body).unwrap();
+    let text = String::from_utf8(response.body.into_vec()).unwrap();
     assert!(text.contains("Signature &quot;XYZ&quot; is not 64 lower-case hex digits"), "{text}");
 }
 
@@ -210,7 +210,7 @@ fn every_fixture_round_trips_through_the_format() {
 fn fixture_errors_name_the_line() {
     let error = ReplayEvent::parse("# note\n--- request\nPOST /\n\nAction=X\n--- response\nHTTP abc\n\n").unwrap_err();
     assert_eq!(error.message(), "line 7: expected `HTTP <status>`, found \"HTTP abc\"");
-    let response = HttpResponse { status: 200, headers: vec![], body: b"<x/>".to_vec() };
+    let response = HttpResponse { status: 200, headers: vec![], body: b"<x/>".to_vec().into() };
     let event = ReplayEvent::new(ExpectedRequest::operation("X", "1"), response);
     assert!(ReplayEvent::parse(&event.to_fixture().replace("--- response", "")).is_err());
 }

@@ -74,7 +74,7 @@ fn current() -> BTreeMap<String, String> {
             let action = event.request.action().unwrap_or("?").to_string();
             let status = event.response.status;
             let header = format!("{name} ({action}, HTTP {status})");
-            (header, decoded(&action, status, &event.response.body))
+            (header, decoded(&action, status, &event.response.body.contiguous()))
         })
         .collect()
 }

@@ -54,7 +54,7 @@ fn successes() -> Vec<(String, String, Vec<u8>)> {
         .filter(|(_, event)| event.response.status == 200)
         .filter_map(|(name, event)| {
             let action = event.request.action()?.to_string();
-            Some((name, action, event.response.body))
+            Some((name, action, event.response.body.into_vec()))
         })
         .collect();
     assert!(all.len() >= 14, "the corpus has a success for every operation, found {}", all.len());

@@ -67,9 +67,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
          own, release build, medians of up to 25 runs after one warm-up:\n\n{table}\n\
          - raw scan: quick-xml 0.38's event loop over the bytes, no decoding: what the bytes cost at least;\n\
          - decoder: `parse_response::<DescribeSecurityGroups>` on the bytes in memory;\n\
-         - client call: `describe_security_groups().send()` through reqwest to a keep-alive stub in the same \
-         process, which holds the page and its response (about twice the page in the client column's memory \
-         that a real endpoint would not add).\n\n\
+         - client call: `describe_security_groups().send()` through reqwest to a keep-alive stub on 127.0.0.1 \
+         in a process of its own: the client column's memory is the client's alone.\n\n\
          Machine: {}, {} CPUs. Single measurements on a shared machine vary by some percent.\n",
         crate::footprint::utc_now(),
         cpu_model(),

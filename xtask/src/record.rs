@@ -254,8 +254,9 @@ With --endpoint, credentials and region not given come from the usual environmen
                     format!("Recorded by `cargo xtask record` from {}.", self.origin),
                     "Volatile values (ids, account ids, request ids, dates) are normalized: see README.md here.".into(),
                 ];
-                if let Some(indented) = std::str::from_utf8(&event.response.body).ok().and_then(indent_xml) {
-                    event.response.body = indented.into_bytes();
+                if let Some(indented) = std::str::from_utf8(&event.response.body.contiguous()).ok().and_then(indent_xml)
+                {
+                    event.response.body = indented.into();
                     notes.push(
                         "The body is re-indented, one element per line; names, text and order are as received.".into(),
                     );
@@ -498,8 +499,8 @@ With --endpoint, credentials and region not given come from the usual environmen
                 request = request.with_header(name, value);
             }
             event.request = request;
-            let body = String::from_utf8_lossy(&event.response.body).into_owned();
-            event.response.body = self.text(&body).into_bytes();
+            let body = String::from_utf8_lossy(&event.response.body.contiguous()).into_owned();
+            event.response.body = self.text(&body).into();
         }
 
         fn stand_in(&mut self, kind: &str, original: &str, make: impl FnOnce(usize) -> String) -> String {

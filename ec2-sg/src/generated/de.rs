@@ -9,16 +9,16 @@ pub(crate) fn de_authorize_security_group_egress_result(
 > {
     let mut out = super::operation::AuthorizeSecurityGroupEgressOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "securityGroupRuleSet" => {
+            b"securityGroupRuleSet" => {
                 out.security_group_rules = ::std::option::Option::Some(
                     de_security_group_rule_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -35,16 +35,16 @@ pub(crate) fn de_authorize_security_group_ingress_result(
 > {
     let mut out = super::operation::AuthorizeSecurityGroupIngressOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "securityGroupRuleSet" => {
+            b"securityGroupRuleSet" => {
                 out.security_group_rules = ::std::option::Option::Some(
                     de_security_group_rule_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -61,19 +61,19 @@ pub(crate) fn de_create_security_group_result(
 > {
     let mut out = super::operation::CreateSecurityGroupOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "groupId" => {
+        match child.name() {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "securityGroupArn" => {
+            b"securityGroupArn" => {
                 out.security_group_arn = ::std::option::Option::Some(
                     child.read_string()?,
                 );
             }
-            "tagSet" => {
+            b"tagSet" => {
                 out.tags = ::std::option::Option::Some(de_tag_list(&mut child)?);
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -90,7 +90,7 @@ pub(crate) fn de_create_tags_output(
 > {
     let mut out = super::operation::CreateTagsOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "requestId" {
+        if child.name() == b"requestId" {
             out._request_id = ::std::option::Option::Some(child.read_string()?);
         }
     }
@@ -105,14 +105,14 @@ pub(crate) fn de_delete_security_group_result(
 > {
     let mut out = super::operation::DeleteSecurityGroupOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "groupId" => {
+        match child.name() {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "return" => {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -129,7 +129,7 @@ pub(crate) fn de_delete_tags_output(
 > {
     let mut out = super::operation::DeleteTagsOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "requestId" {
+        if child.name() == b"requestId" {
             out._request_id = ::std::option::Option::Some(child.read_string()?);
         }
     }
@@ -144,16 +144,16 @@ pub(crate) fn de_describe_security_group_rules_result(
 > {
     let mut out = super::operation::DescribeSecurityGroupRulesOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "nextToken" => {
+        match child.name() {
+            b"nextToken" => {
                 out.next_token = ::std::option::Option::Some(child.read_string()?);
             }
-            "securityGroupRuleSet" => {
+            b"securityGroupRuleSet" => {
                 out.security_group_rules = ::std::option::Option::Some(
                     de_security_group_rule_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -170,16 +170,16 @@ pub(crate) fn de_describe_security_groups_result(
 > {
     let mut out = super::operation::DescribeSecurityGroupsOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "nextToken" => {
+        match child.name() {
+            b"nextToken" => {
                 out.next_token = ::std::option::Option::Some(child.read_string()?);
             }
-            "securityGroupInfo" => {
+            b"securityGroupInfo" => {
                 out.security_groups = ::std::option::Option::Some(
                     de_security_group_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -196,16 +196,16 @@ pub(crate) fn de_describe_tags_result(
 > {
     let mut out = super::operation::DescribeTagsOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "nextToken" => {
+        match child.name() {
+            b"nextToken" => {
                 out.next_token = ::std::option::Option::Some(child.read_string()?);
             }
-            "tagSet" => {
+            b"tagSet" => {
                 out.tags = ::std::option::Option::Some(
                     de_tag_description_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -219,32 +219,32 @@ pub(crate) fn de_ip_permission(
 ) -> ::std::result::Result<super::types::IpPermission, crate::runtime::xml::XmlError> {
     let mut out = super::types::IpPermission::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "fromPort" => {
+        match child.name() {
+            b"fromPort" => {
                 out.from_port = ::std::option::Option::Some(child.read_i32()?);
             }
-            "ipProtocol" => {
+            b"ipProtocol" => {
                 out.ip_protocol = ::std::option::Option::Some(child.read_string()?);
             }
-            "ipRanges" => {
+            b"ipRanges" => {
                 out.ip_ranges = ::std::option::Option::Some(
                     de_ip_range_list(&mut child)?,
                 );
             }
-            "ipv6Ranges" => {
+            b"ipv6Ranges" => {
                 out.ipv6_ranges = ::std::option::Option::Some(
                     de_ipv6_range_list(&mut child)?,
                 );
             }
-            "prefixListIds" => {
+            b"prefixListIds" => {
                 out.prefix_list_ids = ::std::option::Option::Some(
                     de_prefix_list_id_list(&mut child)?,
                 );
             }
-            "toPort" => {
+            b"toPort" => {
                 out.to_port = ::std::option::Option::Some(child.read_i32()?);
             }
-            "groups" => {
+            b"groups" => {
                 out.user_id_group_pairs = ::std::option::Option::Some(
                     de_user_id_group_pair_list(&mut child)?,
                 );
@@ -260,11 +260,11 @@ pub(crate) fn de_ip_range(
 ) -> ::std::result::Result<super::types::IpRange, crate::runtime::xml::XmlError> {
     let mut out = super::types::IpRange::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "cidrIp" => {
+        match child.name() {
+            b"cidrIp" => {
                 out.cidr_ip = ::std::option::Option::Some(child.read_string()?);
             }
-            "description" => {
+            b"description" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -278,11 +278,11 @@ pub(crate) fn de_ipv6_range(
 ) -> ::std::result::Result<super::types::Ipv6Range, crate::runtime::xml::XmlError> {
     let mut out = super::types::Ipv6Range::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "cidrIpv6" => {
+        match child.name() {
+            b"cidrIpv6" => {
                 out.cidr_ipv6 = ::std::option::Option::Some(child.read_string()?);
             }
-            "description" => {
+            b"description" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -299,11 +299,11 @@ pub(crate) fn de_modify_security_group_rules_result(
 > {
     let mut out = super::operation::ModifySecurityGroupRulesOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -317,11 +317,11 @@ pub(crate) fn de_prefix_list_id(
 ) -> ::std::result::Result<super::types::PrefixListId, crate::runtime::xml::XmlError> {
     let mut out = super::types::PrefixListId::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "description" => {
+        match child.name() {
+            b"description" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
-            "prefixListId" => {
+            b"prefixListId" => {
                 out.prefix_list_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -338,20 +338,20 @@ pub(crate) fn de_referenced_security_group(
 > {
     let mut out = super::types::ReferencedSecurityGroup::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "groupId" => {
+        match child.name() {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "peeringStatus" => {
+            b"peeringStatus" => {
                 out.peering_status = ::std::option::Option::Some(child.read_string()?);
             }
-            "userId" => {
+            b"userId" => {
                 out.user_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "vpcId" => {
+            b"vpcId" => {
                 out.vpc_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "vpcPeeringConnectionId" => {
+            b"vpcPeeringConnectionId" => {
                 out.vpc_peering_connection_id = ::std::option::Option::Some(
                     child.read_string()?,
                 );
@@ -370,21 +370,21 @@ pub(crate) fn de_revoke_security_group_egress_result(
 > {
     let mut out = super::operation::RevokeSecurityGroupEgressOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "revokedSecurityGroupRuleSet" => {
+            b"revokedSecurityGroupRuleSet" => {
                 out.revoked_security_group_rules = ::std::option::Option::Some(
                     de_revoked_security_group_rule_list(&mut child)?,
                 );
             }
-            "unknownIpPermissionSet" => {
+            b"unknownIpPermissionSet" => {
                 out.unknown_ip_permissions = ::std::option::Option::Some(
                     de_ip_permission_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -401,21 +401,21 @@ pub(crate) fn de_revoke_security_group_ingress_result(
 > {
     let mut out = super::operation::RevokeSecurityGroupIngressOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "revokedSecurityGroupRuleSet" => {
+            b"revokedSecurityGroupRuleSet" => {
                 out.revoked_security_group_rules = ::std::option::Option::Some(
                     de_revoked_security_group_rule_list(&mut child)?,
                 );
             }
-            "unknownIpPermissionSet" => {
+            b"unknownIpPermissionSet" => {
                 out.unknown_ip_permissions = ::std::option::Option::Some(
                     de_ip_permission_list(&mut child)?,
                 );
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -432,42 +432,42 @@ pub(crate) fn de_revoked_security_group_rule(
 > {
     let mut out = super::types::RevokedSecurityGroupRule::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "cidrIpv4" => {
+        match child.name() {
+            b"cidrIpv4" => {
                 out.cidr_ipv4 = ::std::option::Option::Some(child.read_string()?);
             }
-            "cidrIpv6" => {
+            b"cidrIpv6" => {
                 out.cidr_ipv6 = ::std::option::Option::Some(child.read_string()?);
             }
-            "description" => {
+            b"description" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
-            "fromPort" => {
+            b"fromPort" => {
                 out.from_port = ::std::option::Option::Some(child.read_i32()?);
             }
-            "groupId" => {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "ipProtocol" => {
+            b"ipProtocol" => {
                 out.ip_protocol = ::std::option::Option::Some(child.read_string()?);
             }
-            "isEgress" => {
+            b"isEgress" => {
                 out.is_egress = ::std::option::Option::Some(child.read_bool()?);
             }
-            "prefixListId" => {
+            b"prefixListId" => {
                 out.prefix_list_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "referencedGroupId" => {
+            b"referencedGroupId" => {
                 out.referenced_group_id = ::std::option::Option::Some(
                     child.read_string()?,
                 );
             }
-            "securityGroupRuleId" => {
+            b"securityGroupRuleId" => {
                 out.security_group_rule_id = ::std::option::Option::Some(
                     child.read_string()?,
                 );
             }
-            "toPort" => {
+            b"toPort" => {
                 out.to_port = ::std::option::Option::Some(child.read_i32()?);
             }
             _ => {}
@@ -481,38 +481,38 @@ pub(crate) fn de_security_group(
 ) -> ::std::result::Result<super::types::SecurityGroup, crate::runtime::xml::XmlError> {
     let mut out = super::types::SecurityGroup::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "groupDescription" => {
+        match child.name() {
+            b"groupDescription" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
-            "groupId" => {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "groupName" => {
+            b"groupName" => {
                 out.group_name = ::std::option::Option::Some(child.read_string()?);
             }
-            "ipPermissions" => {
+            b"ipPermissions" => {
                 out.ip_permissions = ::std::option::Option::Some(
                     de_ip_permission_list(&mut child)?,
                 );
             }
-            "ipPermissionsEgress" => {
+            b"ipPermissionsEgress" => {
                 out.ip_permissions_egress = ::std::option::Option::Some(
                     de_ip_permission_list(&mut child)?,
                 );
             }
-            "ownerId" => {
+            b"ownerId" => {
                 out.owner_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "securityGroupArn" => {
+            b"securityGroupArn" => {
                 out.security_group_arn = ::std::option::Option::Some(
                     child.read_string()?,
                 );
             }
-            "tagSet" => {
+            b"tagSet" => {
                 out.tags = ::std::option::Option::Some(de_tag_list(&mut child)?);
             }
-            "vpcId" => {
+            b"vpcId" => {
                 out.vpc_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -529,53 +529,53 @@ pub(crate) fn de_security_group_rule(
 > {
     let mut out = super::types::SecurityGroupRule::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "cidrIpv4" => {
+        match child.name() {
+            b"cidrIpv4" => {
                 out.cidr_ipv4 = ::std::option::Option::Some(child.read_string()?);
             }
-            "cidrIpv6" => {
+            b"cidrIpv6" => {
                 out.cidr_ipv6 = ::std::option::Option::Some(child.read_string()?);
             }
-            "description" => {
+            b"description" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
-            "fromPort" => {
+            b"fromPort" => {
                 out.from_port = ::std::option::Option::Some(child.read_i32()?);
             }
-            "groupId" => {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "groupOwnerId" => {
+            b"groupOwnerId" => {
                 out.group_owner_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "ipProtocol" => {
+            b"ipProtocol" => {
                 out.ip_protocol = ::std::option::Option::Some(child.read_string()?);
             }
-            "isEgress" => {
+            b"isEgress" => {
                 out.is_egress = ::std::option::Option::Some(child.read_bool()?);
             }
-            "prefixListId" => {
+            b"prefixListId" => {
                 out.prefix_list_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "referencedGroupInfo" => {
+            b"referencedGroupInfo" => {
                 out.referenced_group_info = ::std::option::Option::Some(
                     de_referenced_security_group(&mut child)?,
                 );
             }
-            "securityGroupRuleArn" => {
+            b"securityGroupRuleArn" => {
                 out.security_group_rule_arn = ::std::option::Option::Some(
                     child.read_string()?,
                 );
             }
-            "securityGroupRuleId" => {
+            b"securityGroupRuleId" => {
                 out.security_group_rule_id = ::std::option::Option::Some(
                     child.read_string()?,
                 );
             }
-            "tagSet" => {
+            b"tagSet" => {
                 out.tags = ::std::option::Option::Some(de_tag_list(&mut child)?);
             }
-            "toPort" => {
+            b"toPort" => {
                 out.to_port = ::std::option::Option::Some(child.read_i32()?);
             }
             _ => {}
@@ -589,11 +589,11 @@ pub(crate) fn de_tag(
 ) -> ::std::result::Result<super::types::Tag, crate::runtime::xml::XmlError> {
     let mut out = super::types::Tag::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "key" => {
+        match child.name() {
+            b"key" => {
                 out.key = ::std::option::Option::Some(child.read_string()?);
             }
-            "value" => {
+            b"value" => {
                 out.value = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -607,19 +607,19 @@ pub(crate) fn de_tag_description(
 ) -> ::std::result::Result<super::types::TagDescription, crate::runtime::xml::XmlError> {
     let mut out = super::types::TagDescription::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "key" => {
+        match child.name() {
+            b"key" => {
                 out.key = ::std::option::Option::Some(child.read_string()?);
             }
-            "resourceId" => {
+            b"resourceId" => {
                 out.resource_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "resourceType" => {
+            b"resourceType" => {
                 out.resource_type = ::std::option::Option::Some(
                     super::types::ResourceType::from(child.read_string()?),
                 );
             }
-            "value" => {
+            b"value" => {
                 out.value = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -636,11 +636,11 @@ pub(crate) fn de_update_security_group_rule_descriptions_egress_result(
 > {
     let mut out = super::operation::UpdateSecurityGroupRuleDescriptionsEgressOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -657,11 +657,11 @@ pub(crate) fn de_update_security_group_rule_descriptions_ingress_result(
 > {
     let mut out = super::operation::UpdateSecurityGroupRuleDescriptionsIngressOutput::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "return" => {
+        match child.name() {
+            b"return" => {
                 out.r#return = ::std::option::Option::Some(child.read_bool()?);
             }
-            "requestId" => {
+            b"requestId" => {
                 out._request_id = ::std::option::Option::Some(child.read_string()?);
             }
             _ => {}
@@ -678,26 +678,26 @@ pub(crate) fn de_user_id_group_pair(
 > {
     let mut out = super::types::UserIdGroupPair::default();
     while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        match child.local_name() {
-            "description" => {
+        match child.name() {
+            b"description" => {
                 out.description = ::std::option::Option::Some(child.read_string()?);
             }
-            "groupId" => {
+            b"groupId" => {
                 out.group_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "groupName" => {
+            b"groupName" => {
                 out.group_name = ::std::option::Option::Some(child.read_string()?);
             }
-            "peeringStatus" => {
+            b"peeringStatus" => {
                 out.peering_status = ::std::option::Option::Some(child.read_string()?);
             }
-            "userId" => {
+            b"userId" => {
                 out.user_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "vpcId" => {
+            b"vpcId" => {
                 out.vpc_id = ::std::option::Option::Some(child.read_string()?);
             }
-            "vpcPeeringConnectionId" => {
+            b"vpcPeeringConnectionId" => {
                 out.vpc_peering_connection_id = ::std::option::Option::Some(
                     child.read_string()?,
                 );
@@ -714,13 +714,14 @@ pub(crate) fn de_ip_permission_list(
     ::std::vec::Vec<super::types::IpPermission>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_ip_permission(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_ip_permission(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `IpRangeList` from the children of its wrapper element.
 pub(crate) fn de_ip_range_list(
@@ -729,13 +730,14 @@ pub(crate) fn de_ip_range_list(
     ::std::vec::Vec<super::types::IpRange>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_ip_range(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_ip_range(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `Ipv6RangeList` from the children of its wrapper element.
 pub(crate) fn de_ipv6_range_list(
@@ -744,13 +746,14 @@ pub(crate) fn de_ipv6_range_list(
     ::std::vec::Vec<super::types::Ipv6Range>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_ipv6_range(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_ipv6_range(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `PrefixListIdList` from the children of its wrapper element.
 pub(crate) fn de_prefix_list_id_list(
@@ -759,13 +762,14 @@ pub(crate) fn de_prefix_list_id_list(
     ::std::vec::Vec<super::types::PrefixListId>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_prefix_list_id(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_prefix_list_id(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `RevokedSecurityGroupRuleList` from the children of its wrapper element.
 pub(crate) fn de_revoked_security_group_rule_list(
@@ -774,13 +778,14 @@ pub(crate) fn de_revoked_security_group_rule_list(
     ::std::vec::Vec<super::types::RevokedSecurityGroupRule>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_revoked_security_group_rule(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_revoked_security_group_rule(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `SecurityGroupList` from the children of its wrapper element.
 pub(crate) fn de_security_group_list(
@@ -789,13 +794,14 @@ pub(crate) fn de_security_group_list(
     ::std::vec::Vec<super::types::SecurityGroup>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_security_group(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_security_group(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `SecurityGroupRuleList` from the children of its wrapper element.
 pub(crate) fn de_security_group_rule_list(
@@ -804,13 +810,14 @@ pub(crate) fn de_security_group_rule_list(
     ::std::vec::Vec<super::types::SecurityGroupRule>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_security_group_rule(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_security_group_rule(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `TagDescriptionList` from the children of its wrapper element.
 pub(crate) fn de_tag_description_list(
@@ -819,13 +826,14 @@ pub(crate) fn de_tag_description_list(
     ::std::vec::Vec<super::types::TagDescription>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_tag_description(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_tag_description(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `TagList` from the children of its wrapper element.
 pub(crate) fn de_tag_list(
@@ -834,13 +842,14 @@ pub(crate) fn de_tag_list(
     ::std::vec::Vec<super::types::Tag>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_tag(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_tag(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }
 /// Reads the model's `UserIdGroupPairList` from the children of its wrapper element.
 pub(crate) fn de_user_id_group_pair_list(
@@ -849,11 +858,12 @@ pub(crate) fn de_user_id_group_pair_list(
     ::std::vec::Vec<super::types::UserIdGroupPair>,
     crate::runtime::xml::XmlError,
 > {
-    let mut out = ::std::vec::Vec::new();
-    while let ::std::option::Option::Some(mut child) = element.next_child()? {
-        if child.local_name() == "item" {
-            out.push(de_user_id_group_pair(&mut child)?);
-        }
-    }
-    ::std::result::Result::Ok(out)
+    element
+        .read_list(
+            b"item",
+            |mut child| {
+                let item = de_user_id_group_pair(&mut child)?;
+                ::std::result::Result::Ok(item)
+            },
+        )
 }

@@ -8,7 +8,7 @@ use super::error::ServiceError;
 use super::http::{HttpResponse, TransportError};
 use super::operation::Operation;
 use super::request::{build_request, HttpRequest, RequestOptions};
-use super::response::{read_response, ResponseError};
+use super::response::{read_response_body, ResponseError};
 use super::retry::{
     classify_service_error, classify_transport_error, decide, jitter, RetryDecision, RetryPermit, RetryQuota,
 };
@@ -130,18 +130,18 @@ impl<'a> Call<'a> {
         outcome: Result<HttpResponse, TransportError>,
     ) -> Next<O::Output> {
         let (error, kind) = match outcome {
-            Ok(response) => match read_response::<O>(response.status, &response.body) {
+            Ok(response) => match read_response_body::<O>(response.status, response.body).map_err(|failure| *failure) {
                 Ok(output) => {
                     self.quota.on_success(self.permit.take());
                     tracing::debug!(status = response.status, attempt = self.attempt, "succeeded");
                     return Next::Done(Ok(output));
                 }
-                Err(ResponseError::Decode { http_status, error, .. }) => {
+                Err((ResponseError::Decode { http_status, error, .. }, body)) => {
                     return Next::Done(Err(
-                        Error::decode(error, http_status, response.body).for_operation(self.operation, self.attempt)
+                        Error::decode(error, http_status, body.into_vec()).for_operation(self.operation, self.attempt)
                     ));
                 }
-                Err(ResponseError::Service(service)) => {
+                Err((ResponseError::Service(service), _)) => {
                     // Refused for its time: learn the service's clock and sign again, once per call.
                     if !self.skew_corrected && self.clock.learn(service.code(), &response.headers, self.signed_at) {
                         log_service_error(&service, self.attempt);

@@ -2,6 +2,7 @@
 //! reqwest (features `rustls`/`native-tls`); with no default features, plug your own by
 //! implementing [`HttpClient`] (async) or [`BlockingHttpClient`].
 
+pub use super::body::Body;
 use super::request::HttpRequest;
 use std::fmt;
 use std::future::Future;
@@ -18,8 +19,8 @@ pub struct HttpResponse {
     pub status: u16,
     /// The headers, in order.
     pub headers: Vec<(String, String)>,
-    /// The whole body.
-    pub body: Vec<u8>,
+    /// The whole body, in the chunks it arrived in.
+    pub body: Body,
 }
 
 /// Why a request got no answer.
@@ -183,16 +184,11 @@ mod reqwest_impl {
         TransportError::io(format!("cannot build the HTTP client: {error}")).with_source(error)
     }
 
-    /// The capacity to reserve for a body: what `Content-Length` announces, within the limit.
-    /// At most this much is reserved on the word of `Content-Length` alone: a server announcing
-    /// a large body and sending little cannot make each call hold the whole limit.
-    const MAX_RESERVE: u64 = 64 << 20;
-
-    fn initial_capacity(content_length: Option<u64>, limit: usize) -> Result<usize, TransportError> {
+    /// The answer is refused as soon as `Content-Length` announces more than the limit.
+    fn check_announced_length(content_length: Option<u64>, limit: usize) -> Result<(), TransportError> {
         match content_length {
             Some(length) if length > limit as u64 => Err(too_large(limit)),
-            Some(length) => Ok(length.min(MAX_RESERVE) as usize),
-            None => Ok(0),
+            _ => Ok(()),
         }
     }
 
@@ -248,14 +244,15 @@ mod reqwest_impl {
                 let mut response = builder.body(request.body).send().await.map_err(transport_error)?;
                 let status = response.status().as_u16();
                 let headers = collect_headers(response.headers());
-                // Chunks are copied once, into the body the decoder reads, up to the limit.
+                // The chunks are kept as they came, never copied: the decoder reads them in place.
                 let limit = self.max_response_bytes;
-                let mut body = Vec::with_capacity(initial_capacity(response.content_length(), limit)?);
+                check_announced_length(response.content_length(), limit)?;
+                let mut body = Body::new();
                 while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
                     if chunk.len() > limit - body.len() {
                         return Err(too_large(limit));
                     }
-                    body.extend_from_slice(&chunk);
+                    body.push(chunk);
                 }
                 Ok(HttpResponse { status, headers, body })
             })
@@ -293,6 +290,10 @@ mod reqwest_impl {
         }
     }
 
+    /// The blocking client reads a body in pieces of this size.
+    #[cfg(feature = "blocking")]
+    const BLOCKING_CHUNK: usize = 64 << 10;
+
     #[cfg(feature = "blocking")]
     impl BlockingHttpClient for ReqwestBlockingClient {
         fn send(&self, request: HttpRequest, timeout: Option<Duration>) -> Result<HttpResponse, TransportError> {
@@ -307,16 +308,31 @@ mod reqwest_impl {
             let status = response.status().as_u16();
             let headers = collect_headers(response.headers());
             let limit = self.limits.max_response_bytes;
-            let mut body = Vec::with_capacity(initial_capacity(response.content_length(), limit)?);
-            // One byte past the limit tells a body at the limit from a longer one.
-            std::io::Read::read_to_end(&mut std::io::Read::take(response, limit as u64 + 1), &mut body).map_err(
-                |e| match e.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()) {
-                    Some(inner) if inner.is_timeout() => TransportError::timeout(format!("timed out: {e}")),
-                    _ => TransportError::io(format!("HTTP transport error: {e}")),
-                },
-            )?;
-            if body.len() > limit {
-                return Err(too_large(limit));
+            check_announced_length(response.content_length(), limit)?;
+            // Read in chunks of up to BLOCKING_CHUNK bytes, each filled before the next is started,
+            // so that the body is held once and the decoder can free what it has read.
+            let mut reader = std::io::Read::take(response, limit as u64 + 1);
+            let mut body = Body::new();
+            loop {
+                let mut chunk = Vec::with_capacity(BLOCKING_CHUNK);
+                let read = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(&mut reader, BLOCKING_CHUNK as u64),
+                    &mut chunk,
+                )
+                .map_err(|e| {
+                    match e.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()) {
+                        Some(inner) if inner.is_timeout() => TransportError::timeout(format!("timed out: {e}")),
+                        _ => TransportError::io(format!("HTTP transport error: {e}")),
+                    }
+                })?;
+                body.push(chunk);
+                // One byte past the limit tells a body at the limit from a longer one.
+                if body.len() > limit {
+                    return Err(too_large(limit));
+                }
+                if read < BLOCKING_CHUNK {
+                    break;
+                }
             }
             Ok(HttpResponse { status, headers, body })
         }

@@ -9,6 +9,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod body;
 pub mod client;
 mod clock;
 mod config;

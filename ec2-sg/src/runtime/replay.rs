@@ -342,7 +342,7 @@ impl ReplayEvent {
     /// An event answering with an XML document (`Content-Type: text/xml;charset=UTF-8`).
     pub fn xml(request: ExpectedRequest, status: u16, body: impl Into<String>) -> Self {
         let headers = vec![("Content-Type".to_string(), "text/xml;charset=UTF-8".to_string())];
-        Self::new(request, HttpResponse { status, headers, body: body.into().into_bytes() })
+        Self::new(request, HttpResponse { status, headers, body: body.into().into() })
     }
 
     /// Adds a note.
@@ -430,7 +430,7 @@ impl ReplayEvent {
         if body.ends_with('\n') {
             body.pop();
         }
-        let response = HttpResponse { status, headers, body: body.into_bytes() };
+        let response = HttpResponse { status, headers, body: body.into() };
         Ok(Self { request, response, notes })
     }
 
@@ -459,7 +459,7 @@ impl ReplayEvent {
             out.push_str(&format!("{name}: {value}\n"));
         }
         out.push('\n');
-        out.push_str(&String::from_utf8_lossy(&self.response.body));
+        out.push_str(&String::from_utf8_lossy(&self.response.body.contiguous()));
         out.push('\n');
         out
     }
@@ -704,7 +704,7 @@ fn error_response(code: &str, message: &str) -> HttpResponse {
     HttpResponse {
         status: 400,
         headers: vec![("Content-Type".to_string(), "text/xml;charset=UTF-8".to_string())],
-        body: body.into_bytes(),
+        body: body.into(),
     }
 }
 
@@ -866,7 +866,7 @@ mod tests {
         assert_eq!(ReplayEvent::parse(&text.replace('\n', "\r\n")).unwrap().request, event.request);
         let empty = ReplayEvent::new(
             ExpectedRequest::operation("X", "1"),
-            HttpResponse { status: 500, headers: vec![], body: vec![] },
+            HttpResponse { status: 500, headers: vec![], body: crate::runtime::body::Body::new() },
         );
         assert_eq!(ReplayEvent::parse(&empty.to_fixture()).unwrap(), empty);
         let error = ReplayEvent::parse("--- request\nPOST /\n\nAction\n").unwrap_err();
@@ -878,10 +878,10 @@ mod tests {
         let replay = ReplayClient::new([ReplayEvent::xml(ExpectedRequest::operation("X", "1"), 200, "<XResponse/>")]);
         let response = BlockingHttpClient::send(&replay, signed("Action=Y&Version=1"), None).unwrap();
         assert_eq!(response.status, 400);
-        let body = String::from_utf8(response.body).unwrap();
+        let body = String::from_utf8(response.body.into_vec()).unwrap();
         assert!(body.contains(MISMATCH_CODE) && body.contains("~ Action: expected &quot;X&quot;"), "{body}");
         let response = BlockingHttpClient::send(&replay, signed("Action=X&Version=1"), None).unwrap();
-        assert!(String::from_utf8(response.body).unwrap().contains(EXHAUSTED_CODE));
+        assert!(String::from_utf8(response.body.into_vec()).unwrap().contains(EXHAUSTED_CODE));
         let report = replay.check().unwrap_err().to_string();
         assert!(report.contains("does not match recorded event 1 (X)"), "{report}");
         assert!(report.contains("request 2 (X) was not expected"), "{report}");

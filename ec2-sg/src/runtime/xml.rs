@@ -1,12 +1,14 @@
-//! A small pull decoder over `xmlparser` tokens, the shape the generated decoders need:
+//! A small pull decoder over quick-xml's events, the shape the generated decoders need:
 //! walk the children of an element by local name (namespaces ignored), read text, and skip
 //! whatever is not understood. Malformed or truncated input gives an [`XmlError`], never a panic.
 
+use super::body::{Body, ChunkReader};
 use super::timestamp::{parse_timestamp, DateTime, TimestampFormat};
 use aws_smithy_types::{base64, Blob};
-use std::borrow::Cow;
+use quick_xml::events::Event;
+use quick_xml::Reader;
 use std::fmt;
-use xmlparser::{ElementEnd, Token, Tokenizer};
+use std::io::{self, BufRead, Read};
 
 /// What was wrong with a response document, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,33 +50,68 @@ impl std::error::Error for XmlError {}
 /// answer cannot overflow the stack, which would abort the process rather than panic.
 pub const MAX_DEPTH: usize = 128;
 
-/// A parsed-as-you-go XML document. `xmlparser` refuses a second root element and text after the
-/// root; this checks what it leaves to its caller, as expat does: end tags match their start
-/// tags, the root is closed, no attribute is given twice on an element, and character references
-/// name only XML characters.
+/// Where a document's bytes come from: a slice, or a response body read chunk by chunk.
+enum Input<'inp> {
+    Slice(&'inp [u8]),
+    Chunks(ChunkReader),
+}
+
+impl Read for Input<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Input::Slice(slice) => slice.read(out),
+            Input::Chunks(chunks) => chunks.read(out),
+        }
+    }
+}
+
+impl BufRead for Input<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            Input::Slice(slice) => Ok(slice),
+            Input::Chunks(chunks) => chunks.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        match self {
+            Input::Slice(slice) => slice.consume(amount),
+            Input::Chunks(chunks) => chunks.consume(amount),
+        }
+    }
+}
+
+/// A parsed-as-you-go XML document, read with quick-xml's pull reader. quick-xml checks that end
+/// tags match their start tags; this checks what it leaves to its caller, as expat does: one root
+/// element, closed, with only comments, PIs and whitespace around it; no attribute given twice on
+/// an element; UTF-8 text without control characters; character references that name XML
+/// characters and only XML's five named entities.
 pub struct Document<'inp> {
-    tokens: Tokenizer<'inp>,
-    /// The qualified names (prefix, local) of the open elements, innermost last.
-    open: Vec<(&'inp str, &'inp str)>,
+    reader: Reader<Input<'inp>>,
+    /// The bytes of the event being read (quick-xml copies each event here from the input).
+    event: Vec<u8>,
+    /// The local names of the elements last opened at each depth, one after another: the name
+    /// at depth `d` ends at `name_ends[d]`. A name stays readable until a sibling replaces it.
+    names: Vec<u8>,
+    name_ends: Vec<usize>,
+    /// Number of elements currently open.
+    depth: usize,
     /// The root element has been closed: only comments, PIs and whitespace may follow.
     root_closed: bool,
-    /// The attributes of the start tag being read, to refuse duplicates.
-    attributes: Vec<(&'inp str, &'inp str)>,
-    /// Set once the tokenizer has failed; every later read fails the same way.
+    /// The text of the element whose text is being read.
+    text: String,
+    /// Set once reading has failed; every later read fails the same way.
     failed: Option<XmlError>,
 }
 
-/// What the tokenizer gave, reduced to what the decoders need.
-enum Step<'inp> {
-    /// An element started; `empty` for `<x/>`.
-    Start {
-        local: &'inp str,
-        empty: bool,
-        offset: usize,
-    },
+/// What the reader gave, reduced to what the decoders need.
+enum Step {
+    /// An element started (its name is in the name slot of its depth); `empty` for `<x/>`.
+    Start { empty: bool, offset: usize },
     /// The innermost open element closed.
     End,
-    Text(Cow<'inp, str>),
+    /// Text, CDATA or a reference (appended to `Document::text` when asked for).
+    Text,
     /// Declarations, comments, processing instructions, DTDs.
     Other,
 }
@@ -82,49 +119,78 @@ enum Step<'inp> {
 impl<'inp> Document<'inp> {
     /// Starts reading `input`, which must be UTF-8 (a BOM is skipped).
     pub fn new(input: &'inp [u8]) -> Result<Self, XmlError> {
-        let text = std::str::from_utf8(input)
-            .map_err(|e| XmlError::new("the response is not UTF-8", Some(e.valid_up_to())))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        Ok(Self {
-            tokens: Tokenizer::from(text),
-            open: Vec::new(),
+        let input = input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(input);
+        Ok(Self::from_input(Input::Slice(input)))
+    }
+
+    /// Reads a response body chunk by chunk; with `free_read`, each chunk is freed once read.
+    pub(crate) fn from_body(body: Body, free_read: bool) -> Self {
+        let mut reader = body.into_reader(free_read);
+        reader.skip_prefix(b"\xef\xbb\xbf");
+        Self::from_input(Input::Chunks(reader))
+    }
+
+    fn from_input(input: Input<'inp>) -> Self {
+        let mut reader = Reader::from_reader(input);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        config.allow_dangling_amp = false;
+        config.allow_unmatched_ends = false;
+        Self {
+            reader,
+            event: Vec::new(),
+            names: Vec::new(),
+            name_ends: Vec::new(),
+            depth: 0,
             root_closed: false,
-            attributes: Vec::new(),
+            text: String::new(),
             failed: None,
-        })
+        }
+    }
+
+    /// The body back after reading a response body: whole unless chunks were freed (then from
+    /// the chunk where reading stopped), and whether it is whole.
+    pub(crate) fn into_body(self) -> (Body, bool) {
+        match self.reader.into_inner() {
+            Input::Chunks(chunks) => {
+                let whole = !chunks.freed();
+                (chunks.into_body(), whole)
+            }
+            Input::Slice(slice) => (Body::from(slice), false),
+        }
     }
 
     /// The root element. Fails on an empty document or one that is not XML.
     pub fn root<'a>(&'a mut self) -> Result<Element<'inp, 'a>, XmlError> {
         loop {
-            match self.step()? {
-                Some(Step::Start { local, empty, offset }) => {
-                    return Ok(Element { local, offset, depth: self.depth(), done: empty, doc: self });
+            match self.step(false)? {
+                Some(Step::Start { empty, offset }) => {
+                    let name = self.name_span(0);
+                    return Ok(Element { offset, depth: self.depth, name, done: empty, doc: self });
                 }
-                Some(Step::Text(text)) if text.trim().is_empty() => {}
-                Some(Step::Other) => {}
-                Some(Step::Text(_)) => {
-                    return Err(XmlError::new("text before the root element: not an XML document", None))
-                }
+                Some(Step::Text | Step::Other) => {}
                 Some(Step::End) => return Err(XmlError::new("a closing tag before any element", None)),
                 None => return Err(XmlError::new("the document is empty", None)),
             }
         }
     }
 
-    /// Number of elements currently open.
-    fn depth(&self) -> usize {
-        self.open.len()
-    }
-
     /// Reads what is left after the root element and checks that the document is complete and
     /// well-formed: a decoder that has read what it needs calls this before trusting the result.
     pub fn finish(&mut self) -> Result<(), XmlError> {
-        while self.step()?.is_some() {}
+        while self.step(false)?.is_some() {}
         if !self.root_closed {
             return Err(XmlError::new("the document ends before its root element is closed", None));
         }
         Ok(())
+    }
+
+    /// Where the name of the element last opened at depth `slot` is in `names` (the root's slot is 0).
+    fn name_span(&self, slot: usize) -> (usize, usize) {
+        let start = if slot == 0 { 0 } else { self.name_ends.get(slot - 1).copied().unwrap_or(0) };
+        (start, self.name_ends.get(slot).copied().unwrap_or(start))
     }
 
     fn fail(&mut self, error: XmlError) -> XmlError {
@@ -132,80 +198,112 @@ impl<'inp> Document<'inp> {
         error
     }
 
-    /// The next token of interest; `None` at the end of the input.
-    fn step(&mut self) -> Result<Option<Step<'inp>>, XmlError> {
+    /// The next event of interest; `None` at the end of the input. Text directly inside the
+    /// innermost open element is appended to `self.text` when `keep_text` is set.
+    fn step(&mut self, keep_text: bool) -> Result<Option<Step>, XmlError> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        let token = match self.tokens.next() {
-            None => return Ok(None),
-            Some(Ok(token)) => token,
-            Some(Err(e)) => return Err(self.fail(XmlError::new(format!("malformed XML: {e}"), None))),
+        self.step_unchecked(keep_text).map_err(|error| self.fail(error))
+    }
+
+    fn step_unchecked(&mut self, keep_text: bool) -> Result<Option<Step>, XmlError> {
+        let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        self.event.clear();
+        let event = match self.reader.read_event_into(&mut self.event) {
+            Ok(event) => event,
+            Err(e) => {
+                let at = usize::try_from(self.reader.error_position()).ok();
+                return Err(XmlError::new(format!("malformed XML: {e}"), at));
+            }
         };
-        Ok(Some(match token {
-            Token::ElementStart { prefix, local, span } => {
-                let offset = span.start();
-                if self.depth() >= MAX_DEPTH {
-                    let error = XmlError::new(format!("elements nest more than {MAX_DEPTH} deep"), Some(offset));
-                    return Err(self.fail(error));
+        let outside_root = self.depth == 0;
+        match event {
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                if self.root_closed {
+                    return Err(XmlError::new("malformed XML: a second root element", Some(offset)));
                 }
-                // Attributes (including namespace declarations) carry nothing the decoders read,
-                // but a name given twice makes the document malformed.
-                self.attributes.clear();
-                loop {
-                    match self.tokens.next() {
-                        Some(Ok(Token::Attribute { prefix, local, span, .. })) => {
-                            let name = (prefix.as_str(), local.as_str());
-                            if self.attributes.contains(&name) {
-                                let error = XmlError::new("an attribute given twice", Some(span.start()));
-                                return Err(self.fail(error));
-                            }
-                            self.attributes.push(name);
-                        }
-                        Some(Ok(Token::ElementEnd { end: ElementEnd::Open, .. })) => {
-                            self.open.push((prefix.as_str(), local.as_str()));
-                            return Ok(Some(Step::Start { local: local.as_str(), empty: false, offset }));
-                        }
-                        Some(Ok(Token::ElementEnd { end: ElementEnd::Empty, .. })) => {
-                            self.root_closed = self.open.is_empty();
-                            return Ok(Some(Step::Start { local: local.as_str(), empty: true, offset }));
-                        }
-                        Some(Err(e)) => {
-                            return Err(self.fail(XmlError::new(format!("malformed XML: {e}"), Some(offset))))
-                        }
-                        _ => {
-                            let error = XmlError::new("truncated start tag", Some(offset));
-                            return Err(self.fail(error));
-                        }
+                if self.depth >= MAX_DEPTH {
+                    return Err(XmlError::new(format!("elements nest more than {MAX_DEPTH} deep"), Some(offset)));
+                }
+                // Attributes (namespace declarations included) carry nothing the decoders
+                // read, but a malformed one or a name given twice makes the document malformed.
+                if !start.attributes_raw().is_empty() {
+                    for attribute in start.attributes() {
+                        attribute.map_err(|e| XmlError::new(format!("malformed XML: {e}"), Some(offset)))?;
                     }
                 }
-            }
-            Token::ElementEnd { end: ElementEnd::Close(prefix, local), span } => {
-                match self.open.pop() {
-                    None => return Err(self.fail(XmlError::new("unbalanced closing tag", Some(span.start())))),
-                    Some(open) if open != (prefix.as_str(), local.as_str()) => {
-                        let message = format!(
-                            "</{}> closes <{}>",
-                            qualified(prefix.as_str(), local.as_str()),
-                            qualified(open.0, open.1)
-                        );
-                        return Err(self.fail(XmlError::new(message, Some(span.start()))));
-                    }
-                    Some(_) => {}
+                let local = start.local_name().into_inner();
+                // Names are compared as bytes; they must still be UTF-8 (ASCII in AWS answers).
+                if !local.is_ascii() && std::str::from_utf8(local).is_err() {
+                    return Err(XmlError::new("an element name that is not UTF-8", Some(offset)));
                 }
-                self.root_closed = self.open.is_empty();
-                Step::End
+                let slot_start = if self.depth == 0 { 0 } else { self.name_ends[self.depth - 1] };
+                self.names.truncate(slot_start);
+                self.names.extend_from_slice(local);
+                self.name_ends.truncate(self.depth);
+                self.name_ends.push(self.names.len());
+                let empty = matches!(event, Event::Empty(_));
+                if empty {
+                    self.root_closed = outside_root;
+                } else {
+                    self.depth += 1;
+                }
+                Ok(Some(Step::Start { empty, offset }))
             }
-            Token::ElementEnd { span, .. } => {
-                return Err(self.fail(XmlError::new("unexpected end of tag", Some(span.start()))))
+            Event::End(_) => {
+                // quick-xml has checked that it closes the innermost open element.
+                self.depth = self.depth.saturating_sub(1);
+                self.root_closed = self.depth == 0;
+                Ok(Some(Step::End))
             }
-            Token::Text { text } => {
-                let decoded = unescape(text.as_str()).map_err(|m| XmlError::new(m, Some(text.start())));
-                Step::Text(decoded.map_err(|e| self.fail(e))?)
+            Event::Text(text) => {
+                // Printable ASCII, the common case, is checked in one vectorized pass; anything
+                // else must be UTF-8 without the control characters XML forbids.
+                let printable_ascii = is_printable_ascii(&text);
+                if !printable_ascii && has_control_character(&text) {
+                    return Err(XmlError::new("malformed XML: a control character in text", Some(offset)));
+                }
+                if outside_root && !text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                    let message = if self.root_closed { "after" } else { "before" };
+                    return Err(XmlError::new(
+                        format!("malformed XML: text {message} the root element (not an XML document?)"),
+                        Some(offset),
+                    ));
+                }
+                if keep_text || !printable_ascii {
+                    let text = std::str::from_utf8(&text)
+                        .map_err(|e| XmlError::new("text that is not UTF-8", Some(offset + e.valid_up_to())))?;
+                    if keep_text {
+                        self.text.push_str(text);
+                    }
+                }
+                Ok(Some(Step::Text))
             }
-            Token::Cdata { text, .. } => Step::Text(Cow::Borrowed(text.as_str())),
-            _ => Step::Other,
-        }))
+            Event::CData(data) => {
+                let data =
+                    std::str::from_utf8(&data).map_err(|_| XmlError::new("CDATA that is not UTF-8", Some(offset)))?;
+                if outside_root {
+                    return Err(XmlError::new("malformed XML: CDATA outside the root element", Some(offset)));
+                }
+                if keep_text {
+                    self.text.push_str(data);
+                }
+                Ok(Some(Step::Text))
+            }
+            Event::GeneralRef(reference) => {
+                if outside_root {
+                    return Err(XmlError::new("malformed XML: a reference outside the root element", Some(offset)));
+                }
+                let c = resolve_reference(&reference).map_err(|message| XmlError::new(message, Some(offset)))?;
+                if keep_text {
+                    self.text.push(c);
+                }
+                Ok(Some(Step::Text))
+            }
+            Event::Eof => Ok(None),
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => Ok(Some(Step::Other)),
+        }
     }
 }
 
@@ -213,24 +311,35 @@ impl<'inp> Document<'inp> {
 /// parent moves on, so decoders only look at what they know.
 pub struct Element<'inp, 'a> {
     doc: &'a mut Document<'inp>,
-    local: &'inp str,
     /// Byte offset of the start tag, for error messages.
     offset: usize,
     /// Document depth inside this element.
     depth: usize,
+    /// Where this element's name is in the document's `names`.
+    name: (usize, usize),
     /// The element's end has been read (or it was `<x/>`).
     done: bool,
 }
 
 impl<'inp> Element<'inp, '_> {
+    /// The element's name without a namespace prefix, as bytes: what the generated decoders
+    /// match on (UTF-8, checked when the element was read).
+    pub fn name(&self) -> &[u8] {
+        self.doc.names.get(self.name.0..self.name.1).unwrap_or_default()
+    }
+
     /// The element's name without a namespace prefix.
-    pub fn local_name(&self) -> &'inp str {
-        self.local
+    pub fn local_name(&self) -> &str {
+        std::str::from_utf8(self.name()).unwrap_or("\u{fffd}")
     }
 
     /// An error that names this element.
     pub fn error(&self, message: &str) -> XmlError {
-        XmlError::new(format!("<{}>: {message}", self.local), Some(self.offset))
+        XmlError::new(format!("<{}>: {message}", self.local_name()), Some(self.offset))
+    }
+
+    fn ends_inside(&self) -> XmlError {
+        XmlError::new(format!("the document ends inside <{}>", self.local_name()), None)
     }
 
     /// The next child element, skipping text and anything left of earlier children.
@@ -239,61 +348,82 @@ impl<'inp> Element<'inp, '_> {
             return Ok(None);
         }
         loop {
-            let depth_before = self.doc.depth();
-            match self.doc.step()? {
+            let depth_before = self.doc.depth;
+            match self.doc.step(false)? {
                 // A start at our own depth is a direct child; deeper ones belong to unread children.
-                Some(Step::Start { local, empty, offset }) if depth_before == self.depth => {
-                    return Ok(Some(Element {
-                        local,
-                        offset,
-                        depth: self.depth + 1,
-                        done: empty,
-                        doc: &mut *self.doc,
-                    }));
+                Some(Step::Start { empty, offset }) if depth_before == self.depth => {
+                    let name = self.doc.name_span(self.depth);
+                    return Ok(Some(Element { offset, depth: self.depth + 1, name, done: empty, doc: &mut *self.doc }));
                 }
-                Some(Step::End) if self.doc.depth() < self.depth => {
+                Some(Step::End) if self.doc.depth < self.depth => {
                     self.done = true;
                     return Ok(None);
                 }
                 Some(_) => {}
                 None => {
                     self.done = true;
-                    return Err(XmlError::new(format!("the document ends inside <{}>", self.local), None));
+                    return Err(self.ends_inside());
                 }
             }
         }
     }
 
-    /// The element's text (all text and CDATA inside it, nested elements skipped).
-    pub fn read_text(&mut self) -> Result<Cow<'inp, str>, XmlError> {
-        let mut text: Option<Cow<'inp, str>> = None;
+    /// Reads the element's text (all text and CDATA directly inside it, nested elements
+    /// skipped) into the document's text buffer.
+    fn load_text(&mut self) -> Result<(), XmlError> {
+        self.doc.text.clear();
         while !self.done {
-            match self.doc.step()? {
-                Some(Step::Text(part)) if self.doc.depth() == self.depth => {
-                    text = Some(match text {
-                        None => part,
-                        Some(existing) => Cow::Owned(existing.into_owned() + &part),
-                    });
-                }
-                Some(Step::End) if self.doc.depth() < self.depth => self.done = true,
+            let keep = self.doc.depth == self.depth;
+            match self.doc.step(keep)? {
+                Some(Step::End) if self.doc.depth < self.depth => self.done = true,
                 Some(_) => {}
                 None => {
                     self.done = true;
-                    return Err(XmlError::new(format!("the document ends inside <{}>", self.local), None));
+                    return Err(self.ends_inside());
                 }
             }
         }
-        Ok(text.unwrap_or(Cow::Borrowed("")))
+        Ok(())
+    }
+
+    /// The items of a list: each child named `item`, read with `read_item`, others skipped.
+    /// The list is held in exactly its length: one item (the most common list in AWS answers)
+    /// takes one item's memory, not the four a growing `Vec` would reserve.
+    pub fn read_list<T>(
+        &mut self,
+        item: &[u8],
+        mut read_item: impl FnMut(Element<'inp, '_>) -> Result<T, XmlError>,
+    ) -> Result<Vec<T>, XmlError> {
+        let mut out = Vec::new();
+        while let Some(child) = self.next_child()? {
+            if child.name() == item {
+                if out.capacity() == 0 {
+                    out.reserve_exact(1);
+                }
+                out.push(read_item(child)?);
+            }
+        }
+        out.shrink_to_fit();
+        Ok(out)
+    }
+
+    /// The element's text (all text and CDATA inside it, nested elements skipped).
+    pub fn read_text(&mut self) -> Result<&str, XmlError> {
+        self.load_text()?;
+        Ok(&self.doc.text)
     }
 
     /// The text as an owned string (`<x/>` gives an empty string).
     pub fn read_string(&mut self) -> Result<String, XmlError> {
-        self.read_text().map(Cow::into_owned)
+        self.load_text()?;
+        // A copy of exactly the text's length: the buffer is reused for the next element.
+        Ok(self.doc.text.as_str().to_owned())
     }
 
     fn read_parsed<T: std::str::FromStr>(&mut self, what: &str) -> Result<T, XmlError> {
-        let text = self.read_text()?;
-        text.trim().parse().map_err(|_| self.error(&format!("`{}` is not {what}", snippet(&text))))
+        self.load_text()?;
+        let text = self.doc.text.trim();
+        text.parse().map_err(|_| self.error(&format!("`{}` is not {what}", snippet(text))))
     }
 
     /// A 32-bit integer.
@@ -318,8 +448,8 @@ impl<'inp> Element<'inp, '_> {
 
     /// A 64-bit float; `NaN`, `Infinity` and `-Infinity` as the protocol spells them.
     pub fn read_f64(&mut self) -> Result<f64, XmlError> {
-        let text = self.read_text()?;
-        match text.trim() {
+        self.load_text()?;
+        match self.doc.text.trim() {
             "NaN" => Ok(f64::NAN),
             "Infinity" => Ok(f64::INFINITY),
             "-Infinity" => Ok(f64::NEG_INFINITY),
@@ -333,24 +463,28 @@ impl<'inp> Element<'inp, '_> {
 
     /// A timestamp in the given wire format.
     pub fn read_timestamp(&mut self, format: TimestampFormat) -> Result<DateTime, XmlError> {
-        let text = self.read_text()?;
-        parse_timestamp(&text, format).map_err(|e| self.error(&e.to_string()))
+        self.load_text()?;
+        parse_timestamp(&self.doc.text, format).map_err(|e| self.error(&e.to_string()))
     }
 
     /// Base64 data.
     pub fn read_blob(&mut self) -> Result<Blob, XmlError> {
-        let text = self.read_text()?;
-        base64::decode(text.trim()).map(Blob::new).map_err(|e| self.error(&e.to_string()))
+        self.load_text()?;
+        base64::decode(self.doc.text.trim()).map(Blob::new).map_err(|e| self.error(&e.to_string()))
     }
 }
 
-/// `prefix:local`, or `local` without a prefix.
-fn qualified(prefix: &str, local: &str) -> String {
-    if prefix.is_empty() {
-        local.to_string()
-    } else {
-        format!("{prefix}:{local}")
-    }
+/// Whether every byte is printable ASCII (0x20 to 0x7f): neither a control character nor part
+/// of a multi-byte character. Written without an early exit so that it runs vectorized.
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    // Below 0x20 the subtraction wraps and sets the high bit; 0x80 and above have it already.
+    bytes.iter().fold(0u8, |seen, &b| seen | b | b.wrapping_sub(0x20)) & 0x80 == 0
+}
+
+/// Whether `bytes` holds a control character XML does not allow (all below 0x20 but tab, line
+/// feed and carriage return). Written without an early exit so that it runs vectorized.
+fn has_control_character(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')))
 }
 
 /// XML 1.0's `Char` production: what a character reference may name.
@@ -367,42 +501,28 @@ fn snippet(text: &str) -> String {
     out
 }
 
-/// Replaces XML's five named entities and numeric character references.
-fn unescape(text: &str) -> Result<Cow<'_, str>, String> {
-    if !text.contains('&') {
-        return Ok(Cow::Borrowed(text));
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let semi = after.find(';').ok_or_else(|| "an `&` without a closing `;`".to_string())?;
-        let entity = &after[..semi];
-        let c = match entity {
-            "lt" => '<',
-            "gt" => '>',
-            "amp" => '&',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => {
-                let code = if let Some(hex) = entity.strip_prefix("#x").or_else(|| entity.strip_prefix("#X")) {
-                    u32::from_str_radix(hex, 16).ok()
-                } else if let Some(dec) = entity.strip_prefix('#') {
-                    dec.parse().ok()
-                } else {
-                    None
-                };
-                code.and_then(char::from_u32).filter(|&c| is_xml_char(c)).ok_or_else(|| {
-                    format!("`&{};` is not an XML entity or a reference to an XML character", snippet(entity))
-                })?
-            }
-        };
-        out.push(c);
-        rest = &after[semi + 1..];
-    }
-    out.push_str(rest);
-    Ok(Cow::Owned(out))
+/// The character a reference (`&lt;`, `&#65;`, `&#x42;`) stands for: XML's five named entities
+/// and references to XML characters; anything else is an error.
+fn resolve_reference(reference: &[u8]) -> Result<char, String> {
+    let name = std::str::from_utf8(reference).unwrap_or("\u{fffd}");
+    let c = match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => {
+            let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok()
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse().ok()
+            } else {
+                None
+            };
+            code.and_then(char::from_u32).filter(|&c| is_xml_char(c))
+        }
+    };
+    c.ok_or_else(|| format!("`&{};` is not an XML entity or a reference to an XML character", snippet(name)))
 }
 
 #[cfg(test)]
@@ -426,13 +546,13 @@ mod tests {
     #[test]
     fn documents_that_are_not_well_formed_are_refused() {
         for (bad, why) in [
-            ("<a><b>1</c></a>", "closes <b>"),
-            ("<a><x:b xmlns:x='u'>1</y:b></a>", "closes <x:b>"),
+            ("<a><b>1</c></a>", "expected `</b>`, but `</c>`"),
+            ("<a><x:b xmlns:x='u'>1</y:b></a>", "expected `</x:b>`"),
             ("<a><b>1</b></a><a><b>2</b></a>", "malformed XML"),
             ("<a><b>1</b></a>trailing", "malformed XML"),
             ("<a><b>1</b></a><", "malformed"),
-            ("<a x='1' x='2'><b>1</b></a>", "attribute given twice"),
-            ("<a><b k='1' k='1'/></a>", "attribute given twice"),
+            ("<a x='1' x='2'><b>1</b></a>", "duplicated attribute"),
+            ("<a><b k='1' k='1'/></a>", "duplicated attribute"),
             ("<a><b>&#x0;</b></a>", "not an XML entity"),
             ("<a><b>&#x1;</b></a>", "not an XML entity"),
             ("<a><b>&#xFFFE;</b></a>", "not an XML entity"),
@@ -467,9 +587,10 @@ mod tests {
         assert_eq!(root.local_name(), "R");
         let mut seen = Vec::new();
         while let Some(mut child) = root.next_child().unwrap() {
-            match child.local_name() {
-                "skip" => seen.push("skip".to_string()),
-                name => seen.push(format!("{name}={}", child.read_string().unwrap())),
+            let name = child.local_name().to_string();
+            match name.as_str() {
+                "skip" => seen.push(name),
+                _ => seen.push(format!("{name}={}", child.read_string().unwrap())),
             }
         }
         assert_eq!(seen, ["a=1", "skip", "b=", "c=<&AB", "d=<raw>"]);
@@ -512,7 +633,13 @@ mod tests {
         ] {
             assert!(names_and_texts(bad).is_err(), "{bad:?} should fail");
         }
-        assert!(Document::new(&[0xff, 0xfe, 0x00]).is_err());
+        let mut not_utf8 = Document::new(&[0xff, 0xfe, 0x00]).unwrap();
+        assert!(not_utf8.root().is_err());
+        assert!(names_and_texts("<a><b>\u{fffd}</b></a>").is_ok());
+        let mut bad_text = Document::new(b"<a><b>\xff</b></a>").unwrap();
+        let mut root = bad_text.root().unwrap();
+        let error = root.next_child().unwrap().unwrap().read_string().unwrap_err();
+        assert!(error.to_string().contains("not UTF-8"), "{error}");
     }
 
     #[test]
