@@ -26,12 +26,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         [flag, path] if flag == "--out" => std::path::PathBuf::from(path),
         _ => return Err("usage: cargo xtask bench [--out FILE]".into()),
     };
-    let build = ["build", "--release", "--locked", "-q", "-p", "ec2-sg", "--example", "decode_bench"];
+    let build = ["build", "--profile", "decode-bench", "--locked", "-q", "-p", "ec2-sg", "--example", "decode_bench"];
     let status = crate::cargo().args(build).status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("could not build the decode_bench example".into());
     }
-    let binary = root.join("target/release/examples/decode_bench");
+    let binary = root.join("target/decode-bench/examples/decode_bench");
     let mut table = String::from(
         "| page | raw quick-xml scan | ec2-sg decoder | decoder ÷ scan | async client call (loopback) | peak RSS: scan / decoder / client |\n\
          | --- | --- | --- | --- | --- | --- |\n",
@@ -64,7 +64,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
          Written by `cargo xtask bench` ({}); do not edit by hand, run it again.\n\n\
          DescribeSecurityGroups pages of N groups, each with 25 TCP ingress rules (one CIDR, a description), one \
          egress rule and one tag (`ec2-sg/examples/decode_bench.rs`), read three ways, each in a process of its \
-         own, release build, medians of up to 25 runs after one warm-up:\n\n{table}\n\
+         own, built with opt-level 3 (profile `decode-bench`: how a user's release build compiles ec2-sg), medians of \
+         up to 25 runs after one warm-up:\n\n{table}\n\
          - raw scan: quick-xml 0.38's event loop over the bytes, no decoding: what the bytes cost at least;\n\
          - decoder: `parse_response::<DescribeSecurityGroups>` on the bytes in memory;\n\
          - client call: `describe_security_groups().send()` through reqwest to a keep-alive stub on 127.0.0.1 \

@@ -144,7 +144,9 @@ mod tests {
 
     /// A DescribeSecurityGroups answer of `groups` groups, in chunks of `chunk` bytes.
     fn answer(groups: usize, chunk: usize) -> (String, Body) {
-        let mut xml = String::from(r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><securityGroupInfo>"#);
+        let mut xml = String::from(
+            r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><securityGroupInfo>"#,
+        );
         for g in 0..groups {
             xml.push_str(&format!(
                 "<item><groupId>sg-{g:017x}</groupId><groupName>group &amp; {g}</groupName><ipPermissions><item>\
