@@ -7,6 +7,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod runtime;
+pub mod sync;
 
 mod customizations;
 
