@@ -467,6 +467,10 @@ impl Gen<'_, '_> {
                     Self { client, #(#fields,)* data }
                 }
 
+                /// The client this handle calls with (for hand-written actions).
+                #[allow(dead_code)]
+                pub(crate) fn client(&self) -> &C { &self.client }
+
                 #(
                     #[doc = #id_docs]
                     pub fn #fields(&self) -> &str { &self.#fields }

@@ -415,3 +415,237 @@ fn group<'a>(rules: impl Iterator<Item = (&'a Rule, Option<&'a str>)>, empty_des
     }
     permissions.into_values().collect()
 }
+
+/// EC2's default quota of rules per group and direction (adjustable per account, up to 1,000).
+pub const DEFAULT_RULE_QUOTA: usize = 60;
+
+/// The rule counts EC2 holds against its quota, which it counts separately for IPv4 and IPv6:
+/// a group or prefix-list peer counts in both (a prefix list really counts its maximum number
+/// of entries, which only a DescribeManagedPrefixLists call tells; it is counted once here).
+fn quota_counts<'a>(rules: impl Iterator<Item = &'a Rule>) -> (usize, usize) {
+    rules.fold((0, 0), |(v4, v6), rule| match rule.peer {
+        Peer::Cidr(_) => (v4 + 1, v6),
+        Peer::CidrV6(_) => (v4, v6 + 1),
+        Peer::PrefixList(_) | Peer::Group { .. } => (v4 + 1, v6 + 1),
+    })
+}
+
+/// What a sync did.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SyncOutcome {
+    /// The plan that was applied (or, for a dry run or when nothing differed, that would be).
+    pub plan: Plan,
+    /// Whether the plan was sent (false for a dry run or an empty plan).
+    pub applied: bool,
+    /// Whether a concurrent change (a rule added or removed between the describe and the
+    /// change) made the sync describe and plan a second time.
+    pub replanned: bool,
+    /// The API calls made, DescribeSecurityGroups included.
+    pub calls: usize,
+}
+
+/// Brings one direction of a group's rules to the desired set: describe, plan, then authorize
+/// what is missing, revoke what is extra and update changed descriptions, each in one call.
+/// Authorizing comes first, so that no wanted traffic is refused in between (unless the rules
+/// would only fit the quota that way round). A rule added or removed by someone else between
+/// the describe and the change (`InvalidPermission.Duplicate` / `.NotFound`) makes it plan again,
+/// once. Made by `sync_ingress()` / `sync_egress()` on the client or a `SecurityGroup`.
+#[derive(Debug, Clone)]
+pub struct SyncRules<C> {
+    client: C,
+    group_id: String,
+    direction: Direction,
+    desired: Option<Vec<IpPermission>>,
+    dry_run: bool,
+    rule_quota: usize,
+}
+
+impl<C> SyncRules<C> {
+    pub(crate) fn new(client: C, group_id: impl Into<String>, direction: Direction) -> Self {
+        Self {
+            client,
+            group_id: group_id.into(),
+            direction,
+            desired: None,
+            dry_run: false,
+            rule_quota: DEFAULT_RULE_QUOTA,
+        }
+    }
+
+    /// Adds permissions to the desired rules (a permission may carry several peers).
+    pub fn rules(mut self, permission: IpPermission) -> Self {
+        self.desired.get_or_insert_with(Vec::new).push(permission);
+        self
+    }
+
+    /// Sets the desired rules; `Some(vec![])` removes every rule. Sending with none set is an
+    /// error, so that a forgotten `rules(..)` never empties a group.
+    pub fn set_rules(mut self, permissions: Option<Vec<IpPermission>>) -> Self {
+        self.desired = permissions;
+        self
+    }
+
+    /// Describes and plans, and sends nothing: the outcome's plan says what would change.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// The account's quota of rules per group and direction, when raised from EC2's default
+    /// of [`DEFAULT_RULE_QUOTA`]: a plan that cannot fit is refused before any change is sent.
+    pub fn rule_quota(mut self, quota: usize) -> Self {
+        self.rule_quota = quota;
+        self
+    }
+
+    fn validation(message: String, source: Option<SyncError>) -> crate::Error {
+        let error = crate::runtime::Error::new(crate::ErrorKind::Validation, message);
+        match source {
+            Some(source) => error.with_source(source),
+            None => error,
+        }
+    }
+
+    /// Plans against the group as described, and checks the quota. Returns the plan and
+    /// whether revoking must come first for the rules to fit at every step.
+    fn plan_for(&self, group: &crate::types::SecurityGroup) -> Result<(Plan, bool), crate::Error> {
+        let desired = self.desired.as_deref().ok_or_else(|| {
+            Self::validation(
+                "no desired rules were given: call rules(..), or set_rules(Some(vec![])) to remove every rule".into(),
+                None,
+            )
+        })?;
+        let plan = plan_for_group(group, self.direction, desired)
+            .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
+        let owner = group.owner_id.as_deref();
+        let current = match self.direction {
+            Direction::Ingress => group.ip_permissions.as_deref(),
+            Direction::Egress => group.ip_permissions_egress.as_deref(),
+        };
+        let current = normalize_in(current.unwrap_or_default(), owner)
+            .map_err(|e| Self::validation(format!("cannot read the rules of {}: {e}", self.group_id), Some(e)))?;
+        let mut after = current.clone();
+        plan.apply_to(&mut after);
+        let (v4, v6) = quota_counts(after.keys());
+        if v4.max(v6) > self.rule_quota {
+            return Err(Self::validation(
+                format!(
+                    "the desired rules of {} do not fit the quota of {} rules per direction ({v4} IPv4, {v6} IPv6 \
+                     counted); nothing was changed (raise it with rule_quota(..) if the account's quota is higher)",
+                    self.group_id, self.rule_quota
+                ),
+                None,
+            ));
+        }
+        let added = plan.changes.iter().filter(|(change, ..)| *change == Change::Authorize).map(|(_, rule, _)| rule);
+        let (peak_v4, peak_v6) = quota_counts(current.keys().chain(added));
+        Ok((plan, peak_v4.max(peak_v6) > self.rule_quota))
+    }
+}
+
+/// Whether an error means the rules changed under the plan.
+fn is_concurrent_change(error: &crate::Error) -> bool {
+    matches!(error.code(), Some("InvalidPermission.Duplicate" | "InvalidPermission.NotFound"))
+}
+
+fn not_found(group_id: &str) -> crate::Error {
+    crate::runtime::Error::not_found("SecurityGroup", &[("GroupId", group_id)])
+}
+
+/// The client calls a sync makes, for the async and the blocking client alike.
+macro_rules! sync_send {
+    ($client:ty, [$($async:tt)*], [$($await:tt)*]) => {
+        impl SyncRules<$client> {
+            /// Describes the group, plans and applies the plan (see [`SyncRules`]).
+            pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
+                let mut calls = 0;
+                let mut replanned = false;
+                loop {
+                    let described = self.client.describe_security_groups().group_ids(&self.group_id).send() $($await)*;
+                    calls += 1;
+                    let group = described?.security_groups.unwrap_or_default().into_iter().next()
+                        .ok_or_else(|| not_found(&self.group_id))?;
+                    let (plan, revoke_first) = self.plan_for(&group)?;
+                    if self.dry_run || plan.is_empty() {
+                        return Ok(SyncOutcome { plan, applied: false, replanned, calls });
+                    }
+                    match self.apply(&plan, revoke_first, &mut calls) $($await)* {
+                        Ok(()) => return Ok(SyncOutcome { plan, applied: true, replanned, calls }),
+                        Err(error) if !replanned && is_concurrent_change(&error) => {
+                            tracing::debug!(group = %self.group_id, %error, "rules changed under the plan; planning again");
+                            replanned = true;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+            }
+
+            $($async)* fn apply(&self, plan: &Plan, revoke_first: bool, calls: &mut usize) -> Result<(), crate::Error> {
+                let client = &self.client;
+                let group = self.group_id.as_str();
+                let some = |permissions: &Vec<IpPermission>| (!permissions.is_empty()).then(|| permissions.clone());
+                for step in if revoke_first { [1, 0, 2] } else { [0, 1, 2] } {
+                    let permissions = match step {
+                        0 => some(&plan.authorize),
+                        1 => some(&plan.revoke),
+                        _ => some(&plan.update_descriptions),
+                    };
+                    let Some(permissions) = permissions else { continue };
+                    *calls += 1;
+                    let permissions = Some(permissions);
+                    match (self.direction, step) {
+                        (Direction::Ingress, 0) => { client.authorize_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Ingress, 1) => { client.revoke_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Ingress, _) => { client.update_security_group_rule_descriptions_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Egress, 0) => { client.authorize_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Egress, 1) => { client.revoke_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Egress, _) => { client.update_security_group_rule_descriptions_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                    }
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+sync_send!(crate::Client, [async], [.await]);
+#[cfg(feature = "blocking")]
+sync_send!(crate::runtime::blocking::Client, [], []);
+
+impl crate::Client {
+    /// Brings the inbound rules of group `group_id` to the rules given (see [`SyncRules`]).
+    pub fn sync_ingress(&self, group_id: impl Into<String>) -> SyncRules<crate::Client> {
+        SyncRules::new(self.clone(), group_id, Direction::Ingress)
+    }
+
+    /// Brings the outbound rules of group `group_id` to the rules given (see [`SyncRules`]).
+    pub fn sync_egress(&self, group_id: impl Into<String>) -> SyncRules<crate::Client> {
+        SyncRules::new(self.clone(), group_id, Direction::Egress)
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::runtime::blocking::Client {
+    /// Brings the inbound rules of group `group_id` to the rules given (see [`SyncRules`]).
+    pub fn sync_ingress(&self, group_id: impl Into<String>) -> SyncRules<crate::runtime::blocking::Client> {
+        SyncRules::new(self.clone(), group_id, Direction::Ingress)
+    }
+
+    /// Brings the outbound rules of group `group_id` to the rules given (see [`SyncRules`]).
+    pub fn sync_egress(&self, group_id: impl Into<String>) -> SyncRules<crate::runtime::blocking::Client> {
+        SyncRules::new(self.clone(), group_id, Direction::Egress)
+    }
+}
+
+impl<C: Clone> crate::resources::SecurityGroup<C> {
+    /// Brings this group's inbound rules to the rules given (see [`SyncRules`]).
+    pub fn sync_ingress(&self) -> SyncRules<C> {
+        SyncRules::new(self.client().clone(), self.id(), Direction::Ingress)
+    }
+
+    /// Brings this group's outbound rules to the rules given (see [`SyncRules`]).
+    pub fn sync_egress(&self) -> SyncRules<C> {
+        SyncRules::new(self.client().clone(), self.id(), Direction::Egress)
+    }
+}

@@ -137,7 +137,7 @@ fn plans_batch_rules_by_protocol_and_ports_and_print_as_a_dry_run() {
 }
 
 /// A small deterministic generator (xorshift64*): the cases are the same on every run.
-struct Cases(u64);
+pub(crate) struct Cases(pub(crate) u64);
 
 impl Cases {
     fn next(&mut self) -> u64 {
@@ -153,8 +153,11 @@ impl Cases {
 
     /// Permissions over a small universe of rules, so that current and desired overlap, in
     /// random groupings and spellings of the same rules.
-    fn permissions(&mut self) -> Vec<IpPermission> {
-        let protocols = ["tcp", "6", "udp", "icmp", "-1", "all", "50"];
+    pub(crate) fn permissions(&mut self) -> Vec<IpPermission> {
+        self.permissions_of(&["tcp", "6", "udp", "icmp", "-1", "all", "50"], 6)
+    }
+
+    pub(crate) fn permissions_of(&mut self, protocols: &[&str], peer_kinds: u64) -> Vec<IpPermission> {
         let peers = ["10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "0.0.0.0/0"];
         let descriptions = [None, Some("a"), Some("b")];
         let mut out = Vec::new();
@@ -166,7 +169,7 @@ impl Cases {
             let port = [22, 80, 443][self.below(3) as usize];
             let mut permission = permission(protocol, Some((port, port)), Vec::new());
             for _ in 0..=self.below(3) {
-                let which = self.below(6);
+                let which = self.below(peer_kinds);
                 let description = descriptions[(salt + which as usize) % 3].map(str::to_string);
                 match which {
                     0..=3 => permission
@@ -234,4 +237,244 @@ fn rules_print_their_peer() {
         },
     };
     assert_eq!(rule.to_string(), "tcp 5432 sg-9 (account 111122223333) via pcx-1");
+}
+
+// ---- applying plans: end to end against moto, and a scripted race ----
+
+mod apply {
+    use super::{cidr, normalize, permission};
+    use ec2_sg::resources::SecurityGroup;
+    use ec2_sg::sync::{normalize_in, RuleSet};
+    use ec2_sg::types::{IpPermission, UserIdGroupPair};
+    use ec2_sg::ErrorKind;
+    use ec2_sg_tests::moto::{isolated_env, moto, unique};
+    use ec2_sg_tests::stub::{error_body, Reply, Stub};
+
+    async fn new_group(client: &ec2_sg::Client, what: &str) -> SecurityGroup {
+        client.resource().create_security_group().group_name(unique(what)).description(what).send().await.unwrap()
+    }
+
+    /// The group's inbound (or outbound) rules as EC2 now holds them.
+    async fn rules_of(group: &mut SecurityGroup, egress: bool) -> RuleSet {
+        group.load().await.unwrap();
+        let owner = group.owner_id().map(str::to_string);
+        let permissions = if egress { group.ip_permissions_egress() } else { group.ip_permissions() };
+        normalize_in(permissions, owner.as_deref()).unwrap()
+    }
+
+    fn desired() -> Vec<IpPermission> {
+        vec![
+            permission("tcp", Some((22, 22)), vec![cidr("10.0.0.0/8", Some("vpn"))]),
+            permission("6", Some((443, 443)), vec![cidr("10.0.0.0/8", None), cidr("10.1.0.0/16", Some("lb"))]),
+            permission("icmp", None, vec![cidr("10.2.0.0/16", None)]),
+        ]
+    }
+
+    #[tokio::test]
+    async fn converges_then_makes_no_change() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-converge").await;
+        let peer = new_group(&client, "sync-peer").await;
+        // Arbitrary starting rules: one to keep with another description, others to remove.
+        let start = [
+            permission("tcp", Some((22, 22)), vec![cidr("10.0.0.0/8", Some("old")), cidr("0.0.0.0/0", None)]),
+            permission("udp", Some((53, 53)), vec![cidr("10.9.0.0/16", None)]),
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(5432)
+                .to_port(5432)
+                .user_id_group_pairs(UserIdGroupPair::builder().group_id(peer.id()).build())
+                .build(),
+        ];
+        group.authorize_ingress().set_ip_permissions(Some(start.to_vec())).send().await.unwrap();
+
+        let outcome = group.sync_ingress().set_rules(Some(desired())).send().await.unwrap();
+        assert!(outcome.applied);
+        assert_eq!(outcome.plan.counts(), (3, 3, 1), "{}", outcome.plan);
+        // describe, authorize, revoke, update descriptions.
+        assert_eq!(outcome.calls, 4);
+        assert_eq!(rules_of(&mut group, false).await, normalize(&desired()).unwrap());
+
+        // The same input again: only the describe.
+        let again = client.sync_ingress(group.id()).set_rules(Some(desired())).send().await.unwrap();
+        assert!(again.plan.is_empty() && !again.applied, "{}", again.plan);
+        assert_eq!(again.calls, 1);
+
+        // A description-only change is one update, never a revoke.
+        let mut renamed = desired();
+        renamed[0] = permission("tcp", Some((22, 22)), vec![cidr("10.0.0.0/8", Some("vpn, renamed"))]);
+        let outcome = group.sync_ingress().set_rules(Some(renamed.clone())).send().await.unwrap();
+        assert_eq!(outcome.plan.counts(), (0, 0, 1));
+        assert_eq!(outcome.calls, 2);
+        assert_eq!(rules_of(&mut group, false).await, normalize(&renamed).unwrap());
+    }
+
+    #[tokio::test]
+    async fn dry_runs_quotas_and_missing_rules_change_nothing() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-dry").await;
+        group
+            .authorize_ingress()
+            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
+            .send()
+            .await
+            .unwrap();
+        let before = rules_of(&mut group, false).await;
+
+        let dry = group.sync_ingress().set_rules(Some(desired())).dry_run(true).send().await.unwrap();
+        assert!(!dry.applied && dry.calls == 1);
+        assert_eq!(dry.plan.counts(), (4, 1, 0));
+        assert!(dry.plan.to_string().contains("- tcp 80 0.0.0.0/0"), "{}", dry.plan);
+
+        let many: Vec<_> = (0..61).map(|i| cidr(&format!("10.{i}.0.0/16"), None)).collect();
+        let error =
+            group.sync_ingress().rules(permission("tcp", Some((443, 443)), many.clone())).send().await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+        assert!(error.to_string().contains("do not fit the quota of 60 rules"), "{error}");
+        // A raised quota lets it through.
+        let raised =
+            group.sync_ingress().rules(permission("tcp", Some((443, 443)), many)).rule_quota(100).dry_run(true);
+        assert_eq!(raised.send().await.unwrap().plan.counts(), (61, 1, 0));
+
+        let error = group.sync_ingress().send().await.unwrap_err();
+        assert!(error.to_string().contains("no desired rules were given"), "{error}");
+        assert_eq!(rules_of(&mut group, false).await, before);
+
+        // Removing everything must be asked for explicitly.
+        let emptied = group.sync_ingress().set_rules(Some(vec![])).send().await.unwrap();
+        assert_eq!(emptied.plan.counts(), (0, 1, 0));
+        assert!(rules_of(&mut group, false).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn egress_converges_too() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-egress").await;
+        // A new VPC group allows all outbound traffic; keep only HTTPS out.
+        let wanted = vec![permission("tcp", Some((443, 443)), vec![cidr("0.0.0.0/0", Some("https out"))])];
+        let outcome = group.sync_egress().set_rules(Some(wanted.clone())).send().await.unwrap();
+        assert!(outcome.applied, "{}", outcome.plan);
+        assert_eq!(rules_of(&mut group, true).await, normalize(&wanted).unwrap());
+        assert!(group.sync_egress().set_rules(Some(wanted)).send().await.unwrap().plan.is_empty());
+    }
+
+    #[test]
+    fn the_blocking_client_syncs() {
+        let client = ec2_sg::blocking::Client::from_conf(moto().config().build().unwrap()).unwrap();
+        let created =
+            client.create_security_group().group_name(unique("sync-blocking")).description("b").send().unwrap();
+        let id = created.group_id().unwrap().to_string();
+        let outcome = client.sync_ingress(&id).set_rules(Some(desired())).send().unwrap();
+        assert!(outcome.applied);
+        let again = client.sync_ingress(&id).set_rules(Some(desired())).send().unwrap();
+        assert_eq!((again.calls, again.plan.is_empty()), (1, true));
+    }
+
+    const OWNER: &str = "123456789012";
+
+    fn described(rules: &str) -> String {
+        format!(
+            r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>d</requestId>
+<securityGroupInfo><item><ownerId>{OWNER}</ownerId><groupId>sg-1</groupId><groupName>web</groupName>
+<ipPermissions>{rules}</ipPermissions></item></securityGroupInfo></DescribeSecurityGroupsResponse>"#
+        )
+    }
+
+    fn rule(port: u16, cidr: &str) -> String {
+        format!(
+            "<item><ipProtocol>tcp</ipProtocol><fromPort>{port}</fromPort><toPort>{port}</toPort>\
+             <ipRanges><item><cidrIp>{cidr}</cidrIp></item></ipRanges></item>"
+        )
+    }
+
+    #[tokio::test]
+    async fn a_concurrent_change_plans_again_once() {
+        let revoked = "<RevokeSecurityGroupIngressResponse><requestId>r</requestId><return>true</return></RevokeSecurityGroupIngressResponse>";
+        let stub = Stub::start(vec![
+            Reply::xml(200, &described(&rule(22, "0.0.0.0/0"))),
+            // Someone else authorized the same rule in between.
+            Reply::xml(400, &error_body("InvalidPermission.Duplicate", "the specified rule already exists")),
+            Reply::xml(200, &described(&(rule(22, "0.0.0.0/0") + &rule(443, "10.0.0.0/8")))),
+            Reply::xml(200, revoked),
+        ]);
+        let client = ec2_sg::Client::from_conf(
+            ec2_sg::Config::builder()
+                .env(isolated_env())
+                .region("us-east-1")
+                .endpoint_url(&stub.endpoint)
+                .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
+                .build()
+                .unwrap(),
+        );
+        let wanted = permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", None)]);
+        let outcome = client.sync_ingress("sg-1").rules(wanted.clone()).send().await.unwrap();
+        assert!(outcome.applied && outcome.replanned);
+        assert_eq!(outcome.plan.counts(), (0, 1, 0));
+        assert_eq!(outcome.calls, 4);
+        let actions: Vec<String> =
+            stub.received().iter().map(|r| r.body.split('&').next().unwrap_or_default().to_string()).collect();
+        assert_eq!(
+            actions,
+            [
+                "Action=DescribeSecurityGroups",
+                "Action=AuthorizeSecurityGroupIngress",
+                "Action=DescribeSecurityGroups",
+                "Action=RevokeSecurityGroupIngress"
+            ]
+        );
+
+        // A second race in a row is an error, not a loop.
+        let stub = Stub::start(vec![
+            Reply::xml(200, &described("")),
+            Reply::xml(400, &error_body("InvalidPermission.Duplicate", "exists")),
+            Reply::xml(200, &described("")),
+            Reply::xml(400, &error_body("InvalidPermission.Duplicate", "exists")),
+        ]);
+        let client = ec2_sg::Client::from_conf(
+            ec2_sg::Config::builder()
+                .env(isolated_env())
+                .region("us-east-1")
+                .endpoint_url(&stub.endpoint)
+                .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
+                .build()
+                .unwrap(),
+        );
+        let error = client.sync_ingress("sg-1").rules(wanted).send().await.unwrap_err();
+        assert_eq!(error.code(), Some("InvalidPermission.Duplicate"));
+        assert_eq!(stub.received().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn converges_from_random_starting_rules_to_random_desired_ones() {
+        let client = moto().client();
+        let mut cases = super::Cases(0x00c0_ffee_0000_0013);
+        // CIDR peers only (v4 and v6) and the protocols moto models.
+        let protocols = ["tcp", "6", "udp", "icmp", "-1"];
+        for round in 0..8 {
+            let mut group = new_group(&client, "sync-random").await;
+            // The starting rules, each once (EC2 refuses a request that names a rule twice).
+            let start = ec2_sg::sync::plan(&[], &cases.permissions_of(&protocols, 5)).unwrap().authorize;
+            if !start.is_empty() {
+                group.authorize_ingress().set_ip_permissions(Some(start)).send().await.unwrap();
+            }
+            let wanted = cases.permissions_of(&protocols, 5);
+            let outcome = group.sync_ingress().set_rules(Some(wanted.clone())).send().await.unwrap();
+            assert_eq!(
+                rules_of(&mut group, false).await,
+                normalize(&wanted).unwrap(),
+                "round {round}: {}",
+                outcome.plan
+            );
+            let again = group.sync_ingress().set_rules(Some(wanted)).send().await.unwrap();
+            assert_eq!((again.calls, again.plan.is_empty()), (1, true), "round {round}: {}", again.plan);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_missing_group_is_not_found() {
+        let client = moto().client();
+        let error = client.sync_ingress("sg-00000000000000000").set_rules(Some(vec![])).send().await.unwrap_err();
+        // moto answers InvalidGroup.NotFound; an empty answer would be ErrorKind::NotFound.
+        assert!(matches!(error.kind(), ErrorKind::Service | ErrorKind::NotFound), "{error}");
+    }
 }

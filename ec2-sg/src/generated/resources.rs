@@ -23,6 +23,11 @@ impl<C> SecurityGroup<C> {
     ) -> Self {
         Self { client, id, data }
     }
+    /// The client this handle calls with (for hand-written actions).
+    #[allow(dead_code)]
+    pub(crate) fn client(&self) -> &C {
+        &self.client
+    }
     /// The `Id` identifier.
     pub fn id(&self) -> &str {
         &self.id
@@ -366,6 +371,11 @@ impl<C> Tag<C> {
             value,
             data,
         }
+    }
+    /// The client this handle calls with (for hand-written actions).
+    #[allow(dead_code)]
+    pub(crate) fn client(&self) -> &C {
+        &self.client
     }
     /// The `ResourceId` identifier.
     pub fn resource_id(&self) -> &str {
