@@ -209,7 +209,8 @@ pub fn normalize_in(permissions: &[IpPermission], owner: Option<&str>) -> Result
         }
         for range in permission.ipv6_ranges.iter().flatten() {
             let cidr = range.cidr_ipv6.as_deref().ok_or_else(|| SyncError::new("an IPv6 range without `cidr_ipv6`"))?;
-            add(Peer::CidrV6(cidr.to_string()), range.description.as_deref())?;
+            // EC2 answers with IPv6 addresses in lower case, whatever case they were given in.
+            add(Peer::CidrV6(cidr.to_ascii_lowercase()), range.description.as_deref())?;
         }
         for list in permission.prefix_list_ids.iter().flatten() {
             let id = list
@@ -507,15 +508,35 @@ impl<C> SyncRules<C> {
         }
     }
 
-    /// Plans against the group as described, and checks the quota. Returns the plan and
-    /// whether revoking must come first for the rules to fit at every step.
-    fn plan_for(&self, group: &crate::types::SecurityGroup) -> Result<(Plan, bool), crate::Error> {
+    /// Checks, before any call, that rules were given, can be read, and fit the quota (after
+    /// the sync, the group holds exactly the desired rules).
+    fn check_desired(&self) -> Result<(), crate::Error> {
         let desired = self.desired.as_deref().ok_or_else(|| {
             Self::validation(
                 "no desired rules were given: call rules(..), or set_rules(Some(vec![])) to remove every rule".into(),
                 None,
             )
         })?;
+        let rules = normalize(desired)
+            .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
+        let (v4, v6) = quota_counts(rules.keys());
+        if v4.max(v6) > self.rule_quota {
+            return Err(Self::validation(
+                format!(
+                    "the desired rules of {} do not fit the quota of {} rules per direction ({v4} IPv4, {v6} IPv6 \
+                     counted); nothing was sent (raise it with rule_quota(..) if the account's quota is higher)",
+                    self.group_id, self.rule_quota
+                ),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Plans against the group as described. Returns the plan and whether revoking must come
+    /// first for the rules to fit the quota at every step.
+    fn plan_for(&self, group: &crate::types::SecurityGroup) -> Result<(Plan, bool), crate::Error> {
+        let desired = self.desired.as_deref().unwrap_or_default();
         let plan = plan_for_group(group, self.direction, desired)
             .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
         let owner = group.owner_id.as_deref();
@@ -525,19 +546,6 @@ impl<C> SyncRules<C> {
         };
         let current = normalize_in(current.unwrap_or_default(), owner)
             .map_err(|e| Self::validation(format!("cannot read the rules of {}: {e}", self.group_id), Some(e)))?;
-        let mut after = current.clone();
-        plan.apply_to(&mut after);
-        let (v4, v6) = quota_counts(after.keys());
-        if v4.max(v6) > self.rule_quota {
-            return Err(Self::validation(
-                format!(
-                    "the desired rules of {} do not fit the quota of {} rules per direction ({v4} IPv4, {v6} IPv6 \
-                     counted); nothing was changed (raise it with rule_quota(..) if the account's quota is higher)",
-                    self.group_id, self.rule_quota
-                ),
-                None,
-            ));
-        }
         let added = plan.changes.iter().filter(|(change, ..)| *change == Change::Authorize).map(|(_, rule, _)| rule);
         let (peak_v4, peak_v6) = quota_counts(current.keys().chain(added));
         Ok((plan, peak_v4.max(peak_v6) > self.rule_quota))
@@ -559,6 +567,7 @@ macro_rules! sync_send {
         impl SyncRules<$client> {
             /// Describes the group, plans and applies the plan (see [`SyncRules`]).
             pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
+                self.check_desired()?;
                 let mut calls = 0;
                 let mut replanned = false;
                 loop {

@@ -51,6 +51,12 @@ fn ports_as_ec2_treats_them() {
     let all = normalize(&[permission("-1", Some((0, 65535)), vec![cidr("0.0.0.0/0", None)])]).unwrap();
     let all_bare = normalize(&[permission("all", None, vec![cidr("0.0.0.0/0", None)])]).unwrap();
     assert_eq!(all, all_bare);
+    let upper = normalize(&[IpPermission::builder()
+        .ip_protocol("-1")
+        .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("2001:DB8::/32").build())
+        .build()])
+    .unwrap();
+    assert_eq!(upper.keys().next().unwrap().to_string(), "all traffic 2001:db8::/32");
     let esp = normalize(&[permission("50", Some((1, 2)), vec![cidr("10.0.0.0/8", None)])]).unwrap();
     assert_eq!(esp.keys().next().unwrap().from_port, None);
     let icmp = normalize(&[permission("icmp", None, vec![cidr("10.0.0.0/8", None)])]).unwrap();
@@ -331,6 +337,7 @@ mod apply {
             group.sync_ingress().rules(permission("tcp", Some((443, 443)), many.clone())).send().await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Validation);
         assert!(error.to_string().contains("do not fit the quota of 60 rules"), "{error}");
+        assert!(error.to_string().contains("nothing was sent"), "{error}");
         // A raised quota lets it through.
         let raised =
             group.sync_ingress().rules(permission("tcp", Some((443, 443)), many)).rule_quota(100).dry_run(true);
