@@ -57,7 +57,7 @@ pub use operation::Operation;
 pub use operation_error::{into_sdk_error, BoxError, HttpResponse, OperationError, SdkError, Unhandled};
 pub use query::QueryWriter;
 pub use request::{build_request, Compression, Endpoint, HttpRequest, RequestOptions};
-pub use response::{parse_response, read_response, ResponseError};
+pub use response::{parse_response, parse_response_body, read_response, ResponseError};
 pub use retry::RetryConfig;
 pub use sdk_error::{Error, ErrorKind};
 pub use timestamp::{parse_timestamp, DateTime, DateTimeFormatError, DateTimeParseError, TimestampFormat};

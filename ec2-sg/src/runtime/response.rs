@@ -39,7 +39,17 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for ResponseError<E> {}
 
 /// Reads the answer to operation `O`: its output on a 2xx status, else its error.
 pub fn parse_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::Output, ResponseError<O::Error>> {
-    read_response::<O>(http_status, body).map_err(|error| match error {
+    read_response::<O>(http_status, body).map_err(into_operation_error::<O>)
+}
+
+/// [`parse_response`] on a body in the chunks it arrived in (a transport of your own that
+/// receives chunks need not join them): large bodies are freed chunk by chunk as they are read.
+pub fn parse_response_body<O: Operation>(http_status: u16, body: Body) -> Result<O::Output, ResponseError<O::Error>> {
+    read_response_body::<O>(http_status, body).map_err(|failure| into_operation_error::<O>(failure.0))
+}
+
+fn into_operation_error<O: Operation>(error: ResponseError<ServiceError>) -> ResponseError<O::Error> {
+    match error {
         ResponseError::Service(service) => {
             let retryable = classify_service_error(service.code(), service.http_status()) != RetryKind::NotRetryable;
             ResponseError::Service(O::decode_error(Error::service(service, retryable).for_operation(O::NAME, 1)))
@@ -47,7 +57,7 @@ pub fn parse_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::
         ResponseError::Decode { operation, http_status, error } => {
             ResponseError::Decode { operation, http_status, error }
         }
-    })
+    }
 }
 
 /// [`parse_response`] with the service error left as it came: what the client needs to decide on retries.
