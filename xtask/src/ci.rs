@@ -73,9 +73,25 @@ pub fn test(args: &[String]) -> Result<(), String> {
             ("moto for the end-to-end tests", Box::new(ensure_moto)),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
             ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
+            ("cargo doc -p ec2-sg (no broken links or other warnings)", Box::new(docs_without_warnings)),
             ("cargo package -p ec2-sg (verify build, no warnings)", Box::new(package_without_warnings)),
         ],
     )
+}
+
+/// Builds the crate's documentation (the README is its front page) with every feature, and
+/// fails on any rustdoc warning: a broken intra-doc link is a broken page for users.
+fn docs_without_warnings() -> Result<(), String> {
+    let status = crate::cargo()
+        .args(["doc", "-p", "ec2-sg", "--all-features", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .status()
+        .map_err(|e| format!("cannot run cargo doc: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("`cargo doc -p ec2-sg` warned or failed".into())
+    }
 }
 
 /// Packages the published crate as crates.io would get it, builds the package, and fails on any

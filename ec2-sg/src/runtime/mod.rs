@@ -28,7 +28,6 @@ pub mod paginate;
 pub mod profile;
 pub mod query;
 mod random;
-/// Replaying recorded answers, for tests (feature `test-util`).
 #[cfg(feature = "test-util")]
 pub mod replay;
 pub mod request;
