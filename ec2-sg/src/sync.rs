@@ -519,6 +519,17 @@ impl<C> SyncRules<C> {
         })?;
         let rules = normalize(desired)
             .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
+        // EC2 answers group peers with their ids: one given by name alone would never match
+        // what is there, and every run would try to add it again.
+        if let Some(rule) = rules.keys().find(|rule| matches!(&rule.peer, Peer::Group { group_id: None, .. })) {
+            return Err(Self::validation(
+                format!(
+                    "the rule `{rule}` names its group peer without an id: give group_id (EC2 answers with ids, \
+                     so a name alone would never match the group's rules)"
+                ),
+                None,
+            ));
+        }
         let (v4, v6) = quota_counts(rules.keys());
         if v4.max(v6) > self.rule_quota {
             return Err(Self::validation(

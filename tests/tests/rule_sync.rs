@@ -345,6 +345,14 @@ mod apply {
 
         let error = group.sync_ingress().send().await.unwrap_err();
         assert!(error.to_string().contains("no desired rules were given"), "{error}");
+        let by_name = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .user_id_group_pairs(UserIdGroupPair::builder().group_name("bastion").build())
+            .build();
+        let error = group.sync_ingress().rules(by_name).send().await.unwrap_err();
+        assert!(error.to_string().contains("give group_id"), "{error}");
         assert_eq!(rules_of(&mut group, false).await, before);
 
         // Removing everything must be asked for explicitly.
