@@ -251,10 +251,13 @@ pub struct Plan {
 }
 
 /// What a plan does to one rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Change {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Change {
+    /// The rule is added (`+` in a printed plan).
     Authorize,
+    /// The rule is removed (`-`).
     Revoke,
+    /// The rule stays; its description changes (`~`).
     Describe,
 }
 
@@ -268,6 +271,12 @@ impl Plan {
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |kind| self.changes.iter().filter(|(change, ..)| *change == kind).count();
         (count(Change::Authorize), count(Change::Revoke), count(Change::Describe))
+    }
+
+    /// Each rule the plan changes, what it does to it, and the rule's description afterwards
+    /// (for a revoke, the description it had): authorizations and updates first, then revokes.
+    pub fn changes(&self) -> impl Iterator<Item = (Change, &Rule, Option<&str>)> + '_ {
+        self.changes.iter().map(|(change, rule, description)| (*change, rule, description.as_deref()))
     }
 
     /// Applies the plan to `rules` as EC2 would: what planning against the result gives.
@@ -444,6 +453,22 @@ pub struct SyncOutcome {
     pub replanned: bool,
     /// The API calls made, DescribeSecurityGroups included.
     pub calls: usize,
+}
+
+impl fmt::Display for SyncOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (authorized, revoked, described) = self.plan.counts();
+        let verb = if self.applied { "" } else { "to be " };
+        write!(
+            f,
+            "{authorized} rule(s) {verb}authorized, {revoked} {verb}revoked, {described} {verb}re-described, in {} call(s)",
+            self.calls
+        )?;
+        if self.replanned {
+            f.write_str(", planned twice (the rules changed under the first plan)")?;
+        }
+        Ok(())
+    }
 }
 
 /// Brings one direction of a group's rules to the desired set: describe, plan, then authorize

@@ -299,6 +299,15 @@ mod apply {
         assert_eq!(outcome.plan.counts(), (3, 3, 1), "{}", outcome.plan);
         // describe, authorize, revoke, update descriptions.
         assert_eq!(outcome.calls, 4);
+        assert_eq!(outcome.to_string(), "3 rule(s) authorized, 3 revoked, 1 re-described, in 4 call(s)");
+        let revoked: Vec<String> = outcome
+            .plan
+            .changes()
+            .filter(|(change, ..)| *change == ec2_sg::sync::Change::Revoke)
+            .map(|(_, rule, _)| rule.to_string())
+            .collect();
+        assert_eq!(revoked.len(), 3);
+        assert!(revoked.contains(&"tcp 22 0.0.0.0/0".to_string()), "{revoked:?}");
         assert_eq!(rules_of(&mut group, false).await, normalize(&desired()).unwrap());
 
         // The same input again: only the describe.
@@ -329,6 +338,7 @@ mod apply {
 
         let dry = group.sync_ingress().set_rules(Some(desired())).dry_run(true).send().await.unwrap();
         assert!(!dry.applied && dry.calls == 1);
+        assert_eq!(dry.to_string(), "4 rule(s) to be authorized, 1 to be revoked, 0 to be re-described, in 1 call(s)");
         assert_eq!(dry.plan.counts(), (4, 1, 0));
         assert!(dry.plan.to_string().contains("- tcp 80 0.0.0.0/0"), "{}", dry.plan);
 
