@@ -95,6 +95,12 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
 
     let type_name = names::type_name(op_name);
     let op_type = format_ident!("{}", type_name);
+    // Pages and items fail with the operation's SdkError, as aws-sdk-rust's paginators do.
+    let op_error = quote!(<super::operation::#op_type as crate::runtime::Operation>::Error);
+    let sdk_error = quote!(crate::runtime::SdkError<#op_error>);
+    let into_sdk_error = quote! {
+        |e| crate::runtime::into_sdk_error(e, <super::operation::#op_type as crate::runtime::Operation>::decode_error)
+    };
     let fluent = format_ident!("{}FluentBuilder", type_name);
     let paginator = format_ident!("{}Paginator", type_name);
     let items = format_ident!("{}PaginatorItems", type_name);
@@ -165,14 +171,14 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
 
         impl #paginator<crate::runtime::client::Client> {
             #[doc = #send_doc]
-            pub fn send(self) -> crate::runtime::paginate::PaginationStream<#output_path> {
+            pub fn send(self) -> crate::runtime::paginate::PaginationStream<#output_path, #sdk_error> {
                 let Self { client, inner } = self;
                 crate::runtime::paginate::PaginationStream::pages(
                     move |token| {
                         let client = client.clone();
                         let input = #page_input(&inner, token);
                         ::std::boxed::Box::pin(async move {
-                            client.send_operation::<super::operation::#op_type>(input).await
+                            client.send_operation::<super::operation::#op_type>(input).await.map_err(#into_sdk_error)
                         })
                     },
                     #next_token,
@@ -183,10 +189,16 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
         #[cfg(feature = "blocking")]
         impl #paginator<crate::runtime::blocking::Client> {
             #[doc = #blocking_send_doc]
-            pub fn send(self) -> crate::runtime::paginate::PageIter<#output_path> {
+            // The error is the operation's SdkError, as aws-sdk-rust's: large, and rare.
+            #[allow(clippy::result_large_err)]
+            pub fn send(self) -> crate::runtime::paginate::PageIter<#output_path, #sdk_error> {
                 let Self { client, inner } = self;
                 crate::runtime::paginate::PageIter::pages(
-                    move |token| client.send_operation::<super::operation::#op_type>(#page_input(&inner, token)),
+                    move |token| {
+                        client
+                            .send_operation::<super::operation::#op_type>(#page_input(&inner, token))
+                            .map_err(#into_sdk_error)
+                    },
                     #next_token,
                 )
             }
@@ -198,7 +210,7 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
 
         impl #items<crate::runtime::client::Client> {
             #[doc = #items_send_doc]
-            pub fn send(self) -> crate::runtime::paginate::PaginationStream<#item_ty> {
+            pub fn send(self) -> crate::runtime::paginate::PaginationStream<#item_ty, #sdk_error> {
                 self.0.send().items(#page_items)
             }
         }
@@ -206,7 +218,7 @@ fn emit_one(ir: &Ir, op_name: &str, config: &Value) -> Result<TokenStream, Strin
         #[cfg(feature = "blocking")]
         impl #items<crate::runtime::blocking::Client> {
             #[doc = #blocking_items_send_doc]
-            pub fn send(self) -> crate::runtime::paginate::PageIter<#item_ty> {
+            pub fn send(self) -> crate::runtime::paginate::PageIter<#item_ty, #sdk_error> {
                 self.0.send().items(#page_items)
             }
         }
@@ -270,7 +282,7 @@ mod tests {
             "inner.clone().set_marker(::std::option::Option::Some(token)).build()",
             "page.next_marker.clone()",
             "page.widgets.unwrap_or_default()",
-            "crate::runtime::paginate::PaginationStream<super::types::Widget>",
+            "crate::runtime::paginate::PaginationStream<\n        super::types::Widget,\n        crate::runtime::SdkError<\n            <super::operation::ListWidgets as crate::runtime::Operation>::Error,\n        >,\n    >",
         ] {
             assert!(source.contains(wanted), "no `{wanted}` in\n{source}");
         }

@@ -3,6 +3,10 @@
 //! once), with the waiters' sleep injected so every test takes milliseconds; and one waiter end
 //! to end against moto.
 
+// Paginators fail with the operation's SdkError, which is large (as in aws-sdk-rust).
+#![allow(clippy::result_large_err)]
+
+use ec2_sg::error::{ProvideErrorMetadata, SdkError};
 use ec2_sg::runtime::http::{AsyncSleep, Sleep};
 use ec2_sg::waiters::{WaiterErrorKind, WaiterOutcome};
 use ec2_sg::{Client, Credentials, ErrorKind};
@@ -278,8 +282,11 @@ async fn an_error_on_page_two_is_yielded_once_and_ends_the_listing() {
     ]);
     let mut items = client_for(&stub).describe_security_groups().into_paginator().items().send();
     assert_eq!(items.next().await.unwrap().unwrap().group_id(), Some("sg-1"));
+    // The operation's SdkError, as aws-sdk-rust's paginators give it.
     let error = items.next().await.unwrap().unwrap_err();
-    assert_eq!((error.kind(), error.code()), (ErrorKind::Service, Some("InvalidPaginationToken")));
+    assert!(matches!(error, SdkError::ServiceError(_)), "{error:?}");
+    assert_eq!(error.code(), Some("InvalidPaginationToken"));
+    assert_eq!(ec2_sg::Error::from(error).kind(), ErrorKind::Service);
     assert!(items.next().await.is_none(), "nothing after the error");
     assert_eq!(stub.received().len(), 2);
 }

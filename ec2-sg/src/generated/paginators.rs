@@ -32,6 +32,9 @@ impl DescribeSecurityGroupRulesPaginator<crate::runtime::client::Client> {
         self,
     ) -> crate::runtime::paginate::PaginationStream<
         super::operation::DescribeSecurityGroupRulesOutput,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::Error,
+        >,
     > {
         let Self { client, inner } = self;
         crate::runtime::paginate::PaginationStream::pages(
@@ -44,6 +47,10 @@ impl DescribeSecurityGroupRulesPaginator<crate::runtime::client::Client> {
                             super::operation::DescribeSecurityGroupRules,
                         >(input)
                         .await
+                        .map_err(|e| crate::runtime::into_sdk_error(
+                            e,
+                            <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::decode_error,
+                        ))
                 })
             },
             describe_security_group_rules_next_token,
@@ -53,10 +60,14 @@ impl DescribeSecurityGroupRulesPaginator<crate::runtime::client::Client> {
 #[cfg(feature = "blocking")]
 impl DescribeSecurityGroupRulesPaginator<crate::runtime::blocking::Client> {
     /// Starts the listing: an iterator of pages; an error is yielded once and ends it.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> crate::runtime::paginate::PageIter<
         super::operation::DescribeSecurityGroupRulesOutput,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::Error,
+        >,
     > {
         let Self { client, inner } = self;
         crate::runtime::paginate::PageIter::pages(
@@ -65,6 +76,10 @@ impl DescribeSecurityGroupRulesPaginator<crate::runtime::blocking::Client> {
                     .send_operation::<
                         super::operation::DescribeSecurityGroupRules,
                     >(describe_security_group_rules_page_input(&inner, token))
+                    .map_err(|e| crate::runtime::into_sdk_error(
+                        e,
+                        <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::decode_error,
+                    ))
             },
             describe_security_group_rules_next_token,
         )
@@ -79,7 +94,12 @@ impl DescribeSecurityGroupRulesPaginatorItems<crate::runtime::client::Client> {
     /// Starts the listing: a stream of items; an error is yielded once and ends it.
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PaginationStream<super::types::SecurityGroupRule> {
+    ) -> crate::runtime::paginate::PaginationStream<
+        super::types::SecurityGroupRule,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::Error,
+        >,
+    > {
         self.0.send().items(describe_security_group_rules_items)
     }
 }
@@ -88,7 +108,12 @@ impl DescribeSecurityGroupRulesPaginatorItems<crate::runtime::blocking::Client> 
     /// Starts the listing: an iterator of items; an error is yielded once and ends it.
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PageIter<super::types::SecurityGroupRule> {
+    ) -> crate::runtime::paginate::PageIter<
+        super::types::SecurityGroupRule,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroupRules as crate::runtime::Operation>::Error,
+        >,
+    > {
         self.0.send().items(describe_security_group_rules_items)
     }
 }
@@ -146,6 +171,9 @@ impl DescribeSecurityGroupsPaginator<crate::runtime::client::Client> {
         self,
     ) -> crate::runtime::paginate::PaginationStream<
         super::operation::DescribeSecurityGroupsOutput,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::Error,
+        >,
     > {
         let Self { client, inner } = self;
         crate::runtime::paginate::PaginationStream::pages(
@@ -158,6 +186,10 @@ impl DescribeSecurityGroupsPaginator<crate::runtime::client::Client> {
                             super::operation::DescribeSecurityGroups,
                         >(input)
                         .await
+                        .map_err(|e| crate::runtime::into_sdk_error(
+                            e,
+                            <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::decode_error,
+                        ))
                 })
             },
             describe_security_groups_next_token,
@@ -167,10 +199,14 @@ impl DescribeSecurityGroupsPaginator<crate::runtime::client::Client> {
 #[cfg(feature = "blocking")]
 impl DescribeSecurityGroupsPaginator<crate::runtime::blocking::Client> {
     /// Starts the listing: an iterator of pages; an error is yielded once and ends it.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
     ) -> crate::runtime::paginate::PageIter<
         super::operation::DescribeSecurityGroupsOutput,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::Error,
+        >,
     > {
         let Self { client, inner } = self;
         crate::runtime::paginate::PageIter::pages(
@@ -179,6 +215,10 @@ impl DescribeSecurityGroupsPaginator<crate::runtime::blocking::Client> {
                     .send_operation::<
                         super::operation::DescribeSecurityGroups,
                     >(describe_security_groups_page_input(&inner, token))
+                    .map_err(|e| crate::runtime::into_sdk_error(
+                        e,
+                        <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::decode_error,
+                    ))
             },
             describe_security_groups_next_token,
         )
@@ -193,7 +233,12 @@ impl DescribeSecurityGroupsPaginatorItems<crate::runtime::client::Client> {
     /// Starts the listing: a stream of items; an error is yielded once and ends it.
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PaginationStream<super::types::SecurityGroup> {
+    ) -> crate::runtime::paginate::PaginationStream<
+        super::types::SecurityGroup,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::Error,
+        >,
+    > {
         self.0.send().items(describe_security_groups_items)
     }
 }
@@ -202,7 +247,12 @@ impl DescribeSecurityGroupsPaginatorItems<crate::runtime::blocking::Client> {
     /// Starts the listing: an iterator of items; an error is yielded once and ends it.
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PageIter<super::types::SecurityGroup> {
+    ) -> crate::runtime::paginate::PageIter<
+        super::types::SecurityGroup,
+        crate::runtime::SdkError<
+            <super::operation::DescribeSecurityGroups as crate::runtime::Operation>::Error,
+        >,
+    > {
         self.0.send().items(describe_security_groups_items)
     }
 }
@@ -260,6 +310,9 @@ impl DescribeTagsPaginator<crate::runtime::client::Client> {
         self,
     ) -> crate::runtime::paginate::PaginationStream<
         super::operation::DescribeTagsOutput,
+        crate::runtime::SdkError<
+            <super::operation::DescribeTags as crate::runtime::Operation>::Error,
+        >,
     > {
         let Self { client, inner } = self;
         crate::runtime::paginate::PaginationStream::pages(
@@ -267,7 +320,13 @@ impl DescribeTagsPaginator<crate::runtime::client::Client> {
                 let client = client.clone();
                 let input = describe_tags_page_input(&inner, token);
                 ::std::boxed::Box::pin(async move {
-                    client.send_operation::<super::operation::DescribeTags>(input).await
+                    client
+                        .send_operation::<super::operation::DescribeTags>(input)
+                        .await
+                        .map_err(|e| crate::runtime::into_sdk_error(
+                            e,
+                            <super::operation::DescribeTags as crate::runtime::Operation>::decode_error,
+                        ))
                 })
             },
             describe_tags_next_token,
@@ -277,9 +336,15 @@ impl DescribeTagsPaginator<crate::runtime::client::Client> {
 #[cfg(feature = "blocking")]
 impl DescribeTagsPaginator<crate::runtime::blocking::Client> {
     /// Starts the listing: an iterator of pages; an error is yielded once and ends it.
+    #[allow(clippy::result_large_err)]
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PageIter<super::operation::DescribeTagsOutput> {
+    ) -> crate::runtime::paginate::PageIter<
+        super::operation::DescribeTagsOutput,
+        crate::runtime::SdkError<
+            <super::operation::DescribeTags as crate::runtime::Operation>::Error,
+        >,
+    > {
         let Self { client, inner } = self;
         crate::runtime::paginate::PageIter::pages(
             move |token| {
@@ -287,6 +352,10 @@ impl DescribeTagsPaginator<crate::runtime::blocking::Client> {
                     .send_operation::<
                         super::operation::DescribeTags,
                     >(describe_tags_page_input(&inner, token))
+                    .map_err(|e| crate::runtime::into_sdk_error(
+                        e,
+                        <super::operation::DescribeTags as crate::runtime::Operation>::decode_error,
+                    ))
             },
             describe_tags_next_token,
         )
@@ -301,7 +370,12 @@ impl DescribeTagsPaginatorItems<crate::runtime::client::Client> {
     /// Starts the listing: a stream of items; an error is yielded once and ends it.
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PaginationStream<super::types::TagDescription> {
+    ) -> crate::runtime::paginate::PaginationStream<
+        super::types::TagDescription,
+        crate::runtime::SdkError<
+            <super::operation::DescribeTags as crate::runtime::Operation>::Error,
+        >,
+    > {
         self.0.send().items(describe_tags_items)
     }
 }
@@ -310,7 +384,12 @@ impl DescribeTagsPaginatorItems<crate::runtime::blocking::Client> {
     /// Starts the listing: an iterator of items; an error is yielded once and ends it.
     pub fn send(
         self,
-    ) -> crate::runtime::paginate::PageIter<super::types::TagDescription> {
+    ) -> crate::runtime::paginate::PageIter<
+        super::types::TagDescription,
+        crate::runtime::SdkError<
+            <super::operation::DescribeTags as crate::runtime::Operation>::Error,
+        >,
+    > {
         self.0.send().items(describe_tags_items)
     }
 }

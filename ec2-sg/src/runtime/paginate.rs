@@ -38,18 +38,20 @@ impl Cursor {
     }
 }
 
-type FetchPage<T> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<T, Error>> + Send>;
+type FetchPage<T, E> = Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<T, E>> + Send>;
 
 /// A stream of pages (or, after [`PaginationStream::items`], of items), fetched one at a time,
-/// only when asked for. An error is yielded once and ends the stream.
-pub struct PaginationStream<T> {
-    inner: Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>,
+/// only when asked for. An error is yielded once and ends the stream. The error type is the
+/// operation's `SdkError` for a paginator, as in aws-sdk-rust, and the crate's [`Error`] for a
+/// resource collection.
+pub struct PaginationStream<T, E = Error> {
+    inner: Pin<Box<dyn Stream<Item = Result<T, E>> + Send>>,
 }
 
-impl<T: Send + 'static> PaginationStream<T> {
+impl<T: Send + 'static, E: Send + 'static> PaginationStream<T, E> {
     /// Pages fetched by `fetch(token)`, where `next_token` reads a page's next token.
     pub fn pages(
-        fetch: impl FnMut(Option<String>) -> BoxFuture<'static, Result<T, Error>> + Send + 'static,
+        fetch: impl FnMut(Option<String>) -> BoxFuture<'static, Result<T, E>> + Send + 'static,
         next_token: fn(&T) -> Option<String>,
     ) -> Self {
         Self {
@@ -58,20 +60,20 @@ impl<T: Send + 'static> PaginationStream<T> {
     }
 
     /// The next page or item; `None` at the end.
-    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+    pub async fn next(&mut self) -> Option<Result<T, E>> {
         std::future::poll_fn(|cx| self.inner.as_mut().poll_next(cx)).await
     }
 
     /// The next page or item, or the error that ends the stream (`Ok(None)` at the end), as
     /// aws-smithy-async's `PaginationStream::try_next`.
-    pub async fn try_next(&mut self) -> Result<Option<T>, Error> {
+    pub async fn try_next(&mut self) -> Result<Option<T>, E> {
         self.next().await.transpose()
     }
 
     /// Every remaining result, gathered into any collection of them, as aws-smithy-async's
     /// `PaginationStream::collect`: `collect::<Result<Vec<_>, _>>()` stops at the first error,
     /// `collect::<Vec<_>>()` keeps it as the last element.
-    pub async fn collect<C: FromIterator<Result<T, Error>>>(mut self) -> C {
+    pub async fn collect<C: FromIterator<Result<T, E>>>(mut self) -> C {
         let mut all = Vec::new();
         while let Some(next) = self.next().await {
             all.push(next);
@@ -80,7 +82,7 @@ impl<T: Send + 'static> PaginationStream<T> {
     }
 
     /// Every remaining page or item, or the first error.
-    pub async fn try_collect(mut self) -> Result<Vec<T>, Error> {
+    pub async fn try_collect(mut self) -> Result<Vec<T>, E> {
         let mut all = Vec::new();
         while let Some(next) = self.try_next().await? {
             all.push(next);
@@ -89,40 +91,43 @@ impl<T: Send + 'static> PaginationStream<T> {
     }
 
     /// The items of each page, in order (`items_of` picks them out of a page).
-    pub fn items<I: Send + 'static>(self, items_of: impl FnMut(T) -> Vec<I> + Send + 'static) -> PaginationStream<I> {
+    pub fn items<I: Send + 'static>(
+        self,
+        items_of: impl FnMut(T) -> Vec<I> + Send + 'static,
+    ) -> PaginationStream<I, E> {
         let items_of = Box::new(items_of);
         PaginationStream { inner: Box::pin(ItemStream { pages: self, items_of, buffer: VecDeque::new() }) }
     }
 
     /// At most `limit` entries; no page is fetched once they are in.
-    pub fn limit(self, limit: usize) -> PaginationStream<T> {
+    pub fn limit(self, limit: usize) -> PaginationStream<T, E> {
         PaginationStream { inner: Box::pin(Limited { inner: self, left: limit }) }
     }
 }
 
-impl<T> Stream for PaginationStream<T> {
-    type Item = Result<T, Error>;
+impl<T, E> Stream for PaginationStream<T, E> {
+    type Item = Result<T, E>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
     }
 }
 
-impl<T> std::fmt::Debug for PaginationStream<T> {
+impl<T, E> std::fmt::Debug for PaginationStream<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PaginationStream")
     }
 }
 
-struct PageStream<T> {
-    fetch: FetchPage<T>,
+struct PageStream<T, E> {
+    fetch: FetchPage<T, E>,
     next_token: fn(&T) -> Option<String>,
     cursor: Cursor,
-    pending: Option<BoxFuture<'static, Result<T, Error>>>,
+    pending: Option<BoxFuture<'static, Result<T, E>>>,
 }
 
-impl<T> Stream for PageStream<T> {
-    type Item = Result<T, Error>;
+impl<T, E> Stream for PageStream<T, E> {
+    type Item = Result<T, E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // PageStream is Unpin (boxed futures and plain data), so its fields can be used directly.
@@ -148,17 +153,17 @@ impl<T> Stream for PageStream<T> {
     }
 }
 
-struct ItemStream<T, I> {
-    pages: PaginationStream<T>,
+struct ItemStream<T, I, E> {
+    pages: PaginationStream<T, E>,
     items_of: Box<dyn FnMut(T) -> Vec<I> + Send>,
     buffer: VecDeque<I>,
 }
 
 // Items are only ever moved out of the buffer, never pinned.
-impl<T, I> Unpin for ItemStream<T, I> {}
+impl<T, I, E> Unpin for ItemStream<T, I, E> {}
 
-impl<T, I> Stream for ItemStream<T, I> {
-    type Item = Result<I, Error>;
+impl<T, I, E> Stream for ItemStream<T, I, E> {
+    type Item = Result<I, E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -176,13 +181,13 @@ impl<T, I> Stream for ItemStream<T, I> {
     }
 }
 
-struct Limited<T> {
-    inner: PaginationStream<T>,
+struct Limited<T, E> {
+    inner: PaginationStream<T, E>,
     left: usize,
 }
 
-impl<T> Stream for Limited<T> {
-    type Item = Result<T, Error>;
+impl<T, E> Stream for Limited<T, E> {
+    type Item = Result<T, E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -198,14 +203,14 @@ impl<T> Stream for Limited<T> {
 }
 
 /// The blocking counterpart of [`PaginationStream`]: an iterator of pages or items.
-pub struct PageIter<T> {
-    inner: Box<dyn Iterator<Item = Result<T, Error>> + Send>,
+pub struct PageIter<T, E = Error> {
+    inner: Box<dyn Iterator<Item = Result<T, E>> + Send>,
 }
 
-impl<T: Send + 'static> PageIter<T> {
+impl<T: Send + 'static, E: Send + 'static> PageIter<T, E> {
     /// Pages fetched by `fetch(token)`, where `next_token` reads a page's next token.
     pub fn pages(
-        fetch: impl FnMut(Option<String>) -> Result<T, Error> + Send + 'static,
+        fetch: impl FnMut(Option<String>) -> Result<T, E> + Send + 'static,
         next_token: fn(&T) -> Option<String>,
     ) -> Self {
         let mut fetch = fetch;
@@ -225,7 +230,7 @@ impl<T: Send + 'static> PageIter<T> {
     }
 
     /// The items of each page, in order.
-    pub fn items<I: Send + 'static>(self, items_of: impl FnMut(T) -> Vec<I> + Send + 'static) -> PageIter<I> {
+    pub fn items<I: Send + 'static>(self, items_of: impl FnMut(T) -> Vec<I> + Send + 'static) -> PageIter<I, E> {
         let mut pages = self.inner;
         let mut items_of = items_of;
         let mut buffer = VecDeque::new();
@@ -242,7 +247,7 @@ impl<T: Send + 'static> PageIter<T> {
     }
 
     /// At most `limit` entries; no page is fetched once they are in.
-    pub fn limit(self, limit: usize) -> PageIter<T> {
+    pub fn limit(self, limit: usize) -> PageIter<T, E> {
         let mut inner = self.inner;
         let mut left = limit;
         let iter = std::iter::from_fn(move || {
@@ -259,15 +264,15 @@ impl<T: Send + 'static> PageIter<T> {
     }
 }
 
-impl<T> Iterator for PageIter<T> {
-    type Item = Result<T, Error>;
+impl<T, E> Iterator for PageIter<T, E> {
+    type Item = Result<T, E>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.inner.next()
     }
 }
 
-impl<T> std::fmt::Debug for PageIter<T> {
+impl<T, E> std::fmt::Debug for PageIter<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PageIter")
     }
@@ -341,7 +346,7 @@ mod tests {
         let fetches = Arc::new(AtomicUsize::new(0));
         let pages: Vec<_> = PageIter::pages(fetcher(fetches.clone()), token).collect::<Result<_, _>>().unwrap();
         assert_eq!(pages.len(), 3);
-        let looping = PageIter::pages(|_| Ok((vec![1u32], Some("same".to_string()))), token);
+        let looping: PageIter<_> = PageIter::pages(|_| Ok((vec![1u32], Some("same".to_string()))), token);
         assert_eq!(looping.count(), 2, "the second page repeats the token it was sent: stop");
     }
 
