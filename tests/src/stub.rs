@@ -142,6 +142,21 @@ impl Stub {
     }
 
     /// What the stub has been sent so far.
+    /// A client configuration for this stub: the test environment (no AWS variables or shared
+    /// files), us-east-1, and fixed test keys.
+    pub fn config(&self) -> ec2_sg::ConfigBuilder {
+        ec2_sg::Config::builder()
+            .env(crate::moto::isolated_env())
+            .region("us-east-1")
+            .endpoint_url(&self.endpoint)
+            .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
+    }
+
+    /// An async client with [`Self::config`].
+    pub fn client(&self) -> ec2_sg::Client {
+        ec2_sg::Client::from_conf(self.config().build().expect("the stub configuration builds"))
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().map(|r| r.clone()).unwrap_or_default()
     }

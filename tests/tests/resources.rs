@@ -4,8 +4,8 @@
 
 use ec2_sg::resources::{SecurityGroup, Tag};
 use ec2_sg::types::{Filter, IpPermission, IpRange, Tag as TagValue, UserIdGroupPair};
-use ec2_sg::{Client, Credentials, ErrorKind};
-use ec2_sg_tests::moto::{isolated_env, moto, unique};
+use ec2_sg::{Client, ErrorKind};
+use ec2_sg_tests::moto::{moto, unique};
 use ec2_sg_tests::ssh_from;
 use ec2_sg_tests::stub::{Reply, Stub};
 
@@ -158,17 +158,6 @@ fn page(items: &[(&str, &str)], next: Option<&str>) -> String {
     format!("<DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r</requestId><securityGroupInfo>{items}</securityGroupInfo>{next}</DescribeSecurityGroupsResponse>")
 }
 
-fn stub_client(stub: &Stub) -> Client {
-    let config = ec2_sg::Config::builder()
-        .env(isolated_env())
-        .region("us-east-1")
-        .endpoint_url(&stub.endpoint)
-        .credentials(Credentials::from_keys("AKID", "SECRET", None))
-        .build()
-        .unwrap();
-    Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn the_collection_follows_next_token_lazily() {
     let stub = Stub::start(vec![
@@ -176,7 +165,7 @@ async fn the_collection_follows_next_token_lazily() {
         Reply::xml(200, &page(&[("sg-3", "c")], Some("t3"))),
         Reply::xml(200, &page(&[("sg-4", "d")], None)),
     ]);
-    let client = stub_client(&stub);
+    let client = stub.client();
     let groups: Vec<SecurityGroup> = client.security_groups().page_size(2).stream().try_collect().await.unwrap();
     let names: Vec<_> = groups.iter().map(|g| g.group_name().unwrap_or_default()).collect();
     assert_eq!(names, ["a", "b", "c", "d"]);
@@ -194,7 +183,7 @@ async fn the_collection_follows_next_token_lazily() {
         Reply::xml(200, &page(&[("sg-1", "a"), ("sg-2", "b")], Some("t2"))),
         Reply::xml(200, &page(&[("sg-3", "c")], None)),
     ]);
-    let first: Vec<SecurityGroup> = stub_client(&stub).security_groups().limit(2).stream().try_collect().await.unwrap();
+    let first: Vec<SecurityGroup> = stub.client().security_groups().limit(2).stream().try_collect().await.unwrap();
     assert_eq!(first.len(), 2);
     assert_eq!(stub.received().len(), 1, "limit(2) is met by the first page: no second request");
 }
@@ -207,7 +196,7 @@ async fn revoking_described_permissions_sends_only_what_identifies_them() {
 <ipRanges/><ipv6Ranges/><prefixListIds/></item></ipPermissions></item></securityGroupInfo></DescribeSecurityGroupsResponse>"#;
     let revoked = "<RevokeSecurityGroupIngressResponse><requestId>r2</requestId><return>true</return></RevokeSecurityGroupIngressResponse>";
     let stub = Stub::start(vec![Reply::xml(200, described), Reply::xml(200, revoked)]);
-    let client = stub_client(&stub);
+    let client = stub.client();
     let mut group = client.security_group("sg-1");
     group.load().await.unwrap();
     assert_eq!(group.ip_permissions()[0].user_id_group_pairs()[0].group_name(), Some("peer"));

@@ -253,7 +253,7 @@ mod apply {
     use ec2_sg::sync::{normalize_in, RuleSet};
     use ec2_sg::types::{IpPermission, UserIdGroupPair};
     use ec2_sg::ErrorKind;
-    use ec2_sg_tests::moto::{isolated_env, moto, unique};
+    use ec2_sg_tests::moto::{moto, unique};
     use ec2_sg_tests::stub::{error_body, Reply, Stub};
 
     async fn new_group(client: &ec2_sg::Client, what: &str) -> SecurityGroup {
@@ -422,15 +422,7 @@ mod apply {
             Reply::xml(200, &described(&(rule(22, "0.0.0.0/0") + &rule(443, "10.0.0.0/8")))),
             Reply::xml(200, revoked),
         ]);
-        let client = ec2_sg::Client::from_conf(
-            ec2_sg::Config::builder()
-                .env(isolated_env())
-                .region("us-east-1")
-                .endpoint_url(&stub.endpoint)
-                .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
-                .build()
-                .unwrap(),
-        );
+        let client = stub.client();
         let wanted = permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", None)]);
         let outcome = client.sync_ingress("sg-1").rules(wanted.clone()).send().await.unwrap();
         assert!(outcome.applied && outcome.replanned);
@@ -455,15 +447,7 @@ mod apply {
             Reply::xml(200, &described("")),
             Reply::xml(400, &error_body("InvalidPermission.Duplicate", "exists")),
         ]);
-        let client = ec2_sg::Client::from_conf(
-            ec2_sg::Config::builder()
-                .env(isolated_env())
-                .region("us-east-1")
-                .endpoint_url(&stub.endpoint)
-                .credentials(ec2_sg::Credentials::from_keys("AKID", "SECRET", None))
-                .build()
-                .unwrap(),
-        );
+        let client = stub.client();
         let error = client.sync_ingress("sg-1").rules(wanted).send().await.unwrap_err();
         assert_eq!(error.code(), Some("InvalidPermission.Duplicate"));
         assert_eq!(stub.received().len(), 4);
