@@ -273,6 +273,15 @@ impl Plan {
         (count(Change::Authorize), count(Change::Revoke), count(Change::Describe))
     }
 
+    /// The permissions to send for one kind of change.
+    pub fn permissions(&self, change: Change) -> &[IpPermission] {
+        match change {
+            Change::Authorize => &self.authorize,
+            Change::Revoke => &self.revoke,
+            Change::Describe => &self.update_descriptions,
+        }
+    }
+
     /// Each rule the plan changes, what it does to it, and the rule's description afterwards
     /// (for a revoke, the description it had): authorizations and updates first, then revokes.
     pub fn changes(&self) -> impl Iterator<Item = (Change, &Rule, Option<&str>)> + '_ {
@@ -332,12 +341,22 @@ pub fn plan_for_group(
     direction: Direction,
     desired: &[IpPermission],
 ) -> Result<Plan, SyncError> {
+    let (current, desired) = rule_sets(group, direction, desired)?;
+    Ok(plan_rules(&current, &desired))
+}
+
+/// The rules `group` has in one direction and the `desired` ones, both normalized for the group's owner.
+fn rule_sets(
+    group: &crate::types::SecurityGroup,
+    direction: Direction,
+    desired: &[IpPermission],
+) -> Result<(RuleSet, RuleSet), SyncError> {
     let owner = group.owner_id.as_deref();
     let current = match direction {
         Direction::Ingress => group.ip_permissions.as_deref(),
         Direction::Egress => group.ip_permissions_egress.as_deref(),
     };
-    Ok(plan_rules(&normalize_in(current.unwrap_or_default(), owner)?, &normalize_in(desired, owner)?))
+    Ok((normalize_in(current.unwrap_or_default(), owner)?, normalize_in(desired, owner)?))
 }
 
 /// Which of a group's rules.
@@ -572,16 +591,9 @@ impl<C> SyncRules<C> {
     /// Plans against the group as described. Returns the plan and whether revoking must come
     /// first for the rules to fit the quota at every step.
     fn plan_for(&self, group: &crate::types::SecurityGroup) -> Result<(Plan, bool), crate::Error> {
-        let desired = self.desired.as_deref().unwrap_or_default();
-        let plan = plan_for_group(group, self.direction, desired)
+        let (current, desired) = rule_sets(group, self.direction, self.desired.as_deref().unwrap_or_default())
             .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
-        let owner = group.owner_id.as_deref();
-        let current = match self.direction {
-            Direction::Ingress => group.ip_permissions.as_deref(),
-            Direction::Egress => group.ip_permissions_egress.as_deref(),
-        };
-        let current = normalize_in(current.unwrap_or_default(), owner)
-            .map_err(|e| Self::validation(format!("cannot read the rules of {}: {e}", self.group_id), Some(e)))?;
+        let plan = plan_rules(&current, &desired);
         let added = plan.changes.iter().filter(|(change, ..)| *change == Change::Authorize).map(|(_, rule, _)| rule);
         let (peak_v4, peak_v6) = quota_counts(current.keys().chain(added));
         Ok((plan, peak_v4.max(peak_v6) > self.rule_quota))
@@ -629,23 +641,25 @@ macro_rules! sync_send {
             $($async)* fn apply(&self, plan: &Plan, revoke_first: bool, calls: &mut usize) -> Result<(), crate::Error> {
                 let client = &self.client;
                 let group = self.group_id.as_str();
-                let some = |permissions: &Vec<IpPermission>| (!permissions.is_empty()).then(|| permissions.clone());
-                for step in if revoke_first { [1, 0, 2] } else { [0, 1, 2] } {
-                    let permissions = match step {
-                        0 => some(&plan.authorize),
-                        1 => some(&plan.revoke),
-                        _ => some(&plan.update_descriptions),
-                    };
-                    let Some(permissions) = permissions else { continue };
+                let order = if revoke_first {
+                    [Change::Revoke, Change::Authorize, Change::Describe]
+                } else {
+                    [Change::Authorize, Change::Revoke, Change::Describe]
+                };
+                for change in order {
+                    let permissions = plan.permissions(change);
+                    if permissions.is_empty() {
+                        continue;
+                    }
                     *calls += 1;
-                    let permissions = Some(permissions);
-                    match (self.direction, step) {
-                        (Direction::Ingress, 0) => { client.authorize_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Ingress, 1) => { client.revoke_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Ingress, _) => { client.update_security_group_rule_descriptions_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Egress, 0) => { client.authorize_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Egress, 1) => { client.revoke_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Egress, _) => { client.update_security_group_rule_descriptions_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                    let permissions = Some(permissions.to_vec());
+                    match (self.direction, change) {
+                        (Direction::Ingress, Change::Authorize) => { client.authorize_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Ingress, Change::Revoke) => { client.revoke_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Ingress, Change::Describe) => { client.update_security_group_rule_descriptions_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Egress, Change::Authorize) => { client.authorize_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Egress, Change::Revoke) => { client.revoke_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                        (Direction::Egress, Change::Describe) => { client.update_security_group_rule_descriptions_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
                     }
                 }
                 Ok(())
