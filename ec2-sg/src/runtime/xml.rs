@@ -158,7 +158,7 @@ impl<'inp> Document<'inp> {
                 let whole = !chunks.freed();
                 (chunks.into_body(), whole)
             }
-            Input::Slice(slice) => (Body::from(slice), false),
+            Input::Slice(slice) => (Body::from(slice), true),
         }
     }
 
