@@ -46,6 +46,8 @@ pub mod config {
 /// Value types shared by the API: timestamps and binary data.
 pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};
+    /// The formats a [`DateTime`] prints and parses, under aws-sdk-ec2's name.
+    pub use aws_smithy_types::date_time::Format as DateTimeFormat;
 }
 
 /// Service customizations, for the runtime: adjusts an input before it is serialized.

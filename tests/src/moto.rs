@@ -103,7 +103,11 @@ impl Moto {
 
 /// An environment with no AWS variables and no shared files.
 pub fn isolated_env() -> ec2_sg::runtime::env::Env {
-    ec2_sg::runtime::env::Env::from_vars([("HOME", "/nonexistent-ec2-sg-test-home")])
+    ec2_sg::runtime::env::Env::from_vars([
+        ("HOME", "/nonexistent-ec2-sg-test-home"),
+        // Whatever network the tests run in, they never ask it for instance metadata.
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ])
 }
 
 /// A name no other test (or earlier run against the same server) uses.

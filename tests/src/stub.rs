@@ -68,6 +68,14 @@ impl Reply {
         }
     }
 
+    pub fn json(status: u16, body: &str) -> Self {
+        Self { content_type: "application/json", ..Self::xml(status, body) }
+    }
+
+    pub fn text(status: u16, body: &str) -> Self {
+        Self { content_type: "text/plain", ..Self::xml(status, body) }
+    }
+
     pub fn html(status: u16, body: &str) -> Self {
         Self { content_type: "text/html", ..Self::xml(status, body) }
     }

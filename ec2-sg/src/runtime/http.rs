@@ -209,7 +209,18 @@ mod reqwest_impl {
 
         /// A client with these limits.
         pub fn with_limits(limits: TransportLimits) -> Result<Self, TransportError> {
-            let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+            Self::build(reqwest::Client::builder(), limits)
+        }
+
+        /// A client for the link-local and loopback endpoints credentials come from (instance
+        /// metadata, the container agent): it ignores the proxy variables, since a proxy has no
+        /// business seeing those endpoints' tokens and could not reach them anyway.
+        pub(crate) fn for_local_endpoints(limits: TransportLimits) -> Result<Self, TransportError> {
+            Self::build(reqwest::Client::builder().no_proxy(), limits)
+        }
+
+        fn build(builder: reqwest::ClientBuilder, limits: TransportLimits) -> Result<Self, TransportError> {
+            let mut builder = builder.redirect(reqwest::redirect::Policy::none());
             if let Some(connect_timeout) = limits.connect_timeout {
                 builder = builder.connect_timeout(connect_timeout);
             }

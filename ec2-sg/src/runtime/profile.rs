@@ -12,6 +12,17 @@ use std::path::PathBuf;
 
 use super::env::Env;
 
+/// A setting looked for in one more place: found there, or where it was looked for (for an
+/// error that names every place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "reqwest-client"), allow(dead_code))]
+pub(crate) enum Lookup {
+    /// The value found.
+    Found(String),
+    /// Where it was looked for, and why nothing was there.
+    Missing(String),
+}
+
 /// The parsed `~/.aws/config` and `~/.aws/credentials` for one profile, merged as the AWS
 /// CLI/SDKs do: config `[profile NAME]` (or `[default]`) sections, credentials `[NAME]`
 /// sections; credentials-file values win.

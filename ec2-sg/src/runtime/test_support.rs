@@ -44,9 +44,11 @@ impl TempDir {
         self.0.join(".aws").join("credentials").display().to_string()
     }
 
-    /// An environment whose home is this directory, plus `vars`.
+    /// An environment whose home is this directory, plus `vars`. The instance metadata service
+    /// is off unless `vars` say otherwise: a test must not depend on the network it runs in.
     pub(crate) fn env(&self, vars: &[(&str, &str)]) -> Env {
-        let mut all: Vec<(String, String)> = vec![("HOME".into(), self.0.display().to_string())];
+        let mut all: Vec<(String, String)> =
+            vec![("HOME".into(), self.0.display().to_string()), ("AWS_EC2_METADATA_DISABLED".into(), "true".into())];
         all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         Env::from_vars(all)
     }

@@ -1,7 +1,7 @@
 //! Region and endpoint URL from the environment and the shared files, in the SDKs' order.
 
 use crate::runtime::env::Env;
-use crate::runtime::profile::ProfileSet;
+use crate::runtime::profile::{Lookup, ProfileSet};
 use crate::runtime::sdk_error::Error;
 
 /// Region: AWS_REGION, then AWS_DEFAULT_REGION, then the selected profile's `region`; the
@@ -24,12 +24,30 @@ pub fn resolve_region_for_profile(env: &Env, profile: Option<&str>) -> Result<St
         let file = set.source_of(&profile, "region").unwrap_or("the shared files");
         return check_region(region, &format!("`region` of profile {profile:?} in {file}"));
     }
+    let mut places = set.places(&profile, &["region"]);
+    match imds_region(env, &profile)? {
+        Lookup::Found(region) => return check_region(&region, "the instance metadata service"),
+        Lookup::Missing(place) => places.push(place),
+    }
     Err(Error::configuration(format!(
         "no AWS region found. Looked at: environment variable AWS_REGION (not set); environment variable \
          AWS_DEFAULT_REGION (not set); {}. Set one with Config::builder().region(..), AWS_REGION, or `region = ...` \
          in the profile.",
-        set.places(&profile, &["region"]).join("; ")
+        places.join("; ")
     )))
+}
+
+/// The last place a region is looked for, as aws-sdk-rust's region chain does: the instance
+/// metadata service.
+#[cfg(feature = "reqwest-client")]
+fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Error> {
+    crate::runtime::credentials::imds::imds_region(env, profile)
+        .map_err(|e| Error::configuration(format!("cannot read the region from instance metadata: {e}")))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn imds_region(_env: &Env, _profile: &str) -> Result<Lookup, Error> {
+    Ok(Lookup::Missing("instance metadata (needs the reqwest-client feature)".to_owned()))
 }
 
 /// A region goes into a host name, whatever its source: it must be one host label (1 to 63
@@ -128,7 +146,7 @@ mod tests {
             format!(
                 "no AWS region found. Looked at: environment variable AWS_REGION (not set); environment variable \
                  AWS_DEFAULT_REGION (not set); profile \"default\" in {} (file not found); profile \"default\" in {} \
-                 (no region). Set one with Config::builder().region(..), AWS_REGION, or `region = ...` in the profile.",
+                 (no region); instance metadata service (disabled by AWS_EC2_METADATA_DISABLED). Set one with Config::builder().region(..), AWS_REGION, or `region = ...` in the profile.",
                 dir.credentials_path(),
                 dir.config_path()
             )

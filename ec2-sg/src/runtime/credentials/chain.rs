@@ -1,4 +1,5 @@
-//! The default chain: the environment, then the profile.
+//! The default chain: the environment, the profile, a container agent, the instance metadata
+//! service.
 
 use std::time::Duration;
 
@@ -8,18 +9,28 @@ use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::profile::ProfileSet;
 
-/// The usual chain: the environment variables, then the profile (static keys or
-/// `credential_process`). When nothing is found, one *not loaded* error names every place
-/// looked at; a real problem in a source (half a key pair, a malformed file, a failing process)
-/// stops the chain with that error.
+/// The usual chain, in the AWS SDKs' order: the environment variables; the profile (static keys
+/// or `credential_process`); a container agent (ECS, EKS Pod Identity: [`ContainerCredentials`]);
+/// the instance metadata service ([`ImdsCredentials`]). When nothing is found, one *not loaded*
+/// error names every place looked at; a real problem in a source (half a key pair, a malformed
+/// file, a failing process, a container agent that fails) stops the chain with that error.
+///
+/// The container agent and IMDS need the bundled HTTP client (feature `reqwest-client`, on by
+/// default); without it the chain ends with the profile.
+///
+/// [`ContainerCredentials`]: super::ContainerCredentials
+/// [`ImdsCredentials`]: super::ImdsCredentials
 ///
 /// A profile chosen with [`Self::with_profile`] is an explicit request for that profile, so the
 /// environment keys are then not consulted (as boto3 does for `Session(profile_name=…)`);
 /// `AWS_PROFILE` does not have that effect.
 #[derive(Clone, Debug, Default)]
 pub struct DefaultCredentialsChain {
-    /// The profile step, which also holds the environment both steps read.
+    /// The profile step, which also holds the environment every step reads.
     profile: ProfileCredentials,
+    /// Kept from call to call: it holds the last credentials, for static stability.
+    #[cfg(feature = "reqwest-client")]
+    imds: std::sync::Arc<super::ImdsCredentials>,
 }
 
 impl DefaultCredentialsChain {
@@ -30,17 +41,53 @@ impl DefaultCredentialsChain {
 
     /// Reads the given environment and the files it names.
     pub fn with_env(env: Env) -> Self {
-        Self { profile: ProfileCredentials::with_env(env) }
+        Self {
+            #[cfg(feature = "reqwest-client")]
+            imds: std::sync::Arc::new(super::ImdsCredentials::with_env(env.clone())),
+            profile: ProfileCredentials::with_env(env),
+        }
     }
 
     /// Uses this profile (and skips the environment keys) instead of `AWS_PROFILE`/`default`.
     pub fn with_profile(self, name: impl Into<String>) -> Self {
-        Self { profile: self.profile.with_profile(name) }
+        let name = name.into();
+        Self {
+            #[cfg(feature = "reqwest-client")]
+            imds: std::sync::Arc::new(
+                super::ImdsCredentials::with_env(self.profile.env.clone()).with_profile(name.clone()),
+            ),
+            profile: self.profile.with_profile(name),
+        }
     }
 
     /// How long a `credential_process` may run before it is killed (default 60 s).
-    pub fn with_process_timeout(self, timeout: Duration) -> Self {
-        Self { profile: self.profile.with_process_timeout(timeout) }
+    pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
+        self.profile.process_timeout = timeout;
+        self
+    }
+
+    /// The sources after the profile: a container agent, then IMDS.
+    #[cfg(feature = "reqwest-client")]
+    fn http_sources(&self, places: &mut Vec<String>) -> Result<Option<Credentials>, CredentialsError> {
+        let env = &self.profile.env;
+        if super::ContainerCredentials::is_configured(env) {
+            return super::ContainerCredentials::with_env(env.clone()).provide_credentials().map(Some);
+        }
+        places.push(super::container::CONTAINER_NOT_SET.to_owned());
+        match self.imds.provide_credentials() {
+            Ok(credentials) => Ok(Some(credentials)),
+            Err(err) if err.is_not_loaded() => {
+                places.push(err.message().to_owned());
+                Ok(None)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    #[cfg(not(feature = "reqwest-client"))]
+    fn http_sources(&self, places: &mut Vec<String>) -> Result<Option<Credentials>, CredentialsError> {
+        places.push("container agent and instance metadata (need the reqwest-client feature)".to_owned());
+        Ok(None)
     }
 }
 
@@ -68,6 +115,9 @@ impl ProvideCredentials for DefaultCredentialsChain {
             ProfileOutcome::Found(credentials) => Ok(credentials),
             ProfileOutcome::Missing(more) => {
                 places.extend(more);
+                if let Some(credentials) = self.http_sources(&mut places)? {
+                    return Ok(credentials);
+                }
                 Err(CredentialsError::not_loaded(format!(
                     "no AWS credentials found. Looked at: {}. Set credentials with Config::builder().credentials(..), \
                      the environment, or the shared files.",
@@ -115,8 +165,9 @@ mod tests {
             err.to_string(),
             format!(
                 "no AWS credentials found. Looked at: environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
-                 (not set); profile \"default\" in {} (file not found); profile \"default\" in {} (file not found). \
-                 Set credentials with Config::builder().credentials(..), the environment, or the shared files.",
+                 (not set); profile \"default\" in {} (file not found); profile \"default\" in {} (file not found); \
+                 container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI \
+                 not set); instance metadata service (disabled by AWS_EC2_METADATA_DISABLED). Set credentials with Config::builder().credentials(..), the environment, or the shared files.",
                 dir.credentials_path(),
                 dir.config_path()
             )

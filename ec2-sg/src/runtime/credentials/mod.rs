@@ -4,20 +4,33 @@
 //! Sources, in the order [`DefaultCredentialsChain`] tries them:
 //! 1. the environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`;
 //! 2. the selected profile (`AWS_PROFILE`, else `default`) of `~/.aws/credentials` and
-//!    `~/.aws/config`: static keys, or a `credential_process`.
+//!    `~/.aws/config`: static keys, or a `credential_process`;
+//! 3. a container agent ([`ContainerCredentials`]: ECS task roles, EKS Pod Identity);
+//! 4. the EC2 instance metadata service ([`ImdsCredentials`]).
 //!
 //! Secrets (the secret access key and the session token) never appear in `Debug` output or in
 //! an error message, and neither does the output of a `credential_process`.
 
 mod cache;
 mod chain;
+#[cfg(feature = "reqwest-client")]
+mod container;
+mod document;
 mod environment;
+#[cfg(feature = "reqwest-client")]
+pub(crate) mod fetch;
+#[cfg(feature = "reqwest-client")]
+pub(crate) mod imds;
 mod process;
 mod shared_profile;
 
 pub use cache::CachingProvider;
 pub use chain::DefaultCredentialsChain;
+#[cfg(feature = "reqwest-client")]
+pub use container::ContainerCredentials;
 pub use environment::EnvironmentCredentials;
+#[cfg(feature = "reqwest-client")]
+pub use imds::ImdsCredentials;
 pub use process::{parse_credential_process_output, DEFAULT_PROCESS_TIMEOUT};
 pub use shared_profile::ProfileCredentials;
 

@@ -5,9 +5,12 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
+use super::document::{credentials_from_members, DocumentKind};
 use super::{Credentials, CredentialsError};
 use crate::runtime::json::{self, Value};
-use crate::runtime::timestamp::{parse_timestamp, TimestampFormat};
+
+const PROCESS_DOCUMENT: DocumentKind =
+    DocumentKind { token_member: "SessionToken", provider: "process", refuse_expired: true };
 
 /// How long a `credential_process` may run before it is killed.
 pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
@@ -66,31 +69,7 @@ fn parse_process_output(text: &str, now: SystemTime) -> Result<Credentials, Stri
         Some(other) => return Err(format!("JSON whose Version is {} (expected the number 1)", other.type_name())),
         None => return Err("JSON without a Version (expected \"Version\": 1)".to_owned()),
     }
-    let required = |name: &str| match get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("JSON with an empty {name}")),
-        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-        None => Err(format!("JSON without {name}")),
-    };
-    let optional = |name: &str| match get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-        Some(Value::String(_) | Value::Null) | None => Ok(None),
-        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-    };
-    let access_key_id = required("AccessKeyId")?;
-    let secret_access_key = required("SecretAccessKey")?;
-    let session_token = optional("SessionToken")?;
-    let mut expiry = None;
-    if let Some(expiration) = optional("Expiration")? {
-        let at = parse_timestamp(&expiration, TimestampFormat::DateTime)
-            .map_err(|e| format!("an invalid Expiration: {e}"))
-            .and_then(|date| SystemTime::try_from(date).map_err(|e| format!("an Expiration out of range: {e}")))?;
-        if at <= now {
-            return Err(format!("credentials that expired at {expiration}; they cannot sign requests"));
-        }
-        expiry = Some(at);
-    }
-    Ok(Credentials::new(access_key_id, secret_access_key, session_token, expiry, "process"))
+    credentials_from_members(&members, &PROCESS_DOCUMENT, now)
 }
 
 fn shell_command(command: &str) -> Command {

@@ -1,0 +1,362 @@
+//! The EC2 instance metadata service (IMDS): an instance profile's credentials, and the region.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use aws_smithy_async::time::{SharedTimeSource, TimeSource};
+
+use super::document::{credentials_from_members, DocumentKind};
+use super::fetch::{block_on_fresh_runtime, SourceHttp, SourceResponse};
+use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::env::Env;
+use crate::runtime::json;
+use crate::runtime::profile::{Lookup, ProfileSet};
+use crate::runtime::random::random_u64;
+
+const IPV4_ENDPOINT: &str = "http://169.254.169.254";
+const IPV6_ENDPOINT: &str = "http://[fd00:ec2::254]";
+const TOKEN_PATH: &str = "/latest/api/token";
+const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
+const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
+/// Six hours, as the SDKs ask; a token serves one fetch here, so its lifetime hardly matters.
+const TOKEN_TTL_SECONDS: &str = "21600";
+const ROLE_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+const REGION_PATH: &str = "/latest/meta-data/placement/region";
+
+const DISABLED: &str = "instance metadata service (disabled by AWS_EC2_METADATA_DISABLED)";
+
+const IMDS_DOCUMENT: DocumentKind = DocumentKind { token_member: "Token", provider: "IMDSv2", refuse_expired: false };
+
+/// Static stability: when IMDS cannot give fresh credentials, the last ones are used for this
+/// long plus a random 2 to 10 minutes (botocore's rule), and the failure is logged.
+const STALE_EXTENSION: Duration = Duration::from_secs(10 * 60);
+const STALE_JITTER_MIN_SECONDS: u64 = 120;
+const STALE_JITTER_MAX_SECONDS: u64 = 600;
+
+/// How to reach IMDS, as the environment and profile say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ImdsSettings {
+    endpoint: String,
+    v1_fallback: bool,
+    timeout: Duration,
+    attempts: u32,
+}
+
+impl ImdsSettings {
+    /// The settings; `None` when IMDS is turned off (`AWS_EC2_METADATA_DISABLED=true`).
+    pub(crate) fn load(env: &Env, profile: &str) -> Result<Option<Self>, CredentialsError> {
+        if let Some(value) = env.get("AWS_EC2_METADATA_DISABLED") {
+            if value.trim().eq_ignore_ascii_case("true") {
+                return Ok(None);
+            }
+        }
+        let set = ProfileSet::load(env)?;
+        let setting = |variable: &str, key: &str| -> Option<(String, String)> {
+            match env.get(variable) {
+                Some(value) => Some((value.trim().to_owned(), variable.to_owned())),
+                None => set.get(profile, key).map(|v| (v.trim().to_owned(), format!("{key} in profile {profile:?}"))),
+            }
+        };
+        let endpoint = match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint") {
+            Some((url, _)) => url.trim_end_matches('/').to_owned(),
+            None => match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode") {
+                None => IPV4_ENDPOINT.to_owned(),
+                Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => IPV4_ENDPOINT.to_owned(),
+                Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => IPV6_ENDPOINT.to_owned(),
+                Some((mode, place)) => {
+                    return Err(CredentialsError::new(format!("{place} must be IPv4 or IPv6, not {mode:?}")))
+                }
+            },
+        };
+        let v1_fallback = match setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled") {
+            None => true,
+            Some((value, place)) => !parse_bool(&value, &place)?,
+        };
+        let timeout = match setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout") {
+            None => Duration::from_secs(1),
+            Some((value, place)) => value
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds| seconds.is_finite() && *seconds > 0.0 && *seconds <= 3600.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| CredentialsError::new(format!("{place} must be a number of seconds, not {value:?}")))?,
+        };
+        let attempts = match setting("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts") {
+            None => 1,
+            Some((value, place)) => value.parse::<u32>().ok().filter(|n| (1..=10).contains(n)).ok_or_else(|| {
+                CredentialsError::new(format!("{place} must be a whole number from 1 to 10, not {value:?}"))
+            })?,
+        };
+        Ok(Some(Self { endpoint, v1_fallback, timeout, attempts }))
+    }
+
+    /// Fetches `path` with the session token (`None`: IMDSv1); `Ok(None)` for a 404.
+    async fn get(
+        &self,
+        http: &SourceHttp,
+        path: &str,
+        token: Option<&str>,
+    ) -> Result<Option<String>, CredentialsError> {
+        let headers = token.map(|token| vec![(TOKEN_HEADER.to_owned(), token.to_owned())]).unwrap_or_default();
+        let response = self.send(http, "GET", path, headers).await?;
+        match response.status {
+            200 => Ok(Some(response.text)),
+            404 => Ok(None),
+            // As botocore: any other answer means no metadata here, and the chain goes on.
+            status => Err(CredentialsError::not_loaded(format!(
+                "instance metadata service at {} (answered {status} to GET {path})",
+                self.endpoint
+            ))),
+        }
+    }
+
+    /// A session token, or `None` to go on with IMDSv1.
+    async fn token(&self, http: &SourceHttp) -> Result<Option<String>, CredentialsError> {
+        let headers = vec![(TOKEN_TTL_HEADER.to_owned(), TOKEN_TTL_SECONDS.to_owned())];
+        let response = self.send(http, "PUT", TOKEN_PATH, headers).await?;
+        match response.status {
+            200 => {
+                let token = response.text.trim().to_owned();
+                // A header value cannot hold control characters; such a token is not one.
+                if token.is_empty() || token.chars().any(|c| c.is_control()) {
+                    return Err(CredentialsError::new(format!(
+                        "the instance metadata service at {} answered with an invalid token",
+                        self.endpoint
+                    )));
+                }
+                Ok(Some(token))
+            }
+            403..=405 if self.v1_fallback => Ok(None),
+            400 => Err(CredentialsError::new(format!(
+                "the instance metadata service at {} refused the token request as malformed (400)",
+                self.endpoint
+            ))),
+            status => Err(CredentialsError::not_loaded(format!(
+                "instance metadata service at {} (refused a session token: {status}{})",
+                self.endpoint,
+                if self.v1_fallback { "" } else { "; IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)" }
+            ))),
+        }
+    }
+
+    /// One request, tried `attempts` times on transport errors and 5xx answers.
+    async fn send(
+        &self,
+        http: &SourceHttp,
+        method: &'static str,
+        path: &str,
+        headers: Vec<(String, String)>,
+    ) -> Result<SourceResponse, CredentialsError> {
+        let url = format!("{}{path}", self.endpoint);
+        let mut problem = String::new();
+        for _ in 0..self.attempts {
+            match http.send(method, &url, headers.clone()).await {
+                Ok(response) if response.status < 500 => return Ok(response),
+                Ok(response) => problem = format!("answered {}", response.status),
+                Err(e) => problem = e.to_string(),
+            }
+        }
+        // Nothing answered, or only with server errors: on a machine that is not an EC2
+        // instance this is the usual outcome, so the chain goes on.
+        Err(CredentialsError::not_loaded(format!(
+            "instance metadata service at {} ({problem}{})",
+            self.endpoint,
+            if self.attempts > 1 { format!("; {} attempts", self.attempts) } else { String::new() }
+        )))
+    }
+
+    fn http(&self) -> Result<SourceHttp, CredentialsError> {
+        SourceHttp::new(self.timeout)
+    }
+}
+
+fn parse_bool(value: &str, place: &str) -> Result<bool, CredentialsError> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(CredentialsError::new(format!("{place} must be true or false, not {value:?}"))),
+    }
+}
+
+/// The region of the instance, from IMDS (`placement/region`); where it looked, when IMDS is off
+/// or does not answer, so that a region chain can name it among the places it looked.
+pub(crate) fn imds_region(env: &Env, profile: &str) -> Result<Lookup, CredentialsError> {
+    let Some(settings) = ImdsSettings::load(env, profile)? else {
+        return Ok(Lookup::Missing(DISABLED.to_owned()));
+    };
+    let fetched = block_on_fresh_runtime(|| async {
+        let http = settings.http()?;
+        let token = settings.token(&http).await?;
+        settings.get(&http, REGION_PATH, token.as_deref()).await
+    });
+    match fetched {
+        Ok(Some(region)) if !region.trim().is_empty() => Ok(Lookup::Found(region.trim().to_owned())),
+        Ok(_) => Ok(Lookup::Missing(format!("instance metadata service at {} (no region)", settings.endpoint))),
+        Err(e) if e.is_not_loaded() => Ok(Lookup::Missing(e.message().to_owned())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Credentials of the instance profile of the EC2 instance this runs on, from IMDSv2
+/// (provider name `"IMDSv2"`).
+///
+/// Static stability, as the SDKs have it: when IMDS cannot be reached or answers with
+/// credentials that have expired, the last credentials are used for another 12 to 20 minutes and
+/// a warning is logged, so that an IMDS outage does not stop a running program.
+///
+/// IMDSv2 as botocore and aws-sdk-rust speak it: `PUT /latest/api/token`, then every request
+/// with the token. Settings, each from the environment first and then from the profile:
+///
+/// | setting | variable | profile key | default |
+/// | --- | --- | --- | --- |
+/// | off | `AWS_EC2_METADATA_DISABLED=true` | | on |
+/// | endpoint | `AWS_EC2_METADATA_SERVICE_ENDPOINT` | `ec2_metadata_service_endpoint` | by mode |
+/// | mode | `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` | `ec2_metadata_service_endpoint_mode` | `IPv4`: `http://169.254.169.254`; `IPv6`: `http://[fd00:ec2::254]` |
+/// | no IMDSv1 fallback | `AWS_EC2_METADATA_V1_DISABLED=true` | `ec2_metadata_v1_disabled` | fallback allowed |
+/// | timeout (s) | `AWS_METADATA_SERVICE_TIMEOUT` | `metadata_service_timeout` | 1 |
+/// | attempts | `AWS_METADATA_SERVICE_NUM_ATTEMPTS` | `metadata_service_num_attempts` | 1 |
+///
+/// The short timeout and single attempt are botocore's: a laptop without IMDS is kept waiting one
+/// second at most. IMDSv1 (no token) is used only where botocore allows it: when the token request
+/// is answered 403, 404 or 405 and the fallback is not disabled.
+#[derive(Debug)]
+pub struct ImdsCredentials {
+    env: Env,
+    profile: Option<String>,
+    time: SharedTimeSource,
+    last: Mutex<Option<Credentials>>,
+}
+
+impl Default for ImdsCredentials {
+    fn default() -> Self {
+        Self::with_env(Env::real())
+    }
+}
+
+impl ImdsCredentials {
+    /// Reads its settings from the process environment and the selected profile.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads its settings from the given environment.
+    pub fn with_env(env: Env) -> Self {
+        Self { env, profile: None, time: SharedTimeSource::default(), last: Mutex::new(None) }
+    }
+
+    /// Reads the profile's IMDS settings from this profile instead of `AWS_PROFILE`/`default`.
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Tells the time with this clock (tests, or a program with its own idea of now).
+    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
+        self.time = SharedTimeSource::new(time);
+        self
+    }
+
+    fn fetch(&self, settings: &ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
+        block_on_fresh_runtime(|| async {
+            let http = settings.http()?;
+            let token = settings.token(&http).await?;
+            let token = token.as_deref();
+            let Some(roles) = settings.get(&http, ROLE_PATH, token).await? else {
+                return Err(CredentialsError::not_loaded(format!(
+                    "instance metadata service at {} (no instance profile is attached)",
+                    settings.endpoint
+                )));
+            };
+            let role = roles.lines().map(str::trim).find(|line| !line.is_empty()).ok_or_else(|| {
+                CredentialsError::not_loaded(format!(
+                    "instance metadata service at {} (no role in the instance profile)",
+                    settings.endpoint
+                ))
+            })?;
+            if !role.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)) {
+                return Err(CredentialsError::new(format!(
+                    "the instance metadata service at {} named a role that is not a role name",
+                    settings.endpoint
+                )));
+            }
+            let document = settings.get(&http, &format!("{ROLE_PATH}{role}"), token).await?.ok_or_else(|| {
+                CredentialsError::new(format!(
+                    "the instance metadata service at {} has no credentials for role {role:?}",
+                    settings.endpoint
+                ))
+            })?;
+            let invalid = |problem: String| {
+                CredentialsError::new(format!(
+                    "the instance metadata service at {} answered {problem} for role {role:?}",
+                    settings.endpoint
+                ))
+            };
+            let members = json::parse_object(&document).map_err(invalid)?;
+            if !code_is_success(&members) {
+                return Err(invalid("a document whose Code is not Success".to_owned()));
+            }
+            credentials_from_members(&members, &IMDS_DOCUMENT, now).map_err(invalid)
+        })
+    }
+
+    /// The last credentials, with an expiry pushed 12 to 20 minutes past `now`.
+    fn extend(&self, credentials: &Credentials, now: SystemTime) -> Credentials {
+        let jitter =
+            STALE_JITTER_MIN_SECONDS + random_u64() % (STALE_JITTER_MAX_SECONDS - STALE_JITTER_MIN_SECONDS + 1);
+        let expiry = now + STALE_EXTENSION + Duration::from_secs(jitter);
+        Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            credentials.session_token().map(str::to_owned),
+            Some(expiry),
+            IMDS_DOCUMENT.provider,
+        )
+    }
+}
+
+fn code_is_success(members: &[(String, json::Value)]) -> bool {
+    match json::member(members, "Code") {
+        None => true,
+        Some(json::Value::String(code)) => code == "Success",
+        Some(_) => false,
+    }
+}
+
+impl ProvideCredentials for ImdsCredentials {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
+        let Some(settings) = ImdsSettings::load(&self.env, &profile)? else {
+            return Err(CredentialsError::not_loaded(DISABLED));
+        };
+        let now = self.time.now();
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        match self.fetch(&settings, now) {
+            Ok(credentials) if credentials.expiry().is_some_and(|expiry| expiry <= now) => {
+                tracing::warn!(
+                    "the instance metadata service gave credentials that have already expired; using them for \
+                     another 12 to 20 minutes, as the AWS SDKs do, and trying again then"
+                );
+                let extended = self.extend(&credentials, now);
+                *last = Some(extended.clone());
+                Ok(extended)
+            }
+            Ok(credentials) => {
+                *last = Some(credentials.clone());
+                Ok(credentials)
+            }
+            Err(e) => match last.as_ref() {
+                Some(previous) => {
+                    tracing::warn!(
+                        error = %e,
+                        "cannot refresh credentials from the instance metadata service; using the last ones for \
+                         another 12 to 20 minutes, as the AWS SDKs do"
+                    );
+                    let extended = self.extend(previous, now);
+                    *last = Some(extended.clone());
+                    Ok(extended)
+                }
+                None => Err(e),
+            },
+        }
+    }
+}
