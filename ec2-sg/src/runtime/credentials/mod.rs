@@ -22,6 +22,7 @@ pub(crate) mod fetch;
 #[cfg(feature = "reqwest-client")]
 pub(crate) mod imds;
 mod process;
+mod profile_chain;
 mod shared_profile;
 
 pub use cache::CachingProvider;
