@@ -51,17 +51,48 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
     };
     let (error_ty, error_items, decode_error) = emit_errors(ir, op_name, op);
     let op_module = emit_op_module(op_name, input_def, output_def);
+    let signed = if op.is_signed() {
+        quote!()
+    } else {
+        quote!(
+            const SIGNED: bool = false;
+        )
+    };
+    let wrapper = op.output.as_ref().and_then(|o| o.result_wrapper.as_deref());
+    let decode_output = match (ir.protocol, wrapper) {
+        // AWS Query: `<{Op}Response><{Op}Result>…</{Op}Result><ResponseMetadata>…`.
+        (crate::ir::Protocol::Query, Some(wrapper)) => {
+            let wrapper = proc_macro2::Literal::byte_string(wrapper.as_bytes());
+            quote! {
+                let mut output = ::std::option::Option::None;
+                let mut request_id = ::std::option::Option::None;
+                while let ::std::option::Option::Some(mut child) = root.next_child()? {
+                    match child.name() {
+                        #wrapper => output = ::std::option::Option::Some(super::de::#de(&mut child)?),
+                        b"ResponseMetadata" => request_id = super::de::de_response_metadata(&mut child)?,
+                        _ => {}
+                    }
+                }
+                let mut output: Self::Output = output.unwrap_or_default();
+                output._request_id = output._request_id.or(request_id);
+                ::std::result::Result::Ok(output)
+            }
+        }
+        _ => quote!(super::de::#de(root)),
+    };
     Ok(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct #ident;
 
         impl crate::runtime::Operation for #ident {
+            const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
             const NAME: &'static str = #op_name;
             const API_VERSION: &'static str = #api_version;
             const HTTP_METHOD: &'static str = #method;
             const REQUEST_URI: &'static str = #request_uri;
             const GZIP_REQUEST: bool = #gzip;
+            #signed
             type Input = #input_ty;
             type Output = #output_ty;
             type Error = #error_ty;
@@ -78,7 +109,7 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
             fn decode_output(
                 root: &mut crate::runtime::xml::Element<'_, '_>,
             ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
-                super::de::#de(root)
+                #decode_output
             }
 
             #decode_error
