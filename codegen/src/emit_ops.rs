@@ -51,6 +51,16 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
     };
     let (error_ty, error_items, decode_error) = emit_errors(ir, op_name, op);
     let op_module = emit_op_module(op_name, input_def, output_def);
+    // AWS Query services may answer an operation without output members with an empty body.
+    let empty_output = if ir.protocol == crate::ir::Protocol::Query && output_def.members.is_empty() {
+        quote! {
+            fn empty_output() -> ::std::option::Option<Self::Output> {
+                ::std::option::Option::Some(::std::default::Default::default())
+            }
+        }
+    } else {
+        quote!()
+    };
     let signed = if op.is_signed() {
         quote!()
     } else {
@@ -58,10 +68,12 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
             const SIGNED: bool = false;
         )
     };
-    let wrapper = op.output.as_ref().and_then(|o| o.result_wrapper.as_deref());
-    let decode_output = match (ir.protocol, wrapper) {
-        // AWS Query: `<{Op}Response><{Op}Result>…</{Op}Result><ResponseMetadata>…`.
-        (crate::ir::Protocol::Query, Some(wrapper)) => {
+    // AWS Query: `<{Op}Response><{Op}Result>…</{Op}Result><ResponseMetadata>…`; the model
+    // names the wrapper, else it is Smithy's default `{Op}Result`.
+    let wrapper =
+        op.output.as_ref().and_then(|o| o.result_wrapper.clone()).unwrap_or_else(|| format!("{op_name}Result"));
+    let decode_output = match ir.protocol {
+        crate::ir::Protocol::Query => {
             let wrapper = proc_macro2::Literal::byte_string(wrapper.as_bytes());
             quote! {
                 let mut output = ::std::option::Option::None;
@@ -78,7 +90,7 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
                 ::std::result::Result::Ok(output)
             }
         }
-        _ => quote!(super::de::#de(root)),
+        crate::ir::Protocol::Ec2 => quote!(super::de::#de(root)),
     };
     Ok(quote! {
         #[doc = #doc]
@@ -111,6 +123,8 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
             ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
                 #decode_output
             }
+
+            #empty_output
 
             #decode_error
         }

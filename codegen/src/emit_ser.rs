@@ -85,7 +85,9 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> TokenStream {
                 }
             });
         }
-        let key = member_key(ir, m.reference, m.name);
+        // A flattened list goes under the member's own name (Smithy's rule; botocore would use the
+        // list member's `locationName` and skips that vector).
+        let key = ir.protocol.member_key(m.reference, m.name);
         let write = write_value(ir, m.reference, &m.reference.shape, quote!(key), quote!(value), 0);
         let token_fallback = if m.reference.idempotency_token && ir.shape(m.target).kind == ShapeKind::String {
             quote! {
@@ -197,18 +199,6 @@ fn write_value(
         }
         ShapeKind::Unsupported => unreachable!("rejected when the model is resolved"),
     }
-}
-
-/// The key of a structure member. An AWS Query flattened list whose member has a
-/// `locationName` is sent under that name (`Item.1`, not `Items.1`), as botocore does.
-fn member_key(ir: &Ir, reference: &ShapeRef, member_name: &str) -> String {
-    let shape = ir.shape(&reference.shape);
-    if ir.protocol == Protocol::Query && shape.kind == ShapeKind::List && (reference.flattened || shape.flattened) {
-        if let Some(name) = &list_member(shape).location_name {
-            return name.clone();
-        }
-    }
-    ir.protocol.member_key(reference, member_name)
 }
 
 /// The runtime's `TimestampFormat` for a member: its own trait, else its shape's, else ISO 8601.

@@ -45,6 +45,12 @@ pub trait Operation {
     /// Reads the output from the root element of a successful answer.
     fn decode_output(root: &mut Element<'_, '_>) -> Result<Self::Output, XmlError>;
 
+    /// The output an empty successful answer stands for, where the protocol allows one (an AWS
+    /// Query operation whose output has no members); `None`: an empty answer is an error.
+    fn empty_output() -> Option<Self::Output> {
+        None
+    }
+
     /// Turns a service error (an error of kind `Service`) into the operation's error type,
     /// reading the details of a modeled error from the answer.
     fn decode_error(error: Error) -> Self::Error;

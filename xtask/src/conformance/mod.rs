@@ -70,7 +70,13 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     fs::create_dir_all(src.join("cases")).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
     let mut cases = Vec::new();
     let mut client_ops = std::collections::BTreeMap::new();
-    for (kind, file) in [("input", "input-ec2.json"), ("output", "output-ec2.json")] {
+    let files = [
+        ("input", "input-ec2.json"),
+        ("output", "output-ec2.json"),
+        ("input", "input-query.json"),
+        ("output", "output-query.json"),
+    ];
+    for (kind, file) in files {
         for suite in read_suites(&vectors.join(file))? {
             for case in suite["cases"].as_array().into_iter().flatten() {
                 let module = format!("c{:02}", cases.len());
