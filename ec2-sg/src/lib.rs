@@ -10,6 +10,7 @@ pub mod runtime;
 pub mod sync;
 
 mod customizations;
+mod sts_credentials;
 
 #[rustfmt::skip]
 mod generated;
