@@ -228,8 +228,9 @@ pub fn generate_with(model: &Model, options: &Options) -> Result<Vec<GeneratedFi
         /// The first label of the service's default host names.
         pub const ENDPOINT_PREFIX: &str = #endpoint_prefix;
 
-        /// What the runtime needs to know of the service; every operation points at it.
-        pub(crate) static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
+        /// What the runtime needs to know of the service; every operation points at it
+        /// (`Config::endpoint_for(&SERVICE)` tells where its requests go).
+        pub static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
             name: #service_name,
             signing_name: SIGNING_NAME,
             endpoint_env_name: #endpoint_env_name,

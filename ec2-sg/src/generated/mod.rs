@@ -26,8 +26,9 @@ pub const API_VERSION: &str = "2016-11-15";
 pub const SIGNING_NAME: &str = "ec2";
 /// The first label of the service's default host names.
 pub const ENDPOINT_PREFIX: &str = "ec2";
-/// What the runtime needs to know of the service; every operation points at it.
-pub(crate) static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
+/// What the runtime needs to know of the service; every operation points at it
+/// (`Config::endpoint_for(&SERVICE)` tells where its requests go).
+pub static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
     name: "EC2",
     signing_name: SIGNING_NAME,
     endpoint_env_name: "EC2",

@@ -24,8 +24,9 @@ pub const API_VERSION: &str = "2011-06-15";
 pub const SIGNING_NAME: &str = "sts";
 /// The first label of the service's default host names.
 pub const ENDPOINT_PREFIX: &str = "sts";
-/// What the runtime needs to know of the service; every operation points at it.
-pub(crate) static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
+/// What the runtime needs to know of the service; every operation points at it
+/// (`Config::endpoint_for(&SERVICE)` tells where its requests go).
+pub static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
     name: "STS",
     signing_name: SIGNING_NAME,
     endpoint_env_name: "STS",
