@@ -13,8 +13,8 @@ use quote::{format_ident, quote};
 /// runtime's; otherwise its operations are methods of the runtime's clients.
 pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
     let runtime_client = if own_client { quote!(self.inner.clone()) } else { quote!(self.clone()) };
-    // (runtime client type, method) per operation: the methods are emitted once per client.
-    let mut methods: Vec<Box<dyn Fn(&TokenStream) -> TokenStream>> = Vec::new();
+    // (doc, method, fluent builder) per operation: the methods are emitted once per client.
+    let mut methods: Vec<(String, proc_macro2::Ident, proc_macro2::Ident)> = Vec::new();
     let mut builders = TokenStream::new();
     for (op_name, _) in ir.operations() {
         let (input_name, output_name) = &ir.io[op_name.as_str()];
@@ -37,17 +37,7 @@ pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
         let error_type = format_ident!("{}Error", names::type_name(op_name));
         let error_path = quote!(super::operation::#error_type);
         let method_doc = format!("Starts a `{op_name}` call: set its members, then `send()`.");
-        let runtime_client = runtime_client.clone();
-        let (method_doc, method, fluent_type) = (method_doc.clone(), method.clone(), fluent.clone());
-        methods.push(Box::new(move |receiver: &TokenStream| {
-            let fluent = &fluent_type;
-            quote! {
-                #[doc = #method_doc]
-                pub fn #method(&self) -> #fluent<#receiver> {
-                    #fluent::new(#runtime_client)
-                }
-            }
-        }));
+        methods.push((method_doc, method.clone(), fluent.clone()));
         let setters: TokenStream = input.members.iter().map(|m| delegate(ir, m)).collect();
         let doc = format!("Fluent builder of a `{op_name}` call (see [`{op_type}`](super::operation::{op_type})).");
         let send_doc = format!("Sends the `{op_name}` request: signed, retried per the client's retry configuration.");
@@ -99,7 +89,19 @@ pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
             }
         });
     }
-    let methods_for = |receiver: TokenStream| -> TokenStream { methods.iter().map(|m| m(&receiver)).collect() };
+    let methods_for = |receiver: TokenStream| -> TokenStream {
+        methods
+            .iter()
+            .map(|(doc, method, fluent)| {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self) -> #fluent<#receiver> {
+                        #fluent::new(#runtime_client)
+                    }
+                }
+            })
+            .collect()
+    };
     if !own_client {
         let methods = methods_for(quote!(Self));
         return Ok(quote! {

@@ -515,6 +515,17 @@ impl Compiler {
             }
             "not" => {
                 arity(1)?;
+                // `not(isSet(x))` reads as `x.is_none()` (what clippy asks of `!x.is_some()`).
+                let set_argv = argv[0].get("argv").and_then(Value::as_array).filter(|a| a.len() == 1);
+                if let (Some("isSet"), Some([inner])) =
+                    (argv[0].get("fn").and_then(Value::as_str), set_argv.map(Vec::as_slice))
+                {
+                    let inner = self.value(inner, scope, &at)?;
+                    if inner.optional {
+                        let tokens = inner.tokens;
+                        return Ok(Expr::new(quote!(#tokens.is_none()), Ty::Bool));
+                    }
+                }
                 let arg = self.value(&argv[0], scope, &at)?;
                 if arg.ty != Ty::Bool {
                     return Err(format!("{at}: `not` takes a boolean, not {}", arg.ty.describe()));

@@ -37,7 +37,7 @@ impl Default for EndpointParams {
 }
 /// Resolves the endpoint URL for `params` by the model's endpoint rule set (version 1.0, 40 rules, compiled into this function). An `Err` carries the rule set's message, e.g. for a configuration without a region or a custom endpoint combined with FIPS.
 pub fn resolve_endpoint(params: &EndpointParams) -> Result<String, EndpointError> {
-    if params.use_global_endpoint && !params.endpoint.as_deref().is_some() {
+    if params.use_global_endpoint && params.endpoint.as_deref().is_none() {
         if let Some(region) = params.region.as_deref() {
             if let Some(partition_result) = endpoint_lib::partition(region, PARTITIONS) {
                 if !params.use_fips && !params.use_dual_stack {
