@@ -9,8 +9,12 @@ use crate::names;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
-    let mut methods = TokenStream::new();
+/// `own_client`: the service gets `Client` (and `BlockingClient`) types of its own, wrapping the
+/// runtime's; otherwise its operations are methods of the runtime's clients.
+pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
+    let runtime_client = if own_client { quote!(self.inner.clone()) } else { quote!(self.clone()) };
+    // (doc, method, fluent builder) per operation: the methods are emitted once per client.
+    let mut methods: Vec<(String, proc_macro2::Ident, proc_macro2::Ident)> = Vec::new();
     let mut builders = TokenStream::new();
     for (op_name, _) in ir.operations() {
         let (input_name, output_name) = &ir.io[op_name.as_str()];
@@ -33,12 +37,7 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
         let error_type = format_ident!("{}Error", names::type_name(op_name));
         let error_path = quote!(super::operation::#error_type);
         let method_doc = format!("Starts a `{op_name}` call: set its members, then `send()`.");
-        methods.extend(quote! {
-            #[doc = #method_doc]
-            pub fn #method(&self) -> #fluent<Self> {
-                #fluent::new(self.clone())
-            }
-        });
+        methods.push((method_doc, method.clone(), fluent.clone()));
         let setters: TokenStream = input.members.iter().map(|m| delegate(ir, m)).collect();
         let doc = format!("Fluent builder of a `{op_name}` call (see [`{op_type}`](super::operation::{op_type})).");
         let send_doc = format!("Sends the `{op_name}` request: signed, retried per the client's retry configuration.");
@@ -90,14 +89,100 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
             }
         });
     }
+    let methods_for = |receiver: TokenStream| -> TokenStream {
+        methods
+            .iter()
+            .map(|(doc, method, fluent)| {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self) -> #fluent<#receiver> {
+                        #fluent::new(#runtime_client)
+                    }
+                }
+            })
+            .collect()
+    };
+    if !own_client {
+        let methods = methods_for(quote!(Self));
+        return Ok(quote! {
+            impl crate::runtime::client::Client {
+                #methods
+            }
+
+            #[cfg(feature = "blocking")]
+            impl crate::runtime::blocking::Client {
+                #methods
+            }
+
+            #builders
+        });
+    }
+    let service = ir
+        .model
+        .metadata
+        .service_full_name
+        .clone()
+        .or_else(|| ir.model.metadata.service_id.clone())
+        .unwrap_or_else(|| "the service".to_string());
+    let client_doc = format!(
+        "A client for {service}. It takes the crate's `Config` and shares its runtime with every other service of the crate; cheap to clone."
+    );
+    let async_methods = methods_for(quote!(crate::runtime::client::Client));
+    let blocking_methods = methods_for(quote!(crate::runtime::blocking::Client));
+    let blocking_doc = format!("The blocking client for {service} (feature `blocking`).");
     Ok(quote! {
-        impl crate::runtime::client::Client {
-            #methods
+        #[doc = #client_doc]
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: crate::runtime::client::Client,
+        }
+
+        impl Client {
+            /// A client with this configuration (cloned), as aws-sdk-rust's `Client::new`.
+            pub fn new(config: &crate::runtime::Config) -> Self {
+                Self::from_conf(config.clone())
+            }
+            /// A client with this configuration.
+            pub fn from_conf(config: crate::runtime::Config) -> Self {
+                Self { inner: crate::runtime::client::Client::from_conf(config) }
+            }
+            /// The client's configuration.
+            pub fn config(&self) -> &crate::runtime::Config {
+                self.inner.config()
+            }
+        }
+
+        impl Client {
+            #async_methods
+        }
+
+        #[doc = #blocking_doc]
+        #[cfg(feature = "blocking")]
+        #[derive(Debug, Clone)]
+        pub struct BlockingClient {
+            inner: crate::runtime::blocking::Client,
         }
 
         #[cfg(feature = "blocking")]
-        impl crate::runtime::blocking::Client {
-            #methods
+        impl BlockingClient {
+            /// A client with this configuration (cloned). With the bundled HTTP client this
+            /// starts reqwest's blocking client: call it outside async code.
+            pub fn new(config: &crate::runtime::Config) -> ::std::result::Result<Self, crate::runtime::Error> {
+                Self::from_conf(config.clone())
+            }
+            /// A client with this configuration.
+            pub fn from_conf(config: crate::runtime::Config) -> ::std::result::Result<Self, crate::runtime::Error> {
+                crate::runtime::blocking::Client::from_conf(config).map(|inner| Self { inner })
+            }
+            /// The client's configuration.
+            pub fn config(&self) -> &crate::runtime::Config {
+                self.inner.config()
+            }
+        }
+
+        #[cfg(feature = "blocking")]
+        impl BlockingClient {
+            #blocking_methods
         }
 
         #builders

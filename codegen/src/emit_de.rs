@@ -3,7 +3,7 @@
 
 use crate::emit_ser::{collect_structures, timestamp_format};
 use crate::emit_types::format_ident_raw;
-use crate::ir::{list_member, map_entries, Ir, StructDef};
+use crate::ir::{list_member, map_entries, Ir, Protocol, StructDef};
 use crate::model::{ShapeKind, ShapeRef};
 use crate::names;
 use proc_macro2::TokenStream;
@@ -41,6 +41,22 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
     }
     for name in containers {
         out.extend(emit_container(ir, name));
+    }
+    if ir.protocol == Protocol::Query {
+        out.extend(quote! {
+            /// Reads the request id from AWS Query's `<ResponseMetadata><RequestId>`.
+            pub(crate) fn de_response_metadata(
+                element: &mut crate::runtime::xml::Element<'_, '_>,
+            ) -> ::std::result::Result<::std::option::Option<::std::string::String>, crate::runtime::xml::XmlError> {
+                let mut request_id = ::std::option::Option::None;
+                while let ::std::option::Option::Some(mut child) = element.next_child()? {
+                    if child.name() == b"RequestId" {
+                        request_id = ::std::option::Option::Some(child.read_string()?);
+                    }
+                }
+                ::std::result::Result::Ok(request_id)
+            }
+        });
     }
     Ok(out)
 }
@@ -96,11 +112,16 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> Result<TokenStream, String> {
         };
         arms.push((byte_literal(wire), arm));
     }
-    if def.is_output && !wire_names.contains("requestId") {
-        arms.push((
+    match ir.protocol {
+        Protocol::Ec2 if def.is_output && !wire_names.contains("requestId") => arms.push((
             byte_literal("requestId"),
             quote!(out._request_id = ::std::option::Option::Some(child.read_string()?);),
-        ));
+        )),
+        // Outputs without a result wrapper sit beside the metadata.
+        Protocol::Query if def.is_output && !wire_names.contains("ResponseMetadata") => {
+            arms.push((byte_literal("ResponseMetadata"), quote!(out._request_id = de_response_metadata(&mut child)?;)))
+        }
+        _ => {}
     }
     let (mutability, body) = match arms.as_slice() {
         [] => (quote!(), quote!(while element.next_child()?.is_some() {})),

@@ -493,11 +493,12 @@ mod tests {
             json!([{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://x", "headers": {"x-a": ["b"]}}}]),
             "headers",
         );
-        fails(
-            json!([{"type": "endpoint", "conditions": [],
-                    "endpoint": {"url": "https://x", "properties": {"authSchemes": [{"name": "sigv4"}]}}}]),
-            "authSchemes",
-        );
+        // Auth schemes cannot be applied: such an endpoint is an error outcome, not a silent URL.
+        let code = generate(json!([{"type": "endpoint", "conditions": [],
+                    "endpoint": {"url": "https://x", "properties": {"authSchemes": [{"name": "sigv4"}]}}}]))
+        .unwrap()
+        .to_string();
+        assert!(code.contains("which this SDK does not apply"), "{code}");
         fails(json!([endpoint(json!("https://{Region}"))]), "may be unset");
         fails(json!([endpoint(json!("https://{Nope}"))]), "`Nope` is not a parameter");
         fails(json!([{"type": "loop", "conditions": []}]), "unknown rule type `loop`");

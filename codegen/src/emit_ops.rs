@@ -51,17 +51,60 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
     };
     let (error_ty, error_items, decode_error) = emit_errors(ir, op_name, op);
     let op_module = emit_op_module(op_name, input_def, output_def);
+    // AWS Query services may answer an operation without output members with an empty body.
+    let empty_output = if ir.protocol == crate::ir::Protocol::Query && output_def.members.is_empty() {
+        quote! {
+            fn empty_output() -> ::std::option::Option<Self::Output> {
+                ::std::option::Option::Some(::std::default::Default::default())
+            }
+        }
+    } else {
+        quote!()
+    };
+    let signed = if op.is_signed() {
+        quote!()
+    } else {
+        quote!(
+            const SIGNED: bool = false;
+        )
+    };
+    // AWS Query: `<{Op}Response><{Op}Result>…</{Op}Result><ResponseMetadata>…`; the model
+    // names the wrapper, else it is Smithy's default `{Op}Result`.
+    let wrapper =
+        op.output.as_ref().and_then(|o| o.result_wrapper.clone()).unwrap_or_else(|| format!("{op_name}Result"));
+    let decode_output = match ir.protocol {
+        crate::ir::Protocol::Query => {
+            let wrapper = proc_macro2::Literal::byte_string(wrapper.as_bytes());
+            quote! {
+                let mut output = ::std::option::Option::None;
+                let mut request_id = ::std::option::Option::None;
+                while let ::std::option::Option::Some(mut child) = root.next_child()? {
+                    match child.name() {
+                        #wrapper => output = ::std::option::Option::Some(super::de::#de(&mut child)?),
+                        b"ResponseMetadata" => request_id = super::de::de_response_metadata(&mut child)?,
+                        _ => {}
+                    }
+                }
+                let mut output: Self::Output = output.unwrap_or_default();
+                output._request_id = output._request_id.or(request_id);
+                ::std::result::Result::Ok(output)
+            }
+        }
+        crate::ir::Protocol::Ec2 => quote!(super::de::#de(root)),
+    };
     Ok(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct #ident;
 
         impl crate::runtime::Operation for #ident {
+            const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
             const NAME: &'static str = #op_name;
             const API_VERSION: &'static str = #api_version;
             const HTTP_METHOD: &'static str = #method;
             const REQUEST_URI: &'static str = #request_uri;
             const GZIP_REQUEST: bool = #gzip;
+            #signed
             type Input = #input_ty;
             type Output = #output_ty;
             type Error = #error_ty;
@@ -78,8 +121,10 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
             fn decode_output(
                 root: &mut crate::runtime::xml::Element<'_, '_>,
             ) -> ::std::result::Result<Self::Output, crate::runtime::xml::XmlError> {
-                super::de::#de(root)
+                #decode_output
             }
+
+            #empty_output
 
             #decode_error
         }

@@ -1,9 +1,12 @@
-//! EC2 Query serializers: one function per structure reachable from an operation input.
-//! Keys follow the ec2 protocol: `queryName`, else the capitalized `locationName` or member name;
-//! lists are always flattened and 1-based (`Key.1`, `Key.1.Sub`), empty lists write nothing.
+//! Query serializers: one function per structure reachable from an operation input.
+//! `ec2`: keys are `queryName`, else the capitalized `locationName` or member name; lists are
+//! always flattened and 1-based (`Key.1`, `Key.1.Sub`), empty lists write nothing.
+//! `query`: keys are `locationName`, else the member name; lists are `Key.member.N` (the list
+//! member's `locationName` replaces `member`) unless flattened (`Key.N`), and an empty list is
+//! sent as `Key=`.
 
 use crate::emit_types::format_ident_raw;
-use crate::ir::{list_member, map_entries, Ir, StructDef};
+use crate::ir::{list_member, map_entries, Ir, Protocol, StructDef};
 use crate::model::{ShapeKind, ShapeRef};
 use crate::names;
 use proc_macro2::TokenStream;
@@ -54,7 +57,11 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> TokenStream {
     let name = serializer_name(def);
     let ty = crate::ir::path_in(def.home, &def.rust_name);
     let type_label = &def.rust_name;
-    let doc = format!("Writes [`{}`] as EC2 Query parameters under `prefix`.", def.rust_name);
+    let protocol = match ir.protocol {
+        Protocol::Ec2 => "EC2 Query",
+        Protocol::Query => "AWS Query",
+    };
+    let doc = format!("Writes [`{}`] as {protocol} parameters under `prefix`.", def.rust_name);
     if def.members.is_empty() {
         return quote! {
             #[doc = #doc]
@@ -78,7 +85,9 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> TokenStream {
                 }
             });
         }
-        let key = m.reference.query_name(m.name);
+        // A flattened list goes under the member's own name (Smithy's rule; botocore would use the
+        // list member's `locationName` and skips that vector).
+        let key = ir.protocol.member_key(m.reference, m.name);
         let write = write_value(ir, m.reference, &m.reference.shape, quote!(key), quote!(value), 0);
         let token_fallback = if m.reference.idempotency_token && ir.shape(m.target).kind == ShapeKind::String {
             quote! {
@@ -143,11 +152,24 @@ fn write_value(
             let item = format_ident!("item{}", depth);
             let index = format_ident!("index{}", depth);
             let item_key = format_ident!("key{}", depth + 1);
-            // List members never carry their own wire name in EC2 Query: `Key.N`.
             let inner = write_value(ir, member, &member.shape, quote!(#item_key), quote!(#item), depth + 1);
+            // EC2 Query lists are always `Key.N`; AWS Query wraps them unless flattened.
+            let (item_format, empty) = match ir.protocol {
+                Protocol::Ec2 => ("{}.{}".to_string(), quote!()),
+                Protocol::Query => {
+                    let format = if reference.flattened || shape.flattened {
+                        "{}.{}".to_string()
+                    } else {
+                        format!("{{}}.{}.{{}}", member.location_name.as_deref().unwrap_or("member"))
+                    };
+                    // The protocol tells an empty list from an absent one: `Key=`.
+                    (format, quote!(if #value.is_empty() { writer.string(&#key, ""); }))
+                }
+            };
             quote! {
+                #empty
                 for (#index, #item) in #value.iter().enumerate() {
-                    let #item_key = format!("{}.{}", #key, #index + 1);
+                    let #item_key = format!(#item_format, #key, #index + 1);
                     #inner
                 }
             }

@@ -358,11 +358,22 @@ impl Compiler {
             "endpoint" => {
                 let endpoint = field("endpoint")?;
                 let endpoint = endpoint.as_object().ok_or_else(|| format!("{at}: `endpoint` must be an object"))?;
-                check_endpoint_extras(endpoint, at)?;
+                let extras = check_endpoint_extras(endpoint, at)?;
                 let url = endpoint.get("url").ok_or_else(|| format!("{at}: the endpoint has no `url`"))?;
                 let url = self.expect(url, scope, Ty::Str, &format!("{at}.endpoint.url"))?;
                 let url = url.to_owned_string();
-                Ok(Block { stmts: Vec::new(), tail: Some(quote!(Ok(#url))) })
+                match extras {
+                    // Reachable only with parameters the SDK's configuration never sets (STS's
+                    // global endpoint): an error there, never a request signed the wrong way.
+                    Some(reason) => Ok(Block {
+                        stmts: Vec::new(),
+                        tail: Some(quote!({
+                            let _ = #url;
+                            Err(EndpointError::new(#reason))
+                        })),
+                    }),
+                    None => Ok(Block { stmts: Vec::new(), tail: Some(quote!(Ok(#url))) }),
+                }
             }
             "error" => {
                 let message = self.expect(field("error")?, scope, Ty::Str, &format!("{at}.error"))?;
@@ -504,6 +515,17 @@ impl Compiler {
             }
             "not" => {
                 arity(1)?;
+                // `not(isSet(x))` reads as `x.is_none()` (what clippy asks of `!x.is_some()`).
+                let set_argv = argv[0].get("argv").and_then(Value::as_array).filter(|a| a.len() == 1);
+                if let (Some("isSet"), Some([inner])) =
+                    (argv[0].get("fn").and_then(Value::as_str), set_argv.map(Vec::as_slice))
+                {
+                    let inner = self.value(inner, scope, &at)?;
+                    if inner.optional {
+                        let tokens = inner.tokens;
+                        return Ok(Expr::new(quote!(#tokens.is_none()), Ty::Bool));
+                    }
+                }
                 let arg = self.value(&argv[0], scope, &at)?;
                 if arg.ty != Ty::Bool {
                     return Err(format!("{at}: `not` takes a boolean, not {}", arg.ty.describe()));
@@ -723,8 +745,9 @@ fn mentions(value: &Value, name: &str) -> bool {
 }
 
 /// Endpoint `headers` and `properties.authSchemes` would have to be honored when sending; this
-/// generator returns only the URL, so a rule set that sets them must not compile silently.
-fn check_endpoint_extras(endpoint: &Map<String, Value>, at: &str) -> Result<(), String> {
+/// generator returns only the URL, so a rule set that sets headers does not compile, and an
+/// endpoint that sets auth schemes becomes an error outcome (`Ok(Some(message))`).
+fn check_endpoint_extras(endpoint: &Map<String, Value>, at: &str) -> Result<Option<String>, String> {
     const KEYS: &[&str] = &["url", "properties", "headers"];
     if let Some(key) = endpoint.keys().find(|key| !KEYS.contains(&key.as_str())) {
         return Err(format!("{at}: unknown endpoint key `{key}`"));
@@ -745,13 +768,12 @@ fn check_endpoint_extras(endpoint: &Map<String, Value>, at: &str) -> Result<(), 
             None => {}
             Some(Value::Array(schemes)) if schemes.is_empty() => {}
             Some(schemes) => {
-                return Err(format!(
-                    "{at}: the endpoint sets authSchemes {schemes}, which the generated resolver cannot \
-                     return (signing would silently ignore them)"
-                ))
+                return Ok(Some(format!(
+                    "this endpoint needs the auth schemes {schemes}, which this SDK does not apply"
+                )))
             }
         },
         Some(_) => return Err(format!("{at}: endpoint `properties` must be an object")),
     }
-    Ok(())
+    Ok(None)
 }

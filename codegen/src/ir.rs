@@ -44,8 +44,40 @@ pub struct MemberDef<'m> {
     pub boxed: bool,
 }
 
+/// The wire protocols the generator speaks. AWS Query is EC2 Query with a few differences:
+/// request keys as given (not capitalized), wrapped lists (`Name.member.N`), empty lists sent
+/// as `Name=`, outputs in `<{Op}Result>` with the request id in `<ResponseMetadata>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// `ec2`: EC2 Query.
+    Ec2,
+    /// `query`: AWS Query (STS, IAM, SNS…).
+    Query,
+}
+
+impl Protocol {
+    fn from_model(name: &str) -> Result<Self, String> {
+        match name {
+            "ec2" => Ok(Self::Ec2),
+            "query" => Ok(Self::Query),
+            other => Err(format!(
+                "protocol `{other}` is not supported: this generator speaks the `ec2` and `query` protocols"
+            )),
+        }
+    }
+
+    /// The request key of a structure member.
+    pub fn member_key(self, reference: &ShapeRef, member_name: &str) -> String {
+        match self {
+            Self::Ec2 => reference.query_name(member_name),
+            Self::Query => reference.aws_query_name(member_name).to_string(),
+        }
+    }
+}
+
 pub struct Ir<'m> {
     pub model: &'m ServiceModel,
+    pub protocol: Protocol,
     /// Rust name and module of every structure and string enum, by shape name.
     type_names: BTreeMap<&'m str, (String, Home)>,
     pub structs: Vec<StructDef<'m>>,
@@ -55,12 +87,7 @@ pub struct Ir<'m> {
 
 impl<'m> Ir<'m> {
     pub fn new(model: &'m ServiceModel) -> Result<Self, String> {
-        if model.metadata.protocol != "ec2" {
-            return Err(format!(
-                "protocol `{}` is not supported: this generator speaks the `ec2` protocol",
-                model.metadata.protocol
-            ));
-        }
+        let protocol = Protocol::from_model(&model.metadata.protocol)?;
         validate_references(model)?;
 
         // Where each shape is used decides whether an operation's input/output takes the
@@ -147,7 +174,7 @@ impl<'m> Ir<'m> {
             });
         }
         structs.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
-        Ok(Ir { model, type_names, structs, io })
+        Ok(Ir { model, protocol, type_names, structs, io })
     }
 
     pub fn shape(&self, name: &str) -> &'m Shape {

@@ -1,6 +1,6 @@
 //! The ec2-sg generator: a pure function from a botocore-format service model to Rust source
-//! files. It speaks the `ec2` protocol in general and knows nothing of any one service; the
-//! protocol test vectors (`cargo xtask conformance`) hold it to that.
+//! files. It speaks the `ec2` and `query` protocols in general and knows nothing of any one
+//! service; the protocol test vectors (`cargo xtask conformance`) hold it to that.
 //!
 //! Data flow: [`model`] (serde types of `service-2.json`) → [`ir`] (Rust names, homes, boxing)
 //! → emitters (quote) → prettyplease. No I/O happens here: `xtask` reads and writes the files.
@@ -90,10 +90,38 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+/// How a service's module sits in the crate.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Service modules generated inside this one (`pub mod {name};` in its `mod.rs`).
+    pub nested: Vec<String>,
+    /// The service gets `Client` (and, with the `blocking` feature, `BlockingClient`) types of
+    /// its own, wrapping the runtime's, instead of adding its operations to the runtime's clients.
+    pub own_client: bool,
+}
+
+/// Generates a crate's main service and the services nested in it (`{name}/…`), each with
+/// its own client types. All share one runtime: each operation names its service's metadata.
+pub fn generate_services(main: &Model, nested: &[(String, Model)]) -> Result<Vec<GeneratedFile>, String> {
+    let options = Options { nested: nested.iter().map(|(name, _)| name.clone()).collect(), own_client: false };
+    let mut files = generate_with(main, &options)?;
+    for (name, model) in nested {
+        let options = Options { nested: Vec::new(), own_client: true };
+        let nested_files = generate_with(model, &options).map_err(|e| format!("service `{name}`: {e}"))?;
+        files.extend(nested_files.into_iter().map(|f| GeneratedFile { path: format!("{name}/{}", f.path), ..f }));
+    }
+    Ok(files)
+}
+
+/// [`generate_with`] the default options: the operations become methods of the runtime's clients.
+pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
+    generate_with(model, &Options::default())
+}
+
 /// Generates the `generated` module of a crate: `mod.rs`, `types.rs`, `operation.rs`, `ser.rs`, `de.rs`,
 /// `client.rs` and, when the model has an endpoint rule set, `endpoints.rs`.
 /// The generated code refers to the hand-written runtime as `crate::runtime`.
-pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
+pub fn generate_with(model: &Model, options: &Options) -> Result<Vec<GeneratedFile>, String> {
     let ir = ir::Ir::new(&model.service)?;
     let meta = &model.service.metadata;
     let service =
@@ -106,6 +134,10 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         meta.protocol,
         model.service.operations.len()
     );
+    let ser_doc = match ir.protocol {
+        ir::Protocol::Ec2 => "EC2 Query serializers of operation inputs.",
+        ir::Protocol::Query => "AWS Query serializers of operation inputs.",
+    };
     let types = emit_types::emit(&ir, ir::Home::Types);
     let io = emit_types::emit(&ir, ir::Home::Operation);
     let ops = emit_ops::emit(&ir)?;
@@ -113,7 +145,7 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
     let mut files: Vec<(&str, TokenStream, TokenStream)> = vec![
         ("types", quote!(pub), with_doc("Structures and enums of the API.", types)),
         ("operation", quote!(pub), with_doc("Operations: their inputs, outputs and errors.", quote!(#io #ops))),
-        ("ser", quote!(pub(crate)), with_doc("EC2 Query serializers of operation inputs.", emit_ser::emit(&ir))),
+        ("ser", quote!(pub(crate)), with_doc(ser_doc, emit_ser::emit(&ir))),
         (
             "de",
             quote!(pub(crate)),
@@ -122,7 +154,10 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         (
             "client",
             quote!(pub),
-            with_doc("Fluent builders: `client.operation().member(value).send()`.", emit_client::emit(&ir)?),
+            with_doc(
+                "Fluent builders: `client.operation().member(value).send()`.",
+                emit_client::emit(&ir, options.own_client)?,
+            ),
         ),
     ];
     let optional = [
@@ -152,6 +187,26 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
     }
     let endpoint_env_name =
         meta.service_id.as_deref().unwrap_or(&endpoint_prefix).to_ascii_uppercase().replace([' ', '-'], "_");
+    let service_name = meta.service_id.clone().unwrap_or_else(|| endpoint_prefix.clone());
+    let nested = options.nested.iter().map(|name| {
+        let ident = quote::format_ident!("{}", name);
+        quote! {
+            #[rustfmt::skip]
+            pub mod #ident;
+        }
+    });
+    let blocking_module = if options.own_client {
+        quote! {
+            /// The blocking client (feature `blocking`).
+            #[cfg(feature = "blocking")]
+            pub mod blocking {
+                pub use super::client::BlockingClient as Client;
+            }
+            pub use client::Client;
+        }
+    } else {
+        quote!()
+    };
     let resolve_endpoint = emit_service::emit_config_adapter(model)?;
     let modules = files.iter().map(|(name, visibility, _)| {
         let ident = quote::format_ident!("{}", name);
@@ -163,6 +218,8 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
     let mod_rs = quote! {
         #![doc = #module_doc]
         #(#modules)*
+        #(#nested)*
+        #blocking_module
 
         /// The API version, sent as `Version` with every request.
         pub const API_VERSION: &str = #api_version;
@@ -171,8 +228,10 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, String> {
         /// The first label of the service's default host names.
         pub const ENDPOINT_PREFIX: &str = #endpoint_prefix;
 
-        /// What the runtime needs to know of the service.
-        pub(crate) static SERVICE: crate::runtime::ServiceDefaults = crate::runtime::ServiceDefaults {
+        /// What the runtime needs to know of the service; every operation points at it
+        /// (`Config::endpoint_for(&SERVICE)` tells where its requests go).
+        pub static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
+            name: #service_name,
             signing_name: SIGNING_NAME,
             endpoint_env_name: #endpoint_env_name,
             resolve_endpoint,

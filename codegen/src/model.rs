@@ -50,6 +50,20 @@ pub struct Operation {
     pub requestcompression: Option<RequestCompression>,
     #[serde(default)]
     pub deprecated: bool,
+    /// `none`: the request is sent unsigned (calls that obtain credentials).
+    #[serde(default)]
+    pub authtype: Option<String>,
+    /// Smithy auth schemes, in order of preference; `smithy.api#noAuth` alone means unsigned.
+    #[serde(default)]
+    pub auth: Vec<String>,
+}
+
+impl Operation {
+    /// Whether requests are signed: not when the model says the operation needs no auth.
+    pub fn is_signed(&self) -> bool {
+        let no_auth = self.auth.iter().all(|scheme| scheme == "smithy.api#noAuth");
+        !(self.authtype.as_deref() == Some("none") || (!self.auth.is_empty() && no_auth))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +104,9 @@ pub struct ShapeRef {
     pub host_label: bool,
     #[serde(default)]
     pub deprecated: bool,
+    /// AWS Query: the element of the response the output is wrapped in (`{Op}Result`).
+    #[serde(default)]
+    pub result_wrapper: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +184,11 @@ impl ServiceModel {
 impl ShapeRef {
     /// The wire name in an XML response: `locationName`, else the member name.
     pub fn xml_name<'a>(&'a self, member_name: &'a str) -> &'a str {
+        self.location_name.as_deref().unwrap_or(member_name)
+    }
+
+    /// The key in an AWS Query request: `locationName`, else the member name, as given.
+    pub fn aws_query_name<'a>(&'a self, member_name: &'a str) -> &'a str {
         self.location_name.as_deref().unwrap_or(member_name)
     }
 

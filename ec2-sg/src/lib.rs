@@ -10,6 +10,7 @@ pub mod runtime;
 pub mod sync;
 
 mod customizations;
+mod sts_credentials;
 
 #[rustfmt::skip]
 mod generated;
@@ -55,7 +56,7 @@ pub(crate) fn customize_input(input: &mut dyn std::any::Any) {
     customizations::customize_input(input);
 }
 
-/// Generated facts of the service, for the runtime.
-pub(crate) fn service_defaults() -> &'static runtime::ServiceDefaults {
+/// The crate's main service, whose endpoint `Config::build` resolves and checks.
+pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {
     &generated::SERVICE
 }

@@ -3,10 +3,13 @@
 signature checks on: with INITIAL_NO_AUTH_ACTION_COUNT=N, moto lets N requests
 through and then recomputes the SigV4 signature of every request from its IAM users' secrets.
 
-It picks a free port, bootstraps an IAM user allowed `ec2:*` and a role to assume for session
-credentials, prints ONE JSON line (endpoint, the user's key and secret, and temporary
-credentials with a session token), then serves until the process that started it exits, or
+It picks a free port, bootstraps an IAM user allowed `ec2:*` (and the STS calls the tests make)
+and a role to assume for session credentials, prints ONE JSON line (endpoint, the user's key and
+secret, the role's ARN, and temporary credentials with a session token), then serves until the process that started it exits, or
 until --max-seconds, whichever comes first. It never listens beyond 127.0.0.1.
+
+With --no-auth, moto checks no signatures: for calls that are sent unsigned
+(AssumeRoleWithWebIdentity), which moto refuses once its checks are on.
 """
 import argparse
 import json
@@ -18,9 +21,15 @@ import time
 # Bootstrap calls that run before signature checks start: IAM CreateUser, CreateAccessKey,
 # PutUserPolicy, CreateRole, PutRolePolicy, STS AssumeRole.
 BOOTSTRAP_CALLS = 6
-os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = str(BOOTSTRAP_CALLS)
 
-ALLOW_EC2 = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]})
+ALLOW_EC2 = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["ec2:*", "sts:AssumeRole", "sts:GetCallerIdentity"], "Resource": "*"}
+        ],
+    }
+)
 TRUST_ANYONE = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
 )
@@ -35,7 +44,11 @@ def free_port():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-seconds", type=float, default=900.0)
+    parser.add_argument("--no-auth", action="store_true")
     args = parser.parse_args()
+    # moto reads this when it is imported.
+    if not args.no_auth:
+        os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = str(BOOTSTRAP_CALLS)
 
     try:
         import boto3
@@ -65,6 +78,7 @@ def main():
                     "endpoint": endpoint,
                     "access_key_id": key["AccessKeyId"],
                     "secret_access_key": key["SecretAccessKey"],
+                    "role_arn": role["Arn"],
                     "session_access_key_id": session["AccessKeyId"],
                     "session_secret_access_key": session["SecretAccessKey"],
                     "session_token": session["SessionToken"],

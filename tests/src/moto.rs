@@ -13,6 +13,8 @@ pub struct Moto {
     pub endpoint: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    /// A role the IAM user may assume.
+    pub role_arn: String,
     pub session_access_key_id: String,
     pub session_secret_access_key: String,
     pub session_token: String,
@@ -27,9 +29,22 @@ pub fn moto() -> &'static Moto {
     }
 }
 
+/// A second server, with no signature checks (see serve.py's --no-auth); panics like [`moto`].
+pub fn moto_without_auth() -> &'static Moto {
+    static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
+    match MOTO.get_or_init(|| start_with("target/moto-e2e-no-auth.log", &["--no-auth"])) {
+        Ok(moto) => moto,
+        Err(why) => panic!("cannot start moto: {why}\n(install it with: python3 -m pip install 'moto[server]')"),
+    }
+}
+
 fn start() -> Result<Moto, String> {
+    start_with("target/moto-e2e.log", &[])
+}
+
+fn start_with(log: &str, args: &[&str]) -> Result<Moto, String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let (child, json) = spawn_serve(&root, &root.join("target/moto-e2e.log"), 600)?;
+    let (child, json) = spawn_serve_with(&root, &root.join(log), 600, args)?;
     let field = |name: &str| json[name].as_str().map(str::to_string).ok_or_else(|| format!("serve.py gave no {name}"));
     // The child is left running: it exits by itself when this process ends.
     std::mem::forget(child);
@@ -37,6 +52,7 @@ fn start() -> Result<Moto, String> {
         endpoint: field("endpoint")?,
         access_key_id: field("access_key_id")?,
         secret_access_key: field("secret_access_key")?,
+        role_arn: field("role_arn")?,
         session_access_key_id: field("session_access_key_id")?,
         session_secret_access_key: field("session_secret_access_key")?,
         session_token: field("session_token")?,
@@ -47,10 +63,21 @@ fn start() -> Result<Moto, String> {
 /// returns the process and the JSON line it printed (endpoint and credentials). The script stops
 /// by itself when its parent exits or after `max_seconds`; callers may also kill it.
 pub fn spawn_serve(root: &Path, log_path: &Path, max_seconds: u32) -> Result<(Child, serde_json::Value), String> {
+    spawn_serve_with(root, log_path, max_seconds, &[])
+}
+
+/// [`spawn_serve`] with more arguments for serve.py (`--no-auth`).
+pub fn spawn_serve_with(
+    root: &Path,
+    log_path: &Path,
+    max_seconds: u32,
+    extra_args: &[&str],
+) -> Result<(Child, serde_json::Value), String> {
     let log = std::fs::File::create(log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
     let mut child = Command::new("python3")
         .arg(root.join("tests/moto/serve.py"))
         .args(["--max-seconds", &max_seconds.to_string()])
+        .args(extra_args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))

@@ -8,13 +8,46 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
 }
 
-fn generate() -> Vec<codegen::GeneratedFile> {
+/// One service's model files; the partitions are shared from `model/`.
+fn read_model(dir: &Path) -> codegen::Model {
     let files: Vec<(String, String)> = codegen::MODEL_FILES
         .iter()
-        .filter_map(|name| fs::read_to_string(root().join("model").join(name)).ok().map(|t| (name.to_string(), t)))
+        .filter_map(|name| {
+            let shared = root().join("model").join(name);
+            let text = fs::read_to_string(dir.join(name))
+                .or_else(|e| if *name == "partitions.json" { fs::read_to_string(shared) } else { Err(e) })
+                .ok()?;
+            Some((name.to_string(), text))
+        })
         .collect();
-    let model = codegen::Model::from_files(&files).expect("model/ parses");
-    codegen::generate(&model).expect("the model generates")
+    codegen::Model::from_files(&files).expect("the model parses")
+}
+
+/// model/ (the main service) and each model/{name}/ with a selection.json (a nested service).
+fn generate() -> Vec<codegen::GeneratedFile> {
+    let model_dir = root().join("model");
+    let mut nested: Vec<(String, codegen::Model)> = fs::read_dir(&model_dir)
+        .expect("model/")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|path| path.join("selection.json").is_file())
+        .map(|path| (path.file_name().expect("named").to_string_lossy().into_owned(), read_model(&path)))
+        .collect();
+    nested.sort_by(|a, b| a.0.cmp(&b.0));
+    codegen::generate_services(&read_model(&model_dir), &nested).expect("the model generates")
+}
+
+fn files_under(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).expect("readable dir") {
+        let entry = entry.expect("dir entry");
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.path().is_dir() {
+            out.extend(files_under(&entry.path(), &format!("{name}/")));
+        } else {
+            out.push(name);
+        }
+    }
+    out
 }
 
 #[test]
@@ -27,11 +60,7 @@ fn generated_files_are_fresh() {
         .map(|f| f.path.as_str())
         .collect();
     assert!(stale.is_empty(), "stale generated files {stale:?}: run `cargo xtask codegen`");
-    let on_disk: Vec<String> = fs::read_dir(&dir)
-        .expect("generated dir exists")
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    for name in on_disk {
+    for name in files_under(&dir, "") {
         assert!(files.iter().any(|f| f.path == name), "{name} in ec2-sg/src/generated is not generated any more");
     }
 }
@@ -54,7 +83,7 @@ fn generator_names_no_ec2_shape() {
     for entry in fs::read_dir(&src).expect("codegen/src") {
         let path = entry.expect("entry").path();
         let text = fs::read_to_string(&path).expect("readable").to_lowercase();
-        for word in ["securitygroup", "ippermission"] {
+        for word in ["securitygroup", "ippermission", "assumerole", "securitytoken"] {
             assert!(!text.contains(word), "{} names `{word}`", path.display());
         }
     }

@@ -1,4 +1,6 @@
-//! `cargo xtask codegen [--check]`: model/ → ec2-sg/src/generated/.
+//! `cargo xtask codegen [--check]`: model/ → ec2-sg/src/generated/. The main service's model is
+//! `model/` itself; each `model/{name}/` holding a `selection.json` is another service,
+//! generated into `ec2-sg/src/generated/{name}/` (`ec2_sg::{name}`).
 
 use std::fs;
 use std::path::Path;
@@ -27,6 +29,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for file in &files {
         let path = out_dir.join(&file.path);
         if stale.contains(&file.path) {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
             fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
     }
@@ -39,20 +44,49 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the generator on the model in `model_dir`: the service model, and the endpoint rule set
-/// and partitions the endpoint resolver (`endpoints.rs`) is compiled from.
+/// Runs the generator on the models in `model_dir` (the main service and the services in its
+/// subdirectories): the service model, and the endpoint rule set and partitions the endpoint
+/// resolver (`endpoints.rs`) is compiled from.
 pub fn generate_from(model_dir: &Path) -> Result<Vec<codegen::GeneratedFile>, String> {
+    let main = read_model(model_dir, None)?;
+    let nested = nested_services(model_dir)?
+        .into_iter()
+        .map(|name| Ok((name.clone(), read_model(&model_dir.join(&name), Some(model_dir))?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    codegen::generate_services(&main, &nested)
+}
+
+/// The services besides the main one: the subdirectories of `model_dir` with a `selection.json`, sorted.
+pub fn nested_services(model_dir: &Path) -> Result<Vec<String>, String> {
+    let entries = fs::read_dir(model_dir).map_err(|e| format!("cannot read {}: {e}", model_dir.display()))?;
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.path().join("selection.json").is_file())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// One service's model files; `shared` is where files it does not have itself (the
+/// partitions, common to all services) are read from.
+fn read_model(dir: &Path, shared: Option<&Path>) -> Result<codegen::Model, String> {
     let mut files = Vec::new();
     for name in codegen::MODEL_FILES {
-        let path = model_dir.join(name);
-        match fs::read_to_string(&path) {
-            Ok(text) => files.push((name.to_string(), text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && name != "service-2.json" => {}
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        let candidates = std::iter::once(dir).chain(shared.filter(|_| name == "partitions.json"));
+        for candidate in candidates {
+            let path = candidate.join(name);
+            match fs::read_to_string(&path) {
+                Ok(text) => {
+                    files.push((name.to_string(), text));
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && name != "service-2.json" => {}
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            }
         }
     }
-    let model = codegen::Model::from_files(&files).map_err(|e| format!("{}: {e}", model_dir.display()))?;
-    codegen::generate(&model)
+    codegen::Model::from_files(&files).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// Generated files whose contents differ from the disk, and files on disk the generator no longer makes.
@@ -64,14 +98,25 @@ fn stale_files(out_dir: &Path, files: &[codegen::GeneratedFile]) -> Result<Vec<S
             stale.push(file.path.clone());
         }
     }
-    if let Ok(entries) = fs::read_dir(out_dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !files.iter().any(|f| f.path == name) {
-                stale.push(name);
-            }
+    for name in files_under(out_dir, "") {
+        if !files.iter().any(|f| f.path == name) {
+            stale.push(name);
         }
     }
     stale.sort();
     Ok(stale)
+}
+
+/// The files under `dir`, as paths relative to it (`mod.rs`, `sts/mod.rs`).
+fn files_under(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.path().is_dir() {
+            out.extend(files_under(&entry.path(), &format!("{name}/")));
+        } else {
+            out.push(name);
+        }
+    }
+    out
 }

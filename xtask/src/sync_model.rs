@@ -55,14 +55,21 @@ fn run_in(root: &Path, args: &[String]) -> Result<(), String> {
     let botocore = package_dir(options.botocore, "botocore", "--botocore")?;
     let boto3 = package_dir(options.boto3, "boto3", "--boto3")?;
     let upstream = Upstream::load(&botocore, &boto3, &selection)?;
-    let outputs = build(&selection, &upstream)?;
+    let mut outputs = build(&selection, &upstream)?;
+    // The other services of the crate: `model/{name}/selection.json` each.
+    for name in crate::codegen_cmd::nested_services(&model_dir)? {
+        let path = model_dir.join(&name).join(SELECTION_FILE);
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let selection = Selection::parse(&text, &format!("model/{name}/{SELECTION_FILE}"))?;
+        outputs.extend(build_nested(&name, &selection, &botocore)?);
+    }
 
     // Compare with what is on disk before touching anything.
     let mut stale = Vec::new();
     let mut report = Vec::new();
     let mut api_changes = Vec::new();
     for file in &outputs {
-        let path = model_dir.join(file.name);
+        let path = model_dir.join(&file.name);
         let previous = match fs::read_to_string(&path) {
             Ok(text) => Some(text),
             Err(e) if e.kind() == ErrorKind::NotFound => None,
@@ -71,14 +78,16 @@ fn run_in(root: &Path, args: &[String]) -> Result<(), String> {
         if previous.as_deref() == Some(file.text.as_str()) {
             continue;
         }
-        stale.push(file.name);
+        stale.push(file.name.clone());
         report.push(format!("model/{}:", file.name));
         let lines = match previous.as_deref().map(serde_json::from_str::<Value>) {
             None => vec!["new file".to_string()],
             Some(Err(e)) => vec![format!("previous file is not valid JSON ({e}); replacing it")],
             Some(Ok(old)) => {
-                api_changes.extend(classify(file.name, &old, &file.value));
-                let lines = describe_changes(file.name, &old, &file.value);
+                // `sts/service-2.json` is a service model like `service-2.json`.
+                let kind = file.name.rsplit('/').next().unwrap_or(&file.name);
+                api_changes.extend(classify(kind, &old, &file.value));
+                let lines = describe_changes(kind, &old, &file.value);
                 if lines.is_empty() {
                     vec!["formatting only".to_string()]
                 } else {
@@ -113,7 +122,7 @@ fn run_in(root: &Path, args: &[String]) -> Result<(), String> {
         return Err(format!("model/ is stale: {} would change; run `cargo xtask sync-model`", stale_paths.join(", ")));
     }
     for file in outputs.iter().filter(|file| stale.contains(&file.name)) {
-        let path = model_dir.join(file.name);
+        let path = model_dir.join(&file.name);
         fs::write(&path, &file.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if !stale.is_empty() {
@@ -268,6 +277,9 @@ struct Selection {
     service_has: BTreeSet<String>,
     service_has_many: BTreeSet<String>,
     resources: BTreeSet<String>,
+    /// Shapes to mark `sensitive` (redacted from `Debug`) that botocore does not mark, such as
+    /// session tokens: a secret the model leaves unmarked is still a secret.
+    sensitive_shapes: BTreeSet<String>,
 }
 
 impl Selection {
@@ -275,7 +287,11 @@ impl Selection {
         let value: Value = serde_json::from_str(text).map_err(|e| format!("{file}: invalid JSON: {e}"))?;
         let top = as_object(&value, file)?;
         // Unknown keys are rejected so that a typo cannot silently select nothing.
-        check_keys(top, &["_comment", "service", "apiVersion", "operations", "waiters", "resources"], file)?;
+        check_keys(
+            top,
+            &["_comment", "service", "apiVersion", "operations", "waiters", "resources", "sensitiveShapes"],
+            file,
+        )?;
         let empty = Map::new();
         let resources = match top.get("resources") {
             Some(value) => as_object(value, &format!("{file}: `resources`"))?,
@@ -292,6 +308,7 @@ impl Selection {
             service_has: name_list(resources, "serviceHas", &resources_ctx)?,
             service_has_many: name_list(resources, "serviceHasMany", &resources_ctx)?,
             resources: name_list(resources, "resources", &resources_ctx)?,
+            sensitive_shapes: name_list(top, "sensitiveShapes", file)?,
         };
         if selection.operations.is_empty() {
             return Err(format!("{file}: `operations` must name at least one operation"));
@@ -434,7 +451,8 @@ fn read_json(path: &Path) -> Result<Value, String> {
 
 /// One file to write under `model/`.
 struct OutputFile {
-    name: &'static str,
+    /// The path under `model/`.
+    name: String,
     value: Value,
     text: String,
 }
@@ -470,7 +488,42 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
             strip_docs(&mut value);
             let value = sort_keys(value);
             let text = to_json_text(&value).map_err(|e| format!("model/{name}: {e}"))?;
-            Ok(OutputFile { name, value, text })
+            Ok(OutputFile { name: name.to_string(), value, text })
+        })
+        .collect()
+}
+
+/// A service generated beside the main one (`model/{name}/`): its service model and endpoint
+/// rule set; the partitions and versions are the main service's.
+fn build_nested(name: &str, selection: &Selection, botocore: &Path) -> Result<Vec<OutputFile>, String> {
+    let file = format!("model/{name}/{SELECTION_FILE}");
+    if !selection.waiters.is_empty() || !selection.resources.is_empty() || !selection.service_actions.is_empty() {
+        return Err(format!("{file}: only `operations` and `sensitiveShapes` are read for a nested service"));
+    }
+    let api_dir = botocore.join("data").join(&selection.service).join(&selection.api_version);
+    let upstream = load_model(&api_dir, "service-2")?;
+    let rule_set = read_json(&find_data_file(&api_dir, ENDPOINT_RULE_SET)?)?;
+    let mut problems = Vec::new();
+    let (mut service, shapes) = select_service(&upstream, selection, &mut problems)?;
+    for shape in &selection.sensitive_shapes {
+        match service.get_mut("shapes").and_then(|s| s.get_mut(shape)).and_then(Value::as_object_mut) {
+            Some(object) if shapes.contains(shape) => {
+                object.insert("sensitive".into(), Value::Bool(true));
+            }
+            _ => problems.push(format!("`sensitiveShapes` names `{shape}`, which the selected operations do not use")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(format!("{file} does not match the upstream model:\n  {}", problems.join("\n  ")));
+    }
+    [("service-2.json", service), ("endpoint-rule-set-1.json", rule_set)]
+        .into_iter()
+        .map(|(file_name, mut value)| {
+            strip_docs(&mut value);
+            let value = sort_keys(value);
+            let path = format!("{name}/{file_name}");
+            let text = to_json_text(&value).map_err(|e| format!("model/{path}: {e}"))?;
+            Ok(OutputFile { name: path, value, text })
         })
         .collect()
 }

@@ -18,14 +18,18 @@ pub mod waiters;
 pub mod resources;
 #[rustfmt::skip]
 pub mod endpoints;
+#[rustfmt::skip]
+pub mod sts;
 /// The API version, sent as `Version` with every request.
 pub const API_VERSION: &str = "2016-11-15";
 /// The SigV4 signing name of the service.
 pub const SIGNING_NAME: &str = "ec2";
 /// The first label of the service's default host names.
 pub const ENDPOINT_PREFIX: &str = "ec2";
-/// What the runtime needs to know of the service.
-pub(crate) static SERVICE: crate::runtime::ServiceDefaults = crate::runtime::ServiceDefaults {
+/// What the runtime needs to know of the service; every operation points at it
+/// (`Config::endpoint_for(&SERVICE)` tells where its requests go).
+pub static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMetadata {
+    name: "EC2",
     signing_name: SIGNING_NAME,
     endpoint_env_name: "EC2",
     resolve_endpoint,

@@ -4011,6 +4011,7 @@ pub use crate::runtime::RequestId;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AuthorizeSecurityGroupEgress;
 impl crate::runtime::Operation for AuthorizeSecurityGroupEgress {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "AuthorizeSecurityGroupEgress";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4059,6 +4060,7 @@ pub mod authorize_security_group_egress {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AuthorizeSecurityGroupIngress;
 impl crate::runtime::Operation for AuthorizeSecurityGroupIngress {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "AuthorizeSecurityGroupIngress";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4107,6 +4109,7 @@ pub mod authorize_security_group_ingress {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreateSecurityGroup;
 impl crate::runtime::Operation for CreateSecurityGroup {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "CreateSecurityGroup";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4153,6 +4156,7 @@ pub mod create_security_group {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreateTags;
 impl crate::runtime::Operation for CreateTags {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "CreateTags";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4199,6 +4203,7 @@ pub mod create_tags {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeleteSecurityGroup;
 impl crate::runtime::Operation for DeleteSecurityGroup {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "DeleteSecurityGroup";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4245,6 +4250,7 @@ pub mod delete_security_group {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeleteTags;
 impl crate::runtime::Operation for DeleteTags {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "DeleteTags";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4291,6 +4297,7 @@ pub mod delete_tags {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSecurityGroupRules;
 impl crate::runtime::Operation for DescribeSecurityGroupRules {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "DescribeSecurityGroupRules";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4339,6 +4346,7 @@ pub mod describe_security_group_rules {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSecurityGroups;
 impl crate::runtime::Operation for DescribeSecurityGroups {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "DescribeSecurityGroups";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4387,6 +4395,7 @@ pub mod describe_security_groups {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeTags;
 impl crate::runtime::Operation for DescribeTags {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "DescribeTags";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4433,6 +4442,7 @@ pub mod describe_tags {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ModifySecurityGroupRules;
 impl crate::runtime::Operation for ModifySecurityGroupRules {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "ModifySecurityGroupRules";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4481,6 +4491,7 @@ pub mod modify_security_group_rules {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RevokeSecurityGroupEgress;
 impl crate::runtime::Operation for RevokeSecurityGroupEgress {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "RevokeSecurityGroupEgress";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4529,6 +4540,7 @@ pub mod revoke_security_group_egress {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RevokeSecurityGroupIngress;
 impl crate::runtime::Operation for RevokeSecurityGroupIngress {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "RevokeSecurityGroupIngress";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4577,6 +4589,7 @@ pub mod revoke_security_group_ingress {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgress;
 impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsEgress {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "UpdateSecurityGroupRuleDescriptionsEgress";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";
@@ -4632,6 +4645,7 @@ pub mod update_security_group_rule_descriptions_egress {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngress;
 impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsIngress {
+    const SERVICE: &'static crate::runtime::ServiceMetadata = &super::SERVICE;
     const NAME: &'static str = "UpdateSecurityGroupRuleDescriptionsIngress";
     const API_VERSION: &'static str = "2016-11-15";
     const HTTP_METHOD: &'static str = "POST";

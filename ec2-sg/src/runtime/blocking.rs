@@ -46,7 +46,8 @@ impl Client {
         let _span = tracing::info_span!("ec2_sg", operation = O::NAME).entered();
         let mut call = Call::new::<O>(&self.inner.config, &self.inner.shared, input)?;
         loop {
-            let request = call.signed_request(self.inner.config.credentials.provide_credentials())?;
+            let credentials = call.is_signed().then(|| self.inner.config.credentials.provide_credentials());
+            let request = call.signed_request(credentials)?;
             let timeout = call.attempt_timeout()?;
             let outcome = {
                 let _attempt = tracing::debug_span!("attempt", number = call.attempt).entered();

@@ -62,7 +62,10 @@ impl Client {
         })?;
         let mut call = Call::new::<O>(config, &self.inner.shared, input)?;
         loop {
-            let credentials = config.credentials.provide_credentials_async().await;
+            let credentials = match call.is_signed() {
+                true => Some(config.credentials.provide_credentials_async().await),
+                false => None,
+            };
             let request = call.signed_request(credentials)?;
             let timeout = call.attempt_timeout()?;
             let attempt = tracing::debug_span!("attempt", number = call.attempt);

@@ -31,6 +31,8 @@ pub(crate) struct Call<'a> {
     quota: &'a RetryQuota,
     clock: &'a ClockSkew,
     operation: &'static str,
+    /// The SigV4 signing name of the operation's service; `None` for an unsigned operation.
+    signing_name: Option<&'static str>,
     /// The unsigned request; each attempt signs a copy (same body, same idempotency token).
     request: HttpRequest,
     pub(crate) attempt: u32,
@@ -56,20 +58,22 @@ impl<'a> Call<'a> {
         mut input: O::Input,
     ) -> Result<Self, Error> {
         crate::customize_input(&mut input);
+        let endpoint = config.endpoint_for(O::SERVICE).map_err(|e| e.for_operation(O::NAME, 0))?;
         let options = RequestOptions {
-            endpoint: &config.endpoint,
+            endpoint: &endpoint,
             idempotency_tokens: config.idempotency_tokens.as_ref(),
             compression: config.compression,
         };
         let mut request =
             build_request::<O>(&input, &options).map_err(|e| Error::validation(e).for_operation(O::NAME, 0))?;
-        let user_agent = UserAgent::new(config.signing_name, O::API_VERSION, config.app_name.as_ref());
+        let user_agent = UserAgent::new(O::SERVICE.signing_name, O::API_VERSION, config.app_name.as_ref());
         request.headers.extend(user_agent.into_headers());
         Ok(Self {
             config,
             quota: &shared.quota,
             clock: &shared.clock,
             operation: O::NAME,
+            signing_name: O::SIGNED.then_some(O::SERVICE.signing_name),
             request,
             attempt: 1,
             permit: None,
@@ -79,12 +83,22 @@ impl<'a> Call<'a> {
         })
     }
 
+    /// Whether the operation is signed: if not, the clients look up no credentials.
+    pub(crate) fn is_signed(&self) -> bool {
+        self.signing_name.is_some()
+    }
+
     /// The request of the current attempt, signed with the credentials the provider gave
-    /// (`provide_credentials`, or its async form in the async client).
+    /// (`provide_credentials`, or its async form in the async client); for an unsigned
+    /// operation (`credentials` is then `None`), the request as it is.
     pub(crate) fn signed_request(
         &mut self,
-        credentials: Result<Credentials, CredentialsError>,
+        credentials: Option<Result<Credentials, CredentialsError>>,
     ) -> Result<HttpRequest, Error> {
+        let (Some(signing_name), Some(credentials)) = (self.signing_name, credentials) else {
+            self.signed_at = self.clock.now();
+            return Ok(self.request.clone());
+        };
         let credentials = credentials.map_err(|e| {
             Error::new(ErrorKind::Credentials, e.to_string())
                 .with_source(e)
@@ -93,7 +107,7 @@ impl<'a> Call<'a> {
         let mut request = self.request.clone();
         let now = self.clock.now();
         self.signed_at = now;
-        sign_request(&mut request, &credentials, &self.config.region, self.config.signing_name, now)
+        sign_request(&mut request, &credentials, &self.config.region, signing_name, now)
             .map_err(|e| e.for_operation(self.operation, self.attempt - 1))?;
         Ok(request)
     }

@@ -106,7 +106,8 @@ impl ServiceError {
         &self.body
     }
 
-    /// Reads a modeled error's details from the `<Error>` element of the body.
+    /// Reads a modeled error's details from the `<Error>` element of the body: EC2's
+    /// `<Response><Errors><Error>`, or AWS Query's `<ErrorResponse><Error>`.
     pub fn decode_details<T>(
         &self,
         decode: impl FnOnce(&mut Element<'_, '_>) -> Result<T, XmlError>,
@@ -114,6 +115,9 @@ impl ServiceError {
         let mut doc = Document::new(&self.body)?;
         let mut root = doc.root()?;
         while let Some(mut child) = root.next_child()? {
+            if child.local_name() == "Error" {
+                return decode(&mut child);
+            }
             if child.local_name() == "Errors" {
                 while let Some(mut error) = child.next_child()? {
                     if error.local_name() == "Error" {
@@ -122,7 +126,7 @@ impl ServiceError {
                 }
             }
         }
-        Err(XmlError::new("no <Errors><Error> element in the error response", None))
+        Err(XmlError::new("no <Errors><Error> or <Error> element in the error response", None))
     }
 
     /// Reads an error answer: EC2's `<Response><Errors><Error>…</Errors><RequestID>` document, the

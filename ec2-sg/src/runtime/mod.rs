@@ -3,8 +3,10 @@
 //! [`HttpRequest`] and an answer is read from a status and a body, so any HTTP client (or a
 //! recorded response) can sit in between. On top of it: signing, credentials, retries and the clients.
 //!
-//! Contract with the crate root: it provides `crate::service_defaults()` (generated facts of the
-//! service: signing name, endpoint resolver) and `crate::customize_input(&mut dyn Any)` (service
+//! Each operation names its service's facts (`Operation::SERVICE`: signing name, endpoint
+//! resolver), so several services share the runtime and one `Config`. Contract with the crate
+//! root: it provides `crate::service_defaults()` (the crate's main service, whose endpoint
+//! `Config::build` resolves and checks) and `crate::customize_input(&mut dyn Any)` (service
 //! customizations applied to an input before it is serialized).
 
 #[cfg(feature = "blocking")]
@@ -46,7 +48,7 @@ pub use aws_smithy_types::{base64, Blob};
 pub use aws_types::request_id::RequestId;
 pub use config::{
     resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile, Config,
-    ConfigBuilder, EndpointInputs, ServiceDefaults, TimeoutConfig,
+    ConfigBuilder, EndpointInputs, ServiceMetadata, TimeoutConfig,
 };
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use error::{BuildError, ServiceError};

@@ -1,5 +1,6 @@
 //! The contract between generated operations and the runtime.
 
+use super::config::ServiceMetadata;
 use super::error::BuildError;
 use super::operation_error::OperationError;
 use super::query::QueryWriter;
@@ -8,6 +9,9 @@ use super::xml::{Element, XmlError};
 
 /// One operation of the API. Implemented by the generated marker types in `operation`.
 pub trait Operation {
+    /// The service the operation belongs to: signing name, endpoint rules, endpoint variable.
+    /// Several generated services share one runtime and one `Config` through this.
+    const SERVICE: &'static ServiceMetadata;
     /// The operation name, sent as `Action`.
     const NAME: &'static str;
     /// The API version, sent as `Version`.
@@ -18,6 +22,9 @@ pub trait Operation {
     const REQUEST_URI: &'static str;
     /// The model asks for gzip-compressed request bodies.
     const GZIP_REQUEST: bool = false;
+    /// Whether requests are signed. The model says no for calls that obtain credentials
+    /// (`AssumeRoleWithWebIdentity`): no credentials are looked up for those.
+    const SIGNED: bool = true;
 
     /// The input type (`{Op}Input`).
     type Input: 'static;
@@ -37,6 +44,12 @@ pub trait Operation {
 
     /// Reads the output from the root element of a successful answer.
     fn decode_output(root: &mut Element<'_, '_>) -> Result<Self::Output, XmlError>;
+
+    /// The output an empty successful answer stands for, where the protocol allows one (an AWS
+    /// Query operation whose output has no members); `None`: an empty answer is an error.
+    fn empty_output() -> Option<Self::Output> {
+        None
+    }
 
     /// Turns a service error (an error of kind `Service`) into the operation's error type,
     /// reading the details of a modeled error from the answer.

@@ -65,6 +65,9 @@ pub fn read_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::O
     if !(200..300).contains(&http_status) {
         return Err(ResponseError::Service(ServiceError::from_response(http_status, body)));
     }
+    if let (true, Some(output)) = (body.is_empty(), O::empty_output()) {
+        return Ok(output);
+    }
     let mut document = Document::new(body).map_err(|error| decode_error::<O>(http_status, error))?;
     decode::<O>(&mut document, http_status).map_err(|failure| match failure {
         Failure::ErrorDocument => ResponseError::Service(ServiceError::from_response(http_status, body)),
@@ -89,6 +92,9 @@ pub(crate) fn read_response_body<O: Operation>(
         return Err(Box::new((ResponseError::Service(service), body)));
     }
     let length = body.len();
+    if let (0, Some(output)) = (length, O::empty_output()) {
+        return Ok(output);
+    }
     let mut document = Document::from_body(body, length > FREE_READ_ABOVE);
     let outcome = decode::<O>(&mut document, http_status);
     match outcome {

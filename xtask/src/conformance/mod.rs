@@ -70,7 +70,13 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     fs::create_dir_all(src.join("cases")).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
     let mut cases = Vec::new();
     let mut client_ops = std::collections::BTreeMap::new();
-    for (kind, file) in [("input", "input-ec2.json"), ("output", "output-ec2.json")] {
+    let files = [
+        ("input", "input-ec2.json"),
+        ("output", "output-ec2.json"),
+        ("input", "input-query.json"),
+        ("output", "output-query.json"),
+    ];
+    for (kind, file) in files {
         for suite in read_suites(&vectors.join(file))? {
             for case in suite["cases"].as_array().into_iter().flatten() {
                 let module = format!("c{:02}", cases.len());
@@ -88,7 +94,7 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     );
     writeln!(main, "#[path = {:?}]\npub mod runtime;\nmod check;", runtime.display().to_string()).ok();
     // The runtime's client reads the service's facts from the crate root; any case's will do.
-    main.push_str("pub(crate) fn service_defaults() -> &'static runtime::ServiceDefaults {\n    &c00::SERVICE\n}\n");
+    main.push_str("pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {\n    &c00::SERVICE\n}\n");
     main.push_str("pub(crate) fn customize_input(_input: &mut dyn std::any::Any) {}\n");
     for case in &cases {
         writeln!(main, "#[path = \"cases/{0}/mod.rs\"]\npub mod {0};", case.module).ok();

@@ -3,6 +3,7 @@
 //! shared config/credentials files.
 
 mod resolve;
+mod service_endpoint;
 
 pub(crate) use resolve::check_region;
 pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
@@ -16,6 +17,7 @@ use super::request::{Compression, Endpoint};
 use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
 use super::user_agent::AppName;
+use service_endpoint::ServiceEndpoints;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,9 +35,12 @@ pub struct EndpointInputs {
     pub endpoint_url: Option<String>,
 }
 
-/// What the generated code tells the runtime about the service (`crate::service_defaults()`).
+/// What the generated code tells the runtime about a service; each operation points at its
+/// service's (`Operation::SERVICE`).
 #[derive(Debug)]
-pub struct ServiceDefaults {
+pub struct ServiceMetadata {
+    /// The service id (`EC2`, `STS`), for messages.
+    pub name: &'static str,
     /// The SigV4 signing name (`ec2`).
     pub signing_name: &'static str,
     /// The suffix of the service's endpoint variable: `AWS_ENDPOINT_URL_{name}`.
@@ -63,8 +68,9 @@ fn default_timeouts() -> TimeoutConfigBuilder {
 #[derive(Clone)]
 pub struct Config {
     pub(crate) region: String,
+    /// The endpoint of the crate's main service, resolved (and checked) at build.
     pub(crate) endpoint: Endpoint,
-    pub(crate) signing_name: &'static str,
+    pub(crate) endpoints: Arc<ServiceEndpoints>,
     pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
@@ -88,7 +94,7 @@ impl Config {
         &self.region
     }
 
-    /// The resolved endpoint.
+    /// The resolved endpoint of the crate's main service (EC2).
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
@@ -350,14 +356,17 @@ impl ConfigBuilder {
                 }
             }
         };
-        let endpoint_url = match self.endpoint_url {
-            Some(url) => Some(url),
-            None => resolve_endpoint_url_for_profile(&env, service.endpoint_env_name, self.profile.as_deref())?,
+        let endpoints = ServiceEndpoints {
+            region: region.clone(),
+            use_fips,
+            use_dual_stack,
+            endpoint_url: self.endpoint_url,
+            env: env.clone(),
+            profile: self.profile.clone(),
+            resolved: Default::default(),
         };
-        let inputs = EndpointInputs { region: region.clone(), use_fips, use_dual_stack, endpoint_url };
-        let url = (service.resolve_endpoint)(&inputs)
-            .map_err(|e| Error::configuration(format!("no endpoint for region {region:?}: {e}")))?;
-        let endpoint = Endpoint::parse(&url).map_err(Error::validation)?;
+        // The main service's endpoint is resolved now: a bad URL fails here, not at the first call.
+        let endpoint = endpoints.resolve(service)?;
         let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
             Some(credentials) => credentials,
             None => {
@@ -384,7 +393,7 @@ impl ConfigBuilder {
         Ok(Config {
             region,
             endpoint,
-            signing_name: service.signing_name,
+            endpoints: Arc::new(endpoints),
             credentials,
             retry,
             timeouts,
