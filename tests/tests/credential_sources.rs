@@ -403,6 +403,7 @@ fn the_chain_names_every_place_it_looked() {
     let text = err.to_string();
     for place in [
         "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)",
+        "web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set)",
         "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set)",
         &format!("instance metadata service at {} (no instance profile is attached)", stub.endpoint),
     ] {

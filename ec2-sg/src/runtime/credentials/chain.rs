@@ -9,9 +9,11 @@ use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::profile::ProfileSet;
 
-/// The usual chain, in the AWS SDKs' order: the environment variables; the profile (static keys
-/// or `credential_process`); a container agent (ECS, EKS Pod Identity: [`ContainerCredentials`]);
-/// the instance metadata service ([`ImdsCredentials`]). When nothing is found, one *not loaded*
+/// The usual chain, in the AWS SDKs' order: the environment variables; the profile (static keys,
+/// `credential_process`, roles assumed through `source_profile` or `credential_source`, a
+/// `web_identity_token_file`); a web identity token named by the environment
+/// ([`WebIdentityCredentials`]: EKS IRSA, GitHub Actions OIDC); a container agent (ECS, EKS Pod
+/// Identity: [`ContainerCredentials`]); the instance metadata service ([`ImdsCredentials`]). When nothing is found, one *not loaded*
 /// error names every place looked at; a real problem in a source (half a key pair, a malformed
 /// file, a failing process, a container agent that fails) stops the chain with that error.
 ///
@@ -19,6 +21,7 @@ use crate::runtime::profile::ProfileSet;
 /// default); without it the chain ends with the profile.
 ///
 /// [`ContainerCredentials`]: super::ContainerCredentials
+/// [`WebIdentityCredentials`]: super::WebIdentityCredentials
 /// [`ImdsCredentials`]: super::ImdsCredentials
 ///
 /// A profile chosen with [`Self::with_profile`] is an explicit request for that profile, so the
@@ -66,10 +69,15 @@ impl DefaultCredentialsChain {
         self
     }
 
-    /// The sources after the profile: a container agent, then IMDS.
+    /// The sources after the profile: a web identity token, a container agent, then IMDS.
     #[cfg(feature = "reqwest-client")]
     fn http_sources(&self, places: &mut Vec<String>) -> Result<Option<Credentials>, CredentialsError> {
         let env = &self.profile.env;
+        match super::WebIdentityCredentials::with_env(env.clone()).provide_credentials() {
+            Ok(credentials) => return Ok(Some(credentials)),
+            Err(err) if err.is_not_loaded() => places.push(err.message().to_owned()),
+            Err(err) => return Err(err),
+        }
         if super::ContainerCredentials::is_configured(env) {
             return super::ContainerCredentials::with_env(env.clone()).provide_credentials().map(Some);
         }
@@ -86,7 +94,7 @@ impl DefaultCredentialsChain {
 
     #[cfg(not(feature = "reqwest-client"))]
     fn http_sources(&self, places: &mut Vec<String>) -> Result<Option<Credentials>, CredentialsError> {
-        places.push("container agent and instance metadata (need the reqwest-client feature)".to_owned());
+        places.push("web identity, container agent and instance metadata (need the reqwest-client feature)".to_owned());
         Ok(None)
     }
 }
@@ -166,7 +174,7 @@ mod tests {
             format!(
                 "no AWS credentials found. Looked at: environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
                  (not set); profile \"default\" in {} (file not found); profile \"default\" in {} (file not found); \
-                 container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI \
+                 web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set); container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI \
                  not set); instance metadata service (disabled by AWS_EC2_METADATA_DISABLED). Set credentials with Config::builder().credentials(..), the environment, or the shared files.",
                 dir.credentials_path(),
                 dir.config_path()

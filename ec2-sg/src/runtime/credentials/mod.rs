@@ -24,6 +24,8 @@ pub(crate) mod imds;
 mod process;
 mod profile_chain;
 mod shared_profile;
+#[cfg(feature = "reqwest-client")]
+mod sts_roles;
 
 pub use cache::CachingProvider;
 pub use chain::DefaultCredentialsChain;
@@ -34,6 +36,8 @@ pub use environment::EnvironmentCredentials;
 pub use imds::ImdsCredentials;
 pub use process::{parse_credential_process_output, DEFAULT_PROCESS_TIMEOUT};
 pub use shared_profile::ProfileCredentials;
+#[cfg(feature = "reqwest-client")]
+pub use sts_roles::WebIdentityCredentials;
 
 use std::fmt;
 use std::sync::Arc;

@@ -3,21 +3,10 @@
 use std::time::Duration;
 
 use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
+use super::profile_chain::{resolve, Base, CredentialSource, ProfileChain, Role};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::profile::ProfileSet;
-
-/// Profile keys for credential sources this SDK cannot use yet (they need STS or SSO).
-const UNSUPPORTED_PROFILE_KEYS: &[&str] = &[
-    "role_arn",
-    "source_profile",
-    "credential_source",
-    "web_identity_token_file",
-    "sso_session",
-    "sso_start_url",
-    "sso_account_id",
-    "sso_role_name",
-];
 
 const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process"];
 
@@ -89,37 +78,111 @@ pub(super) fn profile_credentials(
     timeout: Duration,
 ) -> Result<ProfileOutcome, CredentialsError> {
     let set = ProfileSet::load(env)?;
-    let where_ = |key: &str| set.source_of(profile, key).unwrap_or("the shared files").to_owned();
-    match (set.get(profile, "aws_access_key_id"), set.get(profile, "aws_secret_access_key")) {
-        (Some(id), Some(secret)) => {
+    let Some(chain) = resolve(&set, profile)? else {
+        return Ok(ProfileOutcome::Missing(set.places(profile, CREDENTIAL_KEYS)));
+    };
+    let base = base_credentials(env, &set, &chain.base, timeout)?;
+    assume_chain(env, profile, base, &chain).map(ProfileOutcome::Found)
+}
+
+/// The credentials the chain starts from.
+fn base_credentials(
+    env: &Env,
+    set: &ProfileSet,
+    base: &Base,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    match base {
+        Base::StaticKeys { profile } => {
+            let (Some(id), Some(secret)) =
+                (set.get(profile, "aws_access_key_id"), set.get(profile, "aws_secret_access_key"))
+            else {
+                return Err(CredentialsError::new(format!("profile {profile:?} lost its keys while being read")));
+            };
             let token = set.get(profile, "aws_session_token").map(str::to_owned);
-            return Ok(ProfileOutcome::Found(Credentials::new(id, secret, token, None, "profile")));
+            Ok(Credentials::new(id, secret, token, None, "profile"))
         }
-        (Some(_), None) => {
-            return Err(CredentialsError::new(format!(
-                "profile {profile:?} in {} has aws_access_key_id but no aws_secret_access_key",
-                where_("aws_access_key_id")
-            )));
+        Base::Process { profile, command } => run_credential_process(command, profile, timeout),
+        Base::WebIdentity { role, token_file } => web_identity(env, role, token_file),
+        Base::Source { profile, source } => credential_source(env, profile, *source),
+        Base::Sso { profile } => sso(env, set, profile),
+    }
+}
+
+#[cfg(feature = "reqwest-client")]
+fn web_identity(env: &Env, role: &Role, token_file: &str) -> Result<Credentials, CredentialsError> {
+    super::sts_roles::web_identity(env, Some(&role.profile), role, token_file)
+}
+
+/// `credential_source`: the source must give credentials (it is not one place among others).
+#[cfg(feature = "reqwest-client")]
+fn credential_source(env: &Env, profile: &str, source: CredentialSource) -> Result<Credentials, CredentialsError> {
+    let outcome = match source {
+        CredentialSource::Environment => super::environment::env_credentials(env),
+        CredentialSource::Ec2InstanceMetadata => {
+            super::ImdsCredentials::with_env(env.clone()).with_profile(profile).provide_credentials()
         }
-        (None, Some(_)) => {
-            return Err(CredentialsError::new(format!(
-                "profile {profile:?} in {} has aws_secret_access_key but no aws_access_key_id",
-                where_("aws_secret_access_key")
-            )));
-        }
-        (None, None) => {}
+        CredentialSource::EcsContainer => super::ContainerCredentials::with_env(env.clone()).provide_credentials(),
+    };
+    outcome.map_err(|e| {
+        CredentialsError::new(format!("credential_source {source:?} of profile {profile:?} gave no credentials: {e}"))
+    })
+}
+
+#[cfg(feature = "reqwest-client")]
+fn sso(_env: &Env, _set: &ProfileSet, profile: &str) -> Result<Credentials, CredentialsError> {
+    Err(CredentialsError::new(format!(
+        "profile {profile:?} gets its credentials through SSO, which this SDK does not support yet"
+    )))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn web_identity(_env: &Env, role: &Role, _token_file: &str) -> Result<Credentials, CredentialsError> {
+    Err(needs_http(&role.profile, "web_identity_token_file"))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn credential_source(env: &Env, profile: &str, source: CredentialSource) -> Result<Credentials, CredentialsError> {
+    match source {
+        CredentialSource::Environment => super::environment::env_credentials(env),
+        _ => Err(needs_http(profile, "credential_source")),
     }
-    if let Some(command) = set.get(profile, "credential_process") {
-        return run_credential_process(command, profile, timeout).map(ProfileOutcome::Found);
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn sso(_env: &Env, _set: &ProfileSet, profile: &str) -> Result<Credentials, CredentialsError> {
+    Err(needs_http(profile, "SSO"))
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn needs_http(profile: &str, what: &str) -> CredentialsError {
+    CredentialsError::new(format!(
+        "profile {profile:?} gets its credentials through {what}, which needs the reqwest-client feature \
+         (an HTTP client to call STS, SSO or a metadata endpoint)"
+    ))
+}
+
+#[cfg(feature = "reqwest-client")]
+fn assume_chain(
+    env: &Env,
+    profile: &str,
+    base: Credentials,
+    chain: &ProfileChain,
+) -> Result<Credentials, CredentialsError> {
+    super::sts_roles::assume_roles(env, profile, base, &chain.roles)
+}
+
+#[cfg(not(feature = "reqwest-client"))]
+fn assume_chain(
+    _env: &Env,
+    profile: &str,
+    base: Credentials,
+    chain: &ProfileChain,
+) -> Result<Credentials, CredentialsError> {
+    if chain.roles.is_empty() {
+        return Ok(base);
     }
-    if let Some(key) = UNSUPPORTED_PROFILE_KEYS.iter().find(|key| set.get(profile, key).is_some()) {
-        return Err(CredentialsError::new(format!(
-            "profile {profile:?} in {} gets its credentials through `{key}`, which this SDK does not support yet \
-             (it needs STS or SSO); use static keys, a credential_process, or the environment variables",
-            where_(key)
-        )));
-    }
-    Ok(ProfileOutcome::Missing(set.places(profile, CREDENTIAL_KEYS)))
+    Err(needs_http(profile, "role_arn"))
 }
 
 #[cfg(test)]
@@ -204,21 +267,5 @@ mod tests {
         assert!(!err.is_not_loaded());
         assert!(err.to_string().contains(&format!("{}, line 3", dir.credentials_path())), "{err}");
         assert!(!err.to_string().contains(SECRET), "{err}");
-    }
-
-    #[test]
-    fn unsupported_profile_sources_are_named() {
-        let dir = TempDir::new();
-        dir.config(
-            "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n\
-                    [profile sso]\nsso_session = corp\n",
-        );
-        let env = dir.env(&[]);
-        let err = ProfileCredentials::with_env(env.clone()).with_profile("dev").provide_credentials().unwrap_err();
-        assert!(!err.is_not_loaded());
-        assert!(err.to_string().contains("`role_arn`"), "{err}");
-        assert!(err.to_string().contains("not support"), "{err}");
-        let err = ProfileCredentials::with_env(env).with_profile("sso").provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("`sso_session`"), "{err}");
     }
 }
