@@ -410,3 +410,71 @@ fn the_chain_names_every_place_it_looked() {
         assert!(text.contains(place), "{place} missing from: {text}");
     }
 }
+
+// --- logs ---
+
+/// Everything logged on this thread, as text: span names and fields, event fields.
+#[derive(Default, Clone)]
+struct LogCapture(Arc<Mutex<String>>);
+
+struct FieldText<'a>(&'a mut String);
+
+impl tracing::field::Visit for FieldText<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+}
+
+impl tracing::Subscriber for LogCapture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut log = self.0.lock().unwrap();
+        log.push_str(&format!("\nspan {}", span.metadata().name()));
+        span.record(&mut FieldText(&mut log));
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut FieldText(&mut self.0.lock().unwrap()));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut log = self.0.lock().unwrap();
+        log.push_str(&format!("\n{} {}", event.metadata().level(), event.metadata().target()));
+        event.record(&mut FieldText(&mut log));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn no_secret_in_what_is_logged() {
+    let capture = LogCapture::default();
+    let mut script = imds_fetch("ASIALOGGED", NOW + 3600);
+    script.push(Reply::text(503, "unavailable"));
+    let imds = Stub::start(script);
+    let ec2 = Stub::start(vec![Reply::xml(200, DESCRIBE_EMPTY)]);
+    tracing::subscriber::with_default(capture.clone(), || {
+        let clock = ManualClock::at(NOW);
+        let provider = ImdsCredentials::with_env(imds_env(&imds, &[])).with_time_source(clock.clone());
+        provider.provide_credentials().unwrap();
+        clock.set(NOW + 2 * 3600);
+        provider.provide_credentials().unwrap();
+        let config = ec2_sg::Config::builder()
+            .env(imds_env(&imds, &[("AWS_REGION", "us-east-1")]))
+            .endpoint_url(&ec2.endpoint)
+            .credentials(ec2_sg::Credentials::from_keys("ASIALOGGED", SECRET, Some(TOKEN.to_owned())))
+            .build()
+            .unwrap();
+        ec2_sg::blocking::Client::from_conf(config).unwrap().describe_security_groups().send().unwrap();
+    });
+    let log = capture.0.lock().unwrap().clone();
+    // The outage was logged, and so was the call: the check below looks at real lines.
+    assert!(
+        log.contains("WARN") && log.contains("cannot refresh credentials from the instance metadata service"),
+        "{log}"
+    );
+    assert!(log.contains("DescribeSecurityGroups"), "{log}");
+    assert_no_secret(&log);
+}
