@@ -10,7 +10,6 @@ pub mod runtime;
 pub mod sync;
 
 mod customizations;
-mod sts_credentials;
 
 #[rustfmt::skip]
 mod generated;
