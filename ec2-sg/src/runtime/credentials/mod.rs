@@ -8,6 +8,9 @@
 //! 3. a container agent ([`ContainerCredentials`]: ECS task roles, EKS Pod Identity);
 //! 4. the EC2 instance metadata service ([`ImdsCredentials`]).
 //!
+//! [`SsoCredentials`] gets an IAM Identity Center (SSO) role's credentials for a profile set up
+//! by `aws configure sso`, with the token `aws sso login` cached.
+//!
 //! Secrets (the secret access key and the session token) never appear in `Debug` output or in
 //! an error message, and neither does the output of a `credential_process`.
 
@@ -23,6 +26,8 @@ pub(crate) mod fetch;
 pub(crate) mod imds;
 mod process;
 mod shared_profile;
+#[cfg(feature = "reqwest-client")]
+mod sso;
 
 pub use cache::CachingProvider;
 pub use chain::DefaultCredentialsChain;
@@ -33,6 +38,8 @@ pub use environment::EnvironmentCredentials;
 pub use imds::ImdsCredentials;
 pub use process::{parse_credential_process_output, DEFAULT_PROCESS_TIMEOUT};
 pub use shared_profile::ProfileCredentials;
+#[cfg(feature = "reqwest-client")]
+pub use sso::SsoCredentials;
 
 use std::fmt;
 use std::sync::Arc;
