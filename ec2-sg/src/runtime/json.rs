@@ -57,6 +57,7 @@ pub fn parse_object(text: &str) -> Result<Vec<(String, Value)>, String> {
 /// The members of the object that is the value of member `name` of the top-level object (SSO's
 /// `{"roleCredentials": {...}}`), read as [`parse_object`] reads the top level; `Ok(None)` when
 /// there is no such member or it is not an object. The whole document must be valid.
+#[cfg_attr(not(feature = "reqwest-client"), allow(dead_code))]
 pub fn parse_inner_object(text: &str, name: &str) -> Result<Option<Vec<(String, Value)>>, String> {
     parse_document(text, Some(name)).map(|(_, inner)| inner)
 }
