@@ -638,8 +638,9 @@ fn error_detail(response: &SourceResponse, secrets: &[&str]) -> String {
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
             text = text.replace(secret, "** redacted **");
         }
-        // A secret cut by the 200 characters would leave its start: drop the text then.
-        if secrets.iter().any(|s| s.len() > 8 && text.contains(&s[..8])) {
+        // A secret cut by the 200 characters would leave its start: drop the text then. (`get`
+        // is `None` for a shorter secret or one whose 8th byte is inside a character: no panic.)
+        if secrets.iter().filter_map(|s| s.get(..8)).any(|start| text.contains(start)) {
             text = "** redacted **".to_owned();
         }
         text
@@ -845,6 +846,11 @@ mod tests {
             response(vec![], r#"{"error": "invalid_grant", "error_description": "bad aorvJYubEXAMPLEREFRESHTOKEN"}"#);
         assert_eq!(error_detail(&oidc, &[REFRESH]), ": invalid_grant: bad ** redacted **");
         assert_eq!(error_detail(&response(vec![], "<html>"), &[]), "");
+        // Secrets that are not ASCII are cut out too, and never split mid-character.
+        let odd = response(vec![], r#"{"message": "x ééééééééé y"}"#);
+        assert_eq!(error_detail(&odd, &["ééééééééé", "aé"]), ": x ** redacted ** y");
+        let long = response(vec![], &format!(r#"{{"message": "{}{REFRESH}"}}"#, "m".repeat(190)));
+        assert_eq!(error_detail(&long, &[REFRESH]), ": ** redacted **");
     }
 
     #[test]
