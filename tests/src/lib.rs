@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod moto;
+pub mod observe;
 pub mod stub;
 
 use ec2_sg::types::{IpPermission, IpRange};

@@ -3,14 +3,13 @@
 //! test starts from the environment variables a real deployment sets; clocks are set by hand,
 //! and nothing sleeps but the one timeout test.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use aws_smithy_async::time::TimeSource;
 use ec2_sg::runtime::credentials::{
     ContainerCredentials, CredentialsError, DefaultCredentialsChain, ImdsCredentials, ProvideCredentials,
 };
 use ec2_sg::runtime::env::Env;
+use ec2_sg_tests::observe::{at, LogCapture, ManualClock};
 use ec2_sg_tests::stub::{Reply, Stub};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -18,30 +17,6 @@ const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN";
 const IMDS_TOKEN: &str = "AQAEAEXAMPLEIMDSTOKEN==";
 /// 2026-12-02T10:00:00Z.
 const NOW: u64 = 1_796_205_600;
-
-fn at(seconds: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
-}
-
-/// A clock the test moves by hand.
-#[derive(Debug, Clone)]
-struct ManualClock(Arc<Mutex<SystemTime>>);
-
-impl ManualClock {
-    fn at(seconds: u64) -> Self {
-        Self(Arc::new(Mutex::new(at(seconds))))
-    }
-
-    fn set(&self, seconds: u64) {
-        *self.0.lock().unwrap() = at(seconds);
-    }
-}
-
-impl TimeSource for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
-}
 
 fn env(vars: &[(&str, &str)]) -> Env {
     let mut all = vec![("HOME".to_owned(), "/nonexistent-ec2-sg-test-home".to_owned())];
@@ -413,41 +388,6 @@ fn the_chain_names_every_place_it_looked() {
 
 // --- logs ---
 
-/// Everything logged on this thread, as text: span names and fields, event fields.
-#[derive(Default, Clone)]
-struct LogCapture(Arc<Mutex<String>>);
-
-struct FieldText<'a>(&'a mut String);
-
-impl tracing::field::Visit for FieldText<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!(" {}={value:?}", field.name()));
-    }
-}
-
-impl tracing::Subscriber for LogCapture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut log = self.0.lock().unwrap();
-        log.push_str(&format!("\nspan {}", span.metadata().name()));
-        span.record(&mut FieldText(&mut log));
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut FieldText(&mut self.0.lock().unwrap()));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut log = self.0.lock().unwrap();
-        log.push_str(&format!("\n{} {}", event.metadata().level(), event.metadata().target()));
-        event.record(&mut FieldText(&mut log));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[test]
 fn no_secret_in_what_is_logged() {
     let capture = LogCapture::default();
@@ -469,7 +409,7 @@ fn no_secret_in_what_is_logged() {
             .unwrap();
         ec2_sg::blocking::Client::from_conf(config).unwrap().describe_security_groups().send().unwrap();
     });
-    let log = capture.0.lock().unwrap().clone();
+    let log = capture.text();
     // The outage was logged, and so was the call: the check below looks at real lines.
     assert!(
         log.contains("WARN") && log.contains("cannot refresh credentials from the instance metadata service"),

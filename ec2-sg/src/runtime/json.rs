@@ -3,7 +3,7 @@
 //! reader; this only gathers the top-level members. Errors never quote a value: a document
 //! holds secrets.
 
-use aws_smithy_json::deserialize::{json_token_iter, Token};
+use aws_smithy_json::deserialize::{error::DeserializeError, json_token_iter, Token};
 use aws_smithy_types::Number;
 use std::fmt;
 
@@ -51,14 +51,48 @@ impl fmt::Debug for Value {
 
 /// The members of a JSON object, in order; nothing but whitespace may follow it.
 pub fn parse_object(text: &str) -> Result<Vec<(String, Value)>, String> {
-    let invalid = |e: &dyn fmt::Display| format!("invalid JSON: {e}");
+    parse_document(text, None).map(|(members, _)| members)
+}
+
+/// The members of the object that is the value of member `name` of the top-level object (SSO's
+/// `{"roleCredentials": {...}}`), read as [`parse_object`] reads the top level; `Ok(None)` when
+/// there is no such member or it is not an object. The whole document must be valid.
+#[cfg_attr(not(feature = "reqwest-client"), allow(dead_code))]
+pub fn parse_inner_object(text: &str, name: &str) -> Result<Option<Vec<(String, Value)>>, String> {
+    parse_document(text, Some(name)).map(|(_, inner)| inner)
+}
+
+type Members = Vec<(String, Value)>;
+
+fn invalid(e: &dyn fmt::Display) -> String {
+    format!("invalid JSON: {e}")
+}
+
+/// The top-level object's members, and those of its member `inner` when asked for.
+fn parse_document(text: &str, inner: Option<&str>) -> Result<(Members, Option<Members>), String> {
     let mut tokens = json_token_iter(text.as_bytes());
     match tokens.next() {
         Some(Ok(Token::StartObject { .. })) => {}
         Some(Err(e)) => return Err(invalid(&e)),
         _ => return Err("invalid JSON: expected an object".to_string()),
     }
+    let parsed = read_members(&mut tokens, inner)?;
+    match tokens.next() {
+        None => Ok(parsed),
+        Some(Err(e)) => Err(invalid(&e)),
+        Some(Ok(_)) => Err("invalid JSON: text after the object".to_string()),
+    }
+}
+
+/// Reads members up to the object's end (its start already read). The value of member `inner`,
+/// when it is an object, is read the same way (one level: `inner` is `None` there); any other
+/// nested value is skipped.
+fn read_members<'a>(
+    tokens: &mut impl Iterator<Item = Result<Token<'a>, DeserializeError>>,
+    inner: Option<&str>,
+) -> Result<(Members, Option<Members>), String> {
     let mut members = Vec::new();
+    let mut captured = None;
     loop {
         let name = match tokens.next() {
             Some(Ok(Token::EndObject { .. })) => break,
@@ -66,6 +100,7 @@ pub fn parse_object(text: &str) -> Result<Vec<(String, Value)>, String> {
             Some(Err(e)) => return Err(invalid(&e)),
             _ => return Err("invalid JSON: expected a member name".to_string()),
         };
+        let is_inner = inner == Some(name.as_str());
         let value = match tokens.next() {
             Some(Ok(Token::ValueString { value, .. })) => {
                 Value::String(value.to_unescaped().map_err(|e| invalid(&e))?.into_owned())
@@ -77,6 +112,11 @@ pub fn parse_object(text: &str) -> Result<Vec<(String, Value)>, String> {
             }),
             Some(Ok(Token::ValueBool { value, .. })) => Value::Bool(value),
             Some(Ok(Token::ValueNull { .. })) => Value::Null,
+            Some(Ok(Token::StartObject { .. })) if is_inner => {
+                captured = Some(read_members(tokens, None)?.0);
+                members.push((name, Value::Nested));
+                continue;
+            }
             Some(Ok(Token::StartObject { .. } | Token::StartArray { .. })) => {
                 // Skipped by counting, not by recursion: any depth is fine.
                 let mut depth = 1usize;
@@ -94,13 +134,13 @@ pub fn parse_object(text: &str) -> Result<Vec<(String, Value)>, String> {
             Some(Err(e)) => return Err(invalid(&e)),
             _ => return Err("invalid JSON: expected a value".to_string()),
         };
+        if is_inner {
+            // The last one counts when a name repeats, as for members; this one is no object.
+            captured = None;
+        }
         members.push((name, value));
     }
-    match tokens.next() {
-        None => Ok(members),
-        Some(Err(e)) => Err(invalid(&e)),
-        Some(Ok(_)) => Err("invalid JSON: text after the object".to_string()),
-    }
+    Ok((members, captured))
 }
 
 /// The value of member `name`; the last one when a name repeats, as most JSON readers do.
@@ -189,6 +229,33 @@ mod tests {
         // Deep nesting is skipped without recursion.
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert_eq!(parse_object(&deep).unwrap(), vec![("a".to_owned(), Value::Nested)]);
+    }
+
+    #[test]
+    fn inner_object() {
+        let text = r#"{"roleCredentials": {"a": "x", "n": 12, "deep": {"z": 1}}, "other": [1]}"#;
+        let inner = parse_inner_object(text, "roleCredentials").unwrap().unwrap();
+        assert_eq!(
+            inner,
+            vec![("a".to_owned(), s("x")), ("n".to_owned(), Value::Number(12.0)), ("deep".to_owned(), Value::Nested)]
+        );
+        assert_eq!(parse_object(text).unwrap()[0], ("roleCredentials".to_owned(), Value::Nested));
+        assert_eq!(parse_inner_object(text, "missing").unwrap(), None);
+        assert_eq!(parse_inner_object(r#"{"roleCredentials": "x"}"#, "roleCredentials").unwrap(), None);
+        assert_eq!(parse_inner_object(r#"{"roleCredentials": [{"a": "x"}]}"#, "roleCredentials").unwrap(), None);
+        assert_eq!(
+            parse_inner_object(r#"{"roleCredentials": {}, "roleCredentials": []}"#, "roleCredentials").unwrap(),
+            None
+        );
+        assert_eq!(
+            parse_inner_object(r#"{"roleCredentials": 1, "roleCredentials": {}}"#, "roleCredentials").unwrap(),
+            Some(vec![])
+        );
+        for broken in
+            [r#"{"roleCredentials": {"a": }}"#, r#"{"roleCredentials": {"a": "x"}"#, r#"{"roleCredentials": {}} x"#]
+        {
+            assert!(parse_inner_object(broken, "roleCredentials").is_err(), "{broken}");
+        }
     }
 
     #[test]

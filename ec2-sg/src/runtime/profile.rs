@@ -101,17 +101,25 @@ struct ProfileFile {
     profiles: HashMap<String, Section>,
     /// `[services NAME]` sections (config file only).
     services: HashMap<String, Section>,
+    /// `[sso-session NAME]` sections (config file only).
+    sso_sessions: HashMap<String, Section>,
 }
 
 impl ProfileFile {
     fn empty(label: impl Into<String>, status: FileStatus) -> Self {
-        Self { label: label.into(), status, profiles: HashMap::new(), services: HashMap::new() }
+        Self {
+            label: label.into(),
+            status,
+            profiles: HashMap::new(),
+            services: HashMap::new(),
+            sso_sessions: HashMap::new(),
+        }
     }
 
     fn parse(text: &str, kind: FileKind, label: impl Into<String>, status: FileStatus) -> Result<Self, ProfileError> {
         let label = label.into();
-        let (profiles, services) = parse_text(text, kind, &label)?;
-        Ok(Self { label, status, profiles, services })
+        let Sections { profiles, services, sso_sessions } = parse_text(text, kind, &label)?;
+        Ok(Self { label, status, profiles, services, sso_sessions })
     }
 
     fn get(&self, profile: &str, key: &str) -> Option<&str> {
@@ -217,6 +225,24 @@ impl ProfileSet {
         })
     }
 
+    /// The value of `key` (case-insensitive) in the config file's `[sso-session NAME]` section;
+    /// empty values count as unset.
+    pub fn sso_session(&self, name: &str, key: &str) -> Option<&str> {
+        let section = self.config.sso_sessions.get(name)?;
+        section.props.get(&key.to_ascii_lowercase()).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// Whether the config file has a `[sso-session NAME]` section.
+    pub fn has_sso_session(&self, name: &str) -> bool {
+        self.config.sso_sessions.contains_key(name)
+    }
+
+    /// The config file, as in [`Self::sources`] without the status (where `[sso-session]` and
+    /// `[services]` sections are).
+    pub fn config_file(&self) -> &str {
+        &self.config.label
+    }
+
     /// Human-readable list of the files looked at, e.g. "/root/.aws/config (not found)".
     pub fn sources(&self) -> Vec<String> {
         [&self.config, &self.credentials]
@@ -287,11 +313,17 @@ enum Target {
     Profile { name: String, prefixed: bool },
     /// `[services NAME]` in the config file.
     Services(String),
-    /// Anything else (`[sso-session x]`, an unprefixed name in the config file, …): parsed, then dropped.
+    /// `[sso-session NAME]` in the config file.
+    SsoSession(String),
+    /// Anything else (`[plugins]`, an unprefixed name in the config file, …): parsed, then dropped.
     Ignored,
 }
 
-type Sections = (HashMap<String, Section>, HashMap<String, Section>);
+struct Sections {
+    profiles: HashMap<String, Section>,
+    services: HashMap<String, Section>,
+    sso_sessions: HashMap<String, Section>,
+}
 
 fn parse_text(text: &str, kind: FileKind, label: &str) -> Result<Sections, ProfileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -353,6 +385,7 @@ fn parse_text(text: &str, kind: FileKind, label: &str) -> Result<Sections, Profi
 
     let mut profiles: HashMap<String, Section> = HashMap::new();
     let mut services: HashMap<String, Section> = HashMap::new();
+    let mut sso_sessions: HashMap<String, Section> = HashMap::new();
     // In the config file `[profile default]` wins over `[default]` when both are present.
     let prefixed_default =
         sections.iter().any(|(t, _)| matches!(t, Target::Profile { name, prefixed: true } if name == "default"));
@@ -365,11 +398,12 @@ fn parse_text(text: &str, kind: FileKind, label: &str) -> Result<Sections, Profi
                 profiles.entry(name).or_default()
             }
             Target::Services(name) => services.entry(name).or_default(),
+            Target::SsoSession(name) => sso_sessions.entry(name).or_default(),
             Target::Ignored => continue,
         };
         into.props.extend(section.props);
     }
-    Ok((profiles, services))
+    Ok(Sections { profiles, services, sso_sessions })
 }
 
 /// Reads a `[...]` line (already trimmed) into what it names, or says what is wrong with it.
@@ -399,7 +433,8 @@ fn parse_header(line: &str, kind: FileKind) -> Result<Target, &'static str> {
     Ok(match prefix {
         "profile" if !rest.is_empty() => Target::Profile { name: rest.to_owned(), prefixed: true },
         "services" if !rest.is_empty() => Target::Services(rest.to_owned()),
-        // `[sso-session x]`, `[plugins]`, a bare `[name]` (the SDKs ignore it with a warning), …
+        "sso-session" if !rest.is_empty() => Target::SsoSession(rest.to_owned()),
+        // `[plugins]`, a bare `[name]` (the SDKs ignore it with a warning), …
         _ => Target::Ignored,
     })
 }
@@ -550,6 +585,23 @@ mod tests {
         assert_eq!(set.service_setting("local", "EC2", "ENDPOINT_URL").as_deref(), Some("http://127.0.0.1:5000"));
         assert_eq!(set.service_setting("local", "sqs", "endpoint_url"), None);
         assert_eq!(set.service_setting("other", "ec2", "endpoint_url"), None);
+    }
+
+    #[test]
+    fn sso_session_sections() {
+        let text = "[profile dev]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\n\
+                    SSO_Start_URL = https://d-123.awsapps.com/start # the portal\nempty =\n[sso-session corp]\n\
+                    sso_registration_scopes = sso:account:access\n";
+        let set = ProfileSet::parse(text, "[sso-session creds]\nsso_region = x\n").unwrap();
+        assert_eq!(set.sso_session("corp", "sso_region"), Some("us-east-1"));
+        assert_eq!(set.sso_session("corp", "sso_start_url"), Some("https://d-123.awsapps.com/start"));
+        assert_eq!(set.sso_session("corp", "sso_registration_scopes"), Some("sso:account:access"));
+        assert_eq!(set.sso_session("corp", "empty"), None);
+        assert!(set.has_sso_session("corp") && !set.has_profile("corp"));
+        assert_eq!(set.get("dev", "sso_region"), None);
+        // Only the config file has them; in the credentials file the header names a profile.
+        assert!(!set.has_sso_session("creds") && set.has_profile("sso-session creds"));
+        assert_eq!(set.config_file(), CONFIG_TEXT);
     }
 
     #[test]

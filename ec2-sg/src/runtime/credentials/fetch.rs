@@ -45,13 +45,23 @@ where
 #[derive(Debug)]
 pub(crate) struct SourceResponse {
     pub(crate) status: u16,
+    /// The headers, names as sent (look them up case-insensitively).
+    pub(crate) headers: Vec<(String, String)>,
     /// The body as text (lossy: these documents are ASCII JSON or plain text).
     pub(crate) text: String,
 }
 
+impl SourceResponse {
+    /// The first value of header `name`.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
 /// A small HTTP client for one fetch: its own connection, the source's timeout for connecting
-/// and for the whole request, no proxy (these endpoints are link-local or loopback, and a proxy
-/// must never see their tokens), no redirects.
+/// and for the whole request, no redirects. Made with [`Self::new`], it uses no proxy (for
+/// endpoints that are link-local or loopback, whose tokens a proxy must never see); made with
+/// [`Self::for_aws_endpoint`], it keeps the environment's proxy settings.
 #[derive(Debug)]
 pub(crate) struct SourceHttp {
     client: ReqwestClient,
@@ -59,16 +69,31 @@ pub(crate) struct SourceHttp {
 }
 
 impl SourceHttp {
-    /// A client whose connection and each request are bounded by `timeout`.
+    /// A client for a link-local or loopback endpoint, without proxy, whose connection and each
+    /// request are bounded by `timeout`.
     pub(crate) fn new(timeout: Duration) -> Result<Self, CredentialsError> {
-        let limits = TransportLimits {
+        let client = ReqwestClient::for_local_endpoints(Self::limits(timeout)).map_err(Self::build_error)?;
+        Ok(Self { client, timeout })
+    }
+
+    /// A client for a public AWS endpoint (SSO, STS), reached over the internet: it keeps the
+    /// environment's proxy settings (`HTTPS_PROXY`, `NO_PROXY`, …), as the SDKs do, since a
+    /// network that needs a proxy for AWS needs it for these too.
+    pub(crate) fn for_aws_endpoint(timeout: Duration) -> Result<Self, CredentialsError> {
+        let client = ReqwestClient::with_limits(Self::limits(timeout)).map_err(Self::build_error)?;
+        Ok(Self { client, timeout })
+    }
+
+    fn limits(timeout: Duration) -> TransportLimits {
+        TransportLimits {
             connect_timeout: Some(timeout),
             read_timeout: Some(timeout),
             max_response_bytes: MAX_SOURCE_RESPONSE_BYTES,
-        };
-        let client = ReqwestClient::for_local_endpoints(limits)
-            .map_err(|e| CredentialsError::new(format!("cannot build the HTTP client for credentials: {e}")))?;
-        Ok(Self { client, timeout })
+        }
+    }
+
+    fn build_error(e: TransportError) -> CredentialsError {
+        CredentialsError::new(format!("cannot build the HTTP client for credentials: {e}"))
     }
 
     /// Sends `method url` with these headers and an empty body.
@@ -78,6 +103,17 @@ impl SourceHttp {
         url: &str,
         headers: Vec<(String, String)>,
     ) -> Result<SourceResponse, TransportError> {
+        self.send_with_body(method, url, headers, Vec::new()).await
+    }
+
+    /// Sends `method url` with these headers and this body.
+    pub(crate) async fn send_with_body(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Result<SourceResponse, TransportError> {
         let (endpoint, path) = parse_url(url).map_err(TransportError::io)?;
         let request = HttpRequest {
             method,
@@ -85,10 +121,10 @@ impl SourceHttp {
             authority: endpoint.authority().to_owned(),
             path,
             headers,
-            body: Vec::new(),
+            body,
         };
         let response = self.client.send(request, Some(self.timeout)).await?;
-        Ok(SourceResponse { status: response.status, text: body_text(response.body) })
+        Ok(SourceResponse { status: response.status, headers: response.headers, text: body_text(response.body) })
     }
 }
 

@@ -4,9 +4,12 @@
 //! Sources, in the order [`DefaultCredentialsChain`] tries them:
 //! 1. the environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`;
 //! 2. the selected profile (`AWS_PROFILE`, else `default`) of `~/.aws/credentials` and
-//!    `~/.aws/config`: static keys, or a `credential_process`;
-//! 3. a container agent ([`ContainerCredentials`]: ECS task roles, EKS Pod Identity);
-//! 4. the EC2 instance metadata service ([`ImdsCredentials`]).
+//!    `~/.aws/config`: static keys, a `credential_process`, SSO ([`SsoCredentials`]: a profile
+//!    set up by `aws configure sso`, with the token `aws sso login` cached), or a role assumed
+//!    through STS from a `source_profile`, a `credential_source` or a `web_identity_token_file`;
+//! 3. a web identity token named by the environment ([`WebIdentityCredentials`]);
+//! 4. a container agent ([`ContainerCredentials`]: ECS task roles, EKS Pod Identity);
+//! 5. the EC2 instance metadata service ([`ImdsCredentials`]).
 //!
 //! Secrets (the secret access key and the session token) never appear in `Debug` output or in
 //! an error message, and neither does the output of a `credential_process`.
@@ -25,6 +28,8 @@ mod process;
 mod profile_chain;
 mod shared_profile;
 #[cfg(feature = "reqwest-client")]
+mod sso;
+#[cfg(feature = "reqwest-client")]
 mod sts_roles;
 
 pub use cache::CachingProvider;
@@ -36,6 +41,8 @@ pub use environment::EnvironmentCredentials;
 pub use imds::ImdsCredentials;
 pub use process::{parse_credential_process_output, DEFAULT_PROCESS_TIMEOUT};
 pub use shared_profile::ProfileCredentials;
+#[cfg(feature = "reqwest-client")]
+pub use sso::SsoCredentials;
 #[cfg(feature = "reqwest-client")]
 pub use sts_roles::WebIdentityCredentials;
 

@@ -53,8 +53,9 @@ pub(crate) struct ProfileChain {
     pub(crate) roles: Vec<Role>,
 }
 
-/// The profile keys that make a profile give credentials.
-const SSO_KEYS: [&str; 2] = ["sso_session", "sso_start_url"];
+/// The profile keys that make a profile an SSO one (any of them: a profile with only some is
+/// an SSO profile set up halfway, and its error names what is missing).
+const SSO_KEYS: [&str; 5] = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name"];
 
 /// The chain of `profile`; `Ok(None)` when the profile names no source of credentials at all
 /// (the default chain goes on). A profile reached through `source_profile` must give

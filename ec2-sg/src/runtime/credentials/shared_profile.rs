@@ -130,10 +130,8 @@ fn credential_source(env: &Env, profile: &str, source: CredentialSource) -> Resu
 }
 
 #[cfg(feature = "reqwest-client")]
-fn sso(_env: &Env, _set: &ProfileSet, profile: &str) -> Result<Credentials, CredentialsError> {
-    Err(CredentialsError::new(format!(
-        "profile {profile:?} gets its credentials through SSO, which this SDK does not support yet"
-    )))
+fn sso(env: &Env, set: &ProfileSet, profile: &str) -> Result<Credentials, CredentialsError> {
+    super::sso::sso_credentials(env, set, profile, std::time::SystemTime::now())
 }
 
 #[cfg(not(feature = "reqwest-client"))]
