@@ -176,3 +176,55 @@ fn a_role_sts_refuses_is_a_clear_error() {
     assert!(text.starts_with(&format!("STS AssumeRole for role {} failed", moto.role_arn)), "{text}");
     assert!(!text.contains("wrong-secret"), "{text}");
 }
+
+/// The IMDS answers that give a moto session's credentials as an instance profile's.
+fn imds_serving(moto: &Moto) -> ec2_sg_tests::stub::Stub {
+    use ec2_sg_tests::stub::Reply;
+    let document = format!(
+        r#"{{"Code": "Success", "AccessKeyId": "{}", "SecretAccessKey": "{}", "Token": "{}",
+            "Expiration": "2099-01-01T00:00:00Z"}}"#,
+        moto.session_access_key_id, moto.session_secret_access_key, moto.session_token
+    );
+    ec2_sg_tests::stub::Stub::start(vec![
+        Reply::text(200, "imds-token"),
+        Reply::text(200, "instance-role"),
+        Reply::json(200, &document),
+    ])
+}
+
+#[tokio::test]
+async fn credential_source_instance_metadata_and_container() {
+    let moto = moto();
+    // On an instance: the instance profile's credentials assume the profile's role.
+    let imds = imds_serving(moto);
+    let home = Home::with_config(&format!(
+        "[default]\nrole_arn = {}\ncredential_source = Ec2InstanceMetadata\nrole_session_name = from-imds\n",
+        moto.role_arn
+    ));
+    let env = home
+        .env(moto, &[("AWS_EC2_METADATA_DISABLED", "false"), ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.endpoint)]);
+    let config = ec2_sg::Config::builder().env(env).build().unwrap();
+    let identity = ec2_sg::sts::Client::new(&config).get_caller_identity().send().await.unwrap();
+    assert!(identity.arn().is_some_and(|arn| arn.ends_with("/from-imds")), "{identity:?}");
+    assert_eq!(imds.received().len(), 3);
+
+    // In a container: the task role's credentials do.
+    let document = format!(
+        r#"{{"AccessKeyId": "{}", "SecretAccessKey": "{}", "Token": "{}", "Expiration": "2099-01-01T00:00:00Z"}}"#,
+        moto.session_access_key_id, moto.session_secret_access_key, moto.session_token
+    );
+    let agent = ec2_sg_tests::stub::Stub::start(vec![ec2_sg_tests::stub::Reply::json(200, &document)]);
+    std::fs::write(
+        home.0.join(".aws/config"),
+        format!(
+            "[default]\nrole_arn = {}\ncredential_source = EcsContainer\nrole_session_name = from-task\n",
+            moto.role_arn
+        ),
+    )
+    .unwrap();
+    let uri = format!("{}/v2/credentials/task", agent.endpoint);
+    let config =
+        ec2_sg::Config::builder().env(home.env(moto, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)])).build().unwrap();
+    let identity = ec2_sg::sts::Client::new(&config).get_caller_identity().send().await.unwrap();
+    assert!(identity.arn().is_some_and(|arn| arn.ends_with("/from-task")), "{identity:?}");
+}
