@@ -418,3 +418,46 @@ fn no_secret_in_what_is_logged() {
     assert!(log.contains("DescribeSecurityGroups"), "{log}");
     assert_no_secret(&log);
 }
+
+// --- providers written for aws-sdk-rust ---
+
+/// A provider as aws-sdk-ec2 users write them: aws-credential-types' async trait.
+#[derive(Debug)]
+struct VaultProvider {
+    fail: bool,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for VaultProvider {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::ready(if self.fail {
+            Err(aws_credential_types::provider::error::CredentialsError::not_loaded("the vault is sealed"))
+        } else {
+            Ok(ec2_sg::Credentials::new("ASIAVAULT", SECRET, Some(TOKEN.to_owned()), None, "vault"))
+        })
+    }
+}
+
+#[test]
+fn a_provider_written_for_aws_sdk_rust_plugs_in() {
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    let ec2 = Stub::start(vec![Reply::xml(200, DESCRIBE_EMPTY), Reply::xml(200, DESCRIBE_EMPTY)]);
+    let config = ec2_sg::Config::builder()
+        .env(env(&[("AWS_REGION", "us-east-1"), ("AWS_EC2_METADATA_DISABLED", "true")]))
+        .endpoint_url(&ec2.endpoint)
+        .credentials_provider(SharedCredentialsProvider::new(VaultProvider { fail: false }))
+        .build()
+        .unwrap();
+    ec2_sg::blocking::Client::from_conf(config.clone()).unwrap().describe_security_groups().send().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(ec2_sg::Client::from_conf(config).describe_security_groups().send()).unwrap();
+    for received in ec2.received() {
+        assert_eq!(signed_with(&received), "ASIAVAULT");
+    }
+    // Its errors keep their kind and text.
+    let sealed = SharedCredentialsProvider::new(VaultProvider { fail: true });
+    let err = ProvideCredentials::provide_credentials(&sealed).unwrap_err();
+    assert!(err.is_not_loaded() && err.to_string().contains("the vault is sealed"), "{err}");
+}

@@ -145,6 +145,31 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Box<P> {
     }
 }
 
+/// Any credentials provider of the AWS SDKs for Rust (aws-config's, or your own implementation
+/// of aws-credential-types' `ProvideCredentials`), in the `SharedCredentialsProvider` those SDKs
+/// hold it in: `Config::builder().credentials_provider(SharedCredentialsProvider::new(p))`. The
+/// async client awaits it as it is; the blocking client runs it on a runtime of its own.
+#[cfg(feature = "reqwest-client")]
+impl ProvideCredentials for aws_credential_types::provider::SharedCredentialsProvider {
+    fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        fetch::block_on_fresh_runtime(|| self.provide_credentials_async())
+    }
+
+    fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        use aws_credential_types::provider::error::CredentialsError as SdkCredentialsError;
+        Box::pin(async move {
+            aws_credential_types::provider::ProvideCredentials::provide_credentials(self).await.map_err(|e| {
+                // The SDKs' error keeps its cause in `source()`: its whole chain goes in the message.
+                let message = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
+                match e {
+                    SdkCredentialsError::CredentialsNotLoaded(_) => CredentialsError::not_loaded(message),
+                    _ => CredentialsError::new(message),
+                }
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::environment::env_credentials;
