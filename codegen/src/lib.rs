@@ -208,6 +208,20 @@ pub fn generate_with(model: &Model, options: &Options) -> Result<Vec<GeneratedFi
         quote!()
     };
     let resolve_endpoint = emit_service::emit_config_adapter(model)?;
+    // The crate's main service lists every service generated into the crate (for checks that
+    // must know them all, such as the replay client's signature check).
+    let all_services = if options.own_client {
+        quote!()
+    } else {
+        let nested_services = options.nested.iter().map(|name| {
+            let ident = quote::format_ident!("{}", name);
+            quote!(&#ident::SERVICE)
+        });
+        quote! {
+            /// Every service generated into the crate: this one first, then those nested in it.
+            pub static SERVICES: &[&crate::runtime::ServiceMetadata] = &[&SERVICE #(, #nested_services)*];
+        }
+    };
     let modules = files.iter().map(|(name, visibility, _)| {
         let ident = quote::format_ident!("{}", name);
         quote! {
@@ -236,6 +250,7 @@ pub fn generate_with(model: &Model, options: &Options) -> Result<Vec<GeneratedFi
             endpoint_env_name: #endpoint_env_name,
             resolve_endpoint,
         };
+        #all_services
 
         #resolve_endpoint
     };

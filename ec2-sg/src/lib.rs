@@ -59,3 +59,8 @@ pub(crate) fn customize_input(input: &mut dyn std::any::Any) {
 pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {
     &generated::SERVICE
 }
+
+/// Every service generated into the crate, the main one first.
+pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {
+    generated::SERVICES
+}

@@ -34,6 +34,8 @@ pub static SERVICE: crate::runtime::ServiceMetadata = crate::runtime::ServiceMet
     endpoint_env_name: "EC2",
     resolve_endpoint,
 };
+/// Every service generated into the crate: this one first, then those nested in it.
+pub static SERVICES: &[&crate::runtime::ServiceMetadata] = &[&SERVICE, &sts::SERVICE];
 fn resolve_endpoint(
     inputs: &crate::runtime::EndpointInputs,
 ) -> ::std::result::Result<::std::string::String, ::std::string::String> {

@@ -252,7 +252,7 @@ pub fn signature_problems(request: &HttpRequest) -> Vec<String> {
             _ => bad(format!("unknown part {part:?}")),
         }
     }
-    let service = crate::service_defaults().signing_name;
+    let services: Vec<&str> = crate::services().iter().map(|service| service.signing_name).collect();
     let mut credential_date = None;
     match credential.map(|c| c.split('/').collect::<Vec<_>>()) {
         None => bad("no Credential".to_string()),
@@ -267,8 +267,8 @@ pub fn signature_problems(request: &HttpRequest) -> Vec<String> {
                 if region.is_empty() || !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                     bad(format!("bad region {region:?}"));
                 }
-                if *name != service {
-                    bad(format!("signed for service {name:?}, not {service:?}"));
+                if !services.contains(name) {
+                    bad(format!("signed for service {name:?}, not one of {services:?}"));
                 }
                 credential_date = Some(*date);
             }
@@ -844,9 +844,15 @@ mod tests {
                                 SignedHeaders=X-Amz-Date;host, Signature=abc"
             .into();
         let text = signature_problems(&request).join("\n");
-        for needle in ["not YYYYMMDD", "not \"ec2\"", "lower-case names, sorted", "64 lower-case hex"] {
+        for needle in ["not YYYYMMDD", "not one of [\"ec2\", \"sts\"]", "lower-case names, sorted", "64 lower-case hex"]
+        {
             assert!(text.contains(needle), "{needle}: {text}");
         }
+        // Every service of the crate signs with its own name: an STS request is fine.
+        let mut sts = signed("Action=GetCallerIdentity&Version=2011-06-15");
+        sts.headers[2].1 = sts.headers[2].1.replace("/ec2/aws4_request", "/sts/aws4_request");
+        assert!(sts.headers[2].1.contains("/sts/aws4_request"));
+        assert!(signature_problems(&sts).is_empty(), "{:?}", signature_problems(&sts));
         request.headers.remove(2);
         assert_eq!(signature_problems(&request), ["Authorization: not sent (the request is not signed)"]);
     }

@@ -95,6 +95,7 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     writeln!(main, "#[path = {:?}]\npub mod runtime;\nmod check;", runtime.display().to_string()).ok();
     // The runtime's client reads the service's facts from the crate root; any case's will do.
     main.push_str("pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {\n    &c00::SERVICE\n}\n");
+    main.push_str("pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {\n    c00::SERVICES\n}\n");
     main.push_str("pub(crate) fn customize_input(_input: &mut dyn std::any::Any) {}\n");
     for case in &cases {
         writeln!(main, "#[path = \"cases/{0}/mod.rs\"]\npub mod {0};", case.module).ok();
