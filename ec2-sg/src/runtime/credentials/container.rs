@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{block_on_fresh_runtime, parse_url, SourceHttp};
+use super::fetch::{block_on_fresh_runtime, host_of, is_loopback_host, parse_url, SourceHttp};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
@@ -17,8 +17,8 @@ const TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 const TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 const TIMEOUT: Duration = Duration::from_secs(2);
 const ATTEMPTS: u32 = 3;
-/// Hosts a `http` full URI may name (besides any 127.x.y.z address).
-const ALLOWED_HTTP_HOSTS: [&str; 5] = ["localhost", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"];
+/// The agents a `http` full URI may name, besides this machine.
+const ALLOWED_AGENT_HOSTS: [&str; 3] = ["169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"];
 
 const CONTAINER_DOCUMENT: DocumentKind =
     DocumentKind { token_member: "Token", provider: "EcsContainer", refuse_expired: true };
@@ -87,13 +87,10 @@ impl ContainerCredentials {
             return Err(CredentialsError::not_loaded(CONTAINER_NOT_SET));
         };
         let (endpoint, _) = parse_url(&full).map_err(|e| CredentialsError::new(format!("{FULL_URI}: {e}")))?;
-        let host = match endpoint.authority().rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => host,
-            _ => endpoint.authority(),
-        };
+        let host = host_of(&endpoint);
         let allowed = endpoint.scheme() == "https"
-            || ALLOWED_HTTP_HOSTS.contains(&host.to_ascii_lowercase().as_str())
-            || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+            || is_loopback_host(host)
+            || ALLOWED_AGENT_HOSTS.contains(&host.to_ascii_lowercase().as_str());
         if !allowed {
             return Err(CredentialsError::new(format!(
                 "{FULL_URI} names http://{host}: a plain-HTTP container credentials endpoint must be a loopback \

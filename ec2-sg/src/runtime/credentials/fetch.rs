@@ -142,6 +142,22 @@ pub(crate) fn parse_url(url: &str) -> Result<(Endpoint, String), String> {
     Ok((endpoint, path))
 }
 
+/// The host of an endpoint, without its port (a bracketed IPv6 address keeps its brackets).
+pub(crate) fn host_of(endpoint: &Endpoint) -> &str {
+    let authority = endpoint.authority();
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => host,
+        _ => authority,
+    }
+}
+
+/// Whether `host` names this machine: `localhost`, `[::1]` or a 127.x.y.z address.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 fn body_text(body: Body) -> String {
     String::from_utf8_lossy(&body.into_vec()).into_owned()
 }

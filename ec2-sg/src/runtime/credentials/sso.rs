@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{block_on_fresh_runtime, parse_url, SourceHttp, SourceResponse};
+use super::fetch::{block_on_fresh_runtime, host_of, is_loopback_host, parse_url, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
 use crate::runtime::env::Env;
@@ -408,16 +408,7 @@ fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -
 /// A client for `url`: with the environment's proxy, but for a loopback endpoint (a test server,
 /// a local emulator), which a proxy could not reach.
 fn http_for(url: &str) -> Result<SourceHttp, CredentialsError> {
-    let loopback = parse_url(url).is_ok_and(|(endpoint, _)| {
-        let authority = endpoint.authority();
-        let host = match authority.rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => host,
-            _ => authority,
-        };
-        host.eq_ignore_ascii_case("localhost")
-            || host == "[::1]"
-            || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-    });
+    let loopback = parse_url(url).is_ok_and(|(endpoint, _)| is_loopback_host(host_of(&endpoint)));
     if loopback {
         SourceHttp::new(TIMEOUT)
     } else {
