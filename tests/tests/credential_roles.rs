@@ -228,3 +228,27 @@ async fn credential_source_instance_metadata_and_container() {
     let identity = ec2_sg::sts::Client::new(&config).get_caller_identity().send().await.unwrap();
     assert!(identity.arn().is_some_and(|arn| arn.ends_with("/from-task")), "{identity:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credential_process_as_the_source_of_a_role() {
+    let moto = moto();
+    let document = format!(
+        r#"{{"Version": 1, "AccessKeyId": "{}", "SecretAccessKey": "{}"}}"#,
+        moto.access_key_id, moto.secret_access_key
+    );
+    let home = Home::with_config("");
+    let script = home.file("creds.sh", &format!("#!/bin/sh\nprintf '%s' '{document}'\n"));
+    std::fs::write(
+        home.0.join(".aws/config"),
+        format!(
+            "[profile vault]\ncredential_process = sh {script}\n\
+             [profile app]\nrole_arn = {}\nsource_profile = vault\nrole_session_name = from-process\n",
+            moto.role_arn
+        ),
+    )
+    .unwrap();
+    let config = ec2_sg::Config::builder().env(home.env(moto, &[("AWS_PROFILE", "app")])).build().unwrap();
+    let identity = ec2_sg::sts::blocking::Client::new(&config).unwrap().get_caller_identity().send().unwrap();
+    assert!(identity.arn().is_some_and(|arn| arn.ends_with("/from-process")), "{identity:?}");
+}
