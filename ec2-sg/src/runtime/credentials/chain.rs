@@ -192,7 +192,7 @@ mod tests {
         assert!(text.contains(&format!("profile \"dev\" in {} (no such profile)", dir.credentials_path())), "{text}");
         assert!(
             text.contains(&format!(
-                "profile \"dev\" in {} (no aws_access_key_id or credential_process)",
+                "profile \"dev\" in {} (no aws_access_key_id or credential_process or sso_session or role_arn)",
                 dir.config_path()
             )),
             "{text}"

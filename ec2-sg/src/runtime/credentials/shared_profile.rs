@@ -1,4 +1,5 @@
-//! Credentials from a profile of the shared files: static keys or a `credential_process`.
+//! Credentials from a profile of the shared files: static keys, a `credential_process`, SSO, or
+//! roles assumed on top of one of those (or of a `credential_source` or a web identity token).
 
 use std::time::Duration;
 
@@ -8,11 +9,16 @@ use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::profile::ProfileSet;
 
-const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process"];
+/// What the "nothing here" message says was looked for.
+const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process", "sso_session", "role_arn"];
 
 /// Credentials from a profile of the shared files: its `aws_access_key_id`,
-/// `aws_secret_access_key` and `aws_session_token` (provider name `"profile"`), or else the
-/// output of its `credential_process` (provider name `"process"`).
+/// `aws_secret_access_key` and `aws_session_token` (provider name `"profile"`); else the output
+/// of its `credential_process` (provider name `"process"`); else its SSO role (`sso_session` or
+/// `sso_start_url`, provider name `"SSO"`). A `role_arn` is assumed through STS with the
+/// credentials of its `source_profile` (followed from profile to profile), its
+/// `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`) or its
+/// `web_identity_token_file`; see the crate's README for every key.
 ///
 /// The profile is the one given to [`Self::with_profile`], else `AWS_PROFILE`, else `default`.
 /// The files are read on every call; wrap the provider in a [`CachingProvider`](super::CachingProvider) to avoid that.
