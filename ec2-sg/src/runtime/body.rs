@@ -6,6 +6,137 @@ use bytes::Bytes;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, BufRead, Read};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+/// A body handed from the task that receives it to a thread that reads it while it arrives,
+/// holding at most [`PIPE_BYTES`] not yet read: the transport waits for the reader beyond that
+/// (the rest stays in the connection), so a body is never held whole on top of what is made of
+/// it. The reader only sees the end of the body if the sender says so ([`PipeSender::end`]);
+/// a sender dropped before that cut the body off.
+pub(crate) fn pipe() -> (PipeSender, PipeReceiver) {
+    let shared = Arc::new(Pipe {
+        state: Mutex::new(PipeState {
+            chunks: VecDeque::new(),
+            held: 0,
+            end: false,
+            sender_gone: false,
+            receiver_gone: false,
+            waker: None,
+        }),
+        arrived: Condvar::new(),
+    });
+    (PipeSender { pipe: shared.clone() }, PipeReceiver { pipe: shared })
+}
+
+/// What a pipe holds at most before the sender waits.
+pub(crate) const PIPE_BYTES: usize = 256 << 10;
+
+struct Pipe {
+    state: Mutex<PipeState>,
+    /// Signalled when a chunk, the end, or the sender's departure is there for the receiver.
+    arrived: Condvar,
+}
+
+struct PipeState {
+    chunks: VecDeque<Bytes>,
+    /// Bytes in `chunks`.
+    held: usize,
+    end: bool,
+    sender_gone: bool,
+    receiver_gone: bool,
+    /// The sender waiting for room.
+    waker: Option<Waker>,
+}
+
+impl Pipe {
+    fn lock(&self) -> MutexGuard<'_, PipeState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The receiving task's end of a [`pipe`].
+pub(crate) struct PipeSender {
+    pipe: Arc<Pipe>,
+}
+
+impl PipeSender {
+    /// Ready when the pipe has room for another chunk (or nobody reads it any more).
+    pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.pipe.lock();
+        if state.held < PIPE_BYTES || state.receiver_gone {
+            return Poll::Ready(());
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Hands over the next chunk (dropped if nobody reads any more).
+    pub(crate) fn send(&mut self, chunk: Bytes) {
+        let mut state = self.pipe.lock();
+        if !state.receiver_gone && !chunk.is_empty() {
+            state.held += chunk.len();
+            state.chunks.push_back(chunk);
+            self.pipe.arrived.notify_one();
+        }
+    }
+
+    /// The body is complete.
+    pub(crate) fn end(self) {
+        self.pipe.lock().end = true;
+        // Dropping `self` wakes the receiver.
+    }
+}
+
+impl Drop for PipeSender {
+    fn drop(&mut self) {
+        self.pipe.lock().sender_gone = true;
+        self.pipe.arrived.notify_one();
+    }
+}
+
+/// The reading thread's end of a [`pipe`].
+pub(crate) struct PipeReceiver {
+    pipe: Arc<Pipe>,
+}
+
+impl PipeReceiver {
+    /// The next chunk; `Ok(None)` at the end of the body, an error if it was cut off.
+    fn recv(&mut self) -> io::Result<Option<Bytes>> {
+        let mut state = self.pipe.lock();
+        loop {
+            if let Some(chunk) = state.chunks.pop_front() {
+                state.held -= chunk.len();
+                if let Some(waker) = state.waker.take() {
+                    waker.wake();
+                }
+                return Ok(Some(chunk));
+            }
+            if state.end {
+                return Ok(None);
+            }
+            if state.sender_gone {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the answer was cut off"));
+            }
+            state = self.pipe.arrived.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl Drop for PipeReceiver {
+    fn drop(&mut self) {
+        let waker = {
+            let mut state = self.pipe.lock();
+            state.receiver_gone = true;
+            state.chunks.clear();
+            state.held = 0;
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
 
 /// An HTTP response body: the bytes in the chunks they arrived in.
 #[derive(Clone, Default)]
@@ -76,7 +207,23 @@ impl Body {
     /// [`ChunkReader::into_body`] gives back only what was not yet read; otherwise it gives back
     /// the whole body.
     pub(crate) fn into_reader(self, free_read: bool) -> ChunkReader {
-        ChunkReader { pending: self.chunks, position: 0, read: VecDeque::new(), free_read, freed: false }
+        ChunkReader {
+            total: self.len,
+            pending: self.chunks,
+            position: 0,
+            read: VecDeque::new(),
+            free_read,
+            freed: false,
+            incoming: None,
+        }
+    }
+
+    /// A reader over these chunks and then those that arrive on `incoming` until its end; each
+    /// chunk is freed once read.
+    pub(crate) fn into_arriving_reader(self, incoming: PipeReceiver) -> ChunkReader {
+        let mut reader = self.into_reader(true);
+        reader.incoming = Some(incoming);
+        reader
     }
 }
 
@@ -141,16 +288,44 @@ pub(crate) struct ChunkReader {
     free_read: bool,
     /// Some chunk has been dropped: the body can no longer be given back whole.
     freed: bool,
+    /// The bytes of the body so far (all of it once the last chunk has arrived).
+    total: usize,
+    /// Where the rest of a body still arriving comes from.
+    incoming: Option<PipeReceiver>,
 }
 
 impl ChunkReader {
     /// The body back: whole if no chunk was freed, else from the chunk being read onwards.
-    pub(crate) fn into_body(self) -> Body {
+    /// A body still arriving is received to its end (or to where it was cut off) first. Also
+    /// gives the length of the whole body.
+    pub(crate) fn into_body(mut self) -> (Body, usize) {
+        while self.receive().is_ok_and(|more| more) {}
         let mut body = Body::new();
         for chunk in self.read.into_iter().chain(self.pending) {
             body.push(chunk);
         }
-        body
+        (body, self.total)
+    }
+
+    /// Waits for the next chunk of a body still arriving and queues it: `Ok(false)` once the
+    /// body is complete, an error if the transport stopped before its end.
+    fn receive(&mut self) -> io::Result<bool> {
+        let Some(incoming) = &mut self.incoming else { return Ok(false) };
+        match incoming.recv() {
+            Ok(Some(chunk)) => {
+                self.total += chunk.len();
+                self.pending.push_back(chunk);
+                Ok(true)
+            }
+            Ok(None) => {
+                self.incoming = None;
+                Ok(false)
+            }
+            Err(error) => {
+                self.incoming = None;
+                Err(error)
+            }
+        }
     }
 
     /// Skips `prefix` (a BOM) if the body starts with it, wherever the chunks split it.
@@ -181,6 +356,9 @@ impl Read for ChunkReader {
 
 impl BufRead for ChunkReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pending.is_empty() {
+            self.receive()?;
+        }
         Ok(match self.pending.front() {
             Some(chunk) => &chunk[self.position..],
             None => &[],
@@ -235,7 +413,8 @@ mod tests {
             reader.read_exact(&mut first).unwrap();
             assert_eq!(&first, b"abc");
             assert_eq!(reader.freed(), free_read);
-            let rest = reader.into_body();
+            let (rest, total) = reader.into_body();
+            assert_eq!(total, 6);
             if free_read {
                 // The chunk being read is given back whole: it holds where reading stopped.
                 assert_eq!(rest.to_vec(), b"cdef");
