@@ -307,7 +307,7 @@ async fn requests_carry_the_user_agent_signed_with_the_application_name() {
 }
 
 /// A DescribeSecurityGroups answer of `groups` groups, larger than 1 MiB from 4,000 groups on:
-/// the size from which the client decodes an answer while it arrives.
+/// the size from which the decoder frees each chunk once read.
 fn large_answer(groups: usize) -> String {
     let mut xml = String::from(
         r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>big-1</requestId><securityGroupInfo>"#,
@@ -325,7 +325,7 @@ fn large_answer(groups: usize) -> String {
 }
 
 #[tokio::test]
-async fn a_large_answer_decoded_while_it_arrives_is_the_answer_decoded_whole() {
+async fn a_large_answer_read_chunk_by_chunk_is_the_answer_decoded_whole() {
     let xml = large_answer(6000);
     let expected = ec2_sg::runtime::parse_response::<ec2_sg::operation::DescribeSecurityGroups>(200, xml.as_bytes())
         .expect("the answer decodes");

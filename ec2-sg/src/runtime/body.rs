@@ -6,137 +6,6 @@ use bytes::Bytes;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, BufRead, Read};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
-
-/// A body handed from the task that receives it to a thread that reads it while it arrives,
-/// holding at most [`PIPE_BYTES`] not yet read: the transport waits for the reader beyond that
-/// (the rest stays in the connection), so a body is never held whole on top of what is made of
-/// it. The reader only sees the end of the body if the sender says so ([`PipeSender::end`]);
-/// a sender dropped before that cut the body off.
-pub(crate) fn pipe() -> (PipeSender, PipeReceiver) {
-    let shared = Arc::new(Pipe {
-        state: Mutex::new(PipeState {
-            chunks: VecDeque::new(),
-            held: 0,
-            end: false,
-            sender_gone: false,
-            receiver_gone: false,
-            waker: None,
-        }),
-        arrived: Condvar::new(),
-    });
-    (PipeSender { pipe: shared.clone() }, PipeReceiver { pipe: shared })
-}
-
-/// What a pipe holds at most before the sender waits.
-pub(crate) const PIPE_BYTES: usize = 256 << 10;
-
-struct Pipe {
-    state: Mutex<PipeState>,
-    /// Signalled when a chunk, the end, or the sender's departure is there for the receiver.
-    arrived: Condvar,
-}
-
-struct PipeState {
-    chunks: VecDeque<Bytes>,
-    /// Bytes in `chunks`.
-    held: usize,
-    end: bool,
-    sender_gone: bool,
-    receiver_gone: bool,
-    /// The sender waiting for room.
-    waker: Option<Waker>,
-}
-
-impl Pipe {
-    fn lock(&self) -> MutexGuard<'_, PipeState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The receiving task's end of a [`pipe`].
-pub(crate) struct PipeSender {
-    pipe: Arc<Pipe>,
-}
-
-impl PipeSender {
-    /// Ready when the pipe has room for another chunk (or nobody reads it any more).
-    pub(crate) fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = self.pipe.lock();
-        if state.held < PIPE_BYTES || state.receiver_gone {
-            return Poll::Ready(());
-        }
-        state.waker = Some(cx.waker().clone());
-        Poll::Pending
-    }
-
-    /// Hands over the next chunk (dropped if nobody reads any more).
-    pub(crate) fn send(&mut self, chunk: Bytes) {
-        let mut state = self.pipe.lock();
-        if !state.receiver_gone && !chunk.is_empty() {
-            state.held += chunk.len();
-            state.chunks.push_back(chunk);
-            self.pipe.arrived.notify_one();
-        }
-    }
-
-    /// The body is complete.
-    pub(crate) fn end(self) {
-        self.pipe.lock().end = true;
-        // Dropping `self` wakes the receiver.
-    }
-}
-
-impl Drop for PipeSender {
-    fn drop(&mut self) {
-        self.pipe.lock().sender_gone = true;
-        self.pipe.arrived.notify_one();
-    }
-}
-
-/// The reading thread's end of a [`pipe`].
-pub(crate) struct PipeReceiver {
-    pipe: Arc<Pipe>,
-}
-
-impl PipeReceiver {
-    /// The next chunk; `Ok(None)` at the end of the body, an error if it was cut off.
-    fn recv(&mut self) -> io::Result<Option<Bytes>> {
-        let mut state = self.pipe.lock();
-        loop {
-            if let Some(chunk) = state.chunks.pop_front() {
-                state.held -= chunk.len();
-                if let Some(waker) = state.waker.take() {
-                    waker.wake();
-                }
-                return Ok(Some(chunk));
-            }
-            if state.end {
-                return Ok(None);
-            }
-            if state.sender_gone {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the answer was cut off"));
-            }
-            state = self.pipe.arrived.wait(state).unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-}
-
-impl Drop for PipeReceiver {
-    fn drop(&mut self) {
-        let waker = {
-            let mut state = self.pipe.lock();
-            state.receiver_gone = true;
-            state.chunks.clear();
-            state.held = 0;
-            state.waker.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
 
 /// An HTTP response body: the bytes in the chunks they arrived in.
 #[derive(Clone, Default)]
@@ -209,21 +78,15 @@ impl Body {
     pub(crate) fn into_reader(self, free_read: bool) -> ChunkReader {
         ChunkReader {
             total: self.len,
-            pending: self.chunks,
+            current: Bytes::new(),
             position: 0,
+            pending: self.chunks,
             read: VecDeque::new(),
             free_read,
             freed: false,
-            incoming: None,
+            to_free: Vec::new(),
+            to_free_bytes: 0,
         }
-    }
-
-    /// A reader over these chunks and then those that arrive on `incoming` until its end; each
-    /// chunk is freed once read.
-    pub(crate) fn into_arriving_reader(self, incoming: PipeReceiver) -> ChunkReader {
-        let mut reader = self.into_reader(true);
-        reader.incoming = Some(incoming);
-        reader
     }
 }
 
@@ -280,50 +143,62 @@ impl From<Bytes> for Body {
 
 /// Reads a [`Body`] chunk by chunk (`BufRead`, so that the XML reader reads from the chunks in place).
 pub(crate) struct ChunkReader {
-    /// Chunks not yet read to their end; the front one is being read from `position`.
-    pending: VecDeque<Bytes>,
+    /// The chunk being read, from `position`; the next one is taken when it has been read to
+    /// its end and more is asked for.
+    current: Bytes,
     position: usize,
+    /// Chunks not yet started.
+    pending: VecDeque<Bytes>,
     /// Chunks read to their end and kept (when not `free_read`).
     read: VecDeque<Bytes>,
     free_read: bool,
     /// Some chunk has been dropped: the body can no longer be given back whole.
     freed: bool,
-    /// The bytes of the body so far (all of it once the last chunk has arrived).
+    /// Chunks read and not yet dropped: they are dropped together once they hold
+    /// [`FREE_TOGETHER`] bytes, which spares the allocator work on each one.
+    to_free: Vec<Bytes>,
+    to_free_bytes: usize,
+    /// The length of the whole body.
     total: usize,
-    /// Where the rest of a body still arriving comes from.
-    incoming: Option<PipeReceiver>,
 }
 
+/// Chunks read are freed by the megabyte: glibc consolidates its free lists on every free of
+/// a large block, and chunks freed next to each other are one large block.
+const FREE_TOGETHER: usize = 1 << 20;
+
 impl ChunkReader {
-    /// The body back: whole if no chunk was freed, else from the chunk being read onwards.
-    /// A body still arriving is received to its end (or to where it was cut off) first. Also
-    /// gives the length of the whole body.
-    pub(crate) fn into_body(mut self) -> (Body, usize) {
-        while self.receive().is_ok_and(|more| more) {}
+    /// The body back: whole if no chunk was freed, else from the chunk being read onwards; and
+    /// the length of the whole body.
+    pub(crate) fn into_body(self) -> (Body, usize) {
         let mut body = Body::new();
-        for chunk in self.read.into_iter().chain(self.pending) {
+        for chunk in self.read.into_iter().chain(std::iter::once(self.current)).chain(self.pending) {
             body.push(chunk);
         }
         (body, self.total)
     }
 
-    /// Waits for the next chunk of a body still arriving and queues it: `Ok(false)` once the
-    /// body is complete, an error if the transport stopped before its end.
-    fn receive(&mut self) -> io::Result<bool> {
-        let Some(incoming) = &mut self.incoming else { return Ok(false) };
-        match incoming.recv() {
-            Ok(Some(chunk)) => {
-                self.total += chunk.len();
-                self.pending.push_back(chunk);
-                Ok(true)
+    /// Moves on to the next chunk once the current one has been read: freed or kept, as asked.
+    #[cold]
+    fn next_chunk(&mut self) {
+        let done = std::mem::take(&mut self.current);
+        self.position = 0;
+        if !done.is_empty() {
+            if self.free_read {
+                self.freed = true;
+                self.to_free_bytes += done.len();
+                self.to_free.push(done);
+                if self.to_free_bytes >= FREE_TOGETHER {
+                    self.to_free.clear();
+                    self.to_free_bytes = 0;
+                }
+            } else {
+                self.read.push_back(done);
             }
-            Ok(None) => {
-                self.incoming = None;
-                Ok(false)
-            }
-            Err(error) => {
-                self.incoming = None;
-                Err(error)
+        }
+        while let Some(chunk) = self.pending.pop_front() {
+            if !chunk.is_empty() {
+                self.current = chunk;
+                return;
             }
         }
     }
@@ -333,7 +208,9 @@ impl ChunkReader {
         let starts_with = self.pending.iter().flat_map(|chunk| chunk.iter()).take(prefix.len()).eq(prefix.iter());
         if starts_with {
             for _ in prefix {
-                self.consume(1);
+                if self.fill_buf().is_ok() {
+                    self.consume(1);
+                }
             }
         }
     }
@@ -355,29 +232,17 @@ impl Read for ChunkReader {
 }
 
 impl BufRead for ChunkReader {
+    #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.pending.is_empty() {
-            self.receive()?;
+        if self.position >= self.current.len() {
+            self.next_chunk();
         }
-        Ok(match self.pending.front() {
-            Some(chunk) => &chunk[self.position..],
-            None => &[],
-        })
+        Ok(self.current.get(self.position..).unwrap_or_default())
     }
 
+    #[inline]
     fn consume(&mut self, amount: usize) {
-        let Some(front) = self.pending.front() else { return };
-        self.position = (self.position + amount).min(front.len());
-        if self.position == front.len() {
-            self.position = 0;
-            if let Some(done) = self.pending.pop_front() {
-                if self.free_read {
-                    self.freed = true;
-                } else {
-                    self.read.push_back(done);
-                }
-            }
-        }
+        self.position = (self.position + amount).min(self.current.len());
     }
 }
 

@@ -1,7 +1,6 @@
 //! The async client. Operations come from the generated fluent builders:
 //! `client.describe_security_groups().group_ids("sg-1").send().await`.
 
-use super::arriving::ArrivingDecode;
 use super::config::Config;
 use super::dispatch::{Call, Next, Shared};
 use super::operation::Operation;
@@ -38,11 +37,7 @@ impl Client {
     }
 
     /// Sends operation `O`: builds, signs and sends the request, retrying per the configuration.
-    pub async fn send_operation<O>(&self, input: O::Input) -> Result<O::Output, Error>
-    where
-        O: Operation + 'static,
-        O::Output: Send + 'static,
-    {
+    pub async fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
         let span = tracing::info_span!("ec2_sg", operation = O::NAME);
         let config = &self.inner.config;
         let call = self.call::<O>(input);
@@ -57,11 +52,7 @@ impl Client {
         }
     }
 
-    async fn call<O>(&self, input: O::Input) -> Result<O::Output, Error>
-    where
-        O: Operation + 'static,
-        O::Output: Send + 'static,
-    {
+    async fn call<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
         let config = &self.inner.config;
         let http = config.http_client.as_ref().ok_or_else(|| {
             Error::configuration(
@@ -78,22 +69,8 @@ impl Client {
             let request = call.signed_request(credentials)?;
             let timeout = call.attempt_timeout()?;
             let attempt = tracing::debug_span!("attempt", number = call.attempt);
-            // A large answer is decoded while it arrives (see `arriving`).
-            let mut sink = ArrivingDecode::<O>::new();
-            let outcome = http.send_streaming(request, timeout, &mut sink).instrument(attempt).await;
-            let next = match outcome {
-                Ok(response) => match sink.finish().await {
-                    Some(decoded) => call.on_answer::<O>(response.status, &response.headers, decoded),
-                    None => call.on_outcome::<O>(Ok(response)),
-                },
-                // The transport's error is the attempt's, whatever the decoder made of the part
-                // that arrived: dropping the sink ends it.
-                Err(transport) => {
-                    drop(sink);
-                    call.on_outcome::<O>(Err(transport))
-                }
-            };
-            match next {
+            let outcome = http.send(request, timeout).instrument(attempt).await;
+            match call.on_outcome::<O>(outcome) {
                 Next::Done(result) => return result,
                 // Signing again after a clock correction waits for nothing.
                 Next::RetryAfter(delay) if delay.is_zero() => {}

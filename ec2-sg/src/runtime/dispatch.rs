@@ -8,7 +8,7 @@ use super::error::ServiceError;
 use super::http::{HttpResponse, TransportError};
 use super::operation::Operation;
 use super::request::{build_request, HttpRequest, RequestOptions};
-use super::response::{read_response_body, Decoded, ResponseError};
+use super::response::{read_response_body, ResponseError};
 use super::retry::{
     classify_service_error, classify_transport_error, decide, jitter, RetryDecision, RetryPermit, RetryQuota,
 };
@@ -143,57 +143,38 @@ impl<'a> Call<'a> {
         &mut self,
         outcome: Result<HttpResponse, TransportError>,
     ) -> Next<O::Output> {
-        match outcome {
-            Ok(response) => {
-                let decoded = read_response_body::<O>(response.status, response.body);
-                self.on_answer::<O>(response.status, &response.headers, decoded)
-            }
-            Err(transport) => self.on_transport_error(transport),
-        }
-    }
-
-    /// [`Self::on_outcome`] for an answer already decoded (while it arrived); `headers` are the answer's.
-    pub(crate) fn on_answer<O: Operation>(
-        &mut self,
-        status: u16,
-        headers: &[(String, String)],
-        decoded: Decoded<O>,
-    ) -> Next<O::Output> {
-        let (error, kind) = match decoded.map_err(|failure| *failure) {
-            Ok(output) => {
-                self.quota.on_success(self.permit.take());
-                tracing::debug!(status, attempt = self.attempt, "succeeded");
-                return Next::Done(Ok(output));
-            }
-            Err((ResponseError::Decode { http_status, error, .. }, body)) => {
-                return Next::Done(Err(
-                    Error::decode(error, http_status, body.into_vec()).for_operation(self.operation, self.attempt)
-                ));
-            }
-            Err((ResponseError::Service(service), _)) => {
-                // Refused for its time: learn the service's clock and sign again, once per call.
-                if !self.skew_corrected && self.clock.learn(service.code(), headers, self.signed_at) {
-                    log_service_error(&service, self.attempt);
-                    self.skew_corrected = true;
-                    self.attempt += 1;
-                    return Next::RetryAfter(Duration::ZERO);
+        let (error, kind) = match outcome {
+            Ok(response) => match read_response_body::<O>(response.status, response.body).map_err(|failure| *failure) {
+                Ok(output) => {
+                    self.quota.on_success(self.permit.take());
+                    tracing::debug!(status = response.status, attempt = self.attempt, "succeeded");
+                    return Next::Done(Ok(output));
                 }
-                let kind = classify_service_error(service.code(), service.http_status());
-                log_service_error(&service, self.attempt);
-                (Error::service(service, kind != super::retry::ErrorKind::NotRetryable), kind)
+                Err((ResponseError::Decode { http_status, error, .. }, body)) => {
+                    return Next::Done(Err(
+                        Error::decode(error, http_status, body.into_vec()).for_operation(self.operation, self.attempt)
+                    ));
+                }
+                Err((ResponseError::Service(service), _)) => {
+                    // Refused for its time: learn the service's clock and sign again, once per call.
+                    if !self.skew_corrected && self.clock.learn(service.code(), &response.headers, self.signed_at) {
+                        log_service_error(&service, self.attempt);
+                        self.skew_corrected = true;
+                        self.attempt += 1;
+                        return Next::RetryAfter(Duration::ZERO);
+                    }
+                    let kind = classify_service_error(service.code(), service.http_status());
+                    log_service_error(&service, self.attempt);
+                    (Error::service(service, kind != super::retry::ErrorKind::NotRetryable), kind)
+                }
+            },
+            Err(transport) => {
+                let kind = classify_transport_error(transport.is_timeout());
+                tracing::debug!(attempt = self.attempt, error = %transport, "no answer");
+                let error_kind = if transport.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
+                (Error::new(error_kind, transport.to_string()).with_source(transport).retryable(true), kind)
             }
         };
-        self.retry_or_fail(error, kind)
-    }
-
-    fn on_transport_error<T>(&mut self, transport: TransportError) -> Next<T> {
-        let kind = classify_transport_error(transport.is_timeout());
-        tracing::debug!(attempt = self.attempt, error = %transport, "no answer");
-        let error_kind = if transport.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Transport };
-        self.retry_or_fail(Error::new(error_kind, transport.to_string()).with_source(transport).retryable(true), kind)
-    }
-
-    fn retry_or_fail<T>(&mut self, error: Error, kind: super::retry::ErrorKind) -> Next<T> {
         match decide(&self.config.retry, self.quota, self.attempt, kind, jitter()) {
             RetryDecision::RetryAfter { delay, permit } => {
                 // Never sleep past the operation timeout.

@@ -76,37 +76,6 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
         request: HttpRequest,
         timeout: Option<Duration>,
     ) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
-
-    /// [`Self::send`], handing the body to `sink` as it arrives when the sink asks for it, so
-    /// that a large answer is decoded while the rest is received: once the status and headers
-    /// are in, call [`BodySink::accept`]; if it says yes, wait for [`BodySink::poll_ready`]
-    /// before reading each chunk, give it every chunk in order with [`BodySink::push`], and
-    /// answer with an empty body. The default reads the whole answer with [`Self::send`] and
-    /// never asks the sink.
-    fn send_streaming<'a>(
-        &'a self,
-        request: HttpRequest,
-        timeout: Option<Duration>,
-        sink: &'a mut dyn BodySink,
-    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
-        let _ = sink;
-        self.send(request, timeout)
-    }
-}
-
-/// Where [`HttpClient::send_streaming`] hands a body's chunks as they arrive. The transport's
-/// own checks (the size limit, timeouts) still apply: when it gives up, it answers with its
-/// error and the sink's chunks count for nothing.
-pub trait BodySink: Send {
-    /// Whether the sink takes the body of an answer with this status and announced length.
-    fn accept(&mut self, status: u16, content_length: Option<u64>) -> bool;
-
-    /// Ready when the sink takes another chunk: a transport waits for this before it reads
-    /// more, so that a slow consumer holds the rest of the body back in the connection.
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()>;
-
-    /// The next chunk of the body, in order.
-    fn push(&mut self, chunk: bytes::Bytes);
 }
 
 /// A blocking HTTP client.
@@ -275,60 +244,29 @@ mod reqwest_impl {
             request: HttpRequest,
             timeout: Option<Duration>,
         ) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-            Box::pin(self.exchange(request, timeout, None))
-        }
-
-        fn send_streaming<'a>(
-            &'a self,
-            request: HttpRequest,
-            timeout: Option<Duration>,
-            sink: &'a mut dyn BodySink,
-        ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
-            Box::pin(self.exchange(request, timeout, Some(sink)))
-        }
-    }
-
-    impl ReqwestClient {
-        /// One request and its answer; the body goes to `sink` if it accepts it.
-        async fn exchange(
-            &self,
-            request: HttpRequest,
-            timeout: Option<Duration>,
-            sink: Option<&mut dyn BodySink>,
-        ) -> Result<HttpResponse, TransportError> {
-            let mut builder = self.client.request(method(&request)?, request.url());
-            for (name, value) in request.headers.iter().filter(|(n, _)| !is_transport_header(n)) {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(timeout);
-            }
-            let mut response = builder.body(request.body).send().await.map_err(transport_error)?;
-            let status = response.status().as_u16();
-            let headers = collect_headers(response.headers());
-            // The chunks are kept as they came, never copied: the decoder reads them in place.
-            let limit = self.max_response_bytes;
-            check_announced_length(response.content_length(), limit)?;
-            let mut sink = match sink {
-                Some(sink) => sink.accept(status, response.content_length()).then_some(sink),
-                None => None,
-            };
-            let (mut body, mut received) = (Body::new(), 0usize);
-            loop {
-                if let Some(sink) = sink.as_mut() {
-                    std::future::poll_fn(|cx| sink.poll_ready(cx)).await;
+            Box::pin(async move {
+                let mut builder = self.client.request(method(&request)?, request.url());
+                for (name, value) in request.headers.iter().filter(|(n, _)| !is_transport_header(n)) {
+                    builder = builder.header(name.as_str(), value.as_str());
                 }
-                let Some(chunk) = response.chunk().await.map_err(transport_error)? else { break };
-                if chunk.len() > limit - received {
-                    return Err(too_large(limit));
+                if let Some(timeout) = timeout {
+                    builder = builder.timeout(timeout);
                 }
-                received += chunk.len();
-                match sink.as_mut() {
-                    Some(sink) => sink.push(chunk),
-                    None => body.push(chunk),
+                let mut response = builder.body(request.body).send().await.map_err(transport_error)?;
+                let status = response.status().as_u16();
+                let headers = collect_headers(response.headers());
+                // The chunks are kept as they came, never copied: the decoder reads them in place.
+                let limit = self.max_response_bytes;
+                check_announced_length(response.content_length(), limit)?;
+                let mut body = Body::new();
+                while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+                    if chunk.len() > limit - body.len() {
+                        return Err(too_large(limit));
+                    }
+                    body.push(chunk);
                 }
-            }
-            Ok(HttpResponse { status, headers, body })
+                Ok(HttpResponse { status, headers, body })
+            })
         }
     }
 

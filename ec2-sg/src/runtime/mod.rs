@@ -9,7 +9,6 @@
 //! `Config::build` resolves and checks) and `crate::customize_input(&mut dyn Any)` (service
 //! customizations applied to an input before it is serialized).
 
-mod arriving;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod body;

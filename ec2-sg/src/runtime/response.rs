@@ -77,9 +77,8 @@ pub fn read_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::O
 
 /// Bodies longer than this are decoded with each chunk freed once read, so that a large page
 /// and its decoded output are never both held whole; shorter ones stay whole until decoded, for
-/// the error of an answer that cannot be read. The async client decodes answers announced
-/// longer than this while they arrive.
-pub(crate) const FREE_READ_ABOVE: usize = 1 << 20;
+/// the error of an answer that cannot be read.
+const FREE_READ_ABOVE: usize = 1 << 20;
 
 /// An operation's output, or why there is none with the body for the error.
 pub(crate) type Decoded<O> = Result<<O as Operation>::Output, Box<(ResponseError<ServiceError>, Body)>>;

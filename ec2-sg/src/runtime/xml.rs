@@ -2,7 +2,7 @@
 //! walk the children of an element by local name (namespaces ignored), read text, and skip
 //! whatever is not understood. Malformed or truncated input gives an [`XmlError`], never a panic.
 
-use super::body::{Body, ChunkReader, PipeReceiver};
+use super::body::{Body, ChunkReader};
 use super::timestamp::{parse_timestamp, DateTime, TimestampFormat};
 use aws_smithy_types::{base64, Blob};
 use std::fmt;
@@ -274,12 +274,6 @@ impl<'inp> Document<'inp> {
         Self::from_chunks(body.into_reader(free_read))
     }
 
-    /// Reads a body while it arrives: `first` (at least three bytes, or the whole body), then
-    /// the chunks `incoming` brings; each chunk is freed once read.
-    pub(crate) fn from_arriving(first: Body, incoming: PipeReceiver) -> Self {
-        Self::from_chunks(first.into_arriving_reader(incoming))
-    }
-
     fn from_chunks(mut reader: ChunkReader) -> Self {
         reader.skip_prefix(b"\xef\xbb\xbf");
         Self::from_input(Input::Chunks(reader))
@@ -303,8 +297,7 @@ impl<'inp> Document<'inp> {
     }
 
     /// The body back after reading a response body: whole unless chunks were freed (then from
-    /// the chunk where reading stopped), whether it is whole, and the whole body's length. A
-    /// body still arriving is received to its end first.
+    /// the chunk where reading stopped), whether it is whole, and the whole body's length.
     pub(crate) fn into_body(self) -> (Body, bool, usize) {
         match self.input {
             Input::Chunks(chunks) => {
