@@ -514,7 +514,13 @@ impl<'inp> Document<'inp> {
             }
             Token::Other => Step::Other,
         };
-        // Past the token.
+        self.advance(length);
+        Ok(Some(step))
+    }
+
+    /// Past `length` bytes of what is readable (in `carry` or in place).
+    #[inline(always)]
+    fn advance(&mut self, length: usize) {
         self.offset += length;
         if self.in_carry {
             let own = self.carry.len() - self.appended;
@@ -530,7 +536,52 @@ impl<'inp> Document<'inp> {
         } else {
             self.input.consume(length);
         }
-        Ok(Some(step))
+    }
+
+    /// The common case of an element's text, read in one go: printable ASCII text (possibly
+    /// none) directly followed by the end tag of the innermost open element, all readable in
+    /// place. Gives the text's length and that of the text and the end tag; `None` leaves
+    /// everything else (references, CDATA, other characters, a cut) to [`Self::step`], which
+    /// gives the same result event by event.
+    #[inline(always)]
+    fn simple_text(&mut self) -> Option<(usize, usize)> {
+        if self.failed.is_some() || self.depth == 0 {
+            return None;
+        }
+        let slot_start = if self.depth == 1 { 0 } else { self.name_ends[self.depth - 2] };
+        let qname = &self.names[slot_start..self.name_ends[self.depth - 1]];
+        let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().ok()? };
+        let text_end = memchr::memchr2(b'<', b'&', window)?;
+        let end_tag = window.get(text_end..text_end + qname.len() + 3)?;
+        let matches =
+            end_tag[1] == b'/' && end_tag[end_tag.len() - 1] == b'>' && &end_tag[2..end_tag.len() - 1] == qname;
+        if !matches || !is_printable_ascii(&window[..text_end]) {
+            return None;
+        }
+        Some((text_end, text_end + end_tag.len()))
+    }
+
+    /// After [`Self::simple_text`]: past the text and the end tag.
+    fn finish_simple_text(&mut self, length: usize) {
+        self.depth -= 1;
+        self.root_closed = self.depth == 0;
+        self.advance(length);
+    }
+
+    /// Appends the text [`Self::simple_text`] found to `self.text`.
+    fn keep_simple_text(&mut self, text_end: usize) {
+        let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().unwrap_or_default() };
+        // Printable ASCII, so UTF-8.
+        self.text.push_str(std::str::from_utf8(window.get(..text_end).unwrap_or_default()).unwrap_or_default());
+    }
+
+    /// What is readable at the position of [`Self::simple_text`], which has read it already.
+    fn readable(&mut self) -> &[u8] {
+        if self.in_carry {
+            &self.carry
+        } else {
+            self.input.fill_buf().unwrap_or_default()
+        }
     }
 }
 
@@ -599,6 +650,14 @@ impl<'inp> Element<'inp, '_> {
     /// skipped) into the document's text buffer.
     fn load_text(&mut self) -> Result<(), XmlError> {
         self.doc.text.clear();
+        if !self.done && self.doc.depth == self.depth {
+            if let Some((text_end, length)) = self.doc.simple_text() {
+                self.doc.keep_simple_text(text_end);
+                self.doc.finish_simple_text(length);
+                self.done = true;
+                return Ok(());
+            }
+        }
         while !self.done {
             let keep = self.doc.depth == self.depth;
             match self.doc.step(keep)? {
@@ -642,6 +701,16 @@ impl<'inp> Element<'inp, '_> {
 
     /// The text as an owned string (`<x/>` gives an empty string).
     pub fn read_string(&mut self) -> Result<String, XmlError> {
+        if !self.done && self.doc.depth == self.depth {
+            if let Some((text_end, length)) = self.doc.simple_text() {
+                // Printable ASCII: built once, in its final place.
+                let text =
+                    std::str::from_utf8(self.doc.readable().get(..text_end).unwrap_or_default()).map(str::to_owned);
+                self.doc.finish_simple_text(length);
+                self.done = true;
+                return text.map_err(|_| self.error("text that is not UTF-8"));
+            }
+        }
         self.load_text()?;
         // A copy of exactly the text's length: the buffer is reused for the next element.
         Ok(self.doc.text.as_str().to_owned())
