@@ -184,7 +184,8 @@ fn tokenize(bytes: &[u8], at_end: bool) -> Result<(Token, usize), Incomplete> {
     let need = |message| if at_end { Malformed(message) } else { NeedMore };
     match bytes.get(1) {
         None => Err(need("a tag not closed")),
-        Some(b'/') => match memchr::memchr(b'>', bytes) {
+        // End tags are short: a plain loop beats memchr's setup.
+        Some(b'/') => match bytes.iter().position(|&b| b == b'>') {
             Some(close) => {
                 let mut name_end = close;
                 while name_end > 2 && is_xml_space(bytes[name_end - 1]) {
@@ -417,8 +418,16 @@ impl<'inp> Document<'inp> {
                 }
                 let content = &window[1..content_end];
                 let qname = &content[..name_len];
+                // One pass over the (short) name: where its local part starts, whether it is ASCII.
+                let (mut local, mut high) = (0, 0u8);
+                for (i, &b) in qname.iter().enumerate() {
+                    if b == b':' && local == 0 {
+                        local = i + 1;
+                    }
+                    high |= b;
+                }
                 // Names are compared as bytes; they must still be UTF-8 (ASCII in AWS answers).
-                if !qname.is_ascii() && std::str::from_utf8(qname).is_err() {
+                if high >= 0x80 && std::str::from_utf8(qname).is_err() {
                     return Err(XmlError::new("an element name that is not UTF-8", Some(offset)));
                 }
                 // Attributes (namespace declarations included) carry nothing the decoders
@@ -430,7 +439,6 @@ impl<'inp> Document<'inp> {
                         attribute.map_err(|e| XmlError::new(format!("malformed XML: {e}"), Some(offset)))?;
                     }
                 }
-                let local = memchr::memchr(b':', qname).map_or(0, |i| i + 1);
                 let slot_start = if self.depth == 0 { 0 } else { self.name_ends[self.depth - 1] };
                 self.names.truncate(slot_start);
                 self.names.extend_from_slice(qname);
