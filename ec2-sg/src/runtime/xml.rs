@@ -130,8 +130,9 @@ enum Token {
     Text { end: usize },
     /// `&name;`: the name is `1..end`.
     Reference { end: usize },
-    /// `<content>` or `<content/>`: content is `1..content_end`, the name its first `name_len` bytes.
-    Start { content_end: usize, name_len: usize, empty: bool },
+    /// `<content>` or `<content/>`: content is `1..content_end`, the name its first `name_len`
+    /// bytes, the local part of the name from `local`.
+    Start { content_end: usize, name_len: usize, local: usize, ascii: bool, empty: bool },
     /// `</name>`: the name (trailing whitespace trimmed) is `2..name_end`.
     End { name_end: usize },
     /// `<![CDATA[data]]>`: the data is `9..end`.
@@ -253,12 +254,24 @@ fn tokenize(bytes: &[u8], at_end: bool) -> Result<(Token, usize), Incomplete> {
             };
             let empty = close > 1 && bytes[close - 1] == b'/';
             let content_end = if empty { close - 1 } else { close };
+            // One pass over the (short) name: its end (whitespace, or a control character that
+            // the attribute reader then refuses), where its local part starts, whether it is ASCII.
             let content = &bytes[1..content_end];
-            let name_len = content.iter().position(|&b| is_xml_space(b)).unwrap_or(content.len());
+            let (mut name_len, mut local, mut high) = (content.len(), 0, 0u8);
+            for (i, &b) in content.iter().enumerate() {
+                if b <= b' ' {
+                    name_len = i;
+                    break;
+                }
+                if b == b':' && local == 0 {
+                    local = i + 1;
+                }
+                high |= b;
+            }
             if name_len == 0 {
                 return Err(Malformed("a tag without a name"));
             }
-            Ok((Token::Start { content_end, name_len, empty }, close + 1))
+            Ok((Token::Start { content_end, name_len, local, ascii: high < 0x80, empty }, close + 1))
         }
     }
 }
@@ -409,7 +422,7 @@ impl<'inp> Document<'inp> {
         let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().map_err(unreadable)? };
         let outside_root = self.depth == 0;
         let step = match token {
-            Token::Start { content_end, name_len, empty } => {
+            Token::Start { content_end, name_len, local, ascii, empty } => {
                 if self.root_closed {
                     return Err(XmlError::new("malformed XML: a second root element", Some(offset)));
                 }
@@ -418,16 +431,8 @@ impl<'inp> Document<'inp> {
                 }
                 let content = &window[1..content_end];
                 let qname = &content[..name_len];
-                // One pass over the (short) name: where its local part starts, whether it is ASCII.
-                let (mut local, mut high) = (0, 0u8);
-                for (i, &b) in qname.iter().enumerate() {
-                    if b == b':' && local == 0 {
-                        local = i + 1;
-                    }
-                    high |= b;
-                }
                 // Names are compared as bytes; they must still be UTF-8 (ASCII in AWS answers).
-                if high >= 0x80 && std::str::from_utf8(qname).is_err() {
+                if !ascii && std::str::from_utf8(qname).is_err() {
                     return Err(XmlError::new("an element name that is not UTF-8", Some(offset)));
                 }
                 // Attributes (namespace declarations included) carry nothing the decoders
