@@ -256,17 +256,20 @@ fn tokenize(bytes: &[u8], at_end: bool) -> Result<(Token, usize), Incomplete> {
             let content_end = if empty { close - 1 } else { close };
             // One pass over the (short) name: its end (whitespace, or a control character that
             // the attribute reader then refuses), where its local part starts, whether it is ASCII.
+            // Branch-free over the whole content first; the positions are only looked for in
+            // the rare tags that have attributes or a prefix.
             let content = &bytes[1..content_end];
-            let (mut name_len, mut local, mut high) = (content.len(), 0, 0u8);
-            for (i, &b) in content.iter().enumerate() {
-                if b <= b' ' {
-                    name_len = i;
-                    break;
-                }
-                if b == b':' && local == 0 {
-                    local = i + 1;
-                }
+            let (mut space, mut colon, mut high) = (false, false, 0u8);
+            for &b in content {
+                space |= b <= b' ';
+                colon |= b == b':';
                 high |= b;
+            }
+            let name_len = if space { content.iter().position(|&b| b <= b' ').unwrap_or(0) } else { content.len() };
+            let name = &content[..name_len];
+            let local = if colon { name.iter().position(|&b| b == b':').map_or(0, |i| i + 1) } else { 0 };
+            if space {
+                high = name.iter().fold(0, |high, &b| high | b);
             }
             if name_len == 0 {
                 return Err(Malformed("a tag without a name"));
