@@ -162,9 +162,9 @@ pub(crate) struct ChunkReader {
     total: usize,
 }
 
-/// Chunks read are freed by the megabyte: glibc consolidates its free lists on every free of
+/// Chunks read are freed 256 KiB at a time: glibc consolidates its free lists on every free of
 /// a large block, and chunks freed next to each other are one large block.
-const FREE_TOGETHER: usize = 1 << 20;
+const FREE_TOGETHER: usize = 256 << 10;
 
 impl ChunkReader {
     /// The body back: whole if no chunk was freed, else from the chunk being read onwards; and
