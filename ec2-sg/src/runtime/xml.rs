@@ -1,6 +1,7 @@
-//! A small pull decoder over quick-xml's events, the shape the generated decoders need:
-//! walk the children of an element by local name (namespaces ignored), read text, and skip
-//! whatever is not understood. Malformed or truncated input gives an [`XmlError`], never a panic.
+//! A small pull decoder, the shape the generated decoders need: walk the children of an
+//! element by local name (namespaces ignored), read text, and skip whatever is not understood.
+//! It tokenizes the bytes itself, in place, from a slice or from a response body's chunks.
+//! Malformed or truncated input gives an [`XmlError`], never a panic.
 
 use super::body::{Body, ChunkReader};
 use super::timestamp::{parse_timestamp, DateTime, TimestampFormat};
