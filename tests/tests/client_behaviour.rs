@@ -305,3 +305,80 @@ async fn requests_carry_the_user_agent_signed_with_the_application_name() {
     let bad = config(vec![home, ("AWS_SDK_UA_APP_ID", "has spaces".to_string())]).build().unwrap_err();
     assert!(bad.to_string().contains("AWS_SDK_UA_APP_ID is not a valid application name"), "{bad}");
 }
+
+/// A DescribeSecurityGroups answer of `groups` groups, larger than 1 MiB from 4,000 groups on:
+/// the size from which the decoder frees each chunk once read.
+fn large_answer(groups: usize) -> String {
+    let mut xml = String::from(
+        r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>big-1</requestId><securityGroupInfo>"#,
+    );
+    for g in 0..groups {
+        xml.push_str(&format!(
+            "<item><groupId>sg-{g:017x}</groupId><groupName>group &amp; {g}</groupName><ipPermissions><item>\
+             <ipProtocol>tcp</ipProtocol><fromPort>{g}</fromPort><toPort>{g}</toPort>\
+             <ipRanges><item><cidrIp>10.0.0.0/8</cidrIp></item></ipRanges></item></ipPermissions></item>"
+        ));
+    }
+    xml.push_str("</securityGroupInfo></DescribeSecurityGroupsResponse>");
+    assert!(xml.len() > 1 << 20);
+    xml
+}
+
+#[tokio::test]
+async fn a_large_answer_read_chunk_by_chunk_is_the_answer_decoded_whole() {
+    let xml = large_answer(6000);
+    let expected = ec2_sg::runtime::parse_response::<ec2_sg::operation::DescribeSecurityGroups>(200, xml.as_bytes())
+        .expect("the answer decodes");
+    let stub = Stub::start(vec![Reply::xml(200, &xml)]);
+    let output = client_for(&stub, fast_retries(1)).describe_security_groups().send().await.expect("the call");
+    assert_eq!(output, expected);
+    assert_eq!(output.security_groups().len(), 6000);
+}
+
+#[tokio::test]
+async fn a_large_answer_broken_midway_is_a_decode_error_never_a_partial_success() {
+    let broken =
+        large_answer(6000).replacen("</groupId>", "</groupID>", 3001).replacen("</groupID>", "</groupId>", 3000);
+    let stub = Stub::start(vec![Reply::xml(200, &broken)]);
+    let outcome = client_for(&stub, fast_retries(3)).describe_security_groups().send().await;
+    let Err(error) = outcome.map_err(ec2_sg::Error::from) else { panic!("a broken answer is no success") };
+    assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
+    assert!(error.to_string().contains("expected `</groupId>`"), "{error}");
+    // Not retried: the one answer was read.
+    assert_eq!(stub.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_large_answer_cut_off_is_a_transport_error_even_where_it_no_longer_decodes() {
+    // Cut after the document has already gone wrong: the transport's error is the call's.
+    let broken = large_answer(6000).replacen("</groupId>", "</groupID>", 1);
+    let stub = Stub::start(vec![
+        Reply::xml(200, &broken).cut_after(1 << 20, Duration::ZERO),
+        Reply::xml(200, &large_answer(5000)).cut_after(600_000, Duration::ZERO),
+        Reply::xml(200, &large_answer(4000)),
+    ]);
+    let output = client_for(&stub, fast_retries(3)).describe_security_groups().send().await.expect("the third attempt");
+    assert_eq!(output.security_groups().len(), 4000);
+    assert_eq!(stub.received().len(), 3);
+    let whole = large_answer(5000);
+    let stub = Stub::start(vec![Reply::xml(200, &whole).cut_after(whole.len() - 100, Duration::ZERO)]);
+    let outcome = client_for(&stub, fast_retries(1)).describe_security_groups().send().await;
+    let Err(error) = outcome.map_err(ec2_sg::Error::from) else { panic!("a cut-off answer is no success") };
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+}
+
+#[tokio::test]
+async fn a_large_error_document_with_a_success_status_is_the_service_error() {
+    let padding = "<!-- padding -->".repeat(80_000);
+    let body = format!(
+        "<Response>{padding}<Errors><Error><Code>InvalidGroup.NotFound</Code><Message>no</Message></Error></Errors><RequestID>r</RequestID></Response>"
+    );
+    let stub = Stub::start(vec![Reply::xml(200, &body)]);
+    let error = client_for(&stub, fast_retries(1))
+        .describe_security_groups()
+        .send()
+        .await
+        .map_err(ec2_sg::Error::from)
+        .unwrap_err();
+    assert_eq!(error.code(), Some("InvalidGroup.NotFound"), "{error}");
+}

@@ -76,7 +76,17 @@ impl Body {
     /// [`ChunkReader::into_body`] gives back only what was not yet read; otherwise it gives back
     /// the whole body.
     pub(crate) fn into_reader(self, free_read: bool) -> ChunkReader {
-        ChunkReader { pending: self.chunks, position: 0, read: VecDeque::new(), free_read, freed: false }
+        ChunkReader {
+            total: self.len,
+            current: Bytes::new(),
+            position: 0,
+            pending: self.chunks,
+            read: VecDeque::new(),
+            free_read,
+            freed: false,
+            to_free: Vec::new(),
+            to_free_bytes: 0,
+        }
     }
 }
 
@@ -133,24 +143,64 @@ impl From<Bytes> for Body {
 
 /// Reads a [`Body`] chunk by chunk (`BufRead`, so that the XML reader reads from the chunks in place).
 pub(crate) struct ChunkReader {
-    /// Chunks not yet read to their end; the front one is being read from `position`.
-    pending: VecDeque<Bytes>,
+    /// The chunk being read, from `position`; the next one is taken when it has been read to
+    /// its end and more is asked for.
+    current: Bytes,
     position: usize,
+    /// Chunks not yet started.
+    pending: VecDeque<Bytes>,
     /// Chunks read to their end and kept (when not `free_read`).
     read: VecDeque<Bytes>,
     free_read: bool,
     /// Some chunk has been dropped: the body can no longer be given back whole.
     freed: bool,
+    /// Chunks read and not yet dropped: they are dropped together once they hold
+    /// [`FREE_TOGETHER`] bytes, which spares the allocator work on each one.
+    to_free: Vec<Bytes>,
+    to_free_bytes: usize,
+    /// The length of the whole body.
+    total: usize,
 }
 
+/// Chunks read are freed 256 KiB at a time: glibc consolidates its free lists on every free of
+/// a large block, and chunks freed next to each other are one large block.
+const FREE_TOGETHER: usize = 256 << 10;
+
 impl ChunkReader {
-    /// The body back: whole if no chunk was freed, else from the chunk being read onwards.
-    pub(crate) fn into_body(self) -> Body {
+    /// The body back: whole if no chunk was freed, else from the chunk being read onwards; and
+    /// the length of the whole body.
+    pub(crate) fn into_body(self) -> (Body, usize) {
         let mut body = Body::new();
-        for chunk in self.read.into_iter().chain(self.pending) {
+        for chunk in self.read.into_iter().chain(std::iter::once(self.current)).chain(self.pending) {
             body.push(chunk);
         }
-        body
+        (body, self.total)
+    }
+
+    /// Moves on to the next chunk once the current one has been read: freed or kept, as asked.
+    #[cold]
+    fn next_chunk(&mut self) {
+        let done = std::mem::take(&mut self.current);
+        self.position = 0;
+        if !done.is_empty() {
+            if self.free_read {
+                self.freed = true;
+                self.to_free_bytes += done.len();
+                self.to_free.push(done);
+                if self.to_free_bytes >= FREE_TOGETHER {
+                    self.to_free.clear();
+                    self.to_free_bytes = 0;
+                }
+            } else {
+                self.read.push_back(done);
+            }
+        }
+        while let Some(chunk) = self.pending.pop_front() {
+            if !chunk.is_empty() {
+                self.current = chunk;
+                return;
+            }
+        }
     }
 
     /// Skips `prefix` (a BOM) if the body starts with it, wherever the chunks split it.
@@ -158,7 +208,9 @@ impl ChunkReader {
         let starts_with = self.pending.iter().flat_map(|chunk| chunk.iter()).take(prefix.len()).eq(prefix.iter());
         if starts_with {
             for _ in prefix {
-                self.consume(1);
+                if self.fill_buf().is_ok() {
+                    self.consume(1);
+                }
             }
         }
     }
@@ -180,26 +232,17 @@ impl Read for ChunkReader {
 }
 
 impl BufRead for ChunkReader {
+    #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        Ok(match self.pending.front() {
-            Some(chunk) => &chunk[self.position..],
-            None => &[],
-        })
+        if self.position >= self.current.len() {
+            self.next_chunk();
+        }
+        Ok(self.current.get(self.position..).unwrap_or_default())
     }
 
+    #[inline]
     fn consume(&mut self, amount: usize) {
-        let Some(front) = self.pending.front() else { return };
-        self.position = (self.position + amount).min(front.len());
-        if self.position == front.len() {
-            self.position = 0;
-            if let Some(done) = self.pending.pop_front() {
-                if self.free_read {
-                    self.freed = true;
-                } else {
-                    self.read.push_back(done);
-                }
-            }
-        }
+        self.position = (self.position + amount).min(self.current.len());
     }
 }
 
@@ -235,7 +278,8 @@ mod tests {
             reader.read_exact(&mut first).unwrap();
             assert_eq!(&first, b"abc");
             assert_eq!(reader.freed(), free_read);
-            let rest = reader.into_body();
+            let (rest, total) = reader.into_body();
+            assert_eq!(total, 6);
             if free_read {
                 // The chunk being read is given back whole: it holds where reading stopped.
                 assert_eq!(rest.to_vec(), b"cdef");

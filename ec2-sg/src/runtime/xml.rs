@@ -1,12 +1,11 @@
-//! A small pull decoder over quick-xml's events, the shape the generated decoders need:
-//! walk the children of an element by local name (namespaces ignored), read text, and skip
-//! whatever is not understood. Malformed or truncated input gives an [`XmlError`], never a panic.
+//! A small pull decoder, the shape the generated decoders need: walk the children of an
+//! element by local name (namespaces ignored), read text, and skip whatever is not understood.
+//! It tokenizes the bytes itself, in place, from a slice or from a response body's chunks.
+//! Malformed or truncated input gives an [`XmlError`], never a panic.
 
 use super::body::{Body, ChunkReader};
 use super::timestamp::{parse_timestamp, DateTime, TimestampFormat};
 use aws_smithy_types::{base64, Blob};
-use quick_xml::events::Event;
-use quick_xml::Reader;
 use std::fmt;
 use std::io::{self, BufRead, Read};
 
@@ -81,19 +80,29 @@ impl BufRead for Input<'_> {
     }
 }
 
-/// A parsed-as-you-go XML document, read with quick-xml's pull reader. quick-xml checks that end
-/// tags match their start tags; this checks what it leaves to its caller, as expat does: one root
-/// element, closed, with only comments, PIs and whitespace around it; no attribute given twice on
-/// an element; UTF-8 text without control characters; character references that name XML
-/// characters and only XML's five named entities.
+/// A parsed-as-you-go XML document. The tokenizer is this module's own: it reads each event in
+/// place from the slice or from the body's chunks (only an event split between two chunks is
+/// copied, into `carry`), and it checks what a conforming parser checks, as expat does: tags
+/// closed in order, one root element, closed, with only comments, PIs and whitespace around it;
+/// attributes well-formed and none given twice (quick-xml's attribute reader); UTF-8 names and
+/// text without control characters; character references that name XML characters and only
+/// XML's five named entities.
 pub struct Document<'inp> {
-    reader: Reader<Input<'inp>>,
-    /// The bytes of the event being read (quick-xml copies each event here from the input).
-    event: Vec<u8>,
-    /// The local names of the elements last opened at each depth, one after another: the name
-    /// at depth `d` ends at `name_ends[d]`. A name stays readable until a sibling replaces it.
+    input: Input<'inp>,
+    /// The bytes of an event split between chunks: the start of the event, then the first
+    /// `appended` bytes of the input (not yet consumed from it).
+    carry: Vec<u8>,
+    /// Whether events are read from `carry` rather than from the input in place.
+    in_carry: bool,
+    appended: usize,
+    /// The byte offset in the document of the start of what is being read.
+    offset: usize,
+    /// The qualified names of the elements last opened at each depth, one after another: the
+    /// name at depth `d` ends at `name_ends[d]`, its local part starts at `local_starts[d]`.
+    /// A name stays readable until a sibling replaces it.
     names: Vec<u8>,
     name_ends: Vec<usize>,
+    local_starts: Vec<usize>,
     /// Number of elements currently open.
     depth: usize,
     /// The root element has been closed: only comments, PIs and whitespace may follow.
@@ -116,6 +125,161 @@ enum Step {
     Other,
 }
 
+/// One token, as positions in the bytes it was read from.
+enum Token {
+    /// Text up to the next `<` or `&` (or the end of the document).
+    Text { end: usize },
+    /// `&name;`: the name is `1..end`.
+    Reference { end: usize },
+    /// `<content>` or `<content/>`: content is `1..content_end`, the name its first `name_len`
+    /// bytes, the local part of the name from `local`.
+    Start { content_end: usize, name_len: usize, local: usize, ascii: bool, empty: bool },
+    /// `</name>`: the name (trailing whitespace trimmed) is `2..name_end`.
+    End { name_end: usize },
+    /// `<![CDATA[data]]>`: the data is `9..end`.
+    CData { end: usize },
+    /// A comment, a processing instruction (the XML declaration too) or a DTD.
+    Other,
+}
+
+/// Why a token could not be read.
+enum Incomplete {
+    /// The bytes end inside the token: more are needed (or the document is cut off).
+    NeedMore,
+    /// The bytes cannot start a token.
+    Malformed(&'static str),
+}
+
+#[cold]
+fn unreadable(error: io::Error) -> XmlError {
+    XmlError::new(format!("the answer could not be read: {error}"), None)
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Reads one token at the start of `bytes` (not empty): the token and its length. At the end
+/// of the document (`at_end`), text may run to the end of `bytes`; elsewhere, only a token
+/// that ends inside `bytes` is read.
+fn tokenize(bytes: &[u8], at_end: bool) -> Result<(Token, usize), Incomplete> {
+    use Incomplete::{Malformed, NeedMore};
+    match bytes[0] {
+        b'<' => {}
+        b'&' => {
+            // Up to `;`; a `<` or `&` first leaves the `&` dangling.
+            return match memchr::memchr3(b';', b'&', b'<', &bytes[1..]) {
+                Some(i) if bytes[i + 1] == b';' => Ok((Token::Reference { end: i + 1 }, i + 2)),
+                Some(_) => Err(Malformed("a `&` that starts no reference (write `&amp;`)")),
+                None if at_end => Err(Malformed("a reference not closed by `;`")),
+                None => Err(NeedMore),
+            };
+        }
+        _ => {
+            return match memchr::memchr2(b'<', b'&', bytes) {
+                Some(end) => Ok((Token::Text { end }, end)),
+                None if at_end => Ok((Token::Text { end: bytes.len() }, bytes.len())),
+                None => Err(NeedMore),
+            };
+        }
+    }
+    let need = |message| if at_end { Malformed(message) } else { NeedMore };
+    match bytes.get(1) {
+        None => Err(need("a tag not closed")),
+        // End tags are short: a plain loop beats memchr's setup.
+        Some(b'/') => match bytes.iter().position(|&b| b == b'>') {
+            Some(close) => {
+                let mut name_end = close;
+                while name_end > 2 && is_xml_space(bytes[name_end - 1]) {
+                    name_end -= 1;
+                }
+                Ok((Token::End { name_end }, close + 1))
+            }
+            None => Err(need("a closing tag not closed by `>`")),
+        },
+        Some(b'?') => match memchr::memmem::find(&bytes[2..], b"?>") {
+            Some(i) => Ok((Token::Other, i + 4)),
+            None => Err(need("a processing instruction not closed by `?>`")),
+        },
+        Some(b'!') => {
+            if bytes.len() < 9 && !at_end {
+                // Not enough to tell a comment from CDATA or a DTD.
+                let known: [&[u8]; 3] = [b"<!--", b"<![CDATA[", b"<!DOCTYPE"];
+                let prefix_of_one =
+                    known.iter().any(|k| k.len() >= bytes.len() && k[..bytes.len()].eq_ignore_ascii_case(bytes));
+                if prefix_of_one {
+                    return Err(NeedMore);
+                }
+            }
+            if bytes.starts_with(b"<!--") {
+                match memchr::memmem::find(&bytes[4..], b"-->") {
+                    Some(i) => Ok((Token::Other, i + 7)),
+                    None => Err(need("a comment not closed by `-->`")),
+                }
+            } else if bytes.starts_with(b"<![CDATA[") {
+                match memchr::memmem::find(&bytes[9..], b"]]>") {
+                    Some(i) => Ok((Token::CData { end: 9 + i }, i + 12)),
+                    None => Err(need("CDATA not closed by `]]>`")),
+                }
+            } else if bytes.len() >= 9 && bytes[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
+                // Up to the `>` outside the internal subset's brackets.
+                let mut depth = 0usize;
+                for (i, &b) in bytes.iter().enumerate().skip(9) {
+                    match b {
+                        b'[' => depth += 1,
+                        b']' => depth = depth.saturating_sub(1),
+                        b'>' if depth == 0 => return Ok((Token::Other, i + 1)),
+                        _ => {}
+                    }
+                }
+                Err(need("a DTD not closed by `>`"))
+            } else {
+                Err(Malformed("`<!` that starts no comment, CDATA or DTD"))
+            }
+        }
+        Some(_) => {
+            // Up to the `>` outside quoted attribute values.
+            let mut at = 1;
+            let close = loop {
+                match memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) {
+                    Some(i) if bytes[at + i] == b'>' => break at + i,
+                    Some(i) => {
+                        let quote = bytes[at + i];
+                        match memchr::memchr(quote, &bytes[at + i + 1..]) {
+                            Some(j) => at += i + j + 2,
+                            None => return Err(need("a tag not closed by `>`")),
+                        }
+                    }
+                    None => return Err(need("a tag not closed by `>`")),
+                }
+            };
+            let empty = close > 1 && bytes[close - 1] == b'/';
+            let content_end = if empty { close - 1 } else { close };
+            // One pass over the (short) name: its end (whitespace, or a control character that
+            // the attribute reader then refuses), where its local part starts, whether it is ASCII.
+            // Branch-free over the whole content first; the positions are only looked for in
+            // the rare tags that have attributes or a prefix.
+            let content = &bytes[1..content_end];
+            let (mut space, mut colon, mut high) = (false, false, 0u8);
+            for &b in content {
+                space |= b <= b' ';
+                colon |= b == b':';
+                high |= b;
+            }
+            let name_len = if space { content.iter().position(|&b| b <= b' ').unwrap_or(0) } else { content.len() };
+            let name = &content[..name_len];
+            let local = if colon { name.iter().position(|&b| b == b':').map_or(0, |i| i + 1) } else { 0 };
+            if space {
+                high = name.iter().fold(0, |high, &b| high | b);
+            }
+            if name_len == 0 {
+                return Err(Malformed("a tag without a name"));
+            }
+            Ok((Token::Start { content_end, name_len, local, ascii: high < 0x80, empty }, close + 1))
+        }
+    }
+}
+
 impl<'inp> Document<'inp> {
     /// Starts reading `input`, which must be UTF-8 (a BOM is skipped).
     pub fn new(input: &'inp [u8]) -> Result<Self, XmlError> {
@@ -125,24 +289,24 @@ impl<'inp> Document<'inp> {
 
     /// Reads a response body chunk by chunk; with `free_read`, each chunk is freed once read.
     pub(crate) fn from_body(body: Body, free_read: bool) -> Self {
-        let mut reader = body.into_reader(free_read);
+        Self::from_chunks(body.into_reader(free_read))
+    }
+
+    fn from_chunks(mut reader: ChunkReader) -> Self {
         reader.skip_prefix(b"\xef\xbb\xbf");
         Self::from_input(Input::Chunks(reader))
     }
 
     fn from_input(input: Input<'inp>) -> Self {
-        let mut reader = Reader::from_reader(input);
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.expand_empty_elements = false;
-        config.trim_text(false);
-        config.allow_dangling_amp = false;
-        config.allow_unmatched_ends = false;
         Self {
-            reader,
-            event: Vec::new(),
+            input,
+            carry: Vec::new(),
+            in_carry: false,
+            appended: 0,
+            offset: 0,
             names: Vec::new(),
             name_ends: Vec::new(),
+            local_starts: Vec::new(),
             depth: 0,
             root_closed: false,
             text: String::new(),
@@ -151,14 +315,15 @@ impl<'inp> Document<'inp> {
     }
 
     /// The body back after reading a response body: whole unless chunks were freed (then from
-    /// the chunk where reading stopped), and whether it is whole.
-    pub(crate) fn into_body(self) -> (Body, bool) {
-        match self.reader.into_inner() {
+    /// the chunk where reading stopped), whether it is whole, and the whole body's length.
+    pub(crate) fn into_body(self) -> (Body, bool, usize) {
+        match self.input {
             Input::Chunks(chunks) => {
                 let whole = !chunks.freed();
-                (chunks.into_body(), whole)
+                let (body, total) = chunks.into_body();
+                (body, whole, total)
             }
-            Input::Slice(slice) => (Body::from(slice), true),
+            Input::Slice(slice) => (Body::from(slice), true, slice.len()),
         }
     }
 
@@ -187,9 +352,9 @@ impl<'inp> Document<'inp> {
         Ok(())
     }
 
-    /// Where the name of the element last opened at depth `slot` is in `names` (the root's slot is 0).
+    /// Where the local name of the element last opened at depth `slot` is in `names` (the root's slot is 0).
     fn name_span(&self, slot: usize) -> (usize, usize) {
-        let start = if slot == 0 { 0 } else { self.name_ends.get(slot - 1).copied().unwrap_or(0) };
+        let start = self.local_starts.get(slot).copied().unwrap_or(0);
         (start, self.name_ends.get(slot).copied().unwrap_or(start))
     }
 
@@ -208,66 +373,126 @@ impl<'inp> Document<'inp> {
         self.step_unchecked(keep_text).map_err(|error| self.fail(error))
     }
 
+    /// After a token was cut off at the end of what is readable in place or in `carry`: moves
+    /// what is left into `carry` and adds input to it (doubling what it adds, so that a long
+    /// token is read in linear time). `Ok(false)` when the input has nothing more.
+    #[cold]
+    fn need_more(&mut self) -> Result<bool, XmlError> {
+        if !self.in_carry {
+            let window = self.input.fill_buf().map_err(unreadable)?;
+            let n = window.len();
+            self.carry.clear();
+            self.carry.extend_from_slice(window);
+            self.input.consume(n);
+            self.in_carry = true;
+            self.appended = 0;
+        }
+        // The bytes appended are the carry's own now.
+        self.input.consume(self.appended);
+        self.appended = 0;
+        let more = self.input.fill_buf().map_err(unreadable)?;
+        let n = more.len().min(self.carry.len().max(256));
+        self.carry.extend_from_slice(&more[..n]);
+        self.appended = n;
+        Ok(n > 0)
+    }
+
     // Inlined into `step`, its only caller: one call per event instead of two.
     #[inline(always)]
     fn step_unchecked(&mut self, keep_text: bool) -> Result<Option<Step>, XmlError> {
-        let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-        self.event.clear();
-        let event = match self.reader.read_event_into(&mut self.event) {
-            Ok(event) => event,
-            Err(e) => {
-                let at = usize::try_from(self.reader.error_position()).ok();
-                return Err(XmlError::new(format!("malformed XML: {e}"), at));
+        // Read one token, from `carry` or in place, asking for more input while it is cut off.
+        let mut at_end = false;
+        let (token, length) = loop {
+            let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().map_err(unreadable)? };
+            if window.is_empty() {
+                if self.in_carry {
+                    // Everything carried has been read.
+                    self.in_carry = false;
+                    self.carry.clear();
+                    continue;
+                }
+                return Ok(None);
+            }
+            match tokenize(window, at_end) {
+                Ok(token) => break token,
+                Err(Incomplete::Malformed(message)) => {
+                    return Err(XmlError::new(format!("malformed XML: {message}"), Some(self.offset)))
+                }
+                Err(Incomplete::NeedMore) => at_end = !self.need_more()?,
             }
         };
+        let offset = self.offset;
+        // The same bytes as above: the input is only advanced below.
+        let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().map_err(unreadable)? };
         let outside_root = self.depth == 0;
-        match event {
-            Event::Start(ref start) | Event::Empty(ref start) => {
+        let step = match token {
+            Token::Start { content_end, name_len, local, ascii, empty } => {
                 if self.root_closed {
                     return Err(XmlError::new("malformed XML: a second root element", Some(offset)));
                 }
                 if self.depth >= MAX_DEPTH {
                     return Err(XmlError::new(format!("elements nest more than {MAX_DEPTH} deep"), Some(offset)));
                 }
+                let content = &window[1..content_end];
+                let qname = &content[..name_len];
+                // Names are compared as bytes; they must still be UTF-8 (ASCII in AWS answers).
+                if !ascii && std::str::from_utf8(qname).is_err() {
+                    return Err(XmlError::new("an element name that is not UTF-8", Some(offset)));
+                }
                 // Attributes (namespace declarations included) carry nothing the decoders
                 // read, but a malformed one or a name given twice makes the document malformed.
-                if !start.attributes_raw().is_empty() {
-                    for attribute in start.attributes() {
+                if name_len < content.len() {
+                    let content = std::str::from_utf8(content)
+                        .map_err(|_| XmlError::new("malformed XML: a tag that is not UTF-8", Some(offset)))?;
+                    for attribute in quick_xml::events::BytesStart::from_content(content, name_len).attributes() {
                         attribute.map_err(|e| XmlError::new(format!("malformed XML: {e}"), Some(offset)))?;
                     }
                 }
-                let local = start.local_name().into_inner();
-                // Names are compared as bytes; they must still be UTF-8 (ASCII in AWS answers).
-                if !local.is_ascii() && std::str::from_utf8(local).is_err() {
-                    return Err(XmlError::new("an element name that is not UTF-8", Some(offset)));
-                }
                 let slot_start = if self.depth == 0 { 0 } else { self.name_ends[self.depth - 1] };
                 self.names.truncate(slot_start);
-                self.names.extend_from_slice(local);
+                self.names.extend_from_slice(qname);
                 self.name_ends.truncate(self.depth);
                 self.name_ends.push(self.names.len());
-                let empty = matches!(event, Event::Empty(_));
+                self.local_starts.truncate(self.depth);
+                self.local_starts.push(slot_start + local);
                 if empty {
                     self.root_closed = outside_root;
                 } else {
                     self.depth += 1;
                 }
-                Ok(Some(Step::Start { empty, offset }))
+                Step::Start { empty, offset }
             }
-            Event::End(_) => {
-                // quick-xml has checked that it closes the innermost open element.
-                self.depth = self.depth.saturating_sub(1);
+            Token::End { name_end } => {
+                let name = &window[2..name_end];
+                if self.depth == 0 {
+                    let name = String::from_utf8_lossy(name);
+                    return Err(XmlError::new(
+                        format!("malformed XML: a closing tag `</{name}>` with no element open"),
+                        Some(offset),
+                    ));
+                }
+                let slot_start = if self.depth == 1 { 0 } else { self.name_ends[self.depth - 2] };
+                let expected = &self.names[slot_start..self.name_ends[self.depth - 1]];
+                if name != expected {
+                    let (expected, found) = (String::from_utf8_lossy(expected), String::from_utf8_lossy(name));
+                    return Err(XmlError::new(
+                        format!("malformed XML: expected `</{expected}>`, but `</{found}>` was found"),
+                        Some(offset),
+                    ));
+                }
+                self.depth -= 1;
                 self.root_closed = self.depth == 0;
-                Ok(Some(Step::End))
+                Step::End
             }
-            Event::Text(text) => {
+            Token::Text { end } => {
+                let text = &window[..end];
                 // Printable ASCII, the common case, is checked in one vectorized pass; anything
                 // else must be UTF-8 without the control characters XML forbids.
-                let printable_ascii = is_printable_ascii(&text);
-                if !printable_ascii && has_control_character(&text) {
+                let printable_ascii = is_printable_ascii(text);
+                if !printable_ascii && has_control_character(text) {
                     return Err(XmlError::new("malformed XML: a control character in text", Some(offset)));
                 }
-                if outside_root && !text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                if outside_root && !text.iter().all(|&b| is_xml_space(b)) {
                     let message = if self.root_closed { "after" } else { "before" };
                     return Err(XmlError::new(
                         format!("malformed XML: text {message} the root element (not an XML document?)"),
@@ -275,37 +500,104 @@ impl<'inp> Document<'inp> {
                     ));
                 }
                 if keep_text || !printable_ascii {
-                    let text = std::str::from_utf8(&text)
+                    let text = std::str::from_utf8(text)
                         .map_err(|e| XmlError::new("text that is not UTF-8", Some(offset + e.valid_up_to())))?;
                     if keep_text {
                         self.text.push_str(text);
                     }
                 }
-                Ok(Some(Step::Text))
+                Step::Text
             }
-            Event::CData(data) => {
-                let data =
-                    std::str::from_utf8(&data).map_err(|_| XmlError::new("CDATA that is not UTF-8", Some(offset)))?;
+            Token::CData { end } => {
+                let data = std::str::from_utf8(&window[9..end])
+                    .map_err(|_| XmlError::new("CDATA that is not UTF-8", Some(offset)))?;
                 if outside_root {
                     return Err(XmlError::new("malformed XML: CDATA outside the root element", Some(offset)));
                 }
                 if keep_text {
                     self.text.push_str(data);
                 }
-                Ok(Some(Step::Text))
+                Step::Text
             }
-            Event::GeneralRef(reference) => {
+            Token::Reference { end } => {
                 if outside_root {
                     return Err(XmlError::new("malformed XML: a reference outside the root element", Some(offset)));
                 }
-                let c = resolve_reference(&reference).map_err(|message| XmlError::new(message, Some(offset)))?;
+                let c = resolve_reference(&window[1..end]).map_err(|message| XmlError::new(message, Some(offset)))?;
                 if keep_text {
                     self.text.push(c);
                 }
-                Ok(Some(Step::Text))
+                Step::Text
             }
-            Event::Eof => Ok(None),
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => Ok(Some(Step::Other)),
+            Token::Other => Step::Other,
+        };
+        self.advance(length);
+        Ok(Some(step))
+    }
+
+    /// Past `length` bytes of what is readable (in `carry` or in place).
+    #[inline(always)]
+    fn advance(&mut self, length: usize) {
+        self.offset += length;
+        if self.in_carry {
+            let own = self.carry.len() - self.appended;
+            if length >= own {
+                // The token ended in the bytes appended: read in place again after it.
+                self.input.consume(length - own);
+                self.carry.clear();
+                self.appended = 0;
+                self.in_carry = false;
+            } else {
+                self.carry.drain(..length);
+            }
+        } else {
+            self.input.consume(length);
+        }
+    }
+
+    /// The common case of an element's text, read in one go: printable ASCII text (possibly
+    /// none) directly followed by the end tag of the innermost open element, all readable in
+    /// place. Gives the text's length and that of the text and the end tag; `None` leaves
+    /// everything else (references, CDATA, other characters, a cut) to [`Self::step`], which
+    /// gives the same result event by event.
+    #[inline(always)]
+    fn simple_text(&mut self) -> Option<(usize, usize)> {
+        if self.failed.is_some() || self.depth == 0 {
+            return None;
+        }
+        let slot_start = if self.depth == 1 { 0 } else { self.name_ends[self.depth - 2] };
+        let qname = &self.names[slot_start..self.name_ends[self.depth - 1]];
+        let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().ok()? };
+        let text_end = memchr::memchr2(b'<', b'&', window)?;
+        let end_tag = window.get(text_end..text_end + qname.len() + 3)?;
+        let matches =
+            end_tag[1] == b'/' && end_tag[end_tag.len() - 1] == b'>' && &end_tag[2..end_tag.len() - 1] == qname;
+        if !matches || !is_printable_ascii(&window[..text_end]) {
+            return None;
+        }
+        Some((text_end, text_end + end_tag.len()))
+    }
+
+    /// After [`Self::simple_text`]: past the text and the end tag.
+    fn finish_simple_text(&mut self, length: usize) {
+        self.depth -= 1;
+        self.root_closed = self.depth == 0;
+        self.advance(length);
+    }
+
+    /// Appends the text [`Self::simple_text`] found to `self.text`.
+    fn keep_simple_text(&mut self, text_end: usize) {
+        let window: &[u8] = if self.in_carry { &self.carry } else { self.input.fill_buf().unwrap_or_default() };
+        // Printable ASCII, so UTF-8.
+        self.text.push_str(std::str::from_utf8(window.get(..text_end).unwrap_or_default()).unwrap_or_default());
+    }
+
+    /// What is readable at the position of [`Self::simple_text`], which has read it already.
+    fn readable(&mut self) -> &[u8] {
+        if self.in_carry {
+            &self.carry
+        } else {
+            self.input.fill_buf().unwrap_or_default()
         }
     }
 }
@@ -375,6 +667,14 @@ impl<'inp> Element<'inp, '_> {
     /// skipped) into the document's text buffer.
     fn load_text(&mut self) -> Result<(), XmlError> {
         self.doc.text.clear();
+        if !self.done && self.doc.depth == self.depth {
+            if let Some((text_end, length)) = self.doc.simple_text() {
+                self.doc.keep_simple_text(text_end);
+                self.doc.finish_simple_text(length);
+                self.done = true;
+                return Ok(());
+            }
+        }
         while !self.done {
             let keep = self.doc.depth == self.depth;
             match self.doc.step(keep)? {
@@ -418,6 +718,16 @@ impl<'inp> Element<'inp, '_> {
 
     /// The text as an owned string (`<x/>` gives an empty string).
     pub fn read_string(&mut self) -> Result<String, XmlError> {
+        if !self.done && self.doc.depth == self.depth {
+            if let Some((text_end, length)) = self.doc.simple_text() {
+                // Printable ASCII: built once, in its final place.
+                let text =
+                    std::str::from_utf8(self.doc.readable().get(..text_end).unwrap_or_default()).map(str::to_owned);
+                self.doc.finish_simple_text(length);
+                self.done = true;
+                return text.map_err(|_| self.error("text that is not UTF-8"));
+            }
+        }
         self.load_text()?;
         // A copy of exactly the text's length: the buffer is reused for the next element.
         Ok(self.doc.text.as_str().to_owned())
