@@ -60,7 +60,9 @@ pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {
     &generated::SERVICE
 }
 
-/// Every service generated into the crate, the main one first.
+/// Every service generated into the crate, the main one first (the replay client's signature
+/// check accepts any of their signing names).
+#[cfg(feature = "test-util")]
 pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {
     generated::SERVICES
 }
