@@ -77,7 +77,6 @@ impl Body {
     /// the whole body.
     pub(crate) fn into_reader(self, free_read: bool) -> ChunkReader {
         ChunkReader {
-            total: self.len,
             current: Bytes::new(),
             position: 0,
             pending: self.chunks,
@@ -158,8 +157,6 @@ pub(crate) struct ChunkReader {
     /// [`FREE_TOGETHER`] bytes, which spares the allocator work on each one.
     to_free: Vec<Bytes>,
     to_free_bytes: usize,
-    /// The length of the whole body.
-    total: usize,
 }
 
 /// Chunks read are freed 256 KiB at a time: glibc consolidates its free lists on every free of
@@ -167,14 +164,13 @@ pub(crate) struct ChunkReader {
 const FREE_TOGETHER: usize = 256 << 10;
 
 impl ChunkReader {
-    /// The body back: whole if no chunk was freed, else from the chunk being read onwards; and
-    /// the length of the whole body.
-    pub(crate) fn into_body(self) -> (Body, usize) {
+    /// The body back: whole if no chunk was freed, else from the chunk being read onwards.
+    pub(crate) fn into_body(self) -> Body {
         let mut body = Body::new();
         for chunk in self.read.into_iter().chain(std::iter::once(self.current)).chain(self.pending) {
             body.push(chunk);
         }
-        (body, self.total)
+        body
     }
 
     /// Moves on to the next chunk once the current one has been read: freed or kept, as asked.
@@ -278,8 +274,7 @@ mod tests {
             reader.read_exact(&mut first).unwrap();
             assert_eq!(&first, b"abc");
             assert_eq!(reader.freed(), free_read);
-            let (rest, total) = reader.into_body();
-            assert_eq!(total, 6);
+            let rest = reader.into_body();
             if free_read {
                 // The chunk being read is given back whole: it holds where reading stopped.
                 assert_eq!(rest.to_vec(), b"cdef");

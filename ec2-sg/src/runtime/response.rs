@@ -80,13 +80,13 @@ pub fn read_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::O
 /// the error of an answer that cannot be read.
 const FREE_READ_ABOVE: usize = 1 << 20;
 
-/// An operation's output, or why there is none with the body for the error.
-pub(crate) type Decoded<O> = Result<<O as Operation>::Output, Box<(ResponseError<ServiceError>, Body)>>;
-
 /// [`read_response`] on a body as the transport received it. On failure, the body is given back
 /// for the error: whole, or for a body longer than [`FREE_READ_ABOVE`] that failed past its
 /// first chunks, from the chunk where decoding stopped (the error message says so).
-pub(crate) fn read_response_body<O: Operation>(http_status: u16, body: Body) -> Decoded<O> {
+pub(crate) fn read_response_body<O: Operation>(
+    http_status: u16,
+    body: Body,
+) -> Result<O::Output, Box<(ResponseError<ServiceError>, Body)>> {
     if !(200..300).contains(&http_status) {
         let service = ServiceError::from_response(http_status, &body.contiguous());
         return Err(Box::new((ResponseError::Service(service), body)));
@@ -95,17 +95,12 @@ pub(crate) fn read_response_body<O: Operation>(http_status: u16, body: Body) -> 
     if let (0, Some(output)) = (length, O::empty_output()) {
         return Ok(output);
     }
-    decode_document::<O>(Document::from_body(body, length > FREE_READ_ABOVE), http_status)
-}
-
-/// Decodes a successful answer to `O` from a document over a response body; on failure the
-/// body goes with the error, as [`read_response_body`] says.
-pub(crate) fn decode_document<O: Operation>(mut document: Document<'_>, http_status: u16) -> Decoded<O> {
+    let mut document = Document::from_body(body, length > FREE_READ_ABOVE);
     let outcome = decode::<O>(&mut document, http_status);
     match outcome {
         Ok(output) => Ok(output),
         Err(failure) => {
-            let (rest, whole, length) = document.into_body();
+            let (rest, whole) = document.into_body();
             let error = match failure {
                 Failure::ErrorDocument => {
                     ResponseError::Service(ServiceError::from_response(http_status, &rest.contiguous()))

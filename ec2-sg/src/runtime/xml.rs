@@ -315,15 +315,14 @@ impl<'inp> Document<'inp> {
     }
 
     /// The body back after reading a response body: whole unless chunks were freed (then from
-    /// the chunk where reading stopped), whether it is whole, and the whole body's length.
-    pub(crate) fn into_body(self) -> (Body, bool, usize) {
+    /// the chunk where reading stopped), and whether it is whole.
+    pub(crate) fn into_body(self) -> (Body, bool) {
         match self.input {
             Input::Chunks(chunks) => {
                 let whole = !chunks.freed();
-                let (body, total) = chunks.into_body();
-                (body, whole, total)
+                (chunks.into_body(), whole)
             }
-            Input::Slice(slice) => (Body::from(slice), true, slice.len()),
+            Input::Slice(slice) => (Body::from(slice), true),
         }
     }
 
