@@ -5,7 +5,7 @@
 mod resolve;
 mod service_endpoint;
 
-pub(crate) use resolve::check_region;
+pub(crate) use resolve::{check_region, parse_flag};
 pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
 
 use super::credentials::{CachingProvider, Credentials, DefaultCredentialsChain, ProvideCredentials};
@@ -92,6 +92,14 @@ impl Config {
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// This configuration, signing with fixed credentials (for a chain of roles, whose every
+    /// hop signs with the credentials of the one before).
+    #[cfg(feature = "reqwest-client")]
+    pub(crate) fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Arc::new(credentials);
+        self
     }
 
     /// The resolved endpoint of the crate's main service (EC2).
@@ -311,11 +319,7 @@ impl ConfigBuilder {
         let mut profiles: Option<ProfileSet> = None;
         let profile_name = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&env));
         let mut flag = |explicit: Option<bool>, variable: &str, profile_key: &str| -> Result<bool, Error> {
-            let parse = |value: &str, place: &str| match value.trim().to_ascii_lowercase().as_str() {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                other => Err(Error::configuration(format!("{place} must be true or false, not {other:?}"))),
-            };
+            let parse = |value: &str, place: &str| parse_flag(value, place).map_err(Error::configuration);
             if let Some(value) = explicit {
                 return Ok(value);
             }

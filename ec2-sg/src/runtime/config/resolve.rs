@@ -50,6 +50,16 @@ fn imds_region(_env: &Env, _profile: &str) -> Result<Lookup, Error> {
     Ok(Lookup::Missing("instance metadata (needs the reqwest-client feature)".to_owned()))
 }
 
+/// A setting that must be `true` or `false` (any case, spaces around allowed); the error names
+/// `place`, where the value came from.
+pub(crate) fn parse_flag(value: &str, place: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("{place} must be true or false, not {other:?}")),
+    }
+}
+
 /// A region goes into a host name, whatever its source: it must be one host label (1 to 63
 /// letters, digits and `-`, not starting or ending with `-`), as botocore's `validate_region_name`.
 pub(crate) fn check_region(region: &str, from: &str) -> Result<String, Error> {

@@ -8,6 +8,7 @@ use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 use super::document::{credentials_from_members, DocumentKind};
 use super::fetch::{block_on_fresh_runtime, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::config::parse_flag;
 use crate::runtime::env::Env;
 use crate::runtime::json;
 use crate::runtime::profile::{Lookup, ProfileSet};
@@ -70,7 +71,7 @@ impl ImdsSettings {
         };
         let v1_fallback = match setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled") {
             None => true,
-            Some((value, place)) => !parse_bool(&value, &place)?,
+            Some((value, place)) => !parse_flag(&value, &place).map_err(CredentialsError::new)?,
         };
         let timeout = match setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout") {
             None => Duration::from_secs(1),
@@ -167,14 +168,6 @@ impl ImdsSettings {
 
     fn http(&self) -> Result<SourceHttp, CredentialsError> {
         SourceHttp::new(self.timeout)
-    }
-}
-
-fn parse_bool(value: &str, place: &str) -> Result<bool, CredentialsError> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(CredentialsError::new(format!("{place} must be true or false, not {value:?}"))),
     }
 }
 

@@ -78,7 +78,7 @@ pub(super) fn web_identity(
         return Err(CredentialsError::new(format!("the web identity token file {token_file} is empty")));
     }
     block_on_fresh_runtime(|| async {
-        let config = sts_config(env, profile, None)?;
+        let config = sts_config(env, profile)?;
         assume_role_with_web_identity(&config, role, token).await
     })
 }
@@ -94,9 +94,11 @@ pub(super) fn assume_roles(
         return Ok(credentials);
     }
     block_on_fresh_runtime(|| async {
+        // One configuration for the whole chain; each hop signs with the credentials before it.
+        let mut config = sts_config(env, Some(profile))?;
         let mut credentials = credentials;
         for role in roles {
-            let config = sts_config(env, Some(profile), Some(credentials))?;
+            config = config.with_credentials(credentials);
             credentials = assume_role(&config, role).await?;
         }
         Ok(credentials)
@@ -112,17 +114,14 @@ fn session_name(role: &Role) -> String {
     })
 }
 
-/// The configuration of one STS call: the profile's region (else us-east-1) and, for
-/// AssumeRole, the credentials to sign with. Web identity calls are unsigned, so their
-/// configuration's credentials provider is never asked.
-fn sts_config(env: &Env, profile: Option<&str>, credentials: Option<Credentials>) -> Result<Config, CredentialsError> {
+/// The configuration of STS calls: the profile's region (else us-east-1). AssumeRole calls set
+/// the credentials to sign with (`Config::with_credentials`); web identity calls are unsigned,
+/// so their configuration's credentials provider is never asked.
+fn sts_config(env: &Env, profile: Option<&str>) -> Result<Config, CredentialsError> {
     let region = resolve_region_for_profile(env, profile).unwrap_or_else(|_| FALLBACK_REGION.to_owned());
     let mut builder = Config::builder().env(env.clone()).region(region);
     if let Some(profile) = profile {
         builder = builder.profile_name(profile);
-    }
-    if let Some(credentials) = credentials {
-        builder = builder.credentials(credentials);
     }
     builder.build().map_err(|e| CredentialsError::new(format!("cannot configure the STS client: {e}")))
 }
