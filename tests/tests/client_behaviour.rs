@@ -382,3 +382,40 @@ async fn a_large_error_document_with_a_success_status_is_the_service_error() {
         .unwrap_err();
     assert_eq!(error.code(), Some("InvalidGroup.NotFound"), "{error}");
 }
+
+/// The causes an error's `source()` chain gives, outermost first (bounded).
+fn causes(error: &dyn std::error::Error) -> Vec<String> {
+    std::iter::successors(error.source(), |e| e.source()).take(16).map(|e| e.to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_closed_port_says_connection_refused_at_the_top() {
+    let config = refused_endpoint_config().retry_config(fast_retries(1)).build().unwrap();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
+    let top = error.to_string();
+    assert!(top.contains("could not connect to http://127.0.0.1:"), "{top}");
+    assert!(top.contains("connection refused"), "the root cause is in the message itself: {top}");
+    // The chain is kept for those who print it whole.
+    let chain = causes(&error);
+    assert!(chain.iter().any(|cause| cause.contains("os error")), "{chain:?}");
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_says_tls_at_the_top() {
+    let stub = Stub::start(vec![Reply::xml(200, OK)]);
+    let config = ec2_sg::Config::builder()
+        .env(isolated_env())
+        .region("us-east-1")
+        .endpoint_url(stub.endpoint.replace("http://", "https://"))
+        .credentials(Credentials::from_keys("AKID", "SECRET", None))
+        .retry_config(fast_retries(1))
+        .build()
+        .unwrap();
+    let error =
+        Client::from_conf(config).describe_security_groups().send().await.map_err(ec2_sg::Error::from).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport);
+    let top = error.to_string();
+    assert!(top.contains("TLS handshake failed"), "{top}");
+    assert!(!causes(&error).is_empty(), "the chain is kept");
+}

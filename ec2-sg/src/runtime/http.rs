@@ -156,16 +156,59 @@ pub use reqwest_impl::ReqwestBlockingClient;
 mod reqwest_impl {
     use super::*;
 
+    /// The message names the URL and the root cause's short form, which reqwest's own text
+    /// ("error sending request for url (…)") leaves to its source chain: users see "connection
+    /// refused" or "TLS handshake failed" without printing the chain.
     fn transport_error(error: reqwest::Error) -> TransportError {
+        let url = error.url().map(|url| format!(" {url}")).unwrap_or_default();
+        let cause = root_cause(&error);
         let message = if error.is_timeout() {
-            format!("timed out: {error}")
+            match cause {
+                Some(cause) if cause != "timed out" => format!("timed out waiting for{url}: {cause}"),
+                _ => format!("timed out waiting for{url}"),
+            }
         } else if error.is_connect() {
-            format!("could not connect: {error}")
+            format!("could not connect to{url}: {}", cause.as_deref().unwrap_or("connection failed"))
         } else {
-            format!("HTTP transport error: {error}")
+            match cause {
+                Some(cause) => format!("HTTP transport error with{url}: {cause}"),
+                None => format!("HTTP transport error: {error}"),
+            }
         };
         let base = if error.is_timeout() { TransportError::timeout(message) } else { TransportError::io(message) };
         base.with_source(error)
+    }
+
+    /// The short form of why a request failed, read from reqwest's source chain: connection
+    /// refused or reset, timed out, DNS or TLS failure (with the innermost error's text), else
+    /// the innermost error's text; `None` when the chain is empty.
+    fn root_cause(error: &reqwest::Error) -> Option<String> {
+        let mut links: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+        let mut next = std::error::Error::source(error);
+        // Bounded: error chains are short, but a cyclic one must not hang the caller.
+        while let Some(link) = next.filter(|_| links.len() < 32) {
+            links.push(link);
+            next = link.source();
+        }
+        let innermost = links.last()?.to_string();
+        let io_kind = links.iter().find_map(|link| link.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
+        let cause = match io_kind {
+            Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_string(),
+            Some(std::io::ErrorKind::ConnectionReset) => "connection reset by the server".to_string(),
+            Some(std::io::ErrorKind::TimedOut) => "timed out".to_string(),
+            // hyper's connector names the step that failed: "dns error", "tcp connect error".
+            _ if links.iter().any(|link| link.to_string() == "dns error") => format!("DNS lookup failed: {innermost}"),
+            _ if error.is_timeout() => "timed out".to_string(),
+            // Past DNS and TCP, an https connection fails in its TLS handshake.
+            _ if error.is_connect()
+                && error.url().is_some_and(|url| url.scheme() == "https")
+                && !links.iter().any(|link| link.to_string() == "tcp connect error") =>
+            {
+                format!("TLS handshake failed: {innermost}")
+            }
+            _ => innermost,
+        };
+        Some(cause)
     }
 
     fn method(request: &HttpRequest) -> Result<reqwest::Method, TransportError> {
