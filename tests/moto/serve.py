@@ -54,7 +54,7 @@ def main():
         import boto3
         from moto.server import ThreadedMotoServer
     except ImportError as e:
-        sys.exit(f"moto is not installed ({e}); run: python3 -m pip install 'moto[server]'")
+        sys.exit(f"moto is not installed ({e}); `cargo xtask test` makes target/py-env with it")
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -1,5 +1,7 @@
 //! One moto server per test process, started on first use by `tests/moto/serve.py` on 127.0.0.1.
 //! The script stops itself when this process exits (it watches its parent) or after 10 minutes.
+//! It runs with the project's Python environment (`target/py-env`, made by `cargo xtask test`
+//! with the pinned moto) when there is one, else with the `python3` on the PATH.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -25,7 +27,7 @@ pub fn moto() -> &'static Moto {
     static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
     match MOTO.get_or_init(start) {
         Ok(moto) => moto,
-        Err(why) => panic!("cannot start moto: {why}\n(install it with: python3 -m pip install 'moto[server]')"),
+        Err(why) => panic!("cannot start moto: {why}\n{INSTALL_HINT}"),
     }
 }
 
@@ -34,7 +36,21 @@ pub fn moto_without_auth() -> &'static Moto {
     static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
     match MOTO.get_or_init(|| start_with("target/moto-e2e-no-auth.log", &["--no-auth"])) {
         Ok(moto) => moto,
-        Err(why) => panic!("cannot start moto: {why}\n(install it with: python3 -m pip install 'moto[server]')"),
+        Err(why) => panic!("cannot start moto: {why}\n{INSTALL_HINT}"),
+    }
+}
+
+const INSTALL_HINT: &str = "(`cargo xtask test` makes target/py-env with the pinned moto, which the tests then use)";
+
+/// The interpreter that runs serve.py: the project's environment's (see xtask's `py_env`, which
+/// makes it) when it exists, else `python3`.
+pub fn python(root: &Path) -> PathBuf {
+    let project = if cfg!(windows) { "target/py-env/Scripts/python.exe" } else { "target/py-env/bin/python3" };
+    let project = root.join(project);
+    if project.is_file() {
+        project
+    } else {
+        PathBuf::from("python3")
     }
 }
 
@@ -74,7 +90,8 @@ pub fn spawn_serve_with(
     extra_args: &[&str],
 ) -> Result<(Child, serde_json::Value), String> {
     let log = std::fs::File::create(log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-    let mut child = Command::new("python3")
+    let python = python(root);
+    let mut child = Command::new(&python)
         .arg(root.join("tests/moto/serve.py"))
         .args(["--max-seconds", &max_seconds.to_string()])
         .args(extra_args)
@@ -82,7 +99,7 @@ pub fn spawn_serve_with(
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
         .spawn()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     let Some(stdout) = child.stdout.take() else {
         let _ = child.kill();
         return Err("no stdout from serve.py".into());

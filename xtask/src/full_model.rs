@@ -15,7 +15,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err("usage: cargo xtask full-model [--botocore DIR]".into()),
     };
     let root = crate::workspace_root();
-    let botocore = crate::sync_model::package_dir(botocore, "botocore", "--botocore")?;
+    let python = crate::py_env::default_python(&root);
+    let botocore = crate::sync_model::package_dir(botocore, "botocore", "--botocore", &python)?;
     let selection_path = root.join("model/selection.json");
     let selection: serde_json::Value = serde_json::from_str(
         &fs::read_to_string(&selection_path).map_err(|e| format!("cannot read {}: {e}", selection_path.display()))?,

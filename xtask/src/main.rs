@@ -8,6 +8,7 @@ mod compat_check;
 mod conformance;
 mod footprint;
 mod full_model;
+mod py_env;
 mod record;
 mod scratch;
 mod sync_model;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  sync-model [--botocore DIR] [--boto3 DIR]   refresh model/ from AWS's botocore/boto3 data; add the CHANGELOG.md entry
+  sync-model [--latest | --version X] [...]   refresh model/ from AWS's botocore/boto3 data (installed into target/py-env first with --latest/--version); add the CHANGELOG.md entry
   codegen [--check]                           write (or verify) ec2-sg/src/generated/
   conformance [--vectors DIR]                 run botocore's ec2 protocol vectors (tests/fixtures/protocol)
   full-model [--botocore DIR]                 generate and type-check the service's whole botocore model
@@ -26,6 +27,7 @@ commands:
   compat-check                                compile tests/compat/programs against aws-sdk-ec2 (minutes; not in test)
   bench [--out FILE]                          decode large pages beside a raw XML scan: docs/DECODE_BENCH.md
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
+  py-env                                      make (or reuse) target/py-env: pinned moto, botocore and boto3
   test                                        every check and test (what .ci/run runs)
   footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
 
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         "compat-check" => compat_check::run(rest),
         "bench" => bench::run(rest),
         "test" => ci::test(rest),
+        "py-env" => py_env::run(rest),
         "record" => record::run(rest),
         "footprint" => footprint::run(rest),
         "-h" | "--help" | "help" => {

@@ -169,12 +169,14 @@ With --endpoint, credentials and region not given come from the usual environmen
     }
 
     fn startmoto(root: &Path) -> Result<Target, String> {
-        let version = Command::new("python3")
+        let python = ec2_sg_tests::moto::python(root);
+        let version = Command::new(&python)
             .args(["-c", "import moto; print(moto.__version__)"])
+            .stderr(std::process::Stdio::null())
             .output()
-            .map_err(|e| format!("cannot run python3: {e}"))?;
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
         if !version.status.success() {
-            return Err("moto is not installed; run: python3 -m pip install 'moto[server]'".into());
+            return Err("moto is not installed; `cargo xtask test` makes target/py-env with it".into());
         }
         let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
         let (child, json) = ec2_sg_tests::moto::spawn_serve(root, &root.join("target/moto-record.log"), 300)?;

@@ -17,11 +17,17 @@ use std::process::Command;
 use flate2::read::GzDecoder;
 use serde_json::{Map, Value};
 
-const USAGE: &str = "usage: cargo xtask sync-model [--botocore DIR] [--boto3 DIR] [--check]
+const USAGE: &str =
+    "usage: cargo xtask sync-model [--latest | --version X] [--botocore DIR] [--boto3 DIR] [--python PATH] [--check]
 
+  --latest        first install the newest botocore and boto3 into the project's Python
+                  environment (target/py-env, made if missing), then sync from them
+  --version X     likewise with botocore and boto3 X (they share version numbers)
   --botocore DIR  the botocore package directory (the one containing __init__.py and data/);
-                  default: the one `python3` imports
+                  default: the one the Python below imports
   --boto3 DIR     the boto3 package directory, likewise
+  --python PATH   the Python that locates botocore and boto3; default: target/py-env's when it
+                  exists (`cargo xtask test` makes it), else `python3`
   --check         write nothing; fail if any file under model/ would change";
 
 /// The hand-written input, in `model/`.
@@ -46,14 +52,23 @@ fn run_in(root: &Path, args: &[String]) -> Result<(), String> {
         println!("{USAGE}");
         return Ok(());
     }
+    let python = match &options.install {
+        Some(install) => {
+            let env = crate::py_env::PyEnv::project(root);
+            let (botocore, boto3) = env.install_botocore(install.version())?;
+            println!("{} now has botocore {botocore} and boto3 {boto3}", crate::py_env::ENV_DIR);
+            env.python()
+        }
+        None => options.python.clone().unwrap_or_else(|| crate::py_env::default_python(root)),
+    };
     let model_dir = root.join("model");
     let selection_path = model_dir.join(SELECTION_FILE);
     let selection_text =
         fs::read_to_string(&selection_path).map_err(|e| format!("cannot read {}: {e}", selection_path.display()))?;
     let selection = Selection::parse(&selection_text, &format!("model/{SELECTION_FILE}"))?;
 
-    let botocore = package_dir(options.botocore, "botocore", "--botocore")?;
-    let boto3 = package_dir(options.boto3, "boto3", "--boto3")?;
+    let botocore = package_dir(options.botocore, "botocore", "--botocore", &python)?;
+    let boto3 = package_dir(options.boto3, "boto3", "--boto3", &python)?;
     let upstream = Upstream::load(&botocore, &boto3, &selection)?;
     let mut outputs = build(&selection, &upstream)?;
     // The other services of the crate: `model/{name}/selection.json` each.
@@ -182,41 +197,83 @@ fn write_changelog_entry(root: &Path, versions: &str, changes: &[crate::api_chan
 struct Options {
     botocore: Option<PathBuf>,
     boto3: Option<PathBuf>,
+    python: Option<PathBuf>,
+    /// Install botocore/boto3 into the project's environment first.
+    install: Option<Install>,
     check: bool,
     help: bool,
+}
+
+/// Which botocore and boto3 `--latest` / `--version X` install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Install {
+    Latest,
+    Version(String),
+}
+
+impl Install {
+    /// The version to pin, `None` for the newest.
+    fn version(&self) -> Option<&str> {
+        match self {
+            Install::Latest => None,
+            Install::Version(version) => Some(version),
+        }
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut options = Options::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        // Accept both `--flag DIR` and `--flag=DIR`.
+        // Accept both `--flag VALUE` and `--flag=VALUE`.
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
             _ => (arg.as_str(), None),
         };
+        let mut value = |what: &str| match inline.clone() {
+            Some(value) => Ok(value),
+            None => args.next().cloned().ok_or_else(|| format!("{flag} needs {what}\n\n{USAGE}")),
+        };
         match flag {
-            "--botocore" | "--boto3" => {
-                let value = match inline {
-                    Some(value) => value,
-                    None => args.next().cloned().ok_or_else(|| format!("{flag} needs a directory\n\n{USAGE}"))?,
-                };
-                let slot = if flag == "--botocore" { &mut options.botocore } else { &mut options.boto3 };
-                *slot = Some(PathBuf::from(value));
+            "--botocore" => options.botocore = Some(PathBuf::from(value("a directory")?)),
+            "--boto3" => options.boto3 = Some(PathBuf::from(value("a directory")?)),
+            "--python" => options.python = Some(PathBuf::from(value("an interpreter")?)),
+            "--version" => {
+                let version = value("a botocore/boto3 version, such as 1.44.18")?;
+                // Handed to pip as `botocore==X`: a version number and nothing else.
+                if version.is_empty() || !version.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+                    return Err(format!("--version wants a version number such as 1.44.18, not `{version}`"));
+                }
+                set_install(&mut options, Install::Version(version))?;
             }
+            "--latest" if inline.is_none() => set_install(&mut options, Install::Latest)?,
             "--check" if inline.is_none() => options.check = true,
             "-h" | "--help" if inline.is_none() => options.help = true,
             _ => return Err(format!("unknown argument `{arg}`\n\n{USAGE}")),
         }
     }
+    if options.install.is_some() && (options.botocore.is_some() || options.boto3.is_some() || options.python.is_some())
+    {
+        return Err(format!(
+            "--latest and --version read the project's environment: they take no --botocore, --boto3 or --python\n\n{USAGE}"
+        ));
+    }
     Ok(options)
 }
 
-/// The package directory given on the command line, else the one python3 imports.
-pub(crate) fn package_dir(given: Option<PathBuf>, package: &str, flag: &str) -> Result<PathBuf, String> {
+fn set_install(options: &mut Options, install: Install) -> Result<(), String> {
+    if options.install.is_some() {
+        return Err(format!("give one of --latest and --version, once\n\n{USAGE}"));
+    }
+    options.install = Some(install);
+    Ok(())
+}
+
+/// The package directory given on the command line, else the one `python` imports.
+pub(crate) fn package_dir(given: Option<PathBuf>, package: &str, flag: &str, python: &Path) -> Result<PathBuf, String> {
     let dir = match given {
         Some(dir) => dir,
-        None => locate_package(package, flag)?,
+        None => locate_package(package, flag, python)?,
     };
     if !dir.join("__init__.py").is_file() || !dir.join("data").is_dir() {
         return Err(format!(
@@ -227,25 +284,26 @@ pub(crate) fn package_dir(given: Option<PathBuf>, package: &str, flag: &str) -> 
     Ok(dir)
 }
 
-fn locate_package(package: &str, flag: &str) -> Result<PathBuf, String> {
+fn locate_package(package: &str, flag: &str, python: &Path) -> Result<PathBuf, String> {
     let hint = format!(
-        "install python3 with boto3 (`pip install boto3` brings botocore too) or pass {flag} DIR \
-         (the package directory, containing __init__.py and data/)"
+        "run `cargo xtask sync-model --version X` (installs botocore and boto3 X into target/py-env), \
+         or pass --python PATH or {flag} DIR (the package directory, containing __init__.py and data/)"
     );
+    let python_name = python.display();
     let script = format!("import {package}, os; print(os.path.dirname({package}.__file__))");
-    let output = Command::new("python3")
+    let output = Command::new(python)
         .args(["-c", &script])
         .output()
-        .map_err(|e| format!("cannot run python3 to locate {package} ({e}); {hint}"))?;
+        .map_err(|e| format!("cannot run {python_name} to locate {package} ({e}); {hint}"))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let reason = stderr.lines().last().unwrap_or("no message").trim().to_string();
-        return Err(format!("python3 cannot import {package} ({reason}); {hint}"));
+        return Err(format!("{python_name} cannot import {package} ({reason}); {hint}"));
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let dir = stdout.trim();
     if dir.is_empty() {
-        return Err(format!("python3 printed no directory for {package}; {hint}"));
+        return Err(format!("{python_name} printed no directory for {package}; {hint}"));
     }
     Ok(PathBuf::from(dir))
 }
@@ -1360,6 +1418,37 @@ mod tests {
         assert!(options.check);
         assert!(parse_args(&["--boto3".to_string()]).is_err());
         assert!(parse_args(&["--frobnicate".to_string()]).is_err());
+    }
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        parse_args(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn latest_and_version_choose_what_to_install() {
+        assert_eq!(parse(&[]).unwrap().install, None);
+        assert_eq!(parse(&["--latest"]).unwrap().install, Some(Install::Latest));
+        assert_eq!(parse(&["--version", "1.44.18"]).unwrap().install, Some(Install::Version("1.44.18".into())));
+        let options = parse(&["--version=1.44.18", "--check"]).unwrap();
+        assert_eq!((options.install, options.check), (Some(Install::Version("1.44.18".into())), true));
+        assert_eq!(parse(&["--python", "/venv/bin/python3"]).unwrap().python, Some(PathBuf::from("/venv/bin/python3")));
+    }
+
+    #[test]
+    fn conflicting_or_malformed_install_arguments_are_refused() {
+        for args in [
+            &["--latest", "--version", "1.44.18"][..],
+            &["--latest", "--latest"],
+            &["--version"],
+            &["--version", ""],
+            &["--version", "1.44; rm -rf /"],
+            &["--version", ">=1.0"],
+            &["--latest=yes"],
+            &["--latest", "--botocore", "/a"],
+            &["--version", "1.44.18", "--python", "/usr/bin/python3"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?} should be refused");
+        }
     }
 
     /// A repository and a botocore/boto3 pair made from this repository's own model/, so that
