@@ -1,12 +1,34 @@
 //! The README's two commands: `cargo xtask regenerate` (the main job: the crate from model/,
 //! verified) and `cargo xtask test` (every test). `.ci/run` calls the second.
 
-use std::process::Command;
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::Instant;
 
-type Step = (&'static str, Box<dyn Fn() -> Result<(), String>>);
+use crate::py_env::{self, PyEnv};
 
-fn cargo(args: &'static [&'static str]) -> Box<dyn Fn() -> Result<(), String>> {
+/// How a step ended: a step that could not run says so, and is counted apart from those that
+/// passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    Passed,
+    Skipped(String),
+    Failed(String),
+}
+
+impl From<Result<(), String>> for StepOutcome {
+    fn from(result: Result<(), String>) -> Self {
+        match result {
+            Ok(()) => StepOutcome::Passed,
+            Err(why) => StepOutcome::Failed(why),
+        }
+    }
+}
+
+type Step = (&'static str, Box<dyn Fn() -> StepOutcome>);
+
+fn cargo(args: &'static [&'static str]) -> Box<dyn Fn() -> StepOutcome> {
     cargo_with_env(args, &[])
 }
 
@@ -14,40 +36,75 @@ fn cargo(args: &'static [&'static str]) -> Box<dyn Fn() -> Result<(), String>> {
 fn cargo_with_env(
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
-) -> Box<dyn Fn() -> Result<(), String>> {
+) -> Box<dyn Fn() -> StepOutcome> {
     Box::new(move || {
-        let status = crate::cargo()
-            .args(args)
-            .envs(env.iter().copied())
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        let status = match crate::cargo().args(args).envs(env.iter().copied()).status() {
+            Ok(status) => status,
+            Err(e) => return StepOutcome::Failed(format!("cannot run cargo: {e}")),
+        };
         if status.success() {
-            Ok(())
+            StepOutcome::Passed
         } else {
-            Err(format!("`cargo {}` failed", args.join(" ")))
+            StepOutcome::Failed(format!("`cargo {}` failed", args.join(" ")))
         }
     })
 }
 
-fn run_steps(name: &str, steps: Vec<Step>) -> Result<(), String> {
-    let started = Instant::now();
-    let mut failed = Vec::new();
-    for (label, step) in &steps {
+/// A step that returns `Result<(), String>`: passed or failed.
+fn plain(step: impl Fn() -> Result<(), String> + 'static) -> Box<dyn Fn() -> StepOutcome> {
+    Box::new(move || step().into())
+}
+
+/// The labels of the steps that passed, failed and were skipped.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tally {
+    passed: Vec<&'static str>,
+    failed: Vec<&'static str>,
+    skipped: Vec<&'static str>,
+}
+
+/// Runs every step, in order, whatever the ones before gave.
+fn run_and_tally(steps: &[Step]) -> Tally {
+    let mut tally = Tally::default();
+    for (label, step) in steps {
         println!("==> {label}");
         let step_started = Instant::now();
         match step() {
-            Ok(()) => println!("<== {label}: ok ({:.1?})", step_started.elapsed()),
-            Err(e) => {
-                eprintln!("<== {label}: FAILED: {e}");
-                failed.push(*label);
+            StepOutcome::Passed => {
+                println!("<== {label}: ok ({:.1?})", step_started.elapsed());
+                tally.passed.push(label);
+            }
+            StepOutcome::Skipped(why) => {
+                println!("<== {label}: SKIPPED: {why}");
+                tally.skipped.push(label);
+            }
+            StepOutcome::Failed(why) => {
+                eprintln!("<== {label}: FAILED: {why}");
+                tally.failed.push(label);
             }
         }
     }
-    println!("{name}: {} of {} steps passed in {:.1?}", steps.len() - failed.len(), steps.len(), started.elapsed());
-    if failed.is_empty() {
+    tally
+}
+
+fn run_steps(name: &str, steps: Vec<Step>) -> Result<(), String> {
+    let started = Instant::now();
+    let tally = run_and_tally(&steps);
+    println!(
+        "{name}: {} passed, {} failed, {} skipped (of {} steps) in {:.1?}",
+        tally.passed.len(),
+        tally.failed.len(),
+        tally.skipped.len(),
+        steps.len(),
+        started.elapsed()
+    );
+    if !tally.skipped.is_empty() {
+        println!("{name}: skipped steps: {}", tally.skipped.join(", "));
+    }
+    if tally.failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("{name}: failed steps: {}", failed.join(", ")))
+        Err(format!("{name}: failed steps: {}", tally.failed.join(", ")))
     }
 }
 
@@ -60,9 +117,9 @@ pub fn regenerate(args: &[String]) -> Result<(), String> {
     run_steps(
         "regenerate",
         vec![
-            ("codegen: model/ -> ec2-sg/src/generated", Box::new(|| crate::codegen_cmd::run(&[]))),
+            ("codegen: model/ -> ec2-sg/src/generated", plain(|| crate::codegen_cmd::run(&[]))),
             ("build ec2-sg (all features)", cargo(&["build", "-p", "ec2-sg", "--all-features"])),
-            ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
+            ("conformance vectors", plain(|| crate::conformance::run(&[]))),
         ],
     )
 }
@@ -72,19 +129,37 @@ pub fn test(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
         return Err("usage: cargo xtask test".into());
     }
+    // The project's Python environment, once made: the steps that need it skip when it failed.
+    let python: Rc<RefCell<Option<Result<PathBuf, String>>>> = Rc::new(RefCell::new(None));
+    let make_env = Rc::clone(&python);
+    let for_model = Rc::clone(&python);
     run_steps(
         "test",
         vec![
-            ("generated code is fresh", Box::new(|| crate::codegen_cmd::run(&["--check".to_string()]))),
-            ("model/ matches the installed botocore", Box::new(model_matches_installed_botocore)),
+            ("generated code is fresh", plain(|| crate::codegen_cmd::run(&["--check".to_string()]))),
+            (
+                "Python environment target/py-env (pinned moto, botocore and boto3)",
+                Box::new(move || {
+                    let made = project_python_env();
+                    let outcome = StepOutcome::from(made.as_ref().map(|_| ()).map_err(String::clone));
+                    *make_env.borrow_mut() = Some(made);
+                    outcome
+                }),
+            ),
+            (
+                "model/ matches botocore at model/versions.json's versions",
+                Box::new(move || match &*for_model.borrow() {
+                    Some(Ok(python)) => model_matches_recorded_botocore(python).into(),
+                    _ => StepOutcome::Skipped("no Python environment (see its step)".into()),
+                }),
+            ),
             ("cargo fmt --check", cargo(&["fmt", "--all", "--check"])),
             (
                 "clippy -D warnings",
                 cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
             ),
-            ("moto for the end-to-end tests", Box::new(ensure_moto)),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
-            ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),
+            ("conformance vectors", plain(|| crate::conformance::run(&[]))),
             // A broken intra-doc link is a broken page for users: every rustdoc warning fails.
             (
                 "cargo doc -p ec2-sg (no broken links or other warnings)",
@@ -93,9 +168,17 @@ pub fn test(args: &[String]) -> Result<(), String> {
                     &[("RUSTDOCFLAGS", "-D warnings")],
                 ),
             ),
-            ("cargo package -p ec2-sg (verify build, no warnings)", Box::new(package_without_warnings)),
+            ("cargo package -p ec2-sg (verify build, no warnings)", plain(package_without_warnings)),
         ],
     )
+}
+
+/// `target/py-env` with the pinned requirements; its interpreter.
+fn project_python_env() -> Result<PathBuf, String> {
+    let root = crate::workspace_root();
+    let env = PyEnv::project(&root);
+    env.ensure(&py_env::pinned_requirements(&root)?)?;
+    Ok(env.python())
 }
 
 /// Packages the published crate as crates.io would get it, builds the package, and fails on any
@@ -118,52 +201,48 @@ fn package_without_warnings() -> Result<(), String> {
     }
 }
 
-/// `sync-model --check` when the installed botocore/boto3 are the versions model/ records;
-/// other versions would (rightly) differ, so they are reported and skipped.
-fn model_matches_installed_botocore() -> Result<(), String> {
-    let recorded = std::fs::read_to_string(crate::workspace_root().join("model/versions.json"))
-        .map_err(|e| format!("cannot read model/versions.json: {e}"))?;
-    let recorded: serde_json::Value =
-        serde_json::from_str(&recorded).map_err(|e| format!("model/versions.json: {e}"))?;
-    let installed = Command::new("python3")
-        .args(["-c", "import botocore, boto3; print(botocore.__version__, boto3.__version__)"])
-        .output();
-    let installed = match installed {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        _ => {
-            println!("skipped: python3 with botocore and boto3 is not installed");
-            return Ok(());
-        }
-    };
-    let wanted = format!(
-        "{} {}",
-        recorded["botocore"].as_str().unwrap_or_default(),
-        recorded["boto3"].as_str().unwrap_or_default()
-    );
-    if installed != wanted {
-        println!("skipped: installed botocore/boto3 {installed}, model/ records {wanted}");
-        return Ok(());
+/// `sync-model --check` with the project's environment, which holds botocore and boto3 at the
+/// versions model/ records: any difference is a stale model/.
+fn model_matches_recorded_botocore(python: &std::path::Path) -> Result<(), String> {
+    let root = crate::workspace_root();
+    let wanted = py_env::pinned_requirements(&root)?;
+    let (botocore, boto3) = PyEnv::project(&root).installed_versions()?;
+    let installed = [format!("botocore=={botocore}"), format!("boto3=={boto3}")];
+    if !installed.iter().all(|pin| wanted.contains(pin)) {
+        return Err(format!(
+            "{} has {}, model/versions.json wants {}",
+            python.display(),
+            installed.join(" "),
+            wanted.join(" ")
+        ));
     }
-    crate::sync_model::run(&["--check".to_string()])
+    crate::sync_model::run(&["--check".to_string(), "--python".to_string(), python.display().to_string()])
 }
 
-/// The end-to-end tests start moto (tests/moto/serve.py); install it when it is missing.
-fn ensure_moto() -> Result<(), String> {
-    let has_moto = |python: &str| {
-        Command::new(python).args(["-c", "import moto.server, boto3"]).status().map(|s| s.success()).unwrap_or(false)
-    };
-    if has_moto("python3") {
-        println!("moto is installed");
-        return Ok(());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passed_failed_and_skipped_steps_are_counted_apart() {
+        let steps: Vec<Step> = vec![
+            ("passes", Box::new(|| StepOutcome::Passed)),
+            ("skips", Box::new(|| StepOutcome::Skipped("nothing to run it with".into()))),
+            ("fails", Box::new(|| StepOutcome::Failed("broken".into()))),
+            ("passes too", plain(|| Ok(()))),
+        ];
+        let tally = run_and_tally(&steps);
+        assert_eq!(
+            tally,
+            Tally { passed: vec!["passes", "passes too"], failed: vec!["fails"], skipped: vec!["skips"] }
+        );
+        let error = run_steps("demo", steps).unwrap_err();
+        assert!(error.contains("fails") && !error.contains("skips"), "{error}");
     }
-    println!("installing moto[server] with pip");
-    let status = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "moto[server]"])
-        .status()
-        .map_err(|e| format!("cannot run python3 -m pip: {e}"))?;
-    if status.success() && has_moto("python3") {
-        Ok(())
-    } else {
-        Err("could not install moto: run `python3 -m pip install 'moto[server]'`".into())
+
+    #[test]
+    fn a_run_with_skips_and_no_failure_passes() {
+        let steps: Vec<Step> = vec![("skips", Box::new(|| StepOutcome::Skipped("why".into())))];
+        assert!(run_steps("demo", steps).is_ok());
     }
 }
