@@ -133,6 +133,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let python: Rc<RefCell<Option<Result<PathBuf, String>>>> = Rc::new(RefCell::new(None));
     let make_env = Rc::clone(&python);
     let for_model = Rc::clone(&python);
+    let for_readme = Rc::clone(&python);
     run_steps(
         "test",
         vec![
@@ -159,6 +160,13 @@ pub fn test(args: &[String]) -> Result<(), String> {
                 cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
             ),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
+            (
+                "README examples build as pasted; the first and the walkthrough run against moto",
+                Box::new(move || {
+                    let python = for_readme.borrow().as_ref().and_then(|made| made.as_ref().ok()).cloned();
+                    crate::readme_examples::check(python.as_deref())
+                }),
+            ),
             ("conformance vectors", plain(|| crate::conformance::run(&[]))),
             // A broken intra-doc link is a broken page for users: every rustdoc warning fails.
             (

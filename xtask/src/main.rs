@@ -9,6 +9,7 @@ mod conformance;
 mod footprint;
 mod full_model;
 mod py_env;
+mod readme_examples;
 mod record;
 mod scratch;
 mod sync_model;
@@ -28,6 +29,7 @@ commands:
   bench [--out FILE]                          decode large pages beside a raw XML scan: docs/DECODE_BENCH.md
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   py-env                                      make (or reuse) target/py-env: pinned moto, botocore and boto3
+  readme-examples                             build ec2-sg/README.md's examples as pasted; run the first against moto
   test                                        every check and test (what .ci/run runs)
   footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
 
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "test" => ci::test(rest),
         "py-env" => py_env::run(rest),
+        "readme-examples" => readme_examples::run(rest),
         "record" => record::run(rest),
         "footprint" => footprint::run(rest),
         "-h" | "--help" | "help" => {
