@@ -23,12 +23,14 @@ const STAMP_FILE: &str = "ec2-sg-requirements.txt";
 #[derive(Debug, Clone)]
 pub struct PyEnv {
     dir: PathBuf,
+    /// The interpreter the environment is made from (`python3 -m venv`).
+    base_python: PathBuf,
 }
 
 impl PyEnv {
-    /// The project's environment in the workspace at `root`.
+    /// The project's environment in the workspace at `root`, made from the `python3` on the PATH.
     pub fn project(root: &Path) -> PyEnv {
-        PyEnv { dir: root.join(ENV_DIR) }
+        PyEnv { dir: root.join(ENV_DIR), base_python: PathBuf::from("python3") }
     }
 
     /// The environment's own interpreter.
@@ -61,19 +63,22 @@ impl PyEnv {
         if self.python().is_file() {
             return Ok(());
         }
-        println!("creating {} (python3 -m venv)", self.dir.display());
+        println!("creating {} ({} -m venv)", self.dir.display(), self.base_python.display());
         // `--clear`: a directory left half-made by an interrupted run is made again.
-        let output = Command::new("python3")
+        let output = Command::new(&self.base_python)
             .args(["-m", "venv", "--clear"])
             .arg(&self.dir)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| format!("cannot run python3 (Python 3 is needed for moto and sync-model): {e}"))?;
+            .map_err(|e| {
+                format!("cannot run {} (Python 3 is needed for moto and sync-model): {e}", self.base_python.display())
+            })?;
         if output.status.success() && self.python().is_file() {
             return Ok(());
         }
         Err(format!(
-            "`python3 -m venv {}` failed (on Debian and Ubuntu, `apt install python3-venv` provides it): {}",
+            "`{} -m venv {}` failed (on Debian and Ubuntu, `apt install python3-venv` provides it): {}",
+            self.base_python.display(),
             self.dir.display(),
             last_line(&output.stderr)
         ))
@@ -239,5 +244,38 @@ mod tests {
         env.write_stamp(&pins).unwrap();
         assert_eq!(env.stamp().as_deref(), Some(pins.as_slice()));
         assert_ne!(env.stamp().as_deref(), Some(requirements_for("1.2.4", "1.2.4").as_slice()));
+    }
+
+    /// Run by hand (it installs from PyPI): `cargo test -p xtask -- --ignored externally_managed`.
+    /// The environment is made from a Python carrying PEP 668's `EXTERNALLY-MANAGED` marker
+    /// (`EC2_SG_MARKED_PYTHON`, else Debian's `/usr/bin/python3`), whose own pip refuses to
+    /// install; `ensure` must still work, and only inside the environment.
+    #[test]
+    #[ignore = "installs moto, botocore and boto3 from PyPI (about 30 s)"]
+    fn an_externally_managed_python_is_left_alone_and_the_environment_still_works() {
+        let marked = PathBuf::from(std::env::var("EC2_SG_MARKED_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into()));
+        let stdlib = Command::new(&marked)
+            .args(["-c", "import sysconfig; print(sysconfig.get_path('stdlib'))"])
+            .output()
+            .expect("the marked Python runs");
+        let stdlib = PathBuf::from(String::from_utf8_lossy(&stdlib.stdout).trim());
+        assert!(
+            stdlib.join("EXTERNALLY-MANAGED").is_file(),
+            "{} carries no EXTERNALLY-MANAGED marker",
+            marked.display()
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let env = PyEnv { dir: dir.path().join("py-env"), base_python: marked.clone() };
+        let pins = pinned_requirements(&crate::workspace_root()).unwrap();
+        env.ensure(&pins).unwrap();
+        assert!(env.imports_everything());
+        let base = Command::new(env.python())
+            .args(["-c", "import sys; print(sys.base_prefix != sys.prefix)"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&base.stdout).trim(), "True", "moto is in a virtual environment");
+        let outside = Command::new(&marked).args(["-c", "import moto"]).stderr(Stdio::null()).status().unwrap();
+        assert!(!outside.success(), "nothing was installed into {}", marked.display());
     }
 }
