@@ -2,12 +2,12 @@
 //! describe it, tag it, revoke the rules and delete it.
 //!
 //! Runs against whatever the environment points at (region, credentials, and optionally
-//! `AWS_ENDPOINT_URL_EC2`, e.g. a local moto server):
+//! `AWS_ENDPOINT_URL_EC2`), e.g. a local moto server (`target/py-env/bin/moto_server -p 5000`
+//! after `cargo xtask py-env`), which takes any keys:
 //!
 //! ```sh
-//! AWS_REGION=us-east-1 AWS_ENDPOINT_URL_EC2=http://127.0.0.1:5000 \
-//!   AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... \
-//!   cargo run -p ec2-sg --example security_group_walkthrough
+//! AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+//!   AWS_ENDPOINT_URL_EC2=http://127.0.0.1:5000 cargo run -p ec2-sg --example security_group_walkthrough
 //! ```
 
 use ec2_sg::error::ProvideErrorMetadata;
