@@ -28,7 +28,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     for def in &ir.structs {
         let is_input_without_shape = def.shape_name.is_none() && !def.is_output;
         if is_input_without_shape || def.shape_name.is_some_and(|s| needed.contains(s)) {
-            out.extend(emit_struct(ir, def));
+            out.extend(crate::ir::gated(&ir.struct_gate(def, crate::ir::Reach::Input), emit_struct(ir, def)));
         }
     }
     out
