@@ -43,6 +43,12 @@ pub mod config {
     pub use crate::runtime::{Config, ConfigBuilder as Builder, Credentials, RetryConfig, TimeoutConfig};
 }
 
+/// The crate's own metadata, at aws-sdk-ec2's path.
+pub mod meta {
+    /// The version of this crate (`CARGO_PKG_VERSION`).
+    pub const PKG_VERSION: &str = env!("CARGO_PKG_VERSION");
+}
+
 /// Value types shared by the API: timestamps and binary data.
 pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};
