@@ -8,6 +8,9 @@
 
 pub mod runtime;
 pub mod sync;
+#[cfg(feature = "network-interfaces")]
+#[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
+pub mod usage;
 
 mod customizations;
 
@@ -59,6 +62,11 @@ pub mod primitives {
 /// Service customizations, for the runtime: adjusts an input before it is serialized.
 pub(crate) fn customize_input(input: &mut dyn std::any::Any) {
     customizations::customize_input(input);
+}
+
+/// Service customizations, for the runtime: adjusts the final error of a call.
+pub(crate) fn customize_error(operation: &str, error: runtime::Error) -> runtime::Error {
+    customizations::customize_error(operation, error)
 }
 
 /// The crate's main service, whose endpoint `Config::build` resolves and checks.
