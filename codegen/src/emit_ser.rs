@@ -133,7 +133,8 @@ fn write_value(
     match shape.kind {
         ShapeKind::String if shape.enum_values.is_some() => quote!(writer.string(&#key, #value.as_str());),
         ShapeKind::String => quote!(writer.string(&#key, #value);),
-        ShapeKind::Integer | ShapeKind::Long => quote!(writer.integer(&#key, i64::from(*#value));),
+        ShapeKind::Integer => quote!(writer.integer(&#key, i64::from(*#value));),
+        ShapeKind::Long => quote!(writer.integer(&#key, *#value);),
         ShapeKind::Float => quote!(writer.float32(&#key, *#value);),
         ShapeKind::Double => quote!(writer.float64(&#key, *#value);),
         ShapeKind::Boolean => quote!(writer.boolean(&#key, *#value);),

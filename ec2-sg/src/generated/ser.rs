@@ -1034,7 +1034,7 @@ pub(crate) fn ser_get_managed_prefix_list_entries_request(
     }
     if let ::std::option::Option::Some(value) = &input.target_version {
         let key = crate::runtime::query::member_key(prefix, "TargetVersion");
-        writer.integer(&key, i64::from(*value));
+        writer.integer(&key, *value);
     }
     ::std::result::Result::Ok(())
 }
@@ -1297,7 +1297,7 @@ pub(crate) fn ser_modify_managed_prefix_list_request(
     }
     if let ::std::option::Option::Some(value) = &input.current_version {
         let key = crate::runtime::query::member_key(prefix, "CurrentVersion");
-        writer.integer(&key, i64::from(*value));
+        writer.integer(&key, *value);
     }
     if let ::std::option::Option::Some(value) = &input.dry_run {
         let key = crate::runtime::query::member_key(prefix, "DryRun");

@@ -3127,7 +3127,7 @@ fn vpc_exists_acceptors(
     >,
 ) -> ::std::option::Option<crate::runtime::waiter::AcceptorState> {
     if match result {
-        ::std::result::Result::Ok(_) => 200u16 == 200u16,
+        ::std::result::Result::Ok(_) => true,
         ::std::result::Result::Err(e) => {
             e.http_status() == ::std::option::Option::Some(200u16)
         }
