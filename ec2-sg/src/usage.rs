@@ -81,8 +81,7 @@ impl GroupUsageRequest<crate::runtime::client::Client> {
     /// reference it, and, unless turned off, the references from peered VPCs.
     pub async fn send(self) -> Result<GroupUsage, Error> {
         let Self { client, group_id, peered_vpcs } = self;
-        let mut usage = GroupUsage::default();
-        usage.network_interfaces = client
+        let network_interfaces = client
             .describe_network_interfaces()
             .filters(Self::filter("group-id", &group_id))
             .into_paginator()
@@ -90,6 +89,7 @@ impl GroupUsageRequest<crate::runtime::client::Client> {
             .send()
             .try_collect()
             .await?;
+        let mut usage = GroupUsage { network_interfaces, ..GroupUsage::default() };
         for filter in RULE_PEER_FILTERS {
             let groups = client
                 .describe_security_groups()
@@ -115,14 +115,14 @@ impl GroupUsageRequest<crate::runtime::blocking::Client> {
     /// reference it, and, unless turned off, the references from peered VPCs.
     pub fn send(self) -> Result<GroupUsage, Error> {
         let Self { client, group_id, peered_vpcs } = self;
-        let mut usage = GroupUsage::default();
-        usage.network_interfaces = client
+        let network_interfaces = client
             .describe_network_interfaces()
             .filters(Self::filter("group-id", &group_id))
             .into_paginator()
             .items()
             .send()
             .collect::<Result<_, _>>()?;
+        let mut usage = GroupUsage { network_interfaces, ..GroupUsage::default() };
         for filter in RULE_PEER_FILTERS {
             let groups = client
                 .describe_security_groups()
