@@ -82,6 +82,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
                 "clippy -D warnings",
                 cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
             ),
+            ("API features: clippy with none, each alone, all", Box::new(crate::features::matrix)),
+            ("API features: an operation needs its feature", Box::new(crate::features::gates)),
             ("moto for the end-to-end tests", Box::new(ensure_moto)),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
             ("conformance vectors", Box::new(|| crate::conformance::run(&[]))),

@@ -103,7 +103,7 @@ pub fn nested_services(model_dir: &Path) -> Result<Vec<String>, String> {
 
 /// One service's model files; `shared` is where files it does not have itself (the
 /// partitions, common to all services) are read from.
-fn read_model(dir: &Path, shared: Option<&Path>) -> Result<codegen::Model, String> {
+pub(crate) fn read_model(dir: &Path, shared: Option<&Path>) -> Result<codegen::Model, String> {
     let mut files = Vec::new();
     for name in codegen::MODEL_FILES {
         let candidates = std::iter::once(dir).chain(shared.filter(|_| name == "partitions.json"));

@@ -6,6 +6,7 @@ mod ci;
 mod codegen_cmd;
 mod compat_check;
 mod conformance;
+mod features;
 mod footprint;
 mod full_model;
 mod record;
@@ -27,7 +28,8 @@ commands:
   bench [--out FILE]                          decode large pages beside a raw XML scan: docs/DECODE_BENCH.md
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   test                                        every check and test (what .ci/run runs)
-  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
+  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md
+  features [matrix|gates]                     clippy ec2-sg per API feature set; check each operation needs its feature";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         "test" => ci::test(rest),
         "record" => record::run(rest),
         "footprint" => footprint::run(rest),
+        "features" => features::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
