@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
     let runtime_client = if own_client { quote!(self.inner.clone()) } else { quote!(self.clone()) };
     // (doc, method, fluent builder) per operation: the methods are emitted once per client.
-    let mut methods: Vec<(String, proc_macro2::Ident, proc_macro2::Ident)> = Vec::new();
+    let mut methods: Vec<(String, proc_macro2::Ident, proc_macro2::Ident, TokenStream)> = Vec::new();
     let mut builders = TokenStream::new();
     for (op_name, _) in ir.operations() {
         let (input_name, output_name) = &ir.io[op_name.as_str()];
@@ -37,11 +37,12 @@ pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
         let error_type = format_ident!("{}Error", names::type_name(op_name));
         let error_path = quote!(super::operation::#error_type);
         let method_doc = format!("Starts a `{op_name}` call: set its members, then `send()`.");
-        methods.push((method_doc, method.clone(), fluent.clone()));
+        let gate = ir.op_gate(op_name);
+        methods.push((method_doc, method.clone(), fluent.clone(), crate::ir::cfg(&gate)));
         let setters: TokenStream = input.members.iter().map(|m| delegate(ir, m)).collect();
         let doc = format!("Fluent builder of a `{op_name}` call (see [`{op_type}`](super::operation::{op_type})).");
         let send_doc = format!("Sends the `{op_name}` request: signed, retried per the client's retry configuration.");
-        builders.extend(quote! {
+        builders.extend(crate::ir::gated(&gate, quote! {
             #[doc = #doc]
             // The async client by default, so the type is named without parameters, as in aws-sdk-rust.
             #[derive(Debug, Clone)]
@@ -87,13 +88,14 @@ pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
                         .map_err(|e| crate::runtime::into_sdk_error(e, <super::operation::#op_type as crate::runtime::Operation>::decode_error))
                 }
             }
-        });
+        }));
     }
     let methods_for = |receiver: TokenStream| -> TokenStream {
         methods
             .iter()
-            .map(|(doc, method, fluent)| {
+            .map(|(doc, method, fluent, cfg)| {
                 quote! {
+                    #cfg
                     #[doc = #doc]
                     pub fn #method(&self) -> #fluent<#receiver> {
                         #fluent::new(#runtime_client)

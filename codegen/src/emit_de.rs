@@ -36,11 +36,11 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
     for def in &ir.structs {
         let synthetic_output = def.shape_name.is_none() && def.is_output;
         if synthetic_output || def.shape_name.is_some_and(|s| needed.contains(s)) {
-            out.extend(emit_struct(ir, def)?);
+            out.extend(crate::ir::gated(&ir.struct_gate(def, crate::ir::Reach::Output), emit_struct(ir, def)?));
         }
     }
     for name in containers {
-        out.extend(emit_container(ir, name));
+        out.extend(crate::ir::gated(&ir.shape_gate(name, crate::ir::Reach::Output), emit_container(ir, name)));
     }
     if ir.protocol == Protocol::Query {
         out.extend(quote! {

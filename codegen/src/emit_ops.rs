@@ -16,7 +16,7 @@ pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
         pub use crate::runtime::RequestId;
     };
     for (op_name, op) in ir.operations() {
-        out.extend(emit_operation(ir, op_name, op)?);
+        out.extend(crate::ir::gated(&ir.op_gate(op_name), emit_operation(ir, op_name, op)?));
     }
     Ok(out)
 }

@@ -30,7 +30,8 @@ pub fn emit(model: &Model, ir: &Ir) -> Result<Option<TokenStream>, String> {
     }
     let mut out = TokenStream::new();
     for (op_name, config) in pagination {
-        out.extend(emit_one(ir, op_name, config).map_err(|e| format!("paginator of `{op_name}`: {e}"))?);
+        let paginator = emit_one(ir, op_name, config).map_err(|e| format!("paginator of `{op_name}`: {e}"))?;
+        out.extend(crate::ir::gated(&ir.op_gate(op_name), paginator));
     }
     Ok(Some(out))
 }

@@ -150,16 +150,30 @@ impl Gen<'_, '_> {
         if !self.ir.model.operations.contains_key(operation) {
             return Err(format!("operation `{operation}` is not in the service model"));
         }
+        self.ungated(operation)?;
         let fluent = format_ident!("{}FluentBuilder", names::type_name(operation));
         Ok(quote!(super::client::#fluent))
     }
 
+    /// Resources compile whole or not at all: one using an operation behind a cargo feature is
+    /// refused rather than generated half-gated.
+    fn ungated(&self, operation: &str) -> Result<()> {
+        match self.ir.op_gate(operation).first() {
+            Some(feature) => {
+                Err(format!("operation `{operation}` is behind feature `{feature}`: resources cannot use it"))
+            }
+            None => Ok(()),
+        }
+    }
+
     fn input_def(&self, operation: &str) -> Result<&StructDef<'_>> {
+        self.ungated(operation)?;
         let (name, _) = self.ir.io_location(operation, false).ok_or_else(|| format!("`{operation}` has no input"))?;
         self.ir.structs.iter().find(|s| s.rust_name == name).ok_or_else(|| format!("`{operation}` has no input type"))
     }
 
     fn output_def(&self, operation: &str) -> Result<&StructDef<'_>> {
+        self.ungated(operation)?;
         let (name, _) = self.ir.io_location(operation, true).ok_or_else(|| format!("`{operation}` has no output"))?;
         self.ir.structs.iter().find(|s| s.rust_name == name).ok_or_else(|| format!("`{operation}` has no output type"))
     }

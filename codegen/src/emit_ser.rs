@@ -28,7 +28,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     for def in &ir.structs {
         let is_input_without_shape = def.shape_name.is_none() && !def.is_output;
         if is_input_without_shape || def.shape_name.is_some_and(|s| needed.contains(s)) {
-            out.extend(emit_struct(ir, def));
+            out.extend(crate::ir::gated(&ir.struct_gate(def, crate::ir::Reach::Input), emit_struct(ir, def)));
         }
     }
     out
@@ -133,7 +133,8 @@ fn write_value(
     match shape.kind {
         ShapeKind::String if shape.enum_values.is_some() => quote!(writer.string(&#key, #value.as_str());),
         ShapeKind::String => quote!(writer.string(&#key, #value);),
-        ShapeKind::Integer | ShapeKind::Long => quote!(writer.integer(&#key, i64::from(*#value));),
+        ShapeKind::Integer => quote!(writer.integer(&#key, i64::from(*#value));),
+        ShapeKind::Long => quote!(writer.integer(&#key, *#value);),
         ShapeKind::Float => quote!(writer.float32(&#key, *#value);),
         ShapeKind::Double => quote!(writer.float64(&#key, *#value);),
         ShapeKind::Boolean => quote!(writer.boolean(&#key, *#value);),

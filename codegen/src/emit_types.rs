@@ -1,6 +1,6 @@
 //! Structures (with builders and accessors) and string enums.
 
-use crate::ir::{Home, Ir, MemberDef, StructDef};
+use crate::ir::{gated, Home, Ir, MemberDef, Reach, StructDef};
 use crate::model::ShapeKind;
 use crate::names;
 use proc_macro2::TokenStream;
@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 pub fn emit(ir: &Ir, home: Home) -> TokenStream {
     let mut items = TokenStream::new();
     for def in ir.structs.iter().filter(|s| s.home == home) {
-        items.extend(emit_struct(ir, def));
+        items.extend(gated(&ir.struct_gate(def, Reach::Any), emit_struct(ir, def)));
     }
     if home == Home::Types {
         for (name, shape) in &ir.model.shapes {
             if let (ShapeKind::String, Some(values)) = (shape.kind, &shape.enum_values) {
-                items.extend(emit_enum(ir, name, values));
+                items.extend(gated(&ir.shape_gate(name, Reach::Any), emit_enum(ir, name, values)));
             }
         }
     }

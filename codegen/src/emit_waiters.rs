@@ -34,22 +34,30 @@ pub fn emit(model: &Model, ir: &Ir) -> Result<Option<TokenStream>, String> {
     if waiters.is_empty() {
         return Ok(None);
     }
+    let mut declarations = TokenStream::new();
     let mut methods = TokenStream::new();
     let mut items = TokenStream::new();
     for (name, waiter) in waiters {
-        let (method, item) = emit_waiter(ir, name, waiter).map_err(|e| format!("waiter `{name}`: {e}"))?;
-        methods.extend(method);
-        items.extend(item);
+        let waiter = emit_waiter(ir, name, waiter).map_err(|e| format!("waiter `{name}`: {e}"))?;
+        declarations.extend(waiter.declaration);
+        methods.extend(waiter.method);
+        items.extend(waiter.items);
     }
     Ok(Some(quote! {
         pub use crate::runtime::waiter::{WaiterError, WaiterErrorKind, WaiterOutcome};
 
-        impl crate::runtime::client::Client {
+        /// The `wait_until_…` methods of the async and the blocking client, as aws-sdk-rust's
+        /// `client::Waiters`: `use ec2_sg::client::Waiters;` brings them into scope.
+        pub trait Waiters: ::std::marker::Sized {
+            #declarations
+        }
+
+        impl Waiters for crate::runtime::client::Client {
             #methods
         }
 
         #[cfg(feature = "blocking")]
-        impl crate::runtime::blocking::Client {
+        impl Waiters for crate::runtime::blocking::Client {
             #methods
         }
 
@@ -57,7 +65,15 @@ pub fn emit(model: &Model, ir: &Ir) -> Result<Option<TokenStream>, String> {
     }))
 }
 
-fn emit_waiter(ir: &Ir, name: &str, waiter: &Value) -> Result<(TokenStream, TokenStream), String> {
+/// What one waiter adds: a method of the `Waiters` trait (declared, and defined for each
+/// client) and the items behind it, all compiled only when its operation is.
+struct WaiterTokens {
+    declaration: TokenStream,
+    method: TokenStream,
+    items: TokenStream,
+}
+
+fn emit_waiter(ir: &Ir, name: &str, waiter: &Value) -> Result<WaiterTokens, String> {
     let field = |key: &str| waiter.get(key).ok_or_else(|| format!("no `{key}`"));
     let op_name = field("operation")?.as_str().ok_or("`operation` is not a string")?;
     let op = ir.model.operations.get(op_name).ok_or_else(|| format!("operation `{op_name}` is not in the model"))?;
@@ -126,10 +142,17 @@ fn emit_waiter(ir: &Ir, name: &str, waiter: &Value) -> Result<(TokenStream, Toke
          (the final answer) or failure (an error). Sleeps the thread unless `sleep_impl` set another sleep."
     );
     let setters: TokenStream = input.members.iter().map(|m| crate::emit_client::delegate(ir, m)).collect();
-    let method_tokens = quote! {
+    let gate = ir.op_gate(op_name);
+    let cfg = crate::ir::cfg(&gate);
+    let declaration = quote! {
+        #cfg
         #[doc = #method_doc]
-        pub fn #method(&self) -> super::waiters::#builder<Self> {
-            super::waiters::#builder::new(self.clone())
+        fn #method(&self) -> #builder<Self>;
+    };
+    let method = quote! {
+        #cfg
+        fn #method(&self) -> #builder<Self> {
+            #builder::new(self.clone())
         }
     };
     let item = quote! {
@@ -140,6 +163,8 @@ fn emit_waiter(ir: &Ir, name: &str, waiter: &Value) -> Result<(TokenStream, Toke
             max_attempts: #max_attempts,
         };
 
+        // The compiled JMESPath parenthesizes every step, so a whole expression may be wrapped once more.
+        #[allow(unused_parens)]
         fn #acceptors_fn(
             result: &::std::result::Result<#output_path, crate::runtime::Error>,
         ) -> ::std::option::Option<crate::runtime::waiter::AcceptorState> {
@@ -212,7 +237,7 @@ fn emit_waiter(ir: &Ir, name: &str, waiter: &Value) -> Result<(TokenStream, Toke
             }
         }
     };
-    Ok((method_tokens, item))
+    Ok(WaiterTokens { declaration, method, items: crate::ir::gated(&gate, item) })
 }
 
 fn acceptor(a: &Value) -> Result<Acceptor<'_>, String> {
@@ -253,8 +278,9 @@ fn compile_acceptor(
                 .and_then(|s| u16::try_from(s).ok())
                 .ok_or_else(|| format!("the `status` matcher expects an HTTP status, not `{expected}`"))?;
             // A successful answer is 200: the generated outputs do not keep the status.
+            let success_is_200 = status == 200;
             let check = quote!(match result {
-                ::std::result::Result::Ok(_) => #status == 200u16,
+                ::std::result::Result::Ok(_) => #success_is_200,
                 ::std::result::Result::Err(e) => e.http_status() == ::std::option::Option::Some(#status),
             });
             Ok((check, format!("on HTTP status {status}")))
@@ -323,7 +349,7 @@ mod tests {
         ])))
         .unwrap();
         for wanted in [
-            "pub fn wait_until_widget_ready(",
+            "fn wait_until_widget_ready(&self) -> WidgetReadyFluentBuilder<Self>;",
             "pub struct WidgetReadyFluentBuilder<C = crate::runtime::client::Client>",
             "delay: ::std::time::Duration::from_secs(2u64)",
             "max_attempts: 3u32",

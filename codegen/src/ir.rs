@@ -75,9 +75,26 @@ impl Protocol {
     }
 }
 
+/// The cargo features an item is generated under: empty when it is always generated, else when
+/// any one of them is on.
+pub type Gate = BTreeSet<String>;
+
+/// How operations reach a shape: through their input, their output and errors, or either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Any,
+    Input,
+    Output,
+}
+
 pub struct Ir<'m> {
     pub model: &'m ServiceModel,
     pub protocol: Protocol,
+    /// The feature of each operation generated only when a feature is on.
+    op_features: BTreeMap<&'m str, String>,
+    /// Per [`Reach`] (`Any`, `Input`, `Output`): the shapes only feature-gated operations reach
+    /// that way, with the features of those operations. A shape absent here is always generated.
+    shape_gates: [BTreeMap<&'m str, Gate>; 3],
     /// Rust name and module of every structure and string enum, by shape name.
     type_names: BTreeMap<&'m str, (String, Home)>,
     pub structs: Vec<StructDef<'m>>,
@@ -174,7 +191,90 @@ impl<'m> Ir<'m> {
             });
         }
         structs.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
-        Ok(Ir { model, protocol, type_names, structs, io })
+        Ok(Ir {
+            model,
+            protocol,
+            op_features: BTreeMap::new(),
+            shape_gates: Default::default(),
+            type_names,
+            structs,
+            io,
+        })
+    }
+
+    /// Puts the operations of `features.json` behind their features, and every shape that only
+    /// they reach behind the features of the operations that reach it.
+    pub fn gate_features(&mut self, features: &serde_json::Value) -> Result<(), String> {
+        let model = self.model;
+        for (feature, operations) in parse_features(Some(features))? {
+            for operation in operations {
+                let (name, _) = model.operations.get_key_value(operation.as_str()).ok_or_else(|| {
+                    format!("feature `{feature}` names operation `{operation}`, which the model lacks")
+                })?;
+                if let Some(other) = self.op_features.insert(name.as_str(), feature.clone()) {
+                    return Err(format!("operation `{operation}` is in features `{other}` and `{feature}`"));
+                }
+            }
+        }
+        for (slot, reach) in [Reach::Any, Reach::Input, Reach::Output].into_iter().enumerate() {
+            let ungated = self.closure(reach, |op| !self.op_features.contains_key(op));
+            let mut gates: BTreeMap<&'m str, Gate> = BTreeMap::new();
+            for feature in self.op_features.values().collect::<BTreeSet<_>>() {
+                let reached = self.closure(reach, |op| self.op_features.get(op) == Some(feature));
+                for shape in reached.difference(&ungated) {
+                    gates.entry(shape).or_default().insert(feature.clone());
+                }
+            }
+            self.shape_gates[slot] = gates;
+        }
+        Ok(())
+    }
+
+    /// The shapes the operations `include` picks reach through `reach`.
+    fn closure(&self, reach: Reach, include: impl Fn(&str) -> bool) -> BTreeSet<&'m str> {
+        let mut pending: Vec<&'m str> = Vec::new();
+        for (_, op) in self.model.operations.iter().filter(|(name, _)| include(name)) {
+            let input = op.input.iter().filter(|_| reach != Reach::Output);
+            let output = op.output.iter().chain(op.errors.iter()).filter(|_| reach != Reach::Input);
+            pending.extend(input.chain(output).map(|r| r.shape.as_str()));
+        }
+        let mut reached = BTreeSet::new();
+        while let Some(shape) = pending.pop() {
+            if reached.insert(shape) {
+                if let Some(definition) = self.model.shapes.get(shape) {
+                    pending.extend(shape_refs(definition).map(|r| r.shape.as_str()));
+                }
+            }
+        }
+        reached
+    }
+
+    /// The features an operation is generated under.
+    pub fn op_gate(&self, operation: &str) -> Gate {
+        self.op_features.get(operation).cloned().into_iter().collect()
+    }
+
+    /// The features a shape's items (its type, or its serializer or decoder) are generated under.
+    pub fn shape_gate(&self, shape: &str, reach: Reach) -> Gate {
+        let slot = match reach {
+            Reach::Any => 0,
+            Reach::Input => 1,
+            Reach::Output => 2,
+        };
+        self.shape_gates[slot].get(shape).cloned().unwrap_or_default()
+    }
+
+    /// The features a structure is generated under; a synthesized input or output has its operation's.
+    pub fn struct_gate(&self, def: &StructDef<'_>, reach: Reach) -> Gate {
+        match def.shape_name {
+            Some(shape) => self.shape_gate(shape, reach),
+            None => self
+                .io
+                .iter()
+                .find(|(_, (input, output))| *input == def.rust_name || *output == def.rust_name)
+                .map(|(op, _)| self.op_gate(op))
+                .unwrap_or_default(),
+        }
     }
 
     pub fn shape(&self, name: &str) -> &'m Shape {
@@ -244,6 +344,40 @@ impl<'m> Ir<'m> {
 
     pub fn struct_def(&self, shape: &str) -> Option<&StructDef<'m>> {
         self.structs.iter().find(|s| s.shape_name == Some(shape))
+    }
+}
+
+/// `features.json`: `{"features": {"name": {"operations": [...]}}}`, as feature → operations.
+pub fn parse_features(value: Option<&serde_json::Value>) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let Some(value) = value else { return Ok(BTreeMap::new()) };
+    let features = value.get("features").and_then(|f| f.as_object()).ok_or("features.json has no `features` object")?;
+    features
+        .iter()
+        .map(|(name, feature)| {
+            let operations = feature
+                .get("operations")
+                .and_then(|o| o.as_array())
+                .ok_or_else(|| format!("features.json: feature `{name}` has no `operations` list"))?
+                .iter()
+                .map(|o| o.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| format!("features.json: feature `{name}` lists an operation that is not a string"))?;
+            Ok((name.clone(), operations))
+        })
+        .collect()
+}
+
+/// The attributes that compile an item only under `gate` and tell docs.rs which feature it needs.
+pub fn cfg(gate: &Gate) -> TokenStream {
+    let features: Vec<TokenStream> = gate.iter().map(|f| quote!(feature = #f)).collect();
+    let predicate = match features.as_slice() {
+        [] => return quote!(),
+        [one] => one.clone(),
+        many => quote!(any(#(#many),*)),
+    };
+    quote! {
+        #[cfg(#predicate)]
+        #[cfg_attr(docsrs, doc(cfg(#predicate)))]
     }
 }
 
@@ -338,4 +472,113 @@ fn reaches<'m>(model: &'m ServiceModel, from: &'m str, to: &str, seen: &mut BTre
     }
     let Some(shape) = model.shapes.get(from) else { return false };
     shape.kind == ShapeKind::Structure && shape.members.values().any(|m| reaches(model, &m.shape, to, seen))
+}
+
+/// `items` (a sequence of items: structs, impls, functions…), each compiled only under `gate`.
+pub fn gated(gate: &Gate, items: TokenStream) -> TokenStream {
+    if gate.is_empty() {
+        return items;
+    }
+    let attributes = cfg(gate);
+    match syn::parse2::<syn::File>(items.clone()) {
+        Ok(file) => file.items.iter().map(|item| quote!(#attributes #item)).collect(),
+        // Not a sequence of items: the caller made one item, which takes the attributes as is.
+        Err(_) => quote!(#attributes #items),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::ServiceModel;
+    use serde_json::json;
+
+    /// `GetWidget` always; `ListGadgets` under `gadgets`; `PaintGadget` (no output) under `paint`.
+    const MODEL: &str = r#"{
+      "metadata": {"apiVersion": "2020-01-01", "protocol": "ec2", "endpointPrefix": "widgets"},
+      "operations": {
+        "GetWidget": {"name": "GetWidget", "http": {"method": "POST", "requestUri": "/"},
+          "input": {"shape": "GetWidgetRequest"}, "output": {"shape": "GetWidgetResult"}},
+        "ListGadgets": {"name": "ListGadgets", "http": {"method": "POST", "requestUri": "/"},
+          "input": {"shape": "ListGadgetsRequest"}, "output": {"shape": "ListGadgetsResult"}},
+        "PaintGadget": {"name": "PaintGadget", "http": {"method": "POST", "requestUri": "/"},
+          "input": {"shape": "PaintGadgetRequest"}}
+      },
+      "shapes": {
+        "GetWidgetRequest": {"type": "structure", "members": {"Id": {"shape": "String"}}},
+        "GetWidgetResult": {"type": "structure", "members": {"Widget": {"shape": "Widget"}}},
+        "Widget": {"type": "structure", "members": {"Name": {"shape": "String"}}},
+        "ListGadgetsRequest": {"type": "structure", "members": {"Filter": {"shape": "GadgetFilter"}, "Color": {"shape": "Color"}}},
+        "GadgetFilter": {"type": "structure", "members": {"Name": {"shape": "String"}}},
+        "ListGadgetsResult": {"type": "structure", "members": {"Gadgets": {"shape": "GadgetList"}}},
+        "GadgetList": {"type": "list", "member": {"shape": "Gadget", "locationName": "item"}},
+        "Gadget": {"type": "structure", "members": {"Widget": {"shape": "Widget"}, "Color": {"shape": "Color"}}},
+        "PaintGadgetRequest": {"type": "structure", "members": {"Color": {"shape": "Color"}}},
+        "Color": {"type": "string", "enum": ["red", "blue"]},
+        "String": {"type": "string"}
+      }
+    }"#;
+
+    fn generated() -> Vec<crate::GeneratedFile> {
+        let mut model = crate::Model::service_only(ServiceModel::from_json(MODEL).unwrap());
+        model.features = Some(json!({"features": {
+            "gadgets": {"operations": ["ListGadgets"]},
+            "paint": {"operations": ["PaintGadget"]}
+        }}));
+        model.waiters = Some(json!({"version": 2, "waiters": {"GadgetsListed": {
+            "operation": "ListGadgets", "delay": 1, "maxAttempts": 2,
+            "acceptors": [{"matcher": "error", "expected": false, "state": "success"}]}}}));
+        crate::generate(&model).unwrap()
+    }
+
+    /// The `#[cfg(…)]` lines among the attributes and docs right above the first line containing `item`.
+    fn gate_of(files: &[crate::GeneratedFile], file: &str, item: &str) -> Vec<String> {
+        let source = &files.iter().find(|f| f.path == file).unwrap_or_else(|| panic!("no {file}")).contents;
+        let lines: Vec<&str> = source.lines().collect();
+        let at = lines.iter().position(|l| l.contains(item)).unwrap_or_else(|| panic!("no `{item}` in {file}"));
+        lines[..at]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+            .filter(|l| l.starts_with("#[cfg("))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn only_what_gated_operations_alone_reach_is_gated() {
+        let files = generated();
+        let gadgets = ["#[cfg(feature = \"gadgets\")]".to_string()];
+        let paint = ["#[cfg(feature = \"paint\")]".to_string()];
+        let either = ["#[cfg(any(feature = \"gadgets\", feature = \"paint\"))]".to_string()];
+        // Shared with the ungated operation: always there.
+        assert!(gate_of(&files, "types.rs", "pub struct Widget {").is_empty());
+        assert!(gate_of(&files, "de.rs", "pub(crate) fn de_widget(").is_empty());
+        assert!(gate_of(&files, "client.rs", "pub fn get_widget(").is_empty());
+        // One feature's operation, its types, (de)serializers, client method and builder, waiter.
+        assert_eq!(gate_of(&files, "types.rs", "pub struct Gadget {"), gadgets);
+        assert_eq!(gate_of(&files, "types.rs", "pub struct GadgetFilter {"), gadgets);
+        assert_eq!(gate_of(&files, "ser.rs", "pub(crate) fn ser_gadget_filter("), gadgets);
+        assert_eq!(gate_of(&files, "de.rs", "pub(crate) fn de_gadget_list("), gadgets);
+        assert_eq!(gate_of(&files, "operation.rs", "pub struct ListGadgets;"), gadgets);
+        assert_eq!(gate_of(&files, "operation.rs", "pub mod list_gadgets {"), gadgets);
+        assert_eq!(gate_of(&files, "client.rs", "pub fn list_gadgets("), gadgets);
+        assert_eq!(gate_of(&files, "client.rs", "pub struct ListGadgetsFluentBuilder"), gadgets);
+        assert_eq!(gate_of(&files, "waiters.rs", "fn wait_until_gadgets_listed(&self)"), gadgets);
+        assert_eq!(gate_of(&files, "waiters.rs", "pub struct GadgetsListedFluentBuilder"), gadgets);
+        // The synthesized output of the other feature's operation; a shape both features reach.
+        assert_eq!(gate_of(&files, "operation.rs", "pub struct PaintGadgetOutput {"), paint);
+        assert_eq!(gate_of(&files, "types.rs", "pub enum Color {"), either);
+        // docs.rs is told too.
+        let types = &files.iter().find(|f| f.path == "types.rs").unwrap().contents;
+        assert!(types.contains("#[cfg_attr(docsrs, doc(cfg(feature = \"gadgets\")))]"), "{types}");
+    }
+
+    #[test]
+    fn a_feature_naming_an_unknown_operation_fails() {
+        let mut model = crate::Model::service_only(ServiceModel::from_json(MODEL).unwrap());
+        model.features = Some(json!({"features": {"gadgets": {"operations": ["ListGizmos"]}}}));
+        let error = crate::generate(&model).unwrap_err();
+        assert_eq!(error, "feature `gadgets` names operation `ListGizmos`, which the model lacks");
+    }
 }

@@ -9,6 +9,9 @@
 //! permissions are reduced to what identifies the rule, so
 //! `revoke_ingress().set_ip_permissions(Some(group.ip_permissions().to_vec()))` removes exactly
 //! those rules.
+//!
+//! EC2 refuses to delete a group something still uses with `DependencyViolation` and no word of
+//! what; the error here says where to look.
 
 use crate::operation::{RevokeSecurityGroupEgressInput, RevokeSecurityGroupIngressInput};
 use crate::types::{IpPermission, UserIdGroupPair};
@@ -21,6 +24,21 @@ pub(crate) fn customize_input(input: &mut dyn Any) {
     } else if let Some(input) = input.downcast_mut::<RevokeSecurityGroupEgressInput>() {
         input.ip_permissions = input.ip_permissions.take().map(revocable);
     }
+}
+
+/// What `DeleteSecurityGroup`'s `DependencyViolation` adds to the error's message.
+pub(crate) const DEPENDENCY_HINT: &str = "a network interface still carries the group, or a rule of another group \
+     references it: `SecurityGroup::usage()` (feature `network-interfaces`) lists both; by hand, \
+     DescribeNetworkInterfaces with the filter `group-id`, DescribeSecurityGroups with the filters \
+     `ip-permission.group-id` and `egress.ip-permission.group-id`, and DescribeSecurityGroupReferences \
+     for peered VPCs";
+
+/// Adjusts the final error of an operation (called for every failed call).
+pub(crate) fn customize_error(operation: &str, error: crate::runtime::Error) -> crate::runtime::Error {
+    if operation == "DeleteSecurityGroup" && error.code() == Some("DependencyViolation") {
+        return error.with_hint(DEPENDENCY_HINT);
+    }
+    error
 }
 
 /// Permissions as a revoke accepts them: each group reference by id alone when it has one.

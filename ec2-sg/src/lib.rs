@@ -12,6 +12,9 @@
 
 pub mod runtime;
 pub mod sync;
+#[cfg(feature = "network-interfaces")]
+#[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
+pub mod usage;
 
 mod customizations;
 
@@ -47,6 +50,12 @@ pub mod config {
     pub use crate::runtime::{Config, ConfigBuilder as Builder, Credentials, RetryConfig, TimeoutConfig};
 }
 
+/// The crate's own metadata, at aws-sdk-ec2's path.
+pub mod meta {
+    /// The version of this crate (`CARGO_PKG_VERSION`).
+    pub const PKG_VERSION: &str = env!("CARGO_PKG_VERSION");
+}
+
 /// Value types shared by the API: timestamps and binary data.
 pub mod primitives {
     pub use crate::runtime::{Blob, DateTime, TimestampFormat};
@@ -57,6 +66,11 @@ pub mod primitives {
 /// Service customizations, for the runtime: adjusts an input before it is serialized.
 pub(crate) fn customize_input(input: &mut dyn std::any::Any) {
     customizations::customize_input(input);
+}
+
+/// Service customizations, for the runtime: adjusts the final error of a call.
+pub(crate) fn customize_error(operation: &str, error: runtime::Error) -> runtime::Error {
+    customizations::customize_error(operation, error)
 }
 
 /// The crate's main service, whose endpoint `Config::build` resolves and checks.

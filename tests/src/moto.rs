@@ -145,6 +145,37 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Set-up the SDK has no operation for (creating network interfaces, running instances), done
+    /// with boto3, which sync-model's python3 already has: `script` gets an EC2 client `ec2` for
+    /// this server and sets `result`, which comes back as JSON. No retries, bounded timeouts.
+    pub fn boto3_ec2(&self, script: &str) -> serde_json::Value {
+        let program = format!(
+            "import boto3, json, os\n\
+             from botocore.config import Config\n\
+             ec2 = boto3.client('ec2', endpoint_url=os.environ['MOTO_ENDPOINT'], region_name='us-east-1',\n\
+                 aws_access_key_id=os.environ['MOTO_KEY'], aws_secret_access_key=os.environ['MOTO_SECRET'],\n\
+                 config=Config(retries={{'max_attempts': 1}}, connect_timeout=10, read_timeout=30))\n\
+             result = None\n\
+             {script}\n\
+             print(json.dumps(result, default=str))\n"
+        );
+        let output = Command::new("python3")
+            .args(["-c", &program])
+            .env("MOTO_ENDPOINT", &self.endpoint)
+            .env("MOTO_KEY", &self.access_key_id)
+            .env("MOTO_SECRET", &self.secret_access_key)
+            .env("AWS_CONFIG_FILE", "/nonexistent-ec2-sg-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent-ec2-sg-test-credentials")
+            .output()
+            .expect("python3 runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "boto3 set-up failed:\n{script}\n{stderr}");
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("boto3 set-up printed no JSON ({e}): {stderr}"))
+    }
+}
+
 /// An environment with no AWS variables and no shared files.
 pub fn isolated_env() -> ec2_sg::runtime::env::Env {
     ec2_sg::runtime::env::Env::from_vars([

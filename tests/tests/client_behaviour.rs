@@ -286,6 +286,8 @@ async fn requests_carry_the_user_agent_signed_with_the_application_name() {
 
     let sent = stub.received();
     let version = env!("CARGO_PKG_VERSION");
+    // aws-sdk-ec2's `meta::PKG_VERSION` is the version the SDK announces.
+    assert_eq!(ec2_sg::meta::PKG_VERSION, version);
     for (request, app) in sent.iter().zip([None, Some("inventory-v2"), Some("nightly-audit")]) {
         let user_agent = request.header("user-agent").expect("User-Agent");
         assert!(

@@ -187,6 +187,11 @@ async fn dependency_violation() {
         Some("00000000-0000-0000-0000-00000000d002"),
     );
     assert_eq!(parts(&e), expected);
+    // What EC2 does not say, the error does: where to look for what holds the group.
+    let shown = e.to_string();
+    for pointer in ["SecurityGroup::usage()", "DescribeNetworkInterfaces", "DescribeSecurityGroupReferences"] {
+        assert!(shown.contains(pointer), "no `{pointer}` in {shown}");
+    }
     replay.assert_requests_match();
 }
 

@@ -27,15 +27,21 @@ fn decoded(action: &str, status: u16, body: &[u8]) -> String {
         };
     }
     let text = operations!(
+        AssociateSecurityGroupVpc,
         AuthorizeSecurityGroupEgress,
         AuthorizeSecurityGroupIngress,
         CreateSecurityGroup,
         CreateTags,
         DeleteSecurityGroup,
         DeleteTags,
+        DescribeSecurityGroupReferences,
         DescribeSecurityGroupRules,
+        DescribeSecurityGroupVpcAssociations,
         DescribeSecurityGroups,
+        DescribeStaleSecurityGroups,
         DescribeTags,
+        DisassociateSecurityGroupVpc,
+        GetSecurityGroupsForVpc,
         ModifySecurityGroupRules,
         RevokeSecurityGroupEgress,
         RevokeSecurityGroupIngress,
@@ -170,10 +176,11 @@ fn decoding_of_every_fixture_matches_the_snapshot() {
 #[test]
 fn every_fixture_is_asserted_by_a_contract_test() {
     let tests_dir = root().join("../../tests");
-    let sources: String = ["contract_operations.rs", "contract_errors.rs", "contract_responses.rs"]
-        .iter()
-        .map(|file| std::fs::read_to_string(tests_dir.join(file)).unwrap())
-        .collect();
+    let sources: String =
+        ["contract_operations.rs", "contract_errors.rs", "contract_responses.rs", "contract_security_group_api.rs"]
+            .iter()
+            .map(|file| std::fs::read_to_string(tests_dir.join(file)).unwrap())
+            .collect();
     let unused: Vec<String> =
         all().into_iter().map(|(name, _)| name).filter(|name| !sources.contains(&format!("\"{name}\""))).collect();
     assert!(unused.is_empty(), "fixtures no contract test asserts: {unused:?}");

@@ -6,6 +6,7 @@
 // Paginators fail with the operation's SdkError, which is large (as in aws-sdk-rust).
 #![allow(clippy::result_large_err)]
 
+use ec2_sg::client::Waiters;
 use ec2_sg::error::{ProvideErrorMetadata, SdkError};
 use ec2_sg::runtime::http::{AsyncSleep, Sleep};
 use ec2_sg::waiters::{WaiterErrorKind, WaiterOutcome};

@@ -25,6 +25,7 @@ fn decode<O: Operation>(status: u16, body: &[u8]) -> Outcome {
 /// Decodes `body` as the answer to `action`.
 fn decode_as(action: &str, status: u16, body: &[u8]) -> Outcome {
     match action {
+        "AssociateSecurityGroupVpc" => decode::<AssociateSecurityGroupVpc>(status, body),
         "AuthorizeSecurityGroupEgress" => decode::<AuthorizeSecurityGroupEgress>(status, body),
         "AuthorizeSecurityGroupIngress" => decode::<AuthorizeSecurityGroupIngress>(status, body),
         "CreateSecurityGroup" => decode::<CreateSecurityGroup>(status, body),
@@ -33,7 +34,12 @@ fn decode_as(action: &str, status: u16, body: &[u8]) -> Outcome {
         "DeleteTags" => decode::<DeleteTags>(status, body),
         "DescribeSecurityGroupRules" => decode::<DescribeSecurityGroupRules>(status, body),
         "DescribeSecurityGroups" => decode::<DescribeSecurityGroups>(status, body),
+        "DescribeSecurityGroupReferences" => decode::<DescribeSecurityGroupReferences>(status, body),
+        "DescribeSecurityGroupVpcAssociations" => decode::<DescribeSecurityGroupVpcAssociations>(status, body),
+        "DescribeStaleSecurityGroups" => decode::<DescribeStaleSecurityGroups>(status, body),
         "DescribeTags" => decode::<DescribeTags>(status, body),
+        "DisassociateSecurityGroupVpc" => decode::<DisassociateSecurityGroupVpc>(status, body),
+        "GetSecurityGroupsForVpc" => decode::<GetSecurityGroupsForVpc>(status, body),
         "ModifySecurityGroupRules" => decode::<ModifySecurityGroupRules>(status, body),
         "RevokeSecurityGroupEgress" => decode::<RevokeSecurityGroupEgress>(status, body),
         "RevokeSecurityGroupIngress" => decode::<RevokeSecurityGroupIngress>(status, body),

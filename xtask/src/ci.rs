@@ -159,6 +159,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
                 "clippy -D warnings",
                 cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
             ),
+            ("API features: clippy with none, each alone, all", plain(crate::features::matrix)),
+            ("API features: an operation needs its feature", plain(crate::features::gates)),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
             (
                 "README examples build as pasted; the first and the walkthrough run against moto",

@@ -15,6 +15,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = crate::workspace_root();
     let started = Instant::now();
     let files = generate_from(&root.join("model"))?;
+    check_features_declared(&root.join("model"), &root.join("ec2-sg/Cargo.toml"))?;
     let out_dir = root.join("ec2-sg/src/generated");
     let stale = stale_files(&out_dir, &files)?;
     if check {
@@ -56,6 +57,38 @@ pub fn generate_from(model_dir: &Path) -> Result<Vec<codegen::GeneratedFile>, St
     codegen::generate_services(&main, &nested)
 }
 
+/// Every feature `model/features.json` gates operations behind must be a feature of the crate:
+/// an undeclared one would compile its operations out of every build, silently.
+fn check_features_declared(model_dir: &Path, manifest: &Path) -> Result<(), String> {
+    let wanted = codegen::feature_names(&read_model(model_dir, None)?)?;
+    let text = fs::read_to_string(manifest).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    let declared = declared_features(&text);
+    let missing: Vec<&String> = wanted.iter().filter(|f| !declared.contains(f)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let missing: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
+    Err(format!(
+        "model/selection.json's features {} are not declared in {}'s [features]; add each as `name = []`",
+        missing.join(", "),
+        manifest.display()
+    ))
+}
+
+/// The feature names of a Cargo manifest's `[features]` table (`name = [...]` lines).
+fn declared_features(manifest: &str) -> Vec<String> {
+    let mut in_features = false;
+    let mut names = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+        } else if let Some((name, _)) = line.split_once('=').filter(|_| in_features && !line.starts_with('#')) {
+            names.push(name.trim().trim_matches('"').to_string());
+        }
+    }
+    names
+}
+
 /// The services besides the main one: the subdirectories of `model_dir` with a `selection.json`, sorted.
 pub fn nested_services(model_dir: &Path) -> Result<Vec<String>, String> {
     let entries = fs::read_dir(model_dir).map_err(|e| format!("cannot read {}: {e}", model_dir.display()))?;
@@ -70,7 +103,7 @@ pub fn nested_services(model_dir: &Path) -> Result<Vec<String>, String> {
 
 /// One service's model files; `shared` is where files it does not have itself (the
 /// partitions, common to all services) are read from.
-fn read_model(dir: &Path, shared: Option<&Path>) -> Result<codegen::Model, String> {
+pub(crate) fn read_model(dir: &Path, shared: Option<&Path>) -> Result<codegen::Model, String> {
     let mut files = Vec::new();
     for name in codegen::MODEL_FILES {
         let candidates = std::iter::once(dir).chain(shared.filter(|_| name == "partitions.json"));
@@ -119,4 +152,13 @@ fn files_under(dir: &Path, prefix: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn declared_features_reads_only_the_features_table() {
+        let manifest = "[package]\nname = \"x\"\n\n[features]\ndefault = [\"a\"]\n# b = []\nvpcs = []\n\"prefix-lists\" = []\n\n[dependencies]\nserde = \"1\"\n";
+        assert_eq!(super::declared_features(manifest), ["default", "vpcs", "prefix-lists"]);
+    }
 }

@@ -6,6 +6,7 @@ mod ci;
 mod codegen_cmd;
 mod compat_check;
 mod conformance;
+mod features;
 mod footprint;
 mod full_model;
 mod py_env;
@@ -31,7 +32,8 @@ commands:
   py-env                                      make (or reuse) target/py-env: pinned moto, botocore and boto3
   readme-examples                             build ec2-sg/README.md's examples as pasted; run the first against moto
   test                                        every check and test (what .ci/run runs)
-  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
+  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md
+  features [matrix|gates]                     clippy ec2-sg per API feature set; check each operation needs its feature";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         "readme-examples" => readme_examples::run(rest),
         "record" => record::run(rest),
         "footprint" => footprint::run(rest),
+        "features" => features::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())

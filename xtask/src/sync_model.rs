@@ -338,6 +338,17 @@ struct Selection {
     /// Shapes to mark `sensitive` (redacted from `Debug`) that botocore does not mark, such as
     /// session tokens: a secret the model leaves unmarked is still a secret.
     sensitive_shapes: BTreeSet<String>,
+    /// Cargo features, off by default, each naming operations (and waiters) generated only when
+    /// it is on. Their operations and waiters are also in `operations` and `waiters` (the union),
+    /// so everything else (shape closure, paginators, checks) treats them like the others.
+    features: BTreeMap<String, Feature>,
+}
+
+/// One cargo feature of `model/selection.json`'s `features`.
+#[derive(Debug, Default)]
+struct Feature {
+    operations: BTreeSet<String>,
+    waiters: BTreeSet<String>,
 }
 
 impl Selection {
@@ -347,7 +358,7 @@ impl Selection {
         // Unknown keys are rejected so that a typo cannot silently select nothing.
         check_keys(
             top,
-            &["_comment", "service", "apiVersion", "operations", "waiters", "resources", "sensitiveShapes"],
+            &["_comment", "service", "apiVersion", "operations", "waiters", "resources", "sensitiveShapes", "features"],
             file,
         )?;
         let empty = Map::new();
@@ -357,7 +368,7 @@ impl Selection {
         };
         let resources_ctx = format!("{file}: `resources`");
         check_keys(resources, &["serviceActions", "serviceHas", "serviceHasMany", "resources"], &resources_ctx)?;
-        let selection = Selection {
+        let mut selection = Selection {
             service: string_field(top, "service", file)?,
             api_version: string_field(top, "apiVersion", file)?,
             operations: name_list(top, "operations", file)?,
@@ -367,9 +378,44 @@ impl Selection {
             service_has_many: name_list(resources, "serviceHasMany", &resources_ctx)?,
             resources: name_list(resources, "resources", &resources_ctx)?,
             sensitive_shapes: name_list(top, "sensitiveShapes", file)?,
+            features: BTreeMap::new(),
         };
         if selection.operations.is_empty() {
             return Err(format!("{file}: `operations` must name at least one operation"));
+        }
+        let features = match top.get("features") {
+            Some(value) => as_object(value, &format!("{file}: `features`"))?.clone(),
+            None => Map::new(),
+        };
+        for (name, value) in &features {
+            let ctx = format!("{file}: feature `{name}`");
+            let valid_name = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !name.starts_with('-');
+            if !valid_name {
+                return Err(format!("{ctx}: a feature name is lower-case letters, digits and `-`"));
+            }
+            let object = as_object(value, &ctx)?;
+            check_keys(object, &["operations", "waiters"], &ctx)?;
+            let feature = Feature {
+                operations: name_list(object, "operations", &ctx)?,
+                waiters: name_list(object, "waiters", &ctx)?,
+            };
+            if feature.operations.is_empty() {
+                return Err(format!("{ctx}: `operations` must name at least one operation"));
+            }
+            // An operation is in the default crate or in one feature: never both, never two.
+            for operation in &feature.operations {
+                if !selection.operations.insert(operation.clone()) {
+                    return Err(format!("{ctx}: operation `{operation}` is already selected elsewhere"));
+                }
+            }
+            for waiter in &feature.waiters {
+                if !selection.waiters.insert(waiter.clone()) {
+                    return Err(format!("{ctx}: waiter `{waiter}` is already selected elsewhere"));
+                }
+            }
+            selection.features.insert(name.clone(), feature);
         }
         Ok(selection)
     }
@@ -527,6 +573,7 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
     if !problems.is_empty() {
         return Err(format!("model/{SELECTION_FILE} does not match the upstream model:\n  {}", problems.join("\n  ")));
     }
+    let features = features_file(selection);
     let mut versions = Map::new();
     versions.insert("boto3".into(), Value::String(upstream.boto3_version.clone()));
     versions.insert("botocore".into(), Value::String(upstream.botocore_version.clone()));
@@ -538,6 +585,7 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
         ("resources-1.json", resources),
         ("partitions.json", upstream.partitions.clone()),
         ("endpoint-rule-set-1.json", upstream.endpoint_rule_set.clone()),
+        ("features.json", features),
         ("versions.json", Value::Object(versions)),
     ];
     files
@@ -551,11 +599,33 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
         .collect()
 }
 
+/// `features.json`, what the generator reads of the selection's features: each feature's
+/// operations (the generator gates waiters, paginators and shapes by the operations they use).
+fn features_file(selection: &Selection) -> Value {
+    let features: Map<String, Value> = selection
+        .features
+        .iter()
+        .map(|(name, feature)| {
+            let operations = feature.operations.iter().cloned().map(Value::String).collect();
+            let mut entry = Map::new();
+            entry.insert("operations".into(), Value::Array(operations));
+            (name.clone(), Value::Object(entry))
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("features".into(), Value::Object(features));
+    Value::Object(out)
+}
+
 /// A service generated beside the main one (`model/{name}/`): its service model and endpoint
 /// rule set; the partitions and versions are the main service's.
 fn build_nested(name: &str, selection: &Selection, botocore: &Path) -> Result<Vec<OutputFile>, String> {
     let file = format!("model/{name}/{SELECTION_FILE}");
-    if !selection.waiters.is_empty() || !selection.resources.is_empty() || !selection.service_actions.is_empty() {
+    if !selection.waiters.is_empty()
+        || !selection.resources.is_empty()
+        || !selection.service_actions.is_empty()
+        || !selection.features.is_empty()
+    {
         return Err(format!("{file}: only `operations` and `sensitiveShapes` are read for a nested service"));
     }
     let api_dir = botocore.join("data").join(&selection.service).join(&selection.api_version);
@@ -1389,6 +1459,28 @@ mod tests {
         let error =
             Selection::parse(r#"{"service": "ec2", "apiVersion": "v", "operations": ["A", "A"]}"#, "f").unwrap_err();
         assert_eq!(error, "f: `operations` lists `A` twice");
+    }
+
+    #[test]
+    fn features_join_the_selection_and_each_operation_has_one_home() {
+        let text = r#"{"service": "ec2", "apiVersion": "v", "operations": ["A"], "waiters": ["AReady"],
+            "features": {"vpcs": {"operations": ["B", "C"], "waiters": ["BReady"]}}}"#;
+        let selection = Selection::parse(text, "f").unwrap();
+        assert_eq!(selection.operations.iter().collect::<Vec<_>>(), ["A", "B", "C"]);
+        assert_eq!(selection.waiters.iter().collect::<Vec<_>>(), ["AReady", "BReady"]);
+        assert_eq!(
+            features_file(&selection),
+            json!({"features": {"vpcs": {"operations": ["B", "C"]}}}),
+            "the generator reads each feature's operations"
+        );
+        let twice =
+            r#"{"service": "ec2", "apiVersion": "v", "operations": ["A"], "features": {"x": {"operations": ["A"]}}}"#;
+        assert_eq!(
+            Selection::parse(twice, "f").unwrap_err(),
+            "f: feature `x`: operation `A` is already selected elsewhere"
+        );
+        let bad_name = r#"{"service": "ec2", "apiVersion": "v", "operations": ["A"], "features": {"Vpcs": {"operations": ["B"]}}}"#;
+        assert!(Selection::parse(bad_name, "f").unwrap_err().contains("lower-case"));
     }
 
     #[test]

@@ -190,6 +190,7 @@ impl<'a> Call<'a> {
             }
             RetryDecision::DoNotRetry(reason) => {
                 tracing::debug!(attempt = self.attempt, %reason, "not retrying");
+                let error = crate::customize_error(self.operation, error);
                 Next::Done(Err(error.for_operation(self.operation, self.attempt)))
             }
         }

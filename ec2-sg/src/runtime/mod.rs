@@ -6,8 +6,9 @@
 //! Each operation names its service's facts (`Operation::SERVICE`: signing name, endpoint
 //! resolver), so several services share the runtime and one `Config`. Contract with the crate
 //! root: it provides `crate::service_defaults()` (the crate's main service, whose endpoint
-//! `Config::build` resolves and checks), `crate::services()` (every service of the crate) and `crate::customize_input(&mut dyn Any)` (service
-//! customizations applied to an input before it is serialized).
+//! `Config::build` resolves and checks), `crate::services()` (every service of the crate),
+//! `crate::customize_input(&mut dyn Any)` (service customizations applied to an input before it is
+//! serialized) and `crate::customize_error(operation, Error)` (applied to a call's final error).
 
 #[cfg(feature = "blocking")]
 pub mod blocking;

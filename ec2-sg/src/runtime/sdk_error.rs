@@ -83,6 +83,14 @@ impl Error {
         e
     }
 
+    /// Adds advice to the message `Display` shows; `message()` stays the service's own.
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        self.inner.message.push_str(" (");
+        self.inner.message.push_str(hint);
+        self.inner.message.push(')');
+        self
+    }
+
     pub(crate) fn validation(error: BuildError) -> Self {
         let kind = match error {
             BuildError::InvalidEndpoint { .. } => ErrorKind::Configuration,

@@ -97,6 +97,9 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     main.push_str("pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {\n    &c00::SERVICE\n}\n");
     main.push_str("pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {\n    c00::SERVICES\n}\n");
     main.push_str("pub(crate) fn customize_input(_input: &mut dyn std::any::Any) {}\n");
+    main.push_str(
+        "pub(crate) fn customize_error(_operation: &str, error: runtime::Error) -> runtime::Error {\n    error\n}\n",
+    );
     for case in &cases {
         writeln!(main, "#[path = \"cases/{0}/mod.rs\"]\npub mod {0};", case.module).ok();
     }
