@@ -6,6 +6,7 @@ pub mod fake_ec2;
 pub mod fixtures;
 pub mod moto;
 pub mod observe;
+pub mod proxy;
 pub mod stub;
 
 use ec2_sg::types::{IpPermission, IpRange};

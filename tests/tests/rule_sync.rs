@@ -756,3 +756,293 @@ mod order {
         assert_eq!(stub.received().len(), 4);
     }
 }
+
+// ---- end to end against moto (with signature checks), through a proxy that counts calls ----
+
+mod moto_e2e {
+    use super::{cidr, invalid_permissions, permission};
+    use ec2_sg::resources::SecurityGroup;
+    use ec2_sg::sync::{normalize, normalize_in, RuleSet};
+    use ec2_sg::types::{IpPermission, UserIdGroupPair};
+    use ec2_sg::ErrorKind;
+    use ec2_sg_tests::moto::{moto, unique};
+    use ec2_sg_tests::proxy::LosingProxy;
+
+    async fn new_group(client: &ec2_sg::Client, what: &str) -> SecurityGroup {
+        client.resource().create_security_group().group_name(unique(what)).description(what).send().await.unwrap()
+    }
+
+    /// The group's inbound (or outbound) rules as EC2 now holds them.
+    async fn rules_of(group: &mut SecurityGroup, egress: bool) -> RuleSet {
+        group.load().await.unwrap();
+        let owner = group.owner_id().map(str::to_string);
+        let permissions = if egress { group.ip_permissions_egress() } else { group.ip_permissions() };
+        normalize_in(permissions, owner.as_deref()).unwrap()
+    }
+
+    /// A client that goes through a proxy losing the answer to the first `action` call.
+    fn through_proxy(action: &str) -> (ec2_sg::Client, LosingProxy) {
+        let proxy = LosingProxy::start(&moto().endpoint, action);
+        let config = moto().config().endpoint_url(&proxy.endpoint).build().unwrap();
+        (ec2_sg::Client::from_conf(config), proxy)
+    }
+
+    fn desired() -> Vec<IpPermission> {
+        vec![
+            permission("tcp", Some((22, 22)), vec![cidr("10.0.0.0/8", Some("vpn"))]),
+            permission("6", Some((443, 443)), vec![cidr("10.0.0.0/8", None), cidr("10.1.0.0/16", Some("lb"))]),
+            permission("icmp", None, vec![cidr("10.2.0.0/16", None)]),
+        ]
+    }
+
+    #[tokio::test]
+    async fn converges_then_makes_no_change() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-converge").await;
+        let peer = new_group(&client, "sync-peer").await;
+        let start = [
+            permission("tcp", Some((22, 22)), vec![cidr("10.0.0.0/8", Some("old")), cidr("0.0.0.0/0", None)]),
+            permission("udp", Some((53, 53)), vec![cidr("10.9.0.0/16", None)]),
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(5432)
+                .to_port(5432)
+                .user_id_group_pairs(UserIdGroupPair::builder().group_id(peer.id()).build())
+                .build(),
+        ];
+        group.authorize_ingress().set_ip_permissions(Some(start.to_vec())).send().await.unwrap();
+
+        let outcome = group.sync_ingress().set_rules(Some(desired())).send().await.unwrap();
+        assert_eq!(outcome.counts(), (3, 3, 1), "{outcome}");
+        assert_eq!((outcome.operations, outcome.http_attempts), (4, 4));
+        assert_eq!(
+            outcome.to_string(),
+            "3 rule(s) authorized, 3 revoked, 1 re-described; 1 plan, 4 operations, 4 HTTP attempts"
+        );
+        let revoked: Vec<String> = outcome.revoked.iter().map(|change| change.rule.to_string()).collect();
+        assert!(revoked.contains(&"tcp 22 0.0.0.0/0".to_string()), "{revoked:?}");
+        assert_eq!(rules_of(&mut group, false).await, normalize(&desired()).unwrap());
+
+        let again = client.sync_ingress(group.id()).set_rules(Some(desired())).send().await.unwrap();
+        assert!(!again.changed() && again.last_plan().unwrap().is_empty(), "{again}");
+        assert_eq!(again.operations, 1);
+    }
+
+    #[tokio::test]
+    async fn an_invalid_rule_of_any_class_makes_no_call_and_changes_nothing() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-invalid").await;
+        group
+            .authorize_ingress()
+            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
+            .send()
+            .await
+            .unwrap();
+        let before = rules_of(&mut group, false).await;
+        let (counted, proxy) = through_proxy("none");
+        for (bad, reason) in invalid_permissions() {
+            let good = permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", None)]);
+            let error = counted.sync_ingress(group.id()).rules(good).rules(bad.clone()).send().await.unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Validation, "{error}");
+            assert!(error.to_string().contains(reason) && error.to_string().contains(&bad.to_string()), "{error}");
+        }
+        // Not even the describe: nothing reached the server.
+        assert_eq!(proxy.actions(), Vec::<String>::new());
+        assert_eq!(rules_of(&mut group, false).await, before);
+    }
+
+    #[tokio::test]
+    async fn a_lost_authorize_answer_is_in_the_outcome_once() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-lost-authorize").await;
+        group
+            .authorize_ingress()
+            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
+            .send()
+            .await
+            .unwrap();
+        let before = rules_of(&mut group, false).await;
+        let (lossy, proxy) = through_proxy("AuthorizeSecurityGroupIngress");
+        let wanted = permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", Some("web"))]);
+        let outcome = lossy.sync_ingress(group.id()).rules(wanted.clone()).send().await.unwrap();
+        // The authorization was made, its answer lost; the retry met a duplicate; the sync
+        // described again, saw the rule, and revoked the old one.
+        assert_eq!(
+            proxy.actions(),
+            [
+                "DescribeSecurityGroups",
+                "AuthorizeSecurityGroupIngress",
+                "AuthorizeSecurityGroupIngress",
+                "DescribeSecurityGroups",
+                "RevokeSecurityGroupIngress"
+            ]
+        );
+        assert!(outcome.replanned());
+        assert_eq!(outcome.counts(), (1, 1, 0), "{outcome}");
+        assert_eq!((outcome.operations, outcome.http_attempts), (4, 5));
+        let after = rules_of(&mut group, false).await;
+        assert_eq!(after, normalize(&[wanted]).unwrap());
+        // The outcome's totals are the difference moto shows.
+        assert_eq!(outcome.authorized.len(), after.keys().filter(|rule| !before.contains_key(rule)).count());
+        assert_eq!(outcome.revoked.len(), before.keys().filter(|rule| !after.contains_key(rule)).count());
+    }
+
+    #[tokio::test]
+    async fn a_lost_revoke_answer_is_in_the_outcome_once() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-lost-revoke").await;
+        let keep = permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", None)]);
+        let start = [keep.clone(), permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)])];
+        group.authorize_ingress().set_ip_permissions(Some(start.to_vec())).send().await.unwrap();
+        let (lossy, proxy) = through_proxy("RevokeSecurityGroupIngress");
+        let outcome = lossy.sync_ingress(group.id()).rules(keep.clone()).send().await.unwrap();
+        assert_eq!(
+            proxy.actions(),
+            [
+                "DescribeSecurityGroups",
+                "RevokeSecurityGroupIngress",
+                "RevokeSecurityGroupIngress",
+                "DescribeSecurityGroups"
+            ]
+        );
+        assert!(outcome.replanned() && outcome.last_plan().unwrap().is_empty());
+        assert_eq!(outcome.counts(), (0, 1, 0), "{outcome}");
+        assert_eq!(outcome.revoked[0].rule.to_string(), "tcp 80 0.0.0.0/0");
+        assert_eq!(rules_of(&mut group, false).await, normalize(&[keep]).unwrap());
+    }
+
+    #[tokio::test]
+    async fn purge_false_only_adds_and_redescribes() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-add-only").await;
+        let start = [permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None), cidr("10.0.0.0/8", Some("old"))])];
+        group.authorize_ingress().set_ip_permissions(Some(start.to_vec())).send().await.unwrap();
+        let wanted = [
+            permission("tcp", Some((80, 80)), vec![cidr("10.0.0.0/8", Some("new"))]),
+            permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", None)]),
+        ];
+        let outcome = group.sync_ingress().set_rules(Some(wanted.to_vec())).purge(false).send().await.unwrap();
+        assert_eq!(outcome.counts(), (1, 0, 1), "{outcome}");
+        let mut expected = normalize(&wanted).unwrap();
+        expected.extend(normalize(&[permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)])]).unwrap());
+        assert_eq!(rules_of(&mut group, false).await, expected);
+    }
+
+    #[tokio::test]
+    async fn a_whole_group_in_one_sync_authorizes_everything_before_revoking() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-whole").await;
+        group
+            .authorize_ingress()
+            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
+            .send()
+            .await
+            .unwrap();
+        let (counted, proxy) = through_proxy("none");
+        let inbound = permission("tcp", Some((443, 443)), vec![cidr("0.0.0.0/0", Some("https in"))]);
+        let outbound = permission("tcp", Some((443, 443)), vec![cidr("0.0.0.0/0", Some("https out"))]);
+        let outcome = ec2_sg::resources::SecurityGroup::new(counted.clone(), group.id())
+            .sync()
+            .ingress(inbound.clone())
+            .egress(outbound.clone())
+            .send()
+            .await
+            .unwrap();
+        // A new VPC group allows all outbound traffic: that rule and port 80 in go.
+        assert_eq!(outcome.counts(), (2, 2, 0), "{outcome}");
+        assert_eq!(
+            proxy.actions(),
+            [
+                "DescribeSecurityGroups",
+                "AuthorizeSecurityGroupIngress",
+                "AuthorizeSecurityGroupEgress",
+                "RevokeSecurityGroupIngress",
+                "RevokeSecurityGroupEgress"
+            ]
+        );
+        assert_eq!(rules_of(&mut group, false).await, normalize(&[inbound.clone()]).unwrap());
+        assert_eq!(rules_of(&mut group, true).await, normalize(&[outbound.clone()]).unwrap());
+        let again =
+            group.sync().set_ingress(Some(vec![inbound])).set_egress(Some(vec![outbound])).send().await.unwrap();
+        assert_eq!((again.changed(), again.operations), (false, 1));
+    }
+
+    #[tokio::test]
+    async fn a_group_peer_given_by_name_is_resolved_in_the_vpc() {
+        let client = moto().client();
+        let mut group = new_group(&client, "sync-by-name").await;
+        let name = unique("sync-named-peer");
+        let peer =
+            client.resource().create_security_group().group_name(&name).description("peer").send().await.unwrap();
+        let by_name = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(5432)
+            .to_port(5432)
+            .user_id_group_pairs(UserIdGroupPair::builder().group_name(&name).description("db clients").build())
+            .build();
+        let (counted, proxy) = through_proxy("none");
+        let outcome = counted.sync_ingress(group.id()).rules(by_name.clone()).send().await.unwrap();
+        assert_eq!(outcome.counts(), (1, 0, 0), "{outcome}");
+        assert_eq!(outcome.authorized[0].rule.to_string(), format!("tcp 5432 {}", peer.id()));
+        // One describe of the group, one for all the names.
+        assert_eq!(
+            proxy.actions(),
+            ["DescribeSecurityGroups", "DescribeSecurityGroups", "AuthorizeSecurityGroupIngress"]
+        );
+        let by_id = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(5432)
+            .to_port(5432)
+            .user_id_group_pairs(UserIdGroupPair::builder().group_id(peer.id()).description("db clients").build())
+            .build();
+        assert_eq!(rules_of(&mut group, false).await, normalize(&[by_id]).unwrap());
+        assert!(!counted.sync_ingress(group.id()).rules(by_name).send().await.unwrap().changed());
+
+        let nobody = IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .user_id_group_pairs(UserIdGroupPair::builder().group_name(unique("no-such-group")).build())
+            .build();
+        let calls = proxy.actions().len();
+        let error = counted.sync_ingress(group.id()).set_rules(Some(vec![nobody])).send().await.unwrap_err();
+        assert!(error.to_string().contains("matches no group"), "{error}");
+        assert_eq!(proxy.actions()[calls..], ["DescribeSecurityGroups", "DescribeSecurityGroups"]);
+    }
+
+    #[test]
+    fn the_blocking_client_syncs_in_every_mode() {
+        let client = ec2_sg::blocking::Client::from_conf(moto().config().build().unwrap()).unwrap();
+        let created =
+            client.create_security_group().group_name(unique("sync-blocking")).description("b").send().unwrap();
+        let id = created.group_id().unwrap().to_string();
+        let outcome = client.sync_ingress(&id).set_rules(Some(desired())).send().unwrap();
+        assert_eq!(outcome.counts(), (4, 0, 0), "{outcome}");
+        let add_only =
+            client.sync_ingress(&id).rules("udp 53 10.0.0.0/8".parse().unwrap()).purge(false).send().unwrap();
+        assert_eq!(add_only.counts(), (1, 0, 0));
+        let whole = client
+            .sync_group(&id)
+            .set_ingress(Some(desired()))
+            .egress("tcp 443 0.0.0.0/0".parse().unwrap())
+            .send()
+            .unwrap();
+        // udp 53 goes; all traffic out is replaced by HTTPS out.
+        assert_eq!(whole.counts(), (1, 2, 0), "{whole}");
+        let again = client
+            .sync_group(&id)
+            .set_ingress(Some(desired()))
+            .egress("tcp 443 0.0.0.0/0".parse().unwrap())
+            .send()
+            .unwrap();
+        assert_eq!((again.changed(), again.operations), (false, 1));
+    }
+
+    #[tokio::test]
+    async fn a_missing_group_is_not_found() {
+        let client = moto().client();
+        let error = client.sync_ingress("sg-00000000000000000").set_rules(Some(vec![])).send().await.unwrap_err();
+        // moto answers InvalidGroup.NotFound; an empty answer would be ErrorKind::NotFound.
+        assert!(matches!(error.kind(), ErrorKind::Service | ErrorKind::NotFound), "{error}");
+    }
+}
