@@ -1046,3 +1046,27 @@ mod moto_e2e {
         assert!(matches!(error.kind(), ErrorKind::Service | ErrorKind::NotFound), "{error}");
     }
 }
+
+// ---- desired rules as data (the `serde` feature) ----
+
+#[test]
+fn desired_rules_round_trip_through_json() {
+    let rules: Vec<IpPermission> = [
+        "tcp 443 10.0.0.0/8 \"office\" 2001:db8::/32",
+        "icmp 8:0 pl-0123abcd",
+        "-1 111122223333/sg-0123abcd@pcx-0123abcd \"peer\"",
+    ]
+    .iter()
+    .map(|line| line.parse().unwrap())
+    .collect();
+    let json = serde_json::to_string(&rules).unwrap();
+    let back: Vec<IpPermission> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, rules);
+    // Members left out are absent, not required; a misspelt member is an error, not ignored.
+    let written =
+        r#"[{"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "ip_ranges": [{"cidr_ip": "10.0.0.0/8"}]}]"#;
+    let read: Vec<IpPermission> = serde_json::from_str(written).unwrap();
+    assert_eq!(read, vec![permission("tcp", Some((22, 22)), vec![cidr("10.0.0.0/8", None)])]);
+    let misspelt = r#"[{"ip_protocol": "tcp", "ip_range": []}]"#;
+    assert!(serde_json::from_str::<Vec<IpPermission>>(misspelt).unwrap_err().to_string().contains("unknown field"));
+}

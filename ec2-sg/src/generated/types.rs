@@ -5,6 +5,11 @@
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Filter).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Filter {
     /// `Name`: string.
     pub name: ::std::option::Option<::std::string::String>,
@@ -87,6 +92,11 @@ impl FilterBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpPermission).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct IpPermission {
     /// `FromPort`: integer.
     pub from_port: ::std::option::Option<i32>,
@@ -301,6 +311,11 @@ impl IpPermissionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpRange).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct IpRange {
     /// `CidrIp`: string.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
@@ -381,6 +396,11 @@ impl IpRangeBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv6Range).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Ipv6Range {
     /// `CidrIpv6`: string.
     pub cidr_ipv6: ::std::option::Option<::std::string::String>,
@@ -461,6 +481,11 @@ impl Ipv6RangeBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrefixListId).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct PrefixListId {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -541,6 +566,11 @@ impl PrefixListIdBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ReferencedSecurityGroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ReferencedSecurityGroup {
     /// `GroupId`: string.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -707,6 +737,11 @@ impl ReferencedSecurityGroupBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokedSecurityGroupRule).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct RevokedSecurityGroupRule {
     /// `CidrIpv4`: string.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
@@ -1025,6 +1060,11 @@ impl RevokedSecurityGroupRuleBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroup {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -1308,6 +1348,11 @@ impl SecurityGroupBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRule).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRule {
     /// `CidrIpv4`: string.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
@@ -1717,6 +1762,11 @@ impl SecurityGroupRuleBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleDescription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRuleDescription {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -1799,6 +1849,11 @@ impl SecurityGroupRuleDescriptionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleRequest).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRuleRequest {
     /// `CidrIpv4`: string.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
@@ -2037,6 +2092,11 @@ impl SecurityGroupRuleRequestBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleUpdate).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRuleUpdate {
     /// `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
     pub security_group_rule: ::std::option::Option<
@@ -2127,6 +2187,11 @@ impl SecurityGroupRuleUpdateBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Tag).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Tag {
     /// `Key`: string.
     pub key: ::std::option::Option<::std::string::String>,
@@ -2426,6 +2491,11 @@ impl TagSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UserIdGroupPair).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct UserIdGroupPair {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
