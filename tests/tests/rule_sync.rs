@@ -960,8 +960,8 @@ mod moto_e2e {
                 "RevokeSecurityGroupEgress"
             ]
         );
-        assert_eq!(rules_of(&mut group, false).await, normalize(&[inbound.clone()]).unwrap());
-        assert_eq!(rules_of(&mut group, true).await, normalize(&[outbound.clone()]).unwrap());
+        assert_eq!(rules_of(&mut group, false).await, normalize(std::slice::from_ref(&inbound)).unwrap());
+        assert_eq!(rules_of(&mut group, true).await, normalize(std::slice::from_ref(&outbound)).unwrap());
         let again =
             group.sync().set_ingress(Some(vec![inbound])).set_egress(Some(vec![outbound])).send().await.unwrap();
         assert_eq!((again.changed(), again.operations), (false, 1));
