@@ -97,6 +97,27 @@ pub enum Peer {
     },
 }
 
+/// The peer as the one-line form writes it: a CIDR, `pl-…`, `[ACCOUNT/]sg-…[@pcx-…]` or
+/// `name:"…"`.
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Cidr(cidr) | Peer::CidrV6(cidr) => f.write_str(cidr),
+            Peer::PrefixList(id) => f.write_str(id),
+            Peer::Group { group_id, group_name, user_id, vpc_peering_connection_id } => {
+                let pair = UserIdGroupPair {
+                    group_id: group_id.clone(),
+                    group_name: group_name.clone(),
+                    user_id: user_id.clone(),
+                    vpc_peering_connection_id: vpc_peering_connection_id.clone(),
+                    ..Default::default()
+                };
+                text::GroupToken(&pair).fmt(f)
+            }
+        }
+    }
+}
+
 impl Peer {
     /// The peer as a one-rule permission's peer list, with `description`.
     fn add_to(&self, permission: &mut IpPermission, description: Option<String>) {

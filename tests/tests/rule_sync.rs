@@ -156,6 +156,10 @@ fn rules_print_their_peer() {
         },
     };
     assert_eq!(rule.to_string(), "tcp 5432 111122223333/sg-9@pcx-1");
+    assert_eq!(rule.peer.to_string(), "111122223333/sg-9@pcx-1");
+    let by_name =
+        Peer::Group { group_id: None, group_name: Some("web".into()), user_id: None, vpc_peering_connection_id: None };
+    assert_eq!(by_name.to_string(), "name:\"web\"");
 }
 
 // ---- validation: everything EC2 would refuse, refused before any call ----

@@ -104,7 +104,7 @@ impl fmt::Display for IpPermission {
 }
 
 /// A group peer as one token: `[ACCOUNT/]sg-…[@pcx-…]` or `[ACCOUNT/]name:"…"[@pcx-…]`.
-struct GroupToken<'a>(&'a UserIdGroupPair);
+pub(super) struct GroupToken<'a>(pub(super) &'a UserIdGroupPair);
 
 impl fmt::Display for GroupToken<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
