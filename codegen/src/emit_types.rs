@@ -278,10 +278,19 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> TokenStream {
     } else {
         (quote!(Debug,), quote!())
     };
+    let serde = match def.shape_name {
+        Some(shape) if def.home == Home::Types && !def.is_error && serde_derivable(ir, shape, &mut BTreeSet::new()) => {
+            quote! {
+                #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize), serde(default, deny_unknown_fields))]
+            }
+        }
+        _ => quote!(),
+    };
     quote! {
         #[doc = #doc]
         #[non_exhaustive]
         #[derive(Clone, PartialEq, Default, #derive_debug)]
+        #serde
         pub struct #name { #fields }
 
         impl #name {
@@ -301,6 +310,32 @@ fn emit_struct(ir: &Ir, def: &StructDef) -> TokenStream {
         }
 
         #debug_impls
+    }
+}
+
+/// Whether a structure can derive serde's traits under the `serde` feature (desired state kept
+/// in users' JSON/TOML/YAML): it and everything inside it hold only strings, numbers, booleans,
+/// lists, maps and such structures. Left out: timestamps and blobs (aws-smithy-types' serde
+/// support needs an unstable cfg), enums (a derive would write variant names, not wire values)
+/// and sensitive shapes (secrets do not belong in files).
+fn serde_derivable<'m>(ir: &Ir<'m>, shape_name: &'m str, seen: &mut BTreeSet<&'m str>) -> bool {
+    if !seen.insert(shape_name) {
+        return true;
+    }
+    let shape = ir.shape(shape_name);
+    if shape.sensitive {
+        return false;
+    }
+    match shape.kind {
+        ShapeKind::Structure => shape.members.values().all(|m| serde_derivable(ir, &m.shape, seen)),
+        ShapeKind::List => serde_derivable(ir, &crate::ir::list_member(shape).shape, seen),
+        ShapeKind::Map => {
+            let (key, value) = crate::ir::map_entries(shape);
+            serde_derivable(ir, &key.shape, seen) && serde_derivable(ir, &value.shape, seen)
+        }
+        ShapeKind::String => shape.enum_values.is_none(),
+        ShapeKind::Timestamp | ShapeKind::Blob | ShapeKind::Unsupported => false,
+        _ => true,
     }
 }
 

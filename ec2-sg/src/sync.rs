@@ -1,18 +1,28 @@
 //! Desired-state security group rules: compare the rules a group has with the rules it should
-//! have, and compute the smallest change, as EC2 itself sees rules.
+//! have, compute the smallest change as EC2 itself sees rules, and apply it.
 //!
 //! EC2 stores a group's rules one per (protocol, port range, peer) and merges or splits the
 //! `IpPermission`s it is given accordingly: authorizing `tcp 22 from [A, B]` creates two rules,
 //! and describing the group may return them in one permission or in two. Comparing whole
 //! `IpPermission`s therefore fails (a second "ensure" gets `InvalidPermission.Duplicate`). This
-//! module first [`normalize`]s permissions into atomic [`Rule`]s, then [`plan`]s:
+//! module first [`validate`]s the desired permissions (everything EC2 would refuse is refused
+//! here, before any call, naming the rule) and [`normalize`]s them into atomic [`Rule`]s, as EC2
+//! would store them, then [`plan`]s:
 //!
 //! - rules wanted but missing are authorized;
-//! - rules present but not wanted are revoked;
+//! - rules present but not wanted are revoked (unless `purge(false)`);
 //! - rules present and wanted whose description differs get a description update (never a
 //!   revoke and an authorize, which would refuse the traffic in between).
 //!
-//! Everything here is pure: no I/O. [`Plan`] prints as a readable dry run.
+//! Validation and planning are pure; [`SyncRules`] and [`SyncGroup`] describe the group, plan
+//! and send the plan. A [`Plan`] prints as a readable dry run, one rule per line in the one-line
+//! form [`IpPermission`] parses (`+ tcp 443 10.0.0.0/8 "office"`).
+
+mod check;
+mod text;
+
+pub use check::MAX_DESCRIPTION_LEN;
+pub use text::ParsePermissionError;
 
 use crate::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
 use std::collections::BTreeMap;
@@ -87,20 +97,52 @@ pub enum Peer {
     },
 }
 
+/// The peer as the one-line form writes it: a CIDR, `pl-…`, `[ACCOUNT/]sg-…[@pcx-…]` or
+/// `name:"…"`.
 impl fmt::Display for Peer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Peer::Cidr(cidr) | Peer::CidrV6(cidr) => f.write_str(cidr),
             Peer::PrefixList(id) => f.write_str(id),
             Peer::Group { group_id, group_name, user_id, vpc_peering_connection_id } => {
-                f.write_str(group_id.as_deref().or(group_name.as_deref()).unwrap_or("?"))?;
-                if let Some(user) = user_id {
-                    write!(f, " (account {user})")?;
-                }
-                if let Some(peering) = vpc_peering_connection_id {
-                    write!(f, " via {peering}")?;
-                }
-                Ok(())
+                let pair = UserIdGroupPair {
+                    group_id: group_id.clone(),
+                    group_name: group_name.clone(),
+                    user_id: user_id.clone(),
+                    vpc_peering_connection_id: vpc_peering_connection_id.clone(),
+                    ..Default::default()
+                };
+                text::GroupToken(&pair).fmt(f)
+            }
+        }
+    }
+}
+
+impl Peer {
+    /// The peer as a one-rule permission's peer list, with `description`.
+    fn add_to(&self, permission: &mut IpPermission, description: Option<String>) {
+        match self {
+            Peer::Cidr(cidr) => permission
+                .ip_ranges
+                .get_or_insert_with(Vec::new)
+                .push(IpRange { cidr_ip: Some(cidr.clone()), description }),
+            Peer::CidrV6(cidr) => permission
+                .ipv6_ranges
+                .get_or_insert_with(Vec::new)
+                .push(Ipv6Range { cidr_ipv6: Some(cidr.clone()), description }),
+            Peer::PrefixList(id) => permission
+                .prefix_list_ids
+                .get_or_insert_with(Vec::new)
+                .push(PrefixListId { prefix_list_id: Some(id.clone()), description }),
+            Peer::Group { group_id, group_name, user_id, vpc_peering_connection_id } => {
+                permission.user_id_group_pairs.get_or_insert_with(Vec::new).push(UserIdGroupPair {
+                    group_id: group_id.clone(),
+                    group_name: group_name.clone(),
+                    user_id: user_id.clone(),
+                    vpc_peering_connection_id: vpc_peering_connection_id.clone(),
+                    description,
+                    ..Default::default()
+                })
             }
         }
     }
@@ -120,36 +162,62 @@ pub struct Rule {
     pub peer: Peer,
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.protocol, self.from_port, self.to_port) {
-            (Protocol::All, ..) => f.write_str("all traffic")?,
-            (Protocol::Icmp | Protocol::Icmpv6, from, to) => {
-                let number = |n: Option<i32>| n.filter(|&n| n >= 0).map_or("any".to_string(), |n| n.to_string());
-                write!(f, "{} type {} code {}", self.protocol.as_wire(), number(from), number(to))?
-            }
-            (protocol, Some(from), Some(to)) if from == to => write!(f, "{} {from}", protocol.as_wire())?,
-            (protocol, Some(from), Some(to)) => write!(f, "{} {from}-{to}", protocol.as_wire())?,
-            (protocol, ..) => f.write_str(&protocol.as_wire())?,
-        }
-        write!(f, " {}", self.peer)
+impl Rule {
+    /// The rule as a permission of its own, as it is sent.
+    pub fn to_permission(&self, description: Option<&str>) -> IpPermission {
+        let mut permission = IpPermission {
+            ip_protocol: Some(self.protocol.as_wire()),
+            from_port: self.from_port,
+            to_port: self.to_port,
+            ..Default::default()
+        };
+        self.peer.add_to(&mut permission, description.map(str::to_string));
+        permission
     }
 }
 
-/// A rule that cannot be read, or a plan that cannot be made.
+/// The one-line form of the rule's permission (`tcp 443 10.0.0.0/8`), which
+/// [`IpPermission`]'s `FromStr` reads back.
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_permission(None).fmt(f)
+    }
+}
+
+/// A rule that cannot be read or would be refused by EC2, or a plan that cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncError {
     message: String,
+    position: Option<usize>,
+    rule: Option<String>,
 }
 
 impl SyncError {
     fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self { message: message.into(), position: None, rule: None }
+    }
+
+    fn for_rule(position: usize, rule: &str, problem: String) -> Self {
+        Self {
+            message: format!("desired permission {position} (`{rule}`): {problem}"),
+            position: Some(position),
+            rule: Some(rule.to_string()),
+        }
     }
 
     /// What is wrong.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Which of the desired permissions is wrong, counting from 1 in the order they were given.
+    pub fn position(&self) -> Option<usize> {
+        self.position
+    }
+
+    /// The wrong permission in its one-line form.
+    pub fn rule(&self) -> Option<&str> {
+        self.rule.as_deref()
     }
 }
 
@@ -165,63 +233,113 @@ impl std::error::Error for SyncError {}
 /// empty description are the same to EC2).
 pub type RuleSet = BTreeMap<Rule, Option<String>>;
 
-/// Splits permissions into atomic rules. Fails on a permission without a protocol, with a
-/// protocol EC2 does not know, or on one rule given twice with two descriptions.
+/// Splits permissions into atomic rules, as EC2 stores them (CIDRs canonical, protocol names
+/// for numbers, ports only where they apply). Lenient: it reads what DescribeSecurityGroups
+/// answers; desired rules go through [`validate`]. Fails on a permission without a protocol or
+/// a peer's address, or on one rule given twice with two descriptions.
 pub fn normalize(permissions: &[IpPermission]) -> Result<RuleSet, SyncError> {
-    normalize_in(permissions, None)
+    rules_in(permissions, None, false)
 }
 
 /// [`normalize`] for the rules of a group owned by `owner` (an account id): a group peer's
 /// `user_id` equal to the owner is dropped, since EC2 answers with it where callers omit it.
 pub fn normalize_in(permissions: &[IpPermission], owner: Option<&str>) -> Result<RuleSet, SyncError> {
+    rules_in(permissions, owner, false)
+}
+
+/// Checks desired permissions as EC2 would, and normalizes them like [`normalize`]. Each error
+/// names the permission (its position, from 1, and its one-line form): a protocol EC2 does not
+/// know; TCP/UDP ports missing, outside 0–65535 or reversed; an ICMP type or code outside
+/// −1–255, or a code with type −1; a CIDR that does not parse, has no or too long a prefix, or is
+/// in the wrong family; a prefix list, group, account or peering id of the wrong form; a
+/// description longer than 255 characters or with a character EC2 refuses; a permission without
+/// a peer; one rule given twice with two descriptions. A CIDR with host bits set is not refused:
+/// EC2 canonicalizes it (`10.0.0.1/8` is stored as `10.0.0.0/8`), and so does this.
+pub fn validate(permissions: &[IpPermission]) -> Result<RuleSet, SyncError> {
+    rules_in(permissions, None, true)
+}
+
+fn rules_in(permissions: &[IpPermission], owner: Option<&str>, strict: bool) -> Result<RuleSet, SyncError> {
     let mut rules = RuleSet::new();
-    for permission in permissions {
-        let protocol_text = permission
-            .ip_protocol
-            .as_deref()
-            .ok_or_else(|| SyncError::new("a permission without a protocol (`ip_protocol`)"))?;
-        let protocol = Protocol::parse(protocol_text)?;
+    // Where each rule was first given, for the error about a rule given twice.
+    let mut given_in: BTreeMap<Rule, usize> = BTreeMap::new();
+    for (index, permission) in permissions.iter().enumerate() {
+        let position = index + 1;
+        let text = permission.to_string();
+        let fail = |problem: String| -> SyncError {
+            if strict {
+                check::rule_error(position, &text, problem)
+            } else {
+                SyncError::new(format!("`{text}`: {problem}"))
+            }
+        };
+        let protocol_text =
+            permission.ip_protocol.as_deref().ok_or_else(|| fail("it has no protocol (`ip_protocol`)".into()))?;
+        let protocol = Protocol::parse(protocol_text).map_err(|e| fail(e.message))?;
         let (from_port, to_port) = match protocol {
+            Protocol::Tcp | Protocol::Udp if strict => check::port_range(permission.from_port, permission.to_port)
+                .map(|(f, t)| (Some(f), Some(t)))
+                .map_err(fail)?,
+            Protocol::Tcp | Protocol::Udp => (permission.from_port, permission.to_port),
             // ICMP without a type or code means any, which EC2 answers as -1.
+            Protocol::Icmp | Protocol::Icmpv6 if strict => {
+                check::icmp_type_code(permission.from_port, permission.to_port)
+                    .map(|(t, c)| (Some(t), Some(c)))
+                    .map_err(fail)?
+            }
             Protocol::Icmp | Protocol::Icmpv6 => {
                 (Some(permission.from_port.unwrap_or(-1)), Some(permission.to_port.unwrap_or(-1)))
             }
-            Protocol::Tcp | Protocol::Udp => (permission.from_port, permission.to_port),
             // EC2 ignores ports for all traffic and for protocols without ports.
             Protocol::All | Protocol::Number(_) => (None, None),
         };
-        let mut add = |peer: Peer, description: Option<&str>| -> Result<(), SyncError> {
-            let rule = Rule { protocol: protocol.clone(), from_port, to_port, peer };
-            let description = description.filter(|d| !d.is_empty()).map(str::to_string);
-            match rules.get(&rule) {
-                Some(existing) if *existing != description => Err(SyncError::new(format!(
-                    "the rule `{rule}` is given twice, with descriptions {existing:?} and {description:?}"
-                ))),
-                _ => {
-                    rules.insert(rule, description);
-                    Ok(())
-                }
+        let mut peers: Vec<(Peer, Option<&str>)> = Vec::new();
+        for range in permission.ip_ranges() {
+            let cidr = range.cidr_ip.as_deref().ok_or_else(|| fail("an IPv4 range has no `cidr_ip`".into()))?;
+            let cidr = match check::canonical_ipv4(cidr) {
+                Ok(canonical) => canonical,
+                Err(problem) if strict => return Err(fail(problem)),
+                Err(_) => cidr.to_string(),
+            };
+            peers.push((Peer::Cidr(cidr), range.description.as_deref()));
+        }
+        for range in permission.ipv6_ranges() {
+            let cidr = range.cidr_ipv6.as_deref().ok_or_else(|| fail("an IPv6 range has no `cidr_ipv6`".into()))?;
+            let cidr = match check::canonical_ipv6(cidr) {
+                Ok(canonical) => canonical,
+                Err(problem) if strict => return Err(fail(problem)),
+                // EC2 answers with IPv6 addresses in lower case, whatever case they were given in.
+                Err(_) => cidr.to_ascii_lowercase(),
+            };
+            peers.push((Peer::CidrV6(cidr), range.description.as_deref()));
+        }
+        for list in permission.prefix_list_ids() {
+            let id =
+                list.prefix_list_id.as_deref().ok_or_else(|| fail("a prefix list has no `prefix_list_id`".into()))?;
+            if strict && !check::is_resource_id(id, "pl-") {
+                return Err(fail(format!("`{id}` is not a prefix list id (pl- and 8 or 17 hex digits)")));
             }
-        };
-        for range in permission.ip_ranges.iter().flatten() {
-            let cidr = range.cidr_ip.as_deref().ok_or_else(|| SyncError::new("an IPv4 range without `cidr_ip`"))?;
-            add(Peer::Cidr(cidr.to_string()), range.description.as_deref())?;
+            peers.push((Peer::PrefixList(id.to_string()), list.description.as_deref()));
         }
-        for range in permission.ipv6_ranges.iter().flatten() {
-            let cidr = range.cidr_ipv6.as_deref().ok_or_else(|| SyncError::new("an IPv6 range without `cidr_ipv6`"))?;
-            // EC2 answers with IPv6 addresses in lower case, whatever case they were given in.
-            add(Peer::CidrV6(cidr.to_ascii_lowercase()), range.description.as_deref())?;
-        }
-        for list in permission.prefix_list_ids.iter().flatten() {
-            let id = list
-                .prefix_list_id
-                .as_deref()
-                .ok_or_else(|| SyncError::new("a prefix list without `prefix_list_id`"))?;
-            add(Peer::PrefixList(id.to_string()), list.description.as_deref())?;
-        }
-        for pair in permission.user_id_group_pairs.iter().flatten() {
+        for pair in permission.user_id_group_pairs() {
             if pair.group_id.is_none() && pair.group_name.is_none() {
-                return Err(SyncError::new("a group peer without `group_id` or `group_name`"));
+                return Err(fail("a group peer has neither `group_id` nor `group_name`".into()));
+            }
+            if strict {
+                if let Some(id) = pair.group_id.as_deref().filter(|id| !check::is_resource_id(id, "sg-")) {
+                    return Err(fail(format!("`{id}` is not a security group id (sg- and 8 or 17 hex digits)")));
+                }
+                if let Some(user) = pair.user_id.as_deref().filter(|user| !check::is_account_id(user)) {
+                    return Err(fail(format!("`{user}` is not an account id (12 digits)")));
+                }
+                if let Some(peering) =
+                    pair.vpc_peering_connection_id.as_deref().filter(|id| !check::is_resource_id(id, "pcx-"))
+                {
+                    return Err(fail(format!("`{peering}` is not a VPC peering connection id")));
+                }
+                if pair.group_id.is_none() && pair.user_id.is_some() {
+                    return Err(fail("a group in another account is given by its id, not its name".into()));
+                }
             }
             let peer = Peer::Group {
                 group_id: pair.group_id.clone(),
@@ -230,7 +348,32 @@ pub fn normalize_in(permissions: &[IpPermission], owner: Option<&str>) -> Result
                 user_id: pair.user_id.clone().filter(|user| Some(user.as_str()) != owner),
                 vpc_peering_connection_id: pair.vpc_peering_connection_id.clone(),
             };
-            add(peer, pair.description.as_deref())?;
+            peers.push((peer, pair.description.as_deref()));
+        }
+        if strict && peers.is_empty() {
+            return Err(fail("it names no peer (a CIDR, a prefix list or a group)".into()));
+        }
+        for (peer, description) in peers {
+            if strict {
+                if let Some(problem) = description.and_then(check::description_problem) {
+                    return Err(fail(problem));
+                }
+            }
+            let rule = Rule { protocol: protocol.clone(), from_port, to_port, peer };
+            let description = description.filter(|d| !d.is_empty()).map(str::to_string);
+            match rules.get(&rule) {
+                Some(existing) if *existing != description => {
+                    let first = given_in.get(&rule).copied().unwrap_or(position);
+                    return Err(fail(format!(
+                        "the rule `{rule}` is given twice (also in permission {first}), with descriptions \
+                         {existing:?} and {description:?}"
+                    )));
+                }
+                _ => {
+                    given_in.entry(rule.clone()).or_insert(position);
+                    rules.insert(rule, description);
+                }
+            }
         }
     }
     Ok(rules)
@@ -288,7 +431,8 @@ impl Plan {
         self.changes.iter().map(|(change, rule, description)| (*change, rule, description.as_deref()))
     }
 
-    /// Applies the plan to `rules` as EC2 would: what planning against the result gives.
+    /// Applies the plan's own change list to `rules` (what planning against the result gives).
+    /// It does not look at the permissions to send: tests of what is sent replay those instead.
     pub fn apply_to(&self, rules: &mut RuleSet) {
         for (change, rule, description) in &self.changes {
             match change {
@@ -303,6 +447,8 @@ impl Plan {
     }
 }
 
+/// One line per rule: `+` authorize, `-` revoke, `~` new description (`""`: cleared), each in
+/// the one-line form [`IpPermission`] parses.
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.changes.is_empty() {
@@ -312,26 +458,21 @@ impl fmt::Display for Plan {
             if i > 0 {
                 f.write_str("\n")?;
             }
-            let sign = match change {
-                Change::Authorize => "+",
-                Change::Revoke => "-",
-                Change::Describe => "~",
+            let (sign, shown) = match change {
+                Change::Authorize => ("+", description.as_deref()),
+                Change::Revoke => ("-", None),
+                Change::Describe => ("~", Some(description.as_deref().unwrap_or(""))),
             };
-            write!(f, "{sign} {rule}")?;
-            match (change, description) {
-                (Change::Revoke, _) => {}
-                (_, Some(description)) => write!(f, " \"{description}\"")?,
-                (Change::Describe, None) => f.write_str(" (no description)")?,
-                (_, None) => {}
-            }
+            write!(f, "{sign} {}", rule.to_permission(shown))?;
         }
         Ok(())
     }
 }
 
-/// Plans the change from `current` (as DescribeSecurityGroups answers) to `desired`.
+/// Plans the change from `current` (as DescribeSecurityGroups answers) to `desired`, which is
+/// [`validate`]d first.
 pub fn plan(current: &[IpPermission], desired: &[IpPermission]) -> Result<Plan, SyncError> {
-    Ok(plan_rules(&normalize(current)?, &normalize(desired)?))
+    Ok(plan_rules(&normalize(current)?, &validate(desired)?))
 }
 
 /// [`plan`] for one direction of `group` as DescribeSecurityGroups gave it: its owner's account
@@ -341,26 +482,21 @@ pub fn plan_for_group(
     direction: Direction,
     desired: &[IpPermission],
 ) -> Result<Plan, SyncError> {
-    let (current, desired) = rule_sets(group, direction, desired)?;
-    Ok(plan_rules(&current, &desired))
+    let owner = group.owner_id.as_deref();
+    Ok(plan_rules(&current_rules(group, direction)?, &rules_in(desired, owner, true)?))
 }
 
-/// The rules `group` has in one direction and the `desired` ones, both normalized for the group's owner.
-fn rule_sets(
-    group: &crate::types::SecurityGroup,
-    direction: Direction,
-    desired: &[IpPermission],
-) -> Result<(RuleSet, RuleSet), SyncError> {
-    let owner = group.owner_id.as_deref();
+/// The rules `group` has in one direction, normalized for its owner.
+fn current_rules(group: &crate::types::SecurityGroup, direction: Direction) -> Result<RuleSet, SyncError> {
     let current = match direction {
         Direction::Ingress => group.ip_permissions.as_deref(),
         Direction::Egress => group.ip_permissions_egress.as_deref(),
     };
-    Ok((normalize_in(current.unwrap_or_default(), owner)?, normalize_in(desired, owner)?))
+    normalize_in(current.unwrap_or_default(), group.owner_id.as_deref())
 }
 
 /// Which of a group's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Direction {
     /// Inbound rules (`ip_permissions`).
     Ingress,
@@ -368,8 +504,30 @@ pub enum Direction {
     Egress,
 }
 
+impl Direction {
+    const BOTH: [Direction; 2] = [Direction::Ingress, Direction::Egress];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        })
+    }
+}
+
 /// [`plan`] on rules already normalized.
 pub fn plan_rules(current: &RuleSet, desired: &RuleSet) -> Plan {
+    plan_rules_with(current, desired, true)
+}
+
+/// [`plan_rules`]; with `purge` false, rules present but not desired are kept (add-only).
+pub fn plan_rules_with(current: &RuleSet, desired: &RuleSet, purge: bool) -> Plan {
     let mut changes = Vec::new();
     for (rule, description) in desired {
         match current.get(rule) {
@@ -380,9 +538,11 @@ pub fn plan_rules(current: &RuleSet, desired: &RuleSet) -> Plan {
             Some(_) => {}
         }
     }
-    for (rule, description) in current {
-        if !desired.contains_key(rule) {
-            changes.push((Change::Revoke, rule.clone(), description.clone()));
+    if purge {
+        for (rule, description) in current {
+            if !desired.contains_key(rule) {
+                changes.push((Change::Revoke, rule.clone(), description.clone()));
+            }
         }
     }
     let select = |kind: Change, with_descriptions: bool| {
@@ -417,30 +577,7 @@ fn group<'a>(rules: impl Iterator<Item = (&'a Rule, Option<&'a str>)>, empty_des
                 to_port: rule.to_port,
                 ..Default::default()
             });
-        match &rule.peer {
-            Peer::Cidr(cidr) => permission
-                .ip_ranges
-                .get_or_insert_with(Vec::new)
-                .push(IpRange { cidr_ip: Some(cidr.clone()), description }),
-            Peer::CidrV6(cidr) => permission
-                .ipv6_ranges
-                .get_or_insert_with(Vec::new)
-                .push(Ipv6Range { cidr_ipv6: Some(cidr.clone()), description }),
-            Peer::PrefixList(id) => permission
-                .prefix_list_ids
-                .get_or_insert_with(Vec::new)
-                .push(PrefixListId { prefix_list_id: Some(id.clone()), description }),
-            Peer::Group { group_id, group_name, user_id, vpc_peering_connection_id } => {
-                permission.user_id_group_pairs.get_or_insert_with(Vec::new).push(UserIdGroupPair {
-                    group_id: group_id.clone(),
-                    group_name: group_name.clone(),
-                    user_id: user_id.clone(),
-                    vpc_peering_connection_id: vpc_peering_connection_id.clone(),
-                    description,
-                    ..Default::default()
-                })
-            }
-        }
+        rule.peer.add_to(permission, description);
     }
     permissions.into_values().collect()
 }
@@ -459,145 +596,449 @@ fn quota_counts<'a>(rules: impl Iterator<Item = &'a Rule>) -> (usize, usize) {
     })
 }
 
-/// What a sync did.
-#[derive(Debug, Clone)]
+/// One rule a sync changed (or, in a plan, would change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleChange {
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// The rule.
+    pub rule: Rule,
+    /// Its description afterwards (for a revoke, the one it had).
+    pub description: Option<String>,
+}
+
+impl fmt::Display for RuleChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.direction, self.rule.to_permission(self.description.as_deref()))
+    }
+}
+
+/// What one plan of a sync said, for each direction (a direction the sync leaves alone has an
+/// empty plan).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupPlan {
+    /// The plan for the inbound rules.
+    pub ingress: Plan,
+    /// The plan for the outbound rules.
+    pub egress: Plan,
+}
+
+impl GroupPlan {
+    /// The plan of one direction.
+    pub fn direction(&self, direction: Direction) -> &Plan {
+        match direction {
+            Direction::Ingress => &self.ingress,
+            Direction::Egress => &self.egress,
+        }
+    }
+
+    fn direction_mut(&mut self, direction: Direction) -> &mut Plan {
+        match direction {
+            Direction::Ingress => &mut self.ingress,
+            Direction::Egress => &mut self.egress,
+        }
+    }
+
+    /// Whether neither direction has anything to do.
+    pub fn is_empty(&self) -> bool {
+        self.ingress.is_empty() && self.egress.is_empty()
+    }
+
+    /// Rules to authorize, revoke and re-describe, both directions together.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let (a, b) = (self.ingress.counts(), self.egress.counts());
+        (a.0 + b.0, a.1 + b.1, a.2 + b.2)
+    }
+}
+
+impl fmt::Display for GroupPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.ingress.is_empty(), self.egress.is_empty()) {
+            (true, true) => f.write_str("no change"),
+            (false, true) => write!(f, "ingress:\n{}", self.ingress),
+            (true, false) => write!(f, "egress:\n{}", self.egress),
+            (false, false) => write!(f, "ingress:\n{}\negress:\n{}", self.ingress, self.egress),
+        }
+    }
+}
+
+/// What a sync did: an audit record of every change made across every plan.
+///
+/// When a lost response or someone else's change makes the sync describe the group and plan
+/// again, the changes of the first plan that the group shows as made are kept, with those of
+/// the second: the lists hold everything this sync changed, and match the difference between
+/// the group before the sync and after it (unless someone else changed the same rules meanwhile).
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SyncOutcome {
-    /// The plan that was applied (or, for a dry run or when nothing differed, that would be).
-    pub plan: Plan,
-    /// Whether the plan was sent (false for a dry run or an empty plan).
-    pub applied: bool,
-    /// Whether a concurrent change (a rule added or removed between the describe and the
-    /// change) made the sync describe and plan a second time.
-    pub replanned: bool,
-    /// The API calls made, DescribeSecurityGroups included.
-    pub calls: usize,
+    /// Rules authorized, with their descriptions.
+    pub authorized: Vec<RuleChange>,
+    /// Rules revoked, with the descriptions they had.
+    pub revoked: Vec<RuleChange>,
+    /// Rules kept whose description was changed, with the new description.
+    pub redescribed: Vec<RuleChange>,
+    /// Every plan made, in order: one, or two after a replan. For a dry run, the plan is what
+    /// would be sent and the lists above are empty.
+    pub plans: Vec<GroupPlan>,
+    /// Whether this was a dry run (nothing was sent but describes).
+    pub dry_run: bool,
+    /// API operations called (DescribeSecurityGroups included), each counted once however many
+    /// HTTP attempts its retries took.
+    pub operations: usize,
+    /// HTTP requests sent, retries included: at least `operations`.
+    pub http_attempts: usize,
+}
+
+impl SyncOutcome {
+    /// The numbers of rules authorized, revoked and re-described.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.authorized.len(), self.revoked.len(), self.redescribed.len())
+    }
+
+    /// Whether any rule was changed.
+    pub fn changed(&self) -> bool {
+        self.counts() != (0, 0, 0)
+    }
+
+    /// Whether the sync described and planned a second time (after a lost response or a
+    /// concurrent change).
+    pub fn replanned(&self) -> bool {
+        self.plans.len() > 1
+    }
+
+    /// The last plan made (the one a dry run would send).
+    pub fn last_plan(&self) -> Option<&GroupPlan> {
+        self.plans.last()
+    }
+
+    fn record(&mut self, change: Change, direction: Direction, rule: &Rule, description: Option<&str>) {
+        let entry = RuleChange { direction, rule: rule.clone(), description: description.map(str::to_string) };
+        match change {
+            Change::Authorize => self.authorized.push(entry),
+            Change::Revoke => self.revoked.push(entry),
+            Change::Describe => self.redescribed.push(entry),
+        }
+    }
 }
 
 impl fmt::Display for SyncOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (authorized, revoked, described) = self.plan.counts();
-        let verb = if self.applied { "" } else { "to be " };
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        if self.dry_run {
+            let (authorize, revoke, describe) = self.last_plan().map(GroupPlan::counts).unwrap_or_default();
+            write!(f, "dry run: {authorize} rule(s) to authorize, {revoke} to revoke, {describe} to re-describe")?;
+        } else {
+            let (authorized, revoked, described) = self.counts();
+            write!(f, "{authorized} rule(s) authorized, {revoked} revoked, {described} re-described")?;
+        }
         write!(
             f,
-            "{authorized} rule(s) {verb}authorized, {revoked} {verb}revoked, {described} {verb}re-described, in {} call(s)",
-            self.calls
-        )?;
-        if self.replanned {
-            f.write_str(", planned twice (the rules changed under the first plan)")?;
-        }
-        Ok(())
+            "; {} plan{}, {} operation{}, {} HTTP attempt{}",
+            self.plans.len(),
+            s(self.plans.len()),
+            self.operations,
+            s(self.operations),
+            self.http_attempts,
+            s(self.http_attempts)
+        )
     }
+}
+
+/// What a sync was asked to do; shared by [`SyncRules`] and [`SyncGroup`].
+#[derive(Debug, Clone)]
+struct SyncRequest<C> {
+    client: C,
+    group_id: String,
+    /// The desired permissions of each direction (by [`Direction::index`]); `None`: leave alone.
+    desired: [Option<Vec<IpPermission>>; 2],
+    purge: bool,
+    dry_run: bool,
+    rule_quota: usize,
 }
 
 /// Brings one direction of a group's rules to the desired set: describe, plan, then authorize
 /// what is missing, revoke what is extra and update changed descriptions, each in one call.
 /// Authorizing comes first, so that no wanted traffic is refused in between (unless the rules
-/// would only fit the quota that way round). A rule added or removed by someone else between
-/// the describe and the change (`InvalidPermission.Duplicate` / `.NotFound`) makes it plan again,
-/// once. Made by `sync_ingress()` / `sync_egress()` on the client or a `SecurityGroup`.
+/// would only fit the quota that way round). Every rule is checked as EC2 would before any call
+/// ([`validate`]). A group peer given by name (`group_name` without `group_id`) is looked up in
+/// the group's VPC, one describe for all names. A lost response, or a rule added or removed by
+/// someone else between the describe and the change (`InvalidPermission.Duplicate` /
+/// `.NotFound`), makes it describe and plan again, once. Made by `sync_ingress()` /
+/// `sync_egress()` on the client or a `SecurityGroup`.
 #[derive(Debug, Clone)]
 pub struct SyncRules<C> {
-    client: C,
-    group_id: String,
+    request: SyncRequest<C>,
     direction: Direction,
-    desired: Option<Vec<IpPermission>>,
-    dry_run: bool,
-    rule_quota: usize,
 }
 
-impl<C> SyncRules<C> {
-    pub(crate) fn new(client: C, group_id: impl Into<String>, direction: Direction) -> Self {
+/// Brings both directions of a group's rules to the desired sets in one sync: one describe,
+/// both directions planned, every authorization of both directions before any revoke. A
+/// direction given no rules is left alone. Made by `sync()` on a `SecurityGroup` or
+/// `sync_group(id)` on the client; otherwise like [`SyncRules`].
+#[derive(Debug, Clone)]
+pub struct SyncGroup<C> {
+    request: SyncRequest<C>,
+}
+
+impl<C> SyncRequest<C> {
+    fn new(client: C, group_id: impl Into<String>) -> Self {
         Self {
             client,
             group_id: group_id.into(),
-            direction,
-            desired: None,
+            desired: [None, None],
+            purge: true,
             dry_run: false,
             rule_quota: DEFAULT_RULE_QUOTA,
         }
     }
+}
+
+/// The options both builders share.
+macro_rules! sync_options {
+    () => {
+        /// With `false`, rules the group has but the desired rules do not are kept: only missing
+        /// rules are authorized and descriptions updated (Ansible's `purge_rules: false`).
+        /// Default `true`.
+        pub fn purge(mut self, purge: bool) -> Self {
+            self.request.purge = purge;
+            self
+        }
+
+        /// Describes and plans, and sends nothing: the outcome's plan says what would change.
+        pub fn dry_run(mut self, dry_run: bool) -> Self {
+            self.request.dry_run = dry_run;
+            self
+        }
+
+        /// The account's quota of rules per group and direction, when raised from EC2's default
+        /// of [`DEFAULT_RULE_QUOTA`]: a plan that cannot fit is refused before any change is sent.
+        pub fn rule_quota(mut self, quota: usize) -> Self {
+            self.request.rule_quota = quota;
+            self
+        }
+    };
+}
+
+impl<C> SyncRules<C> {
+    pub(crate) fn new(client: C, group_id: impl Into<String>, direction: Direction) -> Self {
+        Self { request: SyncRequest::new(client, group_id), direction }
+    }
 
     /// Adds permissions to the desired rules (a permission may carry several peers).
     pub fn rules(mut self, permission: IpPermission) -> Self {
-        self.desired.get_or_insert_with(Vec::new).push(permission);
+        self.request.desired[self.direction.index()].get_or_insert_with(Vec::new).push(permission);
         self
     }
 
     /// Sets the desired rules; `Some(vec![])` removes every rule. Sending with none set is an
     /// error, so that a forgotten `rules(..)` never empties a group.
     pub fn set_rules(mut self, permissions: Option<Vec<IpPermission>>) -> Self {
-        self.desired = permissions;
+        self.request.desired[self.direction.index()] = permissions;
         self
     }
 
-    /// Describes and plans, and sends nothing: the outcome's plan says what would change.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
+    sync_options!();
+}
+
+impl<C> SyncGroup<C> {
+    pub(crate) fn new(client: C, group_id: impl Into<String>) -> Self {
+        Self { request: SyncRequest::new(client, group_id) }
+    }
+
+    /// Adds a permission to the desired inbound rules.
+    pub fn ingress(mut self, permission: IpPermission) -> Self {
+        self.request.desired[Direction::Ingress.index()].get_or_insert_with(Vec::new).push(permission);
         self
     }
 
-    /// The account's quota of rules per group and direction, when raised from EC2's default
-    /// of [`DEFAULT_RULE_QUOTA`]: a plan that cannot fit is refused before any change is sent.
-    pub fn rule_quota(mut self, quota: usize) -> Self {
-        self.rule_quota = quota;
+    /// Sets the desired inbound rules; `Some(vec![])` removes them all, `None` leaves them alone.
+    pub fn set_ingress(mut self, permissions: Option<Vec<IpPermission>>) -> Self {
+        self.request.desired[Direction::Ingress.index()] = permissions;
         self
     }
 
-    fn validation(message: String, source: Option<SyncError>) -> crate::Error {
-        let error = crate::runtime::Error::new(crate::ErrorKind::Validation, message);
-        match source {
-            Some(source) => error.with_source(source),
-            None => error,
-        }
+    /// Adds a permission to the desired outbound rules.
+    pub fn egress(mut self, permission: IpPermission) -> Self {
+        self.request.desired[Direction::Egress.index()].get_or_insert_with(Vec::new).push(permission);
+        self
     }
 
-    /// Checks, before any call, that rules were given, can be read, and fit the quota (after
-    /// the sync, the group holds exactly the desired rules).
-    fn check_desired(&self) -> Result<(), crate::Error> {
-        let desired = self.desired.as_deref().ok_or_else(|| {
-            Self::validation(
-                "no desired rules were given: call rules(..), or set_rules(Some(vec![])) to remove every rule".into(),
-                None,
-            )
-        })?;
-        let rules = normalize(desired)
-            .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
-        // EC2 answers group peers with their ids: one given by name alone would never match
-        // what is there, and every run would try to add it again.
-        if let Some(rule) = rules.keys().find(|rule| matches!(&rule.peer, Peer::Group { group_id: None, .. })) {
-            return Err(Self::validation(
-                format!(
-                    "the rule `{rule}` names its group peer without an id: give group_id (EC2 answers with ids, \
-                     so a name alone would never match the group's rules)"
-                ),
+    /// Sets the desired outbound rules; `Some(vec![])` removes them all, `None` leaves them alone.
+    pub fn set_egress(mut self, permissions: Option<Vec<IpPermission>>) -> Self {
+        self.request.desired[Direction::Egress.index()] = permissions;
+        self
+    }
+
+    sync_options!();
+}
+
+fn validation(message: String, source: Option<SyncError>) -> crate::Error {
+    let error = crate::runtime::Error::new(crate::ErrorKind::Validation, message);
+    match source {
+        Some(source) => error.with_source(source),
+        None => error,
+    }
+}
+
+/// The desired rules of each direction, checked before any call.
+type Desired = [Option<RuleSet>; 2];
+
+impl<C> SyncRequest<C> {
+    /// Checks, before any call, that rules were given, are what EC2 takes, and fit the quota
+    /// (after the sync, the group holds exactly the desired rules).
+    fn check_desired(&self) -> Result<Desired, crate::Error> {
+        if self.desired.iter().all(Option::is_none) {
+            return Err(validation(
+                "no desired rules were given: call rules(..) (ingress(..)/egress(..) for a whole group), or \
+                 set_rules(Some(vec![])) to remove every rule"
+                    .into(),
                 None,
             ));
         }
-        let (v4, v6) = quota_counts(rules.keys());
-        if v4.max(v6) > self.rule_quota {
-            return Err(Self::validation(
+        let mut checked: Desired = [None, None];
+        for direction in Direction::BOTH {
+            let Some(desired) = &self.desired[direction.index()] else { continue };
+            let rules = validate(desired).map_err(|e| {
+                validation(
+                    format!("the {direction} rules of {} are refused; nothing was sent: {e}", self.group_id),
+                    Some(e),
+                )
+            })?;
+            let (v4, v6) = quota_counts(rules.keys());
+            if v4.max(v6) > self.rule_quota {
+                return Err(validation(
+                    format!(
+                        "the desired {direction} rules of {} do not fit the quota of {} rules per direction ({v4} \
+                         IPv4, {v6} IPv6 counted); nothing was sent (raise it with rule_quota(..) if the account's \
+                         quota is higher)",
+                        self.group_id, self.rule_quota
+                    ),
+                    None,
+                ));
+            }
+            checked[direction.index()] = Some(rules);
+        }
+        Ok(checked)
+    }
+
+    /// Plans one direction against the group as described, with group names resolved to ids.
+    /// Returns the plan and whether revoking must come first for the rules to fit the quota at
+    /// every step.
+    fn plan_direction(
+        &self,
+        group: &crate::types::SecurityGroup,
+        direction: Direction,
+        desired: &RuleSet,
+        names: &BTreeMap<String, String>,
+    ) -> Result<(Plan, bool), crate::Error> {
+        let cannot =
+            |e: SyncError| validation(format!("cannot plan the {direction} rules of {}: {e}", self.group_id), Some(e));
+        let current = current_rules(group, direction).map_err(cannot)?;
+        let desired = resolve(desired, names, group.owner_id.as_deref()).map_err(cannot)?;
+        let plan = plan_rules_with(&current, &desired, self.purge);
+        let added = plan.changes.iter().filter(|(change, ..)| *change == Change::Authorize).map(|(_, rule, _)| rule);
+        let (peak_v4, peak_v6) = quota_counts(current.keys().chain(added));
+        let over = peak_v4.max(peak_v6) > self.rule_quota;
+        if over && !self.purge {
+            return Err(validation(
                 format!(
-                    "the desired rules of {} do not fit the quota of {} rules per direction ({v4} IPv4, {v6} IPv6 \
-                     counted); nothing was sent (raise it with rule_quota(..) if the account's quota is higher)",
+                    "adding the missing {direction} rules of {} would exceed the quota of {} rules per direction \
+                     ({peak_v4} IPv4, {peak_v6} IPv6), and purge(false) keeps the others; nothing was sent",
                     self.group_id, self.rule_quota
                 ),
                 None,
             ));
         }
-        Ok(())
+        Ok((plan, over))
     }
+}
 
-    /// Plans against the group as described. Returns the plan and whether revoking must come
-    /// first for the rules to fit the quota at every step.
-    fn plan_for(&self, group: &crate::types::SecurityGroup) -> Result<(Plan, bool), crate::Error> {
-        let (current, desired) = rule_sets(group, self.direction, self.desired.as_deref().unwrap_or_default())
-            .map_err(|e| Self::validation(format!("cannot plan the rules of {}: {e}", self.group_id), Some(e)))?;
-        let plan = plan_rules(&current, &desired);
-        let added = plan.changes.iter().filter(|(change, ..)| *change == Change::Authorize).map(|(_, rule, _)| rule);
-        let (peak_v4, peak_v6) = quota_counts(current.keys().chain(added));
-        Ok((plan, peak_v4.max(peak_v6) > self.rule_quota))
+/// The group names the desired rules give instead of ids.
+fn names_to_resolve(desired: &Desired) -> Vec<String> {
+    let mut names: Vec<String> = desired
+        .iter()
+        .flatten()
+        .flat_map(|rules| rules.keys())
+        .filter_map(|rule| match &rule.peer {
+            Peer::Group { group_id: None, group_name: Some(name), .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Maps each name to the one group of that name that `described` lists; a name with no group
+/// or several is an error.
+fn names_to_ids(
+    names: &[String],
+    described: &[crate::types::SecurityGroup],
+    vpc: Option<&str>,
+) -> Result<BTreeMap<String, String>, crate::Error> {
+    let mut ids = BTreeMap::new();
+    let place = vpc.map_or("this account's default VPC".to_string(), |vpc| format!("VPC {vpc}"));
+    for name in names {
+        let found: Vec<&str> = described
+            .iter()
+            .filter(|group| group.group_name.as_deref() == Some(name.as_str()))
+            .filter_map(|group| group.group_id.as_deref())
+            .collect();
+        match found.as_slice() {
+            [id] => {
+                ids.insert(name.clone(), id.to_string());
+            }
+            [] => {
+                return Err(validation(
+                    format!("the group peer name:{name:?} matches no group in {place}; nothing was changed"),
+                    None,
+                ))
+            }
+            several => {
+                return Err(validation(
+                    format!(
+                        "the group peer name:{name:?} matches {} groups in {place} ({}); give its id; nothing was \
+                         changed",
+                        several.len(),
+                        several.join(", ")
+                    ),
+                    None,
+                ))
+            }
+        }
     }
+    Ok(ids)
+}
+
+/// The desired rules with group names replaced by ids, and the owner's account id dropped.
+fn resolve(desired: &RuleSet, names: &BTreeMap<String, String>, owner: Option<&str>) -> Result<RuleSet, SyncError> {
+    let mut resolved = RuleSet::new();
+    for (rule, description) in desired {
+        let mut rule = rule.clone();
+        if let Peer::Group { group_id, group_name, user_id, .. } = &mut rule.peer {
+            if group_id.is_none() {
+                if let Some(id) = group_name.as_ref().and_then(|name| names.get(name)) {
+                    *group_id = Some(id.clone());
+                    *group_name = None;
+                }
+            }
+            if user_id.is_some() && user_id.as_deref() == owner {
+                *user_id = None;
+            }
+        }
+        match resolved.get(&rule) {
+            Some(existing) if existing != description => {
+                return Err(SyncError::new(format!(
+                    "the rule `{rule}` is given twice (by the group's name and by its id), with descriptions \
+                     {existing:?} and {description:?}"
+                )))
+            }
+            _ => {
+                resolved.insert(rule, description.clone());
+            }
+        }
+    }
+    Ok(resolved)
 }
 
 /// Whether an error means the rules changed under the plan.
@@ -605,64 +1046,196 @@ fn is_concurrent_change(error: &crate::Error) -> bool {
     matches!(error.code(), Some("InvalidPermission.Duplicate" | "InvalidPermission.NotFound"))
 }
 
+/// Whether a failed change may have been made all the same: its answer was lost (no answer,
+/// or a timeout), or EC2 says the rules changed under the plan (which a lost answer to an
+/// earlier attempt of the same call also gives).
+fn may_have_been_made(error: &crate::Error) -> bool {
+    is_concurrent_change(error) || matches!(error.kind(), crate::ErrorKind::Transport | crate::ErrorKind::Timeout)
+}
+
 fn not_found(group_id: &str) -> crate::Error {
     crate::runtime::Error::not_found("SecurityGroup", &[("GroupId", group_id)])
 }
 
+/// The steps of a plan in the order they are sent: revokes that must go first for the quota,
+/// then every authorization, then the other revokes, then description updates.
+fn steps(revoke_first: [bool; 2]) -> Vec<(Direction, Change)> {
+    let mut steps = Vec::new();
+    for direction in Direction::BOTH {
+        if revoke_first[direction.index()] {
+            steps.push((direction, Change::Revoke));
+        }
+    }
+    for direction in Direction::BOTH {
+        steps.push((direction, Change::Authorize));
+    }
+    for direction in Direction::BOTH {
+        if !revoke_first[direction.index()] {
+            steps.push((direction, Change::Revoke));
+        }
+    }
+    for direction in Direction::BOTH {
+        steps.push((direction, Change::Describe));
+    }
+    steps
+}
+
+/// The changes of one step, whose answer was lost: kept until the next describe tells which
+/// were made.
+type Unsettled = Vec<(Change, Direction, Rule, Option<String>)>;
+
+/// Records the changes of `unsettled` that the group, as described now, shows as made.
+fn settle(
+    outcome: &mut SyncOutcome,
+    unsettled: Unsettled,
+    group: &crate::types::SecurityGroup,
+) -> Result<(), crate::Error> {
+    for (change, direction, rule, description) in unsettled {
+        let current = current_rules(group, direction)
+            .map_err(|e| validation(format!("cannot read the rules described: {e}"), Some(e)))?;
+        let made = match change {
+            Change::Authorize => current.contains_key(&rule),
+            Change::Revoke => !current.contains_key(&rule),
+            Change::Describe => current.get(&rule) == Some(&description),
+        };
+        if made {
+            outcome.record(change, direction, &rule, description.as_deref());
+        }
+    }
+    Ok(())
+}
+
+/// How many times a sync plans at most: once, and once more after a lost answer or a concurrent change.
+const MAX_PLANS: usize = 2;
+
 /// The client calls a sync makes, for the async and the blocking client alike.
 macro_rules! sync_send {
     ($client:ty, [$($async:tt)*], [$($await:tt)*]) => {
-        impl SyncRules<$client> {
-            /// Describes the group, plans and applies the plan (see [`SyncRules`]).
-            pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
-                self.check_desired()?;
-                let mut calls = 0;
-                let mut replanned = false;
+        impl SyncRequest<$client> {
+            $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
+                let desired = self.check_desired()?;
+                let mut outcome = SyncOutcome { dry_run: self.dry_run, ..Default::default() };
+                let mut unsettled: Unsettled = Vec::new();
+                let mut names: Option<BTreeMap<String, String>> = None;
                 loop {
-                    let described = self.client.describe_security_groups().group_ids(&self.group_id).send() $($await)*;
-                    calls += 1;
-                    let group = described?.security_groups.unwrap_or_default().into_iter().next()
+                    let input = crate::operation::DescribeSecurityGroupsInput {
+                        group_ids: Some(vec![self.group_id.clone()]),
+                        ..Default::default()
+                    };
+                    outcome.operations += 1;
+                    let described = self.client
+                        .send_operation_counting::<crate::operation::DescribeSecurityGroups>(input, &mut outcome.http_attempts)
+                        $($await)*?;
+                    let group = described.security_groups.unwrap_or_default().into_iter().next()
                         .ok_or_else(|| not_found(&self.group_id))?;
-                    let (plan, revoke_first) = self.plan_for(&group)?;
-                    if self.dry_run || plan.is_empty() {
-                        return Ok(SyncOutcome { plan, applied: false, replanned, calls });
+                    settle(&mut outcome, std::mem::take(&mut unsettled), &group)?;
+                    let names = match &mut names {
+                        Some(names) => names,
+                        None => {
+                            let wanted = names_to_resolve(&desired);
+                            let ids = if wanted.is_empty() {
+                                BTreeMap::new()
+                            } else {
+                                let mut filters = vec![crate::types::Filter {
+                                    name: Some("group-name".into()),
+                                    values: Some(wanted.clone()),
+                                }];
+                                if let Some(vpc) = &group.vpc_id {
+                                    filters.push(crate::types::Filter { name: Some("vpc-id".into()), values: Some(vec![vpc.clone()]) });
+                                }
+                                let input = crate::operation::DescribeSecurityGroupsInput { filters: Some(filters), ..Default::default() };
+                                outcome.operations += 1;
+                                let found = self.client
+                                    .send_operation_counting::<crate::operation::DescribeSecurityGroups>(input, &mut outcome.http_attempts)
+                                    $($await)*?;
+                                names_to_ids(&wanted, found.security_groups.as_deref().unwrap_or_default(), group.vpc_id.as_deref())?
+                            };
+                            names.insert(ids)
+                        }
+                    };
+                    let mut plan = GroupPlan::default();
+                    let mut revoke_first = [false; 2];
+                    for direction in Direction::BOTH {
+                        let Some(rules) = &desired[direction.index()] else { continue };
+                        let (direction_plan, first) = self.plan_direction(&group, direction, rules, names)?;
+                        *plan.direction_mut(direction) = direction_plan;
+                        revoke_first[direction.index()] = first;
                     }
-                    match self.apply(&plan, revoke_first, &mut calls) $($await)* {
-                        Ok(()) => return Ok(SyncOutcome { plan, applied: true, replanned, calls }),
-                        Err(error) if !replanned && is_concurrent_change(&error) => {
-                            tracing::debug!(group = %self.group_id, %error, "rules changed under the plan; planning again");
-                            replanned = true;
+                    let done = self.dry_run || plan.is_empty();
+                    outcome.plans.push(plan);
+                    if done {
+                        return Ok(outcome);
+                    }
+                    match self.apply(&mut outcome, revoke_first, &mut unsettled) $($await)* {
+                        Ok(()) => return Ok(outcome),
+                        Err(error) if outcome.plans.len() < MAX_PLANS && may_have_been_made(&error) => {
+                            tracing::debug!(group = %self.group_id, %error, "a change may or may not have been made; describing again");
                         }
                         Err(error) => return Err(error),
                     }
                 }
             }
 
-            $($async)* fn apply(&self, plan: &Plan, revoke_first: bool, calls: &mut usize) -> Result<(), crate::Error> {
-                let client = &self.client;
-                let group = self.group_id.as_str();
-                let order = if revoke_first {
-                    [Change::Revoke, Change::Authorize, Change::Describe]
-                } else {
-                    [Change::Authorize, Change::Revoke, Change::Describe]
-                };
-                for change in order {
-                    let permissions = plan.permissions(change);
+            /// Sends the last plan of `outcome`, recording each change as its call succeeds; the
+            /// changes of a call that fails go to `unsettled`.
+            $($async)* fn apply(&self, outcome: &mut SyncOutcome, revoke_first: [bool; 2], unsettled: &mut Unsettled) -> Result<(), crate::Error> {
+                let Some(plan) = outcome.plans.last().cloned() else { return Ok(()) };
+                for (direction, change) in steps(revoke_first) {
+                    let direction_plan = plan.direction(direction);
+                    let permissions = direction_plan.permissions(change);
                     if permissions.is_empty() {
                         continue;
                     }
-                    *calls += 1;
-                    let permissions = Some(permissions.to_vec());
-                    match (self.direction, change) {
-                        (Direction::Ingress, Change::Authorize) => { client.authorize_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Ingress, Change::Revoke) => { client.revoke_security_group_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Ingress, Change::Describe) => { client.update_security_group_rule_descriptions_ingress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Egress, Change::Authorize) => { client.authorize_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Egress, Change::Revoke) => { client.revoke_security_group_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
-                        (Direction::Egress, Change::Describe) => { client.update_security_group_rule_descriptions_egress().group_id(group).set_ip_permissions(permissions).send() $($await)*?; }
+                    let group_id = Some(self.group_id.clone());
+                    let ip_permissions = Some(permissions.to_vec());
+                    let client = &self.client;
+                    let attempts = &mut outcome.http_attempts;
+                    outcome.operations += 1;
+                    let sent = match (direction, change) {
+                        (Direction::Ingress, Change::Authorize) => client.send_operation_counting::<crate::operation::AuthorizeSecurityGroupIngress>(
+                            crate::operation::AuthorizeSecurityGroupIngressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
+                        (Direction::Ingress, Change::Revoke) => client.send_operation_counting::<crate::operation::RevokeSecurityGroupIngress>(
+                            crate::operation::RevokeSecurityGroupIngressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
+                        (Direction::Ingress, Change::Describe) => client.send_operation_counting::<crate::operation::UpdateSecurityGroupRuleDescriptionsIngress>(
+                            crate::operation::UpdateSecurityGroupRuleDescriptionsIngressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
+                        (Direction::Egress, Change::Authorize) => client.send_operation_counting::<crate::operation::AuthorizeSecurityGroupEgress>(
+                            crate::operation::AuthorizeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
+                        (Direction::Egress, Change::Revoke) => client.send_operation_counting::<crate::operation::RevokeSecurityGroupEgress>(
+                            crate::operation::RevokeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
+                        (Direction::Egress, Change::Describe) => client.send_operation_counting::<crate::operation::UpdateSecurityGroupRuleDescriptionsEgress>(
+                            crate::operation::UpdateSecurityGroupRuleDescriptionsEgressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
+                    };
+                    let changes = direction_plan.changes().filter(|(kind, ..)| *kind == change);
+                    match sent {
+                        Ok(()) => {
+                            for (_, rule, description) in changes {
+                                outcome.record(change, direction, rule, description);
+                            }
+                        }
+                        Err(error) => {
+                            *unsettled = changes
+                                .map(|(_, rule, description)| (change, direction, rule.clone(), description.map(str::to_string)))
+                                .collect();
+                            return Err(error);
+                        }
                     }
                 }
                 Ok(())
+            }
+        }
+
+        impl SyncRules<$client> {
+            /// Checks the rules, describes the group, plans and applies the plan (see [`SyncRules`]).
+            pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
+                self.request.send() $($await)*
+            }
+        }
+
+        impl SyncGroup<$client> {
+            /// Checks the rules, describes the group, plans both directions and applies the plan
+            /// (see [`SyncGroup`]).
+            pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
+                self.request.send() $($await)*
             }
         }
     };
@@ -682,6 +1255,11 @@ impl crate::Client {
     pub fn sync_egress(&self, group_id: impl Into<String>) -> SyncRules<crate::Client> {
         SyncRules::new(self.clone(), group_id, Direction::Egress)
     }
+
+    /// Brings both directions of group `group_id` to the rules given (see [`SyncGroup`]).
+    pub fn sync_group(&self, group_id: impl Into<String>) -> SyncGroup<crate::Client> {
+        SyncGroup::new(self.clone(), group_id)
+    }
 }
 
 #[cfg(feature = "blocking")]
@@ -695,6 +1273,11 @@ impl crate::runtime::blocking::Client {
     pub fn sync_egress(&self, group_id: impl Into<String>) -> SyncRules<crate::runtime::blocking::Client> {
         SyncRules::new(self.clone(), group_id, Direction::Egress)
     }
+
+    /// Brings both directions of group `group_id` to the rules given (see [`SyncGroup`]).
+    pub fn sync_group(&self, group_id: impl Into<String>) -> SyncGroup<crate::runtime::blocking::Client> {
+        SyncGroup::new(self.clone(), group_id)
+    }
 }
 
 impl<C: Clone> crate::resources::SecurityGroup<C> {
@@ -706,5 +1289,10 @@ impl<C: Clone> crate::resources::SecurityGroup<C> {
     /// Brings this group's outbound rules to the rules given (see [`SyncRules`]).
     pub fn sync_egress(&self) -> SyncRules<C> {
         SyncRules::new(self.client().clone(), self.id(), Direction::Egress)
+    }
+
+    /// Brings both directions of this group's rules to the rules given (see [`SyncGroup`]).
+    pub fn sync(&self) -> SyncGroup<C> {
+        SyncGroup::new(self.client().clone(), self.id())
     }
 }

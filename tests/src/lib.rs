@@ -2,9 +2,11 @@
 //! a scripted HTTP stub for what moto cannot show (throttling, 5xx, HTML pages, slow answers),
 //! and the recorded-response corpus for the contract tests.
 
+pub mod fake_ec2;
 pub mod fixtures;
 pub mod moto;
 pub mod observe;
+pub mod proxy;
 pub mod stub;
 
 use ec2_sg::types::{IpPermission, IpRange};

@@ -1999,6 +1999,11 @@ impl EnclaveOptionsBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Filter).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Filter {
     /// `Name`: string.
     pub name: ::std::option::Option<::std::string::String>,
@@ -7028,6 +7033,11 @@ impl InstanceStateBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpPermission).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct IpPermission {
     /// `FromPort`: integer.
     pub from_port: ::std::option::Option<i32>,
@@ -7242,6 +7252,11 @@ impl IpPermissionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpRange).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct IpRange {
     /// `CidrIp`: string.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
@@ -7442,6 +7457,11 @@ impl Ipv6PrefixSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv6Range).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Ipv6Range {
     /// `CidrIpv6`: string.
     pub cidr_ipv6: ::std::option::Option<::std::string::String>,
@@ -10424,6 +10444,11 @@ impl PrefixListEntryBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrefixListId).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct PrefixListId {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -10978,6 +11003,11 @@ impl PublicIpDnsNameOptionsBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ReferencedSecurityGroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ReferencedSecurityGroup {
     /// `GroupId`: string.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -11376,6 +11406,11 @@ impl ReservationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokedSecurityGroupRule).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct RevokedSecurityGroupRule {
     /// `CidrIpv4`: string.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
@@ -11694,6 +11729,11 @@ impl RevokedSecurityGroupRuleBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroup {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -12310,6 +12350,11 @@ impl SecurityGroupReferenceBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRule).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRule {
     /// `CidrIpv4`: string.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
@@ -12719,6 +12764,11 @@ impl SecurityGroupRuleBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleDescription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRuleDescription {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -12801,6 +12851,11 @@ impl SecurityGroupRuleDescriptionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleRequest).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRuleRequest {
     /// `CidrIpv4`: string.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
@@ -13039,6 +13094,11 @@ impl SecurityGroupRuleRequestBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleUpdate).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupRuleUpdate {
     /// `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
     pub security_group_rule: ::std::option::Option<
@@ -14766,6 +14826,11 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Tag).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Tag {
     /// `Key`: string.
     pub key: ::std::option::Option<::std::string::String>,
@@ -15065,6 +15130,11 @@ impl TagSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UserIdGroupPair).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct UserIdGroupPair {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,

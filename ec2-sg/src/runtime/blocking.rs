@@ -43,12 +43,22 @@ impl Client {
 
     /// Sends operation `O`, retrying per the configuration.
     pub fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+        self.send_operation_counting::<O>(input, &mut 0)
+    }
+
+    /// [`Self::send_operation`], adding the HTTP attempts it makes to `http_attempts`.
+    pub(crate) fn send_operation_counting<O: Operation>(
+        &self,
+        input: O::Input,
+        http_attempts: &mut usize,
+    ) -> Result<O::Output, Error> {
         let _span = tracing::info_span!("ec2_sg", operation = O::NAME).entered();
         let mut call = Call::new::<O>(&self.inner.config, &self.inner.shared, input)?;
         loop {
             let credentials = call.is_signed().then(|| self.inner.config.credentials.provide_credentials());
             let request = call.signed_request(credentials)?;
             let timeout = call.attempt_timeout()?;
+            *http_attempts += 1;
             let outcome = {
                 let _attempt = tracing::debug_span!("attempt", number = call.attempt).entered();
                 self.inner.http.send(request, timeout)

@@ -38,9 +38,19 @@ impl Client {
 
     /// Sends operation `O`: builds, signs and sends the request, retrying per the configuration.
     pub async fn send_operation<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+        self.send_operation_counting::<O>(input, &mut 0).await
+    }
+
+    /// [`Self::send_operation`], adding the HTTP attempts it makes to `http_attempts` (for
+    /// callers that report them, such as the rule sync's outcome).
+    pub(crate) async fn send_operation_counting<O: Operation>(
+        &self,
+        input: O::Input,
+        http_attempts: &mut usize,
+    ) -> Result<O::Output, Error> {
         let span = tracing::info_span!("ec2_sg", operation = O::NAME);
         let config = &self.inner.config;
-        let call = self.call::<O>(input);
+        let call = self.call::<O>(input, http_attempts);
         match (config.timeouts.operation_timeout(), config.sleep.as_ref()) {
             (Some(limit), Some(sleep)) => match super::http::timeout(sleep.sleep(limit), call).instrument(span).await {
                 Some(result) => result,
@@ -52,7 +62,7 @@ impl Client {
         }
     }
 
-    async fn call<O: Operation>(&self, input: O::Input) -> Result<O::Output, Error> {
+    async fn call<O: Operation>(&self, input: O::Input, http_attempts: &mut usize) -> Result<O::Output, Error> {
         let config = &self.inner.config;
         let http = config.http_client.as_ref().ok_or_else(|| {
             Error::configuration(
@@ -69,6 +79,7 @@ impl Client {
             let request = call.signed_request(credentials)?;
             let timeout = call.attempt_timeout()?;
             let attempt = tracing::debug_span!("attempt", number = call.attempt);
+            *http_attempts += 1;
             let outcome = http.send(request, timeout).instrument(attempt).await;
             match call.on_outcome::<O>(outcome) {
                 Next::Done(result) => return result,

@@ -5,6 +5,11 @@
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumedRoleUser).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct AssumedRoleUser {
     /// `Arn`: string, required.
     pub arn: ::std::option::Option<::std::string::String>,
@@ -552,6 +557,11 @@ impl PackedPolicyTooLargeExceptionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/PolicyDescriptorType).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct PolicyDescriptorType {
     /// `arn`: string.
     pub arn: ::std::option::Option<::std::string::String>,
@@ -604,6 +614,11 @@ impl PolicyDescriptorTypeBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/ProvidedContext).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ProvidedContext {
     /// `ContextAssertion`: string.
     pub context_assertion: ::std::option::Option<::std::string::String>,
@@ -738,6 +753,11 @@ impl RegionDisabledExceptionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/Tag).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Tag {
     /// `Key`: string, required.
     pub key: ::std::option::Option<::std::string::String>,
