@@ -7,6 +7,11 @@
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AddPrefixListEntry).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct AddPrefixListEntry {
     /// `Cidr`: string, required.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -95,6 +100,11 @@ impl AddPrefixListEntryBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttachmentEnaSrdSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct AttachmentEnaSrdSpecification {
     /// `EnaSrdEnabled`: boolean.
     pub ena_srd_enabled: ::std::option::Option<bool>,
@@ -185,6 +195,11 @@ impl AttachmentEnaSrdSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttachmentEnaSrdUdpSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct AttachmentEnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: boolean.
     pub ena_srd_udp_enabled: ::std::option::Option<bool>,
@@ -242,6 +257,11 @@ impl AttachmentEnaSrdUdpSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttributeBooleanValue).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct AttributeBooleanValue {
     /// `Value`: boolean.
     pub value: ::std::option::Option<bool>,
@@ -296,6 +316,11 @@ impl AttributeBooleanValueBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttributeValue).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct AttributeValue {
     /// `Value`: string.
     pub value: ::std::option::Option<::std::string::String>,
@@ -585,6 +610,11 @@ impl CapacityReservationSpecificationResponseBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CapacityReservationTargetResponse).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct CapacityReservationTargetResponse {
     /// `CapacityReservationId`: string.
     pub capacity_reservation_id: ::std::option::Option<::std::string::String>,
@@ -686,6 +716,11 @@ impl CapacityReservationTargetResponseBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ConnectionTrackingConfiguration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ConnectionTrackingConfiguration {
     /// `TcpEstablishedTimeout`: integer.
     pub tcp_established_timeout: ::std::option::Option<i32>,
@@ -787,6 +822,11 @@ impl ConnectionTrackingConfigurationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ConnectionTrackingSpecificationRequest).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ConnectionTrackingSpecificationRequest {
     /// `TcpEstablishedTimeout`: integer.
     pub tcp_established_timeout: ::std::option::Option<i32>,
@@ -888,6 +928,11 @@ impl ConnectionTrackingSpecificationRequestBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ConnectionTrackingSpecificationResponse).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ConnectionTrackingSpecificationResponse {
     /// `TcpEstablishedTimeout`: integer.
     pub tcp_established_timeout: ::std::option::Option<i32>,
@@ -1378,6 +1423,11 @@ impl EbsInstanceBlockDeviceBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EbsInstanceBlockDeviceSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct EbsInstanceBlockDeviceSpecification {
     /// `DeleteOnTermination`: boolean.
     pub delete_on_termination: ::std::option::Option<bool>,
@@ -1463,6 +1513,11 @@ impl EbsInstanceBlockDeviceSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ElasticGpuAssociation).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct ElasticGpuAssociation {
     /// `ElasticGpuAssociationId`: string.
     pub elastic_gpu_association_id: ::std::option::Option<::std::string::String>,
@@ -1800,6 +1855,11 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EnaSrdSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct EnaSrdSpecification {
     /// `EnaSrdEnabled`: boolean.
     pub ena_srd_enabled: ::std::option::Option<bool>,
@@ -1890,6 +1950,11 @@ impl EnaSrdSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EnaSrdUdpSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct EnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: boolean.
     pub ena_srd_udp_enabled: ::std::option::Option<bool>,
@@ -1947,6 +2012,11 @@ impl EnaSrdUdpSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EnclaveOptions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct EnclaveOptions {
     /// `Enabled`: boolean.
     pub enabled: ::std::option::Option<bool>,
@@ -2088,6 +2158,11 @@ impl FilterBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GroupIdentifier).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct GroupIdentifier {
     /// `GroupId`: string.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -2176,6 +2251,11 @@ impl GroupIdentifierBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/HibernationOptions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct HibernationOptions {
     /// `Configured`: boolean.
     pub configured: ::std::option::Option<bool>,
@@ -2230,6 +2310,11 @@ impl HibernationOptionsBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IamInstanceProfile).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct IamInstanceProfile {
     /// `Arn`: string.
     pub arn: ::std::option::Option<::std::string::String>,
@@ -4181,6 +4266,11 @@ impl InstanceBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAttachmentEnaSrdSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceAttachmentEnaSrdSpecification {
     /// `EnaSrdEnabled`: boolean.
     pub ena_srd_enabled: ::std::option::Option<bool>,
@@ -4273,6 +4363,11 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAttachmentEnaSrdUdpSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceAttachmentEnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: boolean.
     pub ena_srd_udp_enabled: ::std::option::Option<bool>,
@@ -4417,6 +4512,11 @@ impl InstanceBlockDeviceMappingBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceBlockDeviceMappingSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceBlockDeviceMappingSpecification {
     /// `DeviceName`: string.
     pub device_name: ::std::option::Option<::std::string::String>,
@@ -4567,6 +4667,11 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceIpv4Prefix).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceIpv4Prefix {
     /// `Ipv4Prefix`: string.
     pub ipv4_prefix: ::std::option::Option<::std::string::String>,
@@ -4627,6 +4732,11 @@ impl InstanceIpv4PrefixBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceIpv6Address).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceIpv6Address {
     /// `Ipv6Address`: string.
     pub ipv6_address: ::std::option::Option<::std::string::String>,
@@ -4709,6 +4819,11 @@ impl InstanceIpv6AddressBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceIpv6Prefix).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceIpv6Prefix {
     /// `Ipv6Prefix`: string.
     pub ipv6_prefix: ::std::option::Option<::std::string::String>,
@@ -5737,6 +5852,11 @@ impl InstanceNetworkInterfaceBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceNetworkInterfaceAssociation).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceNetworkInterfaceAssociation {
     /// `CarrierIp`: string.
     pub carrier_ip: ::std::option::Option<::std::string::String>,
@@ -6219,6 +6339,11 @@ impl InstanceNetworkPerformanceOptionsBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstancePrivateIpAddress).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstancePrivateIpAddress {
     /// `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
     pub association: ::std::option::Option<
@@ -6891,6 +7016,11 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceSecondaryInterfacePrivateIpAddress).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct InstanceSecondaryInterfacePrivateIpAddress {
     /// `PrivateIpAddress`: string.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
@@ -7339,6 +7469,11 @@ impl IpRangeBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv4PrefixSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Ipv4PrefixSpecification {
     /// `Ipv4Prefix`: string.
     pub ipv4_prefix: ::std::option::Option<::std::string::String>,
@@ -7399,6 +7534,11 @@ impl Ipv4PrefixSpecificationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv6PrefixSpecification).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Ipv6PrefixSpecification {
     /// `Ipv6Prefix`: string.
     pub ipv6_prefix: ::std::option::Option<::std::string::String>,
@@ -7544,6 +7684,11 @@ impl Ipv6RangeBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/LicenseConfiguration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct LicenseConfiguration {
     /// `LicenseConfigurationArn`: string.
     pub license_configuration_arn: ::std::option::Option<::std::string::String>,
@@ -9024,6 +9169,11 @@ impl NetworkInterfaceBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceAssociation).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct NetworkInterfaceAssociation {
     /// `AllocationId`: string.
     pub allocation_id: ::std::option::Option<::std::string::String>,
@@ -9552,6 +9702,11 @@ impl NetworkInterfaceAttachmentBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceAttachmentChanges).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct NetworkInterfaceAttachmentChanges {
     /// `AttachmentId`: string.
     pub attachment_id: ::std::option::Option<::std::string::String>,
@@ -9684,6 +9839,11 @@ impl NetworkInterfaceAttachmentChangesBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceIpv6Address).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct NetworkInterfaceIpv6Address {
     /// `Ipv6Address`: string.
     pub ipv6_address: ::std::option::Option<::std::string::String>,
@@ -9796,6 +9956,11 @@ impl NetworkInterfaceIpv6AddressBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfacePrivateIpAddress).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct NetworkInterfacePrivateIpAddress {
     /// `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
     pub association: ::std::option::Option<super::types::NetworkInterfaceAssociation>,
@@ -9942,6 +10107,11 @@ impl NetworkInterfacePrivateIpAddressBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/OperatorResponse).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct OperatorResponse {
     /// `HiddenByDefault`: boolean.
     pub hidden_by_default: ::std::option::Option<bool>,
@@ -10358,6 +10528,11 @@ impl PlacementBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrefixListEntry).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct PrefixListEntry {
     /// `Cidr`: string.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -10853,6 +11028,11 @@ impl ProductCodeBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PublicIpDnsNameOptions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct PublicIpDnsNameOptions {
     /// `DnsHostnameType`: string.
     pub dns_hostname_type: ::std::option::Option<::std::string::String>,
@@ -11176,6 +11356,11 @@ impl ReferencedSecurityGroupBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RemovePrefixListEntry).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct RemovePrefixListEntry {
     /// `Cidr`: string, required.
     pub cidr: ::std::option::Option<::std::string::String>,
@@ -12017,6 +12202,11 @@ impl SecurityGroupBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupForVpc).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupForVpc {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -12208,6 +12398,11 @@ impl SecurityGroupForVpcBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupReference).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct SecurityGroupReference {
     /// `GroupId`: string.
     pub group_id: ::std::option::Option<::std::string::String>,
@@ -13387,6 +13582,11 @@ impl SecurityGroupVpcAssociationBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/StaleIpPermission).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct StaleIpPermission {
     /// `FromPort`: integer.
     pub from_port: ::std::option::Option<i32>,
@@ -13576,6 +13776,11 @@ impl StaleIpPermissionBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/StaleSecurityGroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct StaleSecurityGroup {
     /// `Description`: string.
     pub description: ::std::option::Option<::std::string::String>,
@@ -13784,6 +13989,11 @@ impl StaleSecurityGroupBuilder {
 /// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/StateReason).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::serde::Serialize, ::serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct StateReason {
     /// `Code`: string.
     pub code: ::std::option::Option<::std::string::String>,
