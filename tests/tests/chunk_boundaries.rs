@@ -6,7 +6,7 @@
 
 use ec2_sg::operation::DescribeSecurityGroups;
 use ec2_sg::runtime::body::Body;
-use ec2_sg::runtime::{parse_response, parse_response_body, RequestId, ResponseError};
+use ec2_sg::runtime::{parse_response, parse_response_body, ResponseError};
 
 /// Each form of text as written in a document, and the text it stands for.
 fn text_forms() -> Vec<(String, String)> {
