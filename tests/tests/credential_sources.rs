@@ -195,6 +195,26 @@ fn imds_bad_answers_are_clear_errors_without_secrets() {
     assert!(err.is_not_loaded() && err.to_string().contains("no instance profile is attached"), "{err}");
 }
 
+/// Before, the error of an oversized answer pointed at `Config::builder().max_response_bytes`,
+/// which does not apply to credential sources.
+#[test]
+fn an_oversized_answer_of_a_credential_source_names_the_limit_that_applies() {
+    let huge = format!(r#"{{"Code": "Success", "Padding": "{}"}}"#, "x".repeat(10 << 20));
+    let imds = Stub::start(vec![Reply::text(200, IMDS_TOKEN), Reply::text(200, "role"), Reply::json(200, &huge)]);
+    let imds_error = ImdsCredentials::with_env(imds_env(&imds, &[])).provide_credentials().unwrap_err();
+    let container = Stub::start(vec![Reply::json(200, &huge), Reply::json(200, &huge), Reply::json(200, &huge)]);
+    let uri = format!("{}/creds", container.endpoint);
+    let container_error = ContainerCredentials::with_env(env(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)]))
+        .provide_credentials()
+        .unwrap_err();
+    for error in [imds_error, container_error] {
+        let text = error.to_string();
+        assert!(text.contains("larger than 65536 bytes, the fixed limit of a credential source's answer"), "{text}");
+        assert!(text.contains("`Config::builder().max_response_bytes` does not apply"), "{text}");
+        assert!(!text.contains("the configured limit"), "{text}");
+    }
+}
+
 #[test]
 fn imds_timeout_is_short_and_configurable() {
     let stub = Stub::start(vec![Reply::text(200, IMDS_TOKEN).delayed(Duration::from_secs(3))]);
