@@ -297,6 +297,21 @@ async fn a_skew_within_a_day_is_still_corrected() {
 }
 
 #[test]
+fn the_blocking_client_learns_no_implausible_date_either() {
+    let refused = || {
+        Reply::xml(400, &error_body("RequestExpired", "expired")).with_header("Date", "Thu, 01 Jan 1970 00:00:00 GMT")
+    };
+    let stub = Stub::start(vec![refused(), Reply::xml(200, OK)]);
+    let client = ec2_sg::blocking::Client::from_conf(config(&stub, 3).build().unwrap()).unwrap();
+    let error = client.describe_security_groups().send().map(|_| ()).map_err(ec2_sg::Error::from).unwrap_err();
+    assert_eq!((error.code(), error.attempts()), (Some("RequestExpired"), 1));
+    client.describe_security_groups().send().unwrap();
+    for request in stub.received() {
+        assert!(gap(amz_date_of(&request), SystemTime::now()) < Duration::from_secs(60), "signed with local time");
+    }
+}
+
+#[test]
 fn the_blocking_client_corrects_skew_too() {
     let server_now = SystemTime::now() - Duration::from_secs(1800);
     let stub = Stub::start(vec![
