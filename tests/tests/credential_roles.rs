@@ -29,10 +29,14 @@ impl Home {
 
     /// What a deployment's environment holds: the home, the region, the endpoint; never IMDS.
     fn env(&self, moto: &Moto, more: &[(&str, &str)]) -> Env {
+        self.env_with_endpoint(&moto.endpoint, more)
+    }
+
+    fn env_with_endpoint(&self, endpoint: &str, more: &[(&str, &str)]) -> Env {
         let mut vars = vec![
             ("HOME".to_owned(), self.0.display().to_string()),
             ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
-            ("AWS_ENDPOINT_URL".to_owned(), moto.endpoint.clone()),
+            ("AWS_ENDPOINT_URL".to_owned(), endpoint.to_owned()),
             ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
         ];
         vars.extend(more.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -79,6 +83,56 @@ async fn a_profile_chain_two_roles_deep_signs_ec2_calls() {
     assert!(credentials.expiry().is_some(), "assumed credentials expire");
     let shown = format!("{credentials:?}");
     assert!(!shown.contains(credentials.secret_access_key()), "{shown}");
+}
+
+/// An STS AssumeRole answer giving the keys `key_id`, `secret` and `token`.
+fn assume_role_answer(key_id: &str, secret: &str, token: &str, session: &str) -> String {
+    format!(
+        r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>{key_id}</AccessKeyId><SecretAccessKey>{secret}</SecretAccessKey>
+<SessionToken>{token}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
+<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/deploy/{session}</Arn><AssumedRoleId>AROAEXAMPLE:{session}</AssumedRoleId></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>r-{session}</RequestId></ResponseMetadata></AssumeRoleResponse>"#
+    )
+}
+
+/// The access key id a request was signed with (SigV4's `Credential=<key id>/<scope>`).
+fn signing_key_id(request: &ec2_sg_tests::stub::Received) -> String {
+    let authorization = request.header("authorization").expect("a signed request");
+    let credential = authorization.split("Credential=").nth(1).expect("a SigV4 Authorization header");
+    credential.split('/').next().unwrap_or_default().to_owned()
+}
+
+/// moto accepts the base key at every hop, so only a stub STS that records what each AssumeRole is
+/// signed with can tell a chain whose every hop signs with the base credentials from a real one.
+#[test]
+fn each_hop_of_a_role_chain_signs_with_the_credentials_of_the_hop_before() {
+    use ec2_sg_tests::stub::{Reply, Stub};
+    let sts = Stub::start(vec![
+        Reply::xml(200, &assume_role_answer("ASIAHOPONE", "secret-one", "token-one", "ops-hop")),
+        Reply::xml(200, &assume_role_answer("ASIAHOPTWO", "secret-two", "token-two", "admin-hop")),
+    ]);
+    let home = Home::with_config(
+        "[profile base]\naws_access_key_id = AKIABASEKEY\naws_secret_access_key = base-secret\n\
+         [profile ops]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\nrole_session_name = ops-hop\n\
+         [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = ops\nrole_session_name = admin-hop\n",
+    );
+    let credentials = DefaultCredentialsChain::with_env(home.env_with_endpoint(&sts.endpoint, &[]))
+        .with_profile("admin")
+        .provide_credentials()
+        .unwrap();
+    assert_eq!((credentials.access_key_id(), credentials.session_token()), ("ASIAHOPTWO", Some("token-two")));
+    let received = sts.received();
+    let hops: Vec<(String, Option<&str>)> =
+        received.iter().map(|request| (signing_key_id(request), request.header("x-amz-security-token"))).collect();
+    assert_eq!(
+        hops,
+        [("AKIABASEKEY".to_owned(), None), ("ASIAHOPONE".to_owned(), Some("token-one"))],
+        "hop 1 signs with the base keys, hop 2 with hop 1's"
+    );
+    assert!(
+        received[0].body.contains("RoleSessionName=ops-hop") && received[1].body.contains("RoleSessionName=admin-hop")
+    );
 }
 
 #[test]

@@ -235,6 +235,82 @@ async fn a_skew_correction_happens_once_per_call() {
     assert_eq!(stub.received().len(), 2, "one correction, then the error");
 }
 
+/// Every code the client takes for a refusal about time.
+const SKEW_CODES: [&str; 6] = [
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "RequestInTheFuture",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+];
+
+/// Before, a `Date` of 1970 or 9999 on a refusal made the client sign again with that time, and
+/// every later call of the client too.
+#[tokio::test]
+async fn an_implausible_date_is_never_learned() {
+    let dates = ["Thu, 01 Jan 1970 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "garbage, 99 Foo 20xx"];
+    let too_far = http_date(SystemTime::now() + Duration::from_secs(25 * 3600));
+    for date in dates.iter().copied().chain([too_far.as_str()]) {
+        for code in SKEW_CODES {
+            let refused = || Reply::xml(401, &error_body(code, "Signature expired")).with_header("Date", date);
+            // Refused once, then answered; and refused on every answer.
+            for script in [vec![refused(), Reply::xml(200, OK)], vec![refused(), refused(), refused()]] {
+                let refusals = script.iter().filter(|reply| reply.status == 401).count();
+                let stub = Stub::start(script);
+                let client = client(&stub, 3);
+                let first = client.describe_security_groups().send().await.map_err(ec2_sg::Error::from);
+                let error = first.expect_err("refused");
+                assert_eq!((error.code(), error.attempts()), (Some(code), 1), "{date}: not signed again");
+                let second = client.describe_security_groups().send().await.map(|_| ()).map_err(ec2_sg::Error::from);
+                assert_eq!(second.is_ok(), refusals == 1, "{date} {code}");
+                let sent = stub.received();
+                assert_eq!(sent.len(), 2, "{date} {code}: at most one attempt per call");
+                for request in &sent {
+                    let signed = amz_date_of(request);
+                    assert!(
+                        gap(signed, SystemTime::now()) < Duration::from_secs(60),
+                        "{date} {code}: signed with local time"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_skew_within_a_day_is_still_corrected() {
+    for hours in [-23i64, 23] {
+        let server_now = if hours > 0 {
+            SystemTime::now() + Duration::from_secs(23 * 3600)
+        } else {
+            SystemTime::now() - Duration::from_secs(23 * 3600)
+        };
+        let refused =
+            Reply::xml(401, &error_body("RequestTimeTooSkewed", "skewed")).with_header("Date", &http_date(server_now));
+        let stub = Stub::start(vec![refused, Reply::xml(200, OK)]);
+        client(&stub, 1).describe_security_groups().send().await.unwrap_or_else(|e| panic!("{hours} h: {e}"));
+        let sent = stub.received();
+        assert_eq!(sent.len(), 2);
+        assert!(gap(amz_date_of(&sent[1]), server_now) < Duration::from_secs(60), "{hours} h: signed with its time");
+    }
+}
+
+#[test]
+fn the_blocking_client_learns_no_implausible_date_either() {
+    let refused = || {
+        Reply::xml(400, &error_body("RequestExpired", "expired")).with_header("Date", "Thu, 01 Jan 1970 00:00:00 GMT")
+    };
+    let stub = Stub::start(vec![refused(), Reply::xml(200, OK)]);
+    let client = ec2_sg::blocking::Client::from_conf(config(&stub, 3).build().unwrap()).unwrap();
+    let error = client.describe_security_groups().send().map(|_| ()).map_err(ec2_sg::Error::from).unwrap_err();
+    assert_eq!((error.code(), error.attempts()), (Some("RequestExpired"), 1));
+    client.describe_security_groups().send().unwrap();
+    for request in stub.received() {
+        assert!(gap(amz_date_of(&request), SystemTime::now()) < Duration::from_secs(60), "signed with local time");
+    }
+}
+
 #[test]
 fn the_blocking_client_corrects_skew_too() {
     let server_now = SystemTime::now() - Duration::from_secs(1800);

@@ -27,6 +27,13 @@ const SKEW_ERROR_CODES: [&str; 6] = [
 /// (AWS accepts 5 minutes either way).
 const SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
 
+/// A learned offset is accepted only within this much of the local clock; a `Date` further off is
+/// logged and ignored. The SDKs that correct skew sign within minutes to hours of local time, and
+/// a local clock a day or more wrong cannot reach AWS over HTTPS anyway (certificates are checked
+/// against it); a `Date` of 1970 or 9999 comes from a broken or hostile endpoint, and learning it
+/// would sign every later call of the client with that time.
+const MAX_PLAUSIBLE_SKEW: Duration = Duration::from_secs(24 * 60 * 60);
+
 impl ClockSkew {
     /// The local time corrected by the learned offset.
     pub(crate) fn now(&self) -> SystemTime {
@@ -55,6 +62,14 @@ impl ClockSkew {
             return false;
         }
         let offset = millis_between(SystemTime::now(), server_time);
+        if offset.unsigned_abs() > MAX_PLAUSIBLE_SKEW.as_millis() as u64 {
+            tracing::warn!(
+                offset_ms = offset,
+                error_code,
+                "the service's Date is more than 24 hours from the local clock; not signing with it"
+            );
+            return false;
+        }
         self.millis.store(offset, Ordering::Relaxed);
         tracing::warn!(offset_ms = offset, "the service's clock differs from the local one; signing with its time");
         true

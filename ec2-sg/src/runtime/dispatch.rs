@@ -144,7 +144,9 @@ impl<'a> Call<'a> {
         outcome: Result<HttpResponse, TransportError>,
     ) -> Next<O::Output> {
         let (error, kind) = match outcome {
-            Ok(response) => match read_response_body::<O>(response.status, response.body).map_err(|failure| *failure) {
+            Ok(response) => match read_response_body::<O>(response.status, response.body, self.config.decoded_limit())
+                .map_err(|failure| *failure)
+            {
                 Ok(output) => {
                     self.quota.on_success(self.permit.take());
                     tracing::debug!(status = response.status, attempt = self.attempt, "succeeded");

@@ -131,12 +131,14 @@ impl Default for TransportLimits {
 
 /// The error of an answer whose body is longer than allowed.
 #[cfg(feature = "reqwest-client")]
-fn too_large(limit: usize) -> TransportError {
-    TransportError::io(format!(
-        "the answer is larger than {limit} bytes, the configured limit (Config::builder().max_response_bytes(..)); \
-         nothing of it was decoded"
-    ))
+fn too_large(limit: usize, which_limit: &str) -> TransportError {
+    TransportError::io(format!("the answer is larger than {limit} bytes, {which_limit}; nothing of it was decoded"))
 }
+
+/// What sets the body limit of a client, for [`too_large`]: the configuration's knob, unless the
+/// client was made for credential sources.
+#[cfg(feature = "reqwest-client")]
+const CONFIGURED_LIMIT: &str = "the configured limit (Config::builder().max_response_bytes(..))";
 
 /// Headers the HTTP client sets itself from the body and URL.
 #[cfg(feature = "reqwest-client")]
@@ -228,9 +230,13 @@ mod reqwest_impl {
     }
 
     /// The answer is refused as soon as `Content-Length` announces more than the limit.
-    fn check_announced_length(content_length: Option<u64>, limit: usize) -> Result<(), TransportError> {
+    fn check_announced_length(
+        content_length: Option<u64>,
+        limit: usize,
+        which_limit: &str,
+    ) -> Result<(), TransportError> {
         match content_length {
-            Some(length) if length > limit as u64 => Err(too_large(limit)),
+            Some(length) if length > limit as u64 => Err(too_large(limit, which_limit)),
             _ => Ok(()),
         }
     }
@@ -242,6 +248,8 @@ mod reqwest_impl {
     pub struct ReqwestClient {
         client: reqwest::Client,
         max_response_bytes: usize,
+        /// What sets `max_response_bytes`, for the error of a longer answer.
+        which_limit: &'static str,
     }
 
     impl ReqwestClient {
@@ -262,6 +270,13 @@ mod reqwest_impl {
             Self::build(reqwest::Client::builder().no_proxy(), limits)
         }
 
+        /// This client, its body limit described as `which_limit` in the error of a longer
+        /// answer (for clients whose limit is not the configuration's).
+        pub(crate) fn with_limit_described_as(mut self, which_limit: &'static str) -> Self {
+            self.which_limit = which_limit;
+            self
+        }
+
         fn build(builder: reqwest::ClientBuilder, limits: TransportLimits) -> Result<Self, TransportError> {
             let mut builder = builder.redirect(reqwest::redirect::Policy::none());
             if let Some(connect_timeout) = limits.connect_timeout {
@@ -271,13 +286,13 @@ mod reqwest_impl {
                 builder = builder.read_timeout(read_timeout);
             }
             let client = builder.build().map_err(build_error)?;
-            Ok(Self { client, max_response_bytes: limits.max_response_bytes })
+            Ok(Self { client, max_response_bytes: limits.max_response_bytes, which_limit: CONFIGURED_LIMIT })
         }
 
         /// Wraps a reqwest client you configured yourself (proxies, pools, certificates). Give it
         /// `redirect(reqwest::redirect::Policy::none())` and a read timeout, as [`Self::new`] does.
         pub fn from_client(client: reqwest::Client) -> Self {
-            Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+            Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES, which_limit: CONFIGURED_LIMIT }
         }
     }
 
@@ -300,11 +315,11 @@ mod reqwest_impl {
                 let headers = collect_headers(response.headers());
                 // The chunks are kept as they came, never copied: the decoder reads them in place.
                 let limit = self.max_response_bytes;
-                check_announced_length(response.content_length(), limit)?;
+                check_announced_length(response.content_length(), limit, self.which_limit)?;
                 let mut body = Body::new();
                 while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
                     if chunk.len() > limit - body.len() {
-                        return Err(too_large(limit));
+                        return Err(too_large(limit, self.which_limit));
                     }
                     body.push(chunk);
                 }
@@ -362,7 +377,7 @@ mod reqwest_impl {
             let status = response.status().as_u16();
             let headers = collect_headers(response.headers());
             let limit = self.limits.max_response_bytes;
-            check_announced_length(response.content_length(), limit)?;
+            check_announced_length(response.content_length(), limit, CONFIGURED_LIMIT)?;
             // Read in chunks of up to BLOCKING_CHUNK bytes, each filled before the next is started,
             // so that the body is held once and the decoder can free what it has read.
             let mut reader = std::io::Read::take(response, limit as u64 + 1);
@@ -382,7 +397,7 @@ mod reqwest_impl {
                 body.push(chunk);
                 // One byte past the limit tells a body at the limit from a longer one.
                 if body.len() > limit {
-                    return Err(too_large(limit));
+                    return Err(too_large(limit, CONFIGURED_LIMIT));
                 }
                 if read < BLOCKING_CHUNK {
                     break;

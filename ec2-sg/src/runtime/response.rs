@@ -5,7 +5,7 @@ use super::error::ServiceError;
 use super::operation::Operation;
 use super::retry::{classify_service_error, ErrorKind as RetryKind};
 use super::sdk_error::Error;
-use super::xml::{Document, XmlError};
+use super::xml::{Document, XmlError, DEFAULT_MAX_DECODED_BYTES};
 use std::fmt;
 
 /// Why a response did not give the operation's output.
@@ -45,7 +45,8 @@ pub fn parse_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::
 /// [`parse_response`] on a body in the chunks it arrived in (a transport of your own that
 /// receives chunks need not join them): large bodies are freed chunk by chunk as they are read.
 pub fn parse_response_body<O: Operation>(http_status: u16, body: Body) -> Result<O::Output, ResponseError<O::Error>> {
-    read_response_body::<O>(http_status, body).map_err(|failure| into_operation_error::<O>(failure.0))
+    read_response_body::<O>(http_status, body, DecodedLimit::default())
+        .map_err(|failure| into_operation_error::<O>(failure.0))
 }
 
 fn into_operation_error<O: Operation>(error: ResponseError<ServiceError>) -> ResponseError<O::Error> {
@@ -68,11 +69,27 @@ pub fn read_response<O: Operation>(http_status: u16, body: &[u8]) -> Result<O::O
     if let (true, Some(output)) = (body.is_empty(), O::empty_output()) {
         return Ok(output);
     }
-    let mut document = Document::new(body).map_err(|error| decode_error::<O>(http_status, error))?;
+    let limit = DecodedLimit::default();
+    let mut document = Document::new(body)
+        .map_err(|error| decode_error::<O>(http_status, error))?
+        .limit_decoded_bytes(limit.bytes, limit.setting);
     decode::<O>(&mut document, http_status).map_err(|failure| match failure {
         Failure::ErrorDocument => ResponseError::Service(ServiceError::from_response(http_status, body)),
         Failure::Decode(error) => error,
     })
+}
+
+/// The bound on a decoded answer ([`Document::limit_decoded_bytes`]) and the setting that raises it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DecodedLimit {
+    pub(crate) bytes: usize,
+    pub(crate) setting: &'static str,
+}
+
+impl Default for DecodedLimit {
+    fn default() -> Self {
+        Self { bytes: DEFAULT_MAX_DECODED_BYTES, setting: "ec2_sg::runtime::xml::DEFAULT_MAX_DECODED_BYTES" }
+    }
 }
 
 /// Bodies longer than this are decoded with each chunk freed once read, so that a large page
@@ -86,6 +103,7 @@ const FREE_READ_ABOVE: usize = 1 << 20;
 pub(crate) fn read_response_body<O: Operation>(
     http_status: u16,
     body: Body,
+    limit: DecodedLimit,
 ) -> Result<O::Output, Box<(ResponseError<ServiceError>, Body)>> {
     if !(200..300).contains(&http_status) {
         let service = ServiceError::from_response(http_status, &body.contiguous());
@@ -95,7 +113,8 @@ pub(crate) fn read_response_body<O: Operation>(
     if let (0, Some(output)) = (length, O::empty_output()) {
         return Ok(output);
     }
-    let mut document = Document::from_body(body, length > FREE_READ_ABOVE);
+    let mut document =
+        Document::from_body(body, length > FREE_READ_ABOVE).limit_decoded_bytes(limit.bytes, limit.setting);
     let outcome = decode::<O>(&mut document, http_status);
     match outcome {
         Ok(output) => Ok(output),
@@ -182,7 +201,8 @@ mod tests {
     fn chunked_bodies_decode_as_the_same_bytes_in_one_slice() {
         // Chunks of 7 bytes split names, text and references everywhere.
         let (xml, body) = answer(50, 7);
-        let from_chunks = read_response_body::<DescribeSecurityGroups>(200, body).map_err(|e| e.0).unwrap();
+        let from_chunks =
+            read_response_body::<DescribeSecurityGroups>(200, body, DecodedLimit::default()).map_err(|e| e.0).unwrap();
         let from_slice = read_response::<DescribeSecurityGroups>(200, xml.as_bytes()).unwrap();
         assert_eq!(from_chunks, from_slice);
         assert_eq!(from_chunks.security_groups().len(), 50);
@@ -197,7 +217,7 @@ mod tests {
         let cut = &xml.as_bytes()[..xml.len() - 40];
         let mut body = Body::new();
         body.push(cut.to_vec());
-        let failure = read_response_body::<DescribeSecurityGroups>(200, body).unwrap_err();
+        let failure = read_response_body::<DescribeSecurityGroups>(200, body, DecodedLimit::default()).unwrap_err();
         let (error, rest) = *failure;
         assert!(matches!(error, ResponseError::Decode { .. }), "{error}");
         assert_eq!(rest.to_vec(), cut);
@@ -213,7 +233,8 @@ mod tests {
         for piece in broken.as_bytes().chunks(1 << 16) {
             body.push(piece.to_vec());
         }
-        let (error, rest) = *read_response_body::<DescribeSecurityGroups>(200, body).unwrap_err();
+        let (error, rest) =
+            *read_response_body::<DescribeSecurityGroups>(200, body, DecodedLimit::default()).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("expected `</groupId>`"), "{message}");
         assert!(message.contains("the error keeps the answer from byte"), "{message}");
@@ -230,7 +251,7 @@ mod tests {
             for piece in xml.as_bytes().chunks(5) {
                 body.push(piece.to_vec());
             }
-            match *read_response_body::<DescribeSecurityGroups>(status, body).unwrap_err() {
+            match *read_response_body::<DescribeSecurityGroups>(status, body, DecodedLimit::default()).unwrap_err() {
                 (ResponseError::Service(service), _) => assert_eq!(service.code(), "InvalidGroup.NotFound"),
                 (other, _) => panic!("{other}"),
             }

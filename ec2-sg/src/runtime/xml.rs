@@ -49,6 +49,13 @@ impl std::error::Error for XmlError {}
 /// answer cannot overflow the stack, which would abort the process rather than panic.
 pub const MAX_DEPTH: usize = 128;
 
+/// The default of [`Document::limit_decoded_bytes`] (and of `Config::builder().max_decoded_bytes`):
+/// 256 MiB of list items. A DescribeSecurityGroups page of 2,000 groups with 25 rules each (13.5 MB,
+/// twice the most groups EC2 sends in one page) is estimated at 10 MB, 26 times below it; a body
+/// of empty `<item/>` elements (7 bytes, each a 216-byte group) reaches it after 8.7 MB of body,
+/// where it would otherwise have grown to 30 times the body.
+pub const DEFAULT_MAX_DECODED_BYTES: usize = 256 << 20;
+
 /// Where a document's bytes come from: a slice, or a response body read chunk by chunk.
 enum Input<'inp> {
     Slice(&'inp [u8]),
@@ -84,9 +91,9 @@ impl BufRead for Input<'_> {
 /// place from the slice or from the body's chunks (only an event split between two chunks is
 /// copied, into `carry`), and it checks what a conforming parser checks, as expat does: tags
 /// closed in order, one root element, closed, with only comments, PIs and whitespace around it;
-/// attributes well-formed and none given twice (quick-xml's attribute reader); UTF-8 names and
-/// text without control characters; character references that name XML characters and only
-/// XML's five named entities.
+/// attributes well-formed (quick-xml's attribute reader), without `<` in values and none given
+/// twice; UTF-8 names and text without control characters; character references that name XML
+/// characters and only XML's five named entities.
 pub struct Document<'inp> {
     input: Input<'inp>,
     /// The bytes of an event split between chunks: the start of the event, then the first
@@ -111,6 +118,12 @@ pub struct Document<'inp> {
     text: String,
     /// Set once reading has failed; every later read fails the same way.
     failed: Option<XmlError>,
+    /// The estimated size of what has been decoded: each list item counted at its type's size.
+    decoded_bytes: usize,
+    /// Decoding fails when `decoded_bytes` would pass this.
+    max_decoded_bytes: usize,
+    /// The setting that raises `max_decoded_bytes`, for its error message.
+    decoded_limit_name: &'static str,
 }
 
 /// What the reader gave, reduced to what the decoders need.
@@ -311,7 +324,44 @@ impl<'inp> Document<'inp> {
             root_closed: false,
             text: String::new(),
             failed: None,
+            decoded_bytes: 0,
+            max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
+            decoded_limit_name: "Document::limit_decoded_bytes",
         }
+    }
+
+    /// Bounds the decoded output, not only the body: decoding fails once the list items read
+    /// (each counted at `size_of` its type, the memory it takes in its `Vec`) would take more
+    /// than `limit` bytes, so a body of many tiny elements that each decode to a large struct
+    /// cannot turn a bounded answer into gigabytes. `setting` names what raises the limit, for
+    /// the error message.
+    pub fn limit_decoded_bytes(mut self, limit: usize, setting: &'static str) -> Self {
+        self.max_decoded_bytes = limit;
+        self.decoded_limit_name = setting;
+        self
+    }
+
+    /// Counts `bytes` more of decoded output against the limit.
+    #[inline(always)]
+    fn count_decoded(&mut self, bytes: usize) -> Result<(), XmlError> {
+        self.decoded_bytes = self.decoded_bytes.saturating_add(bytes);
+        if self.decoded_bytes > self.max_decoded_bytes {
+            return Err(self.decoded_too_large());
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn decoded_too_large(&mut self) -> XmlError {
+        let error = XmlError::new(
+            format!(
+                "the decoded answer would take more than {} bytes, the configured limit ({}); \
+                 the answer holds more items than a real answer does",
+                self.max_decoded_bytes, self.decoded_limit_name
+            ),
+            Some(self.offset),
+        );
+        self.fail(error)
     }
 
     /// The body back after reading a response body: whole unless chunks were freed (then from
@@ -443,9 +493,8 @@ impl<'inp> Document<'inp> {
                 if name_len < content.len() {
                     let content = std::str::from_utf8(content)
                         .map_err(|_| XmlError::new("malformed XML: a tag that is not UTF-8", Some(offset)))?;
-                    for attribute in quick_xml::events::BytesStart::from_content(content, name_len).attributes() {
-                        attribute.map_err(|e| XmlError::new(format!("malformed XML: {e}"), Some(offset)))?;
-                    }
+                    check_attributes(content, name_len)
+                        .map_err(|message| XmlError::new(format!("malformed XML: {message}"), Some(offset)))?;
                 }
                 let slot_start = if self.depth == 0 { 0 } else { self.name_ends[self.depth - 1] };
                 self.names.truncate(slot_start);
@@ -702,6 +751,8 @@ impl<'inp> Element<'inp, '_> {
                 if out.capacity() == 0 {
                     out.reserve_exact(1);
                 }
+                // Counted before it is read: an item holds at least its own size.
+                child.doc.count_decoded(std::mem::size_of::<T>())?;
                 out.push(read_item(child)?);
             }
         }
@@ -786,6 +837,75 @@ impl<'inp> Element<'inp, '_> {
     }
 }
 
+/// An element may carry this many attributes at most; more make the document refused. EC2's
+/// and STS's answers carry one at most (`xmlns` on the root element), their error documents
+/// none, and even an XHTML page from a proxy a handful per element: 256 leaves real documents far
+/// below it, and bounds what a hostile start tag can cost (before this bound and the hash set
+/// below, 1,000,000 attributes on one element did not decode in 20 s; quick-xml's own check
+/// compares each name with all earlier ones, which is quadratic).
+pub const MAX_ATTRIBUTES: usize = 256;
+
+/// Up to this many attributes on one element, a repeated name is looked for by comparing with
+/// each earlier one; past it, in a hash set, so that each attribute costs the same time.
+const ATTRIBUTES_COMPARED_IN_PLACE: usize = 8;
+
+/// Checks the attributes of a start tag (`content`, UTF-8; the name is its first `name_len`
+/// bytes): well-formed as quick-xml's attribute reader sees them, each value without `<` and with
+/// only well-formed references, and no name given twice. The decoders read no attribute, so
+/// nothing is kept; a malformed one makes the document malformed, as in any conforming parser.
+fn check_attributes(content: &str, name_len: usize) -> Result<(), String> {
+    let mut names: Vec<&[u8]> = Vec::new();
+    let mut seen: Option<std::collections::HashSet<&[u8]>> = None;
+    let start = quick_xml::events::BytesStart::from_content(content, name_len);
+    for (count, attribute) in start.attributes().with_checks(false).enumerate() {
+        if count == MAX_ATTRIBUTES {
+            return Err(format!("more than {MAX_ATTRIBUTES} attributes on one element"));
+        }
+        let attribute = attribute.map_err(|e| e.to_string())?;
+        let name = attribute.key.into_inner();
+        check_attribute_value(&attribute.value)
+            .map_err(|message| format!("the attribute `{}`: {message}", String::from_utf8_lossy(name)))?;
+        let duplicated = match &mut seen {
+            Some(seen) => !seen.insert(name),
+            None if names.len() < ATTRIBUTES_COMPARED_IN_PLACE => {
+                let duplicated = names.contains(&name);
+                names.push(name);
+                duplicated
+            }
+            None => {
+                let mut set = std::collections::HashSet::with_capacity(MAX_ATTRIBUTES);
+                set.extend(names.drain(..));
+                let duplicated = !set.insert(name);
+                seen = Some(set);
+                duplicated
+            }
+        };
+        if duplicated {
+            return Err(format!("duplicated attribute `{}`", String::from_utf8_lossy(name)));
+        }
+    }
+    Ok(())
+}
+
+/// An attribute value as XML 1.0 allows it: no `<`, no control character, and each `&`
+/// starting a reference to an XML character or one of the five named entities.
+fn check_attribute_value(value: &[u8]) -> Result<(), String> {
+    if value.contains(&b'<') {
+        return Err("a `<` in its value (write `&lt;`)".into());
+    }
+    if has_control_character(value) {
+        return Err("a control character in its value".into());
+    }
+    let mut rest = value;
+    while let Some(at) = memchr::memchr(b'&', rest) {
+        let reference = &rest[at + 1..];
+        let end = memchr::memchr(b';', reference).ok_or("a `&` that starts no reference (write `&amp;`)")?;
+        resolve_reference(&reference[..end])?;
+        rest = &reference[end + 1..];
+    }
+    Ok(())
+}
+
 /// Whether every byte is printable ASCII (0x20 to 0x7f): neither a control character nor part
 /// of a multi-byte character. Written without an early exit so that it runs vectorized.
 fn is_printable_ascii(bytes: &[u8]) -> bool {
@@ -865,6 +985,11 @@ mod tests {
             ("<a><b>1</b></a><", "malformed"),
             ("<a x='1' x='2'><b>1</b></a>", "duplicated attribute"),
             ("<a><b k='1' k='1'/></a>", "duplicated attribute"),
+            ("<a a='<'><b>1</b></a>", "the attribute `a`: a `<` in its value"),
+            ("<a><b a=\"x<y\"/></a>", "a `<` in its value"),
+            ("<a a='&bogus;'/>", "not an XML entity"),
+            ("<a a='AT&T'/>", "starts no reference"),
+            ("<a a='\u{1}'/>", "a control character in its value"),
             ("<a><b>&#x0;</b></a>", "not an XML entity"),
             ("<a><b>&#x1;</b></a>", "not an XML entity"),
             ("<a><b>&#xFFFE;</b></a>", "not an XML entity"),
@@ -879,6 +1004,31 @@ mod tests {
         let fine =
             "<?xml version='1.0'?>\n<!-- c --><a x='1' y='1' p:x='1'><b>&#x9;&#xD7FF;&#x10000;</b></a>\n<!-- end -->\n";
         assert_eq!(names_and_texts(fine).unwrap(), [("b".to_string(), "\t\u{D7FF}\u{10000}".to_string())]);
+    }
+
+    #[test]
+    fn attributes_are_bounded_and_checked_for_repeats_at_any_count() {
+        let tag = |names: &[String]| {
+            let attributes: String = names.iter().map(|name| format!(" {name}='1'")).collect();
+            format!("<a{attributes}><b>1</b></a>")
+        };
+        let names: Vec<String> = (0..MAX_ATTRIBUTES).map(|i| format!("n{i}")).collect();
+        assert!(names_and_texts(&tag(&names)).is_ok());
+        // A repeat is found wherever it is: among the first few (compared in place) and past them (hashed).
+        for (first, repeat) in [(1, 2), (0, ATTRIBUTES_COMPARED_IN_PLACE - 1), (3, 40), (100, MAX_ATTRIBUTES - 1)] {
+            let mut repeated = names.clone();
+            repeated[repeat] = repeated[first].clone();
+            let error = names_and_texts(&tag(&repeated)).unwrap_err();
+            assert!(
+                error.to_string().contains(&format!("duplicated attribute `n{first}`")),
+                "{first} {repeat}: {error}"
+            );
+        }
+        let too_many: Vec<String> = (0..=MAX_ATTRIBUTES).map(|i| format!("n{i}")).collect();
+        let error = names_and_texts(&tag(&too_many)).unwrap_err();
+        assert!(error.to_string().contains("more than 256 attributes on one element"), "{error}");
+        // Entities and references are fine in values; `>` needs no escape.
+        assert!(names_and_texts("<a x='&lt;&amp;&#60;' y=\"a>b\"><b>1</b></a>").is_ok());
     }
 
     #[test]

@@ -14,9 +14,11 @@ use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, D
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
 use super::profile::ProfileSet;
 use super::request::{Compression, Endpoint};
+use super::response::DecodedLimit;
 use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
 use super::user_agent::AppName;
+use super::xml::DEFAULT_MAX_DECODED_BYTES;
 use service_endpoint::ServiceEndpoints;
 use std::fmt;
 use std::sync::Arc;
@@ -75,6 +77,7 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) max_response_bytes: usize,
+    pub(crate) max_decoded_bytes: usize,
     pub(crate) app_name: Option<AppName>,
     pub(crate) idempotency_tokens: Arc<dyn IdempotencyTokenProvider>,
     pub(crate) compression: Compression,
@@ -115,6 +118,11 @@ impl Config {
     /// The timeouts.
     pub fn timeout_config(&self) -> &TimeoutConfig {
         &self.timeouts
+    }
+
+    /// The bound on a decoded answer, for the decoder.
+    pub(crate) fn decoded_limit(&self) -> DecodedLimit {
+        DecodedLimit { bytes: self.max_decoded_bytes, setting: "Config::builder().max_decoded_bytes(..)" }
     }
 
     /// What the bundled HTTP clients are built with.
@@ -158,6 +166,7 @@ pub struct ConfigBuilder {
     retry: Option<RetryConfig>,
     timeouts: TimeoutConfigBuilder,
     max_response_bytes: Option<usize>,
+    max_decoded_bytes: Option<usize>,
     app_name: Option<AppName>,
     idempotency_tokens: Option<Arc<dyn IdempotencyTokenProvider>>,
     compression: Compression,
@@ -246,6 +255,17 @@ impl ConfigBuilder {
     /// (default 256 MiB).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Answers whose decoded output would take more than this are refused with a decode error
+    /// (default 256 MiB, [`DEFAULT_MAX_DECODED_BYTES`]): the body limit alone does not bound
+    /// memory, since a body of many tiny elements (`<item/>`, 7 bytes) decodes to structs of
+    /// hundreds of bytes each. The size is estimated as the list items read, each counted at the
+    /// size of its type; a DescribeSecurityGroups page of 2,000 groups with 25 rules each comes
+    /// to 10 MB.
+    pub fn max_decoded_bytes(mut self, limit: usize) -> Self {
+        self.max_decoded_bytes = Some(limit);
         self
     }
 
@@ -402,6 +422,7 @@ impl ConfigBuilder {
             retry,
             timeouts,
             max_response_bytes,
+            max_decoded_bytes: self.max_decoded_bytes.unwrap_or(DEFAULT_MAX_DECODED_BYTES),
             app_name,
             idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
             compression: self.compression,

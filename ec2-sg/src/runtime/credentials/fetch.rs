@@ -19,6 +19,11 @@ use crate::runtime::request::{Endpoint, HttpRequest};
 /// Answers of credential endpoints are small documents; anything larger is refused.
 const MAX_SOURCE_RESPONSE_BYTES: usize = 64 << 10;
 
+/// The limit above, as the error of a longer answer names it: `max_response_bytes` of the
+/// configuration does not apply to credential sources.
+const SOURCE_LIMIT: &str = "the fixed limit of a credential source's answer (64 KiB: credentials documents are \
+     a few KB; `Config::builder().max_response_bytes` does not apply to credential sources)";
+
 /// Runs `job` to completion on a fresh thread and current-thread runtime.
 pub(crate) fn block_on_fresh_runtime<T, F, Fut>(job: F) -> Result<T, CredentialsError>
 where
@@ -72,7 +77,9 @@ impl SourceHttp {
     /// A client for a link-local or loopback endpoint, without proxy, whose connection and each
     /// request are bounded by `timeout`.
     pub(crate) fn new(timeout: Duration) -> Result<Self, CredentialsError> {
-        let client = ReqwestClient::for_local_endpoints(Self::limits(timeout)).map_err(Self::build_error)?;
+        let client = ReqwestClient::for_local_endpoints(Self::limits(timeout))
+            .map_err(Self::build_error)?
+            .with_limit_described_as(SOURCE_LIMIT);
         Ok(Self { client, timeout })
     }
 
@@ -80,7 +87,9 @@ impl SourceHttp {
     /// environment's proxy settings (`HTTPS_PROXY`, `NO_PROXY`, …), as the SDKs do, since a
     /// network that needs a proxy for AWS needs it for these too.
     pub(crate) fn for_aws_endpoint(timeout: Duration) -> Result<Self, CredentialsError> {
-        let client = ReqwestClient::with_limits(Self::limits(timeout)).map_err(Self::build_error)?;
+        let client = ReqwestClient::with_limits(Self::limits(timeout))
+            .map_err(Self::build_error)?
+            .with_limit_described_as(SOURCE_LIMIT);
         Ok(Self { client, timeout })
     }
 
