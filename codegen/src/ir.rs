@@ -535,11 +535,18 @@ mod tests {
         let source = &files.iter().find(|f| f.path == file).unwrap_or_else(|| panic!("no {file}")).contents;
         let lines: Vec<&str> = source.lines().collect();
         let at = lines.iter().position(|l| l.contains(item)).unwrap_or_else(|| panic!("no `{item}` in {file}"));
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let item_indent = indent(lines[at]);
+        // Attributes may span lines (`#[cfg_attr(\n    feature = …,\n)]`): their inner lines are
+        // indented deeper than the item, and their last is `)]`.
         lines[..at]
             .iter()
             .rev()
+            .take_while(|l| {
+                let t = l.trim();
+                t.starts_with("#[") || t.starts_with("///") || t == ")]" || indent(l) > item_indent
+            })
             .map(|l| l.trim())
-            .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
             .filter(|l| l.starts_with("#[cfg("))
             .map(str::to_string)
             .collect()
