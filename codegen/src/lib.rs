@@ -5,6 +5,7 @@
 //! Data flow: [`model`] (serde types of `service-2.json`) → [`ir`] (Rust names, homes, boxing)
 //! → emitters (quote) → prettyplease. No I/O happens here: `xtask` reads and writes the files.
 
+pub mod docs;
 pub mod ir;
 pub mod model;
 pub mod names;

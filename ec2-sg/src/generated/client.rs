@@ -2,72 +2,258 @@
 //! Fluent builders: `client.operation().member(value).send()`.
 impl crate::runtime::client::Client {
     /// Starts a `AuthorizeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified outbound (egress) rules to a security group.
+    ///
+    /// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+    /// IP address ranges specified by a prefix list, or the instances that are associated with a source
+    /// security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+    /// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+    /// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+    /// ICMPv6, you must also specify the ICMP type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
     pub fn authorize_security_group_egress(
         &self,
     ) -> AuthorizeSecurityGroupEgressFluentBuilder<Self> {
         AuthorizeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `AuthorizeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified inbound (ingress) rules to a security group.
+    ///
+    /// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+    /// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+    /// a destination security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+    /// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+    /// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+    /// must also specify the ICMP/ICMPv6 type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For more information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
     pub fn authorize_security_group_ingress(
         &self,
     ) -> AuthorizeSecurityGroupIngressFluentBuilder<Self> {
         AuthorizeSecurityGroupIngressFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Creates a security group.
+    ///
+    /// A security group acts as a virtual firewall for your instance to control inbound and outbound
+    /// traffic. For more information, see
+    /// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+    /// in the *Amazon EC2 User Guide* and
+    /// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+    /// in the *Amazon VPC User Guide*.
+    ///
+    /// When you create a security group, you specify a friendly name of your choice. You can't have two
+    /// security groups for the same VPC with the same name.
+    ///
+    /// You have a default security group for use in your VPC. If you don't specify a security group when
+    /// you launch an instance, the instance is launched into the appropriate default security group. A
+    /// default security group includes a default rule that grants instances unrestricted network access to
+    /// each other.
+    ///
+    /// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+    /// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+    ///
+    /// For more information about VPC security group limits, see
+    /// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+    ///
+    /// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
     pub fn create_security_group(&self) -> CreateSecurityGroupFluentBuilder<Self> {
         CreateSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateTags` call: set its members, then `send()`.
+    ///
+    /// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+    /// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+    /// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+    /// resource.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+    /// that control users' access to resources based on tags, see
+    /// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
     pub fn create_tags(&self) -> CreateTagsFluentBuilder<Self> {
         CreateTagsFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Deletes a security group.
+    ///
+    /// If you attempt to delete a security group that is associated with an instance or network interface,
+    /// is referenced by another security group in the same VPC, or has a VPC association, the operation
+    /// fails with `DependencyViolation`.
+    ///
+    /// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
     pub fn delete_security_group(&self) -> DeleteSecurityGroupFluentBuilder<Self> {
         DeleteSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteTags` call: set its members, then `send()`.
+    ///
+    /// Deletes the specified set of tags from the specified set of resources.
+    ///
+    /// To list the current tags, use `DescribeTags`. For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
     pub fn delete_tags(&self) -> DeleteTagsFluentBuilder<Self> {
         DeleteTagsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Describes one or more of your security group rules.
+    ///
+    /// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
     pub fn describe_security_group_rules(
         &self,
     ) -> DescribeSecurityGroupRulesFluentBuilder<Self> {
         DescribeSecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroups` call: set its members, then `send()`.
+    ///
+    /// Describes the specified security groups or all of your security groups.
+    ///
+    /// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
     pub fn describe_security_groups(&self) -> DescribeSecurityGroupsFluentBuilder<Self> {
         DescribeSecurityGroupsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeTags` call: set its members, then `send()`.
+    ///
+    /// Describes the specified tags for your EC2 resources.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// **Note:** The order of the elements in the response, including those within nested structures, might
+    /// vary. Applications should not assume the elements appear in a particular order.
+    ///
+    /// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
     pub fn describe_tags(&self) -> DescribeTagsFluentBuilder<Self> {
         DescribeTagsFluentBuilder::new(self.clone())
     }
     /// Starts a `ModifySecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Modifies the rules of a security group.
+    ///
+    /// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
     pub fn modify_security_group_rules(
         &self,
     ) -> ModifySecurityGroupRulesFluentBuilder<Self> {
         ModifySecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified outbound (egress) rules from the specified security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+    /// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+    /// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
     pub fn revoke_security_group_egress(
         &self,
     ) -> RevokeSecurityGroupEgressFluentBuilder<Self> {
         RevokeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified inbound (ingress) rules from a security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+    /// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+    /// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+    /// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
     pub fn revoke_security_group_ingress(
         &self,
     ) -> RevokeSecurityGroupIngressFluentBuilder<Self> {
         RevokeSecurityGroupIngressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsEgress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an egress (outbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
     pub fn update_security_group_rule_descriptions_egress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<Self> {
         UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsIngress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
     pub fn update_security_group_rule_descriptions_ingress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<Self> {
@@ -77,72 +263,258 @@ impl crate::runtime::client::Client {
 #[cfg(feature = "blocking")]
 impl crate::runtime::blocking::Client {
     /// Starts a `AuthorizeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified outbound (egress) rules to a security group.
+    ///
+    /// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+    /// IP address ranges specified by a prefix list, or the instances that are associated with a source
+    /// security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+    /// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+    /// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+    /// ICMPv6, you must also specify the ICMP type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
     pub fn authorize_security_group_egress(
         &self,
     ) -> AuthorizeSecurityGroupEgressFluentBuilder<Self> {
         AuthorizeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `AuthorizeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified inbound (ingress) rules to a security group.
+    ///
+    /// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+    /// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+    /// a destination security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+    /// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+    /// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+    /// must also specify the ICMP/ICMPv6 type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For more information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
     pub fn authorize_security_group_ingress(
         &self,
     ) -> AuthorizeSecurityGroupIngressFluentBuilder<Self> {
         AuthorizeSecurityGroupIngressFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Creates a security group.
+    ///
+    /// A security group acts as a virtual firewall for your instance to control inbound and outbound
+    /// traffic. For more information, see
+    /// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+    /// in the *Amazon EC2 User Guide* and
+    /// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+    /// in the *Amazon VPC User Guide*.
+    ///
+    /// When you create a security group, you specify a friendly name of your choice. You can't have two
+    /// security groups for the same VPC with the same name.
+    ///
+    /// You have a default security group for use in your VPC. If you don't specify a security group when
+    /// you launch an instance, the instance is launched into the appropriate default security group. A
+    /// default security group includes a default rule that grants instances unrestricted network access to
+    /// each other.
+    ///
+    /// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+    /// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+    ///
+    /// For more information about VPC security group limits, see
+    /// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+    ///
+    /// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
     pub fn create_security_group(&self) -> CreateSecurityGroupFluentBuilder<Self> {
         CreateSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateTags` call: set its members, then `send()`.
+    ///
+    /// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+    /// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+    /// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+    /// resource.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+    /// that control users' access to resources based on tags, see
+    /// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
     pub fn create_tags(&self) -> CreateTagsFluentBuilder<Self> {
         CreateTagsFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Deletes a security group.
+    ///
+    /// If you attempt to delete a security group that is associated with an instance or network interface,
+    /// is referenced by another security group in the same VPC, or has a VPC association, the operation
+    /// fails with `DependencyViolation`.
+    ///
+    /// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
     pub fn delete_security_group(&self) -> DeleteSecurityGroupFluentBuilder<Self> {
         DeleteSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteTags` call: set its members, then `send()`.
+    ///
+    /// Deletes the specified set of tags from the specified set of resources.
+    ///
+    /// To list the current tags, use `DescribeTags`. For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
     pub fn delete_tags(&self) -> DeleteTagsFluentBuilder<Self> {
         DeleteTagsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Describes one or more of your security group rules.
+    ///
+    /// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
     pub fn describe_security_group_rules(
         &self,
     ) -> DescribeSecurityGroupRulesFluentBuilder<Self> {
         DescribeSecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroups` call: set its members, then `send()`.
+    ///
+    /// Describes the specified security groups or all of your security groups.
+    ///
+    /// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
     pub fn describe_security_groups(&self) -> DescribeSecurityGroupsFluentBuilder<Self> {
         DescribeSecurityGroupsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeTags` call: set its members, then `send()`.
+    ///
+    /// Describes the specified tags for your EC2 resources.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// **Note:** The order of the elements in the response, including those within nested structures, might
+    /// vary. Applications should not assume the elements appear in a particular order.
+    ///
+    /// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
     pub fn describe_tags(&self) -> DescribeTagsFluentBuilder<Self> {
         DescribeTagsFluentBuilder::new(self.clone())
     }
     /// Starts a `ModifySecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Modifies the rules of a security group.
+    ///
+    /// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
     pub fn modify_security_group_rules(
         &self,
     ) -> ModifySecurityGroupRulesFluentBuilder<Self> {
         ModifySecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified outbound (egress) rules from the specified security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+    /// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+    /// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
     pub fn revoke_security_group_egress(
         &self,
     ) -> RevokeSecurityGroupEgressFluentBuilder<Self> {
         RevokeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified inbound (ingress) rules from a security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+    /// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+    /// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+    /// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
     pub fn revoke_security_group_ingress(
         &self,
     ) -> RevokeSecurityGroupIngressFluentBuilder<Self> {
         RevokeSecurityGroupIngressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsEgress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an egress (outbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
     pub fn update_security_group_rule_descriptions_egress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<Self> {
         UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsIngress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
     pub fn update_security_group_rule_descriptions_ingress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<Self> {
@@ -150,6 +522,31 @@ impl crate::runtime::blocking::Client {
     }
 }
 /// Fluent builder of a `AuthorizeSecurityGroupEgress` call (see [`AuthorizeSecurityGroupEgress`](super::operation::AuthorizeSecurityGroupEgress)).
+///
+/// Adds the specified outbound (egress) rules to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+/// IP address ranges specified by a prefix list, or the instances that are associated with a source
+/// security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+/// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+/// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+/// ICMPv6, you must also specify the ICMP type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
 #[derive(Debug, Clone)]
 pub struct AuthorizeSecurityGroupEgressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -175,6 +572,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -183,6 +582,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -191,38 +592,60 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -231,6 +654,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -239,15 +664,21 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -256,12 +687,16 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -270,6 +705,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -278,10 +715,14 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -290,6 +731,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -298,12 +741,16 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -312,6 +759,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -320,17 +769,23 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -339,22 +794,30 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -400,6 +863,31 @@ impl AuthorizeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client>
     }
 }
 /// Fluent builder of a `AuthorizeSecurityGroupIngress` call (see [`AuthorizeSecurityGroupIngress`](super::operation::AuthorizeSecurityGroupIngress)).
+///
+/// Adds the specified inbound (ingress) rules to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+/// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+/// a destination security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+/// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+/// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+/// must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For more information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
 #[derive(Debug, Clone)]
 pub struct AuthorizeSecurityGroupIngressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -425,6 +913,20 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -433,6 +935,20 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -441,38 +957,81 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -481,6 +1040,8 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -489,10 +1050,16 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -501,6 +1068,10 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -509,15 +1080,23 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -526,12 +1105,25 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -540,6 +1132,17 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -548,10 +1151,26 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -560,6 +1179,11 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -568,12 +1192,23 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -582,6 +1217,12 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -590,17 +1231,27 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -609,22 +1260,42 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -670,6 +1341,31 @@ impl AuthorizeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client
     }
 }
 /// Fluent builder of a `CreateSecurityGroup` call (see [`CreateSecurityGroup`](super::operation::CreateSecurityGroup)).
+///
+/// Creates a security group.
+///
+/// A security group acts as a virtual firewall for your instance to control inbound and outbound
+/// traffic. For more information, see
+/// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+/// in the *Amazon EC2 User Guide* and
+/// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// When you create a security group, you specify a friendly name of your choice. You can't have two
+/// security groups for the same VPC with the same name.
+///
+/// You have a default security group for use in your VPC. If you don't specify a security group when
+/// you launch an instance, the instance is launched into the appropriate default security group. A
+/// default security group includes a default rule that grants instances unrestricted network access to
+/// each other.
+///
+/// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+/// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+///
+/// For more information about VPC security group limits, see
+/// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+///
+/// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
 #[derive(Debug, Clone)]
 pub struct CreateSecurityGroupFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -691,6 +1387,12 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -699,6 +1401,12 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -707,24 +1415,48 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_description()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -733,6 +1465,12 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -741,15 +1479,25 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -758,12 +1506,16 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -772,6 +1524,8 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -780,6 +1534,8 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -821,6 +1577,20 @@ impl CreateSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `CreateTags` call (see [`CreateTags`](super::operation::CreateTags)).
+///
+/// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+/// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+/// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+/// resource.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+/// that control users' access to resources based on tags, see
+/// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
 #[derive(Debug, Clone)]
 pub struct CreateTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -842,20 +1612,36 @@ impl<C> CreateTagsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -864,6 +1650,10 @@ impl<C> CreateTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -872,17 +1662,27 @@ impl<C> CreateTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_resources()
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -891,6 +1691,9 @@ impl<C> CreateTagsFluentBuilder<C> {
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -934,6 +1737,14 @@ impl CreateTagsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DeleteSecurityGroup` call (see [`DeleteSecurityGroup`](super::operation::DeleteSecurityGroup)).
+///
+/// Deletes a security group.
+///
+/// If you attempt to delete a security group that is associated with an instance or network interface,
+/// is referenced by another security group in the same VPC, or has a VPC association, the operation
+/// fails with `DependencyViolation`.
+///
+/// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
 #[derive(Debug, Clone)]
 pub struct DeleteSecurityGroupFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -955,20 +1766,34 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -977,6 +1802,8 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -985,10 +1812,16 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -997,6 +1830,10 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1005,6 +1842,10 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
@@ -1046,6 +1887,14 @@ impl DeleteSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DeleteTags` call (see [`DeleteTags`](super::operation::DeleteTags)).
+///
+/// Deletes the specified set of tags from the specified set of resources.
+///
+/// To list the current tags, use `DescribeTags`. For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
 #[derive(Debug, Clone)]
 pub struct DeleteTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1067,20 +1916,36 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1089,6 +1954,10 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1097,17 +1966,41 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_resources()
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -1116,6 +2009,16 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -1159,6 +2062,10 @@ impl DeleteTagsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeSecurityGroupRules` call (see [`DescribeSecurityGroupRules`](super::operation::DescribeSecurityGroupRules)).
+///
+/// Describes one or more of your security group rules.
+///
+/// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupRulesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1180,25 +2087,55 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///  the filter name and the tag value as the filter value. For example, to find all resources that
+    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///  `TeamA` for the filter value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///  the filter name and the tag value as the filter value. For example, to find all resources that
+    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///  `TeamA` for the filter value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -1207,26 +2144,53 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///  the filter name and the tag value as the filter value. For example, to find all resources that
+    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///  `TeamA` for the filter value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1235,6 +2199,9 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1243,10 +2210,15 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1255,6 +2227,8 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1263,6 +2237,8 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -1310,6 +2286,10 @@ impl DescribeSecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeSecurityGroups` call (see [`DescribeSecurityGroups`](super::operation::DescribeSecurityGroups)).
+///
+/// Describes the specified security groups or all of your security groups.
+///
+/// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1331,25 +2311,131 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///  UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///  outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///  security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///  allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///  protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///  in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///  protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///  security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///  security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///  inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///  `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///  protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///  inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///  the filter name and the tag value as the filter value. For example, to find all resources that
+    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///  `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///  assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///  UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///  outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///  security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///  allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///  protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///  in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///  protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///  security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///  security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///  inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///  `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///  protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///  inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///  the filter name and the tag value as the filter value. For example, to find all resources that
+    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///  `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///  assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -1358,12 +2444,63 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///  UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///  outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///  security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///  allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///  protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///  in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///  protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///  security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///  security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///  inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///  `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///  protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///  inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///  the filter name and the tag value as the filter value. For example, to find all resources that
+    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///  `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///  assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1372,6 +2509,10 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1380,12 +2521,21 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_group_ids()
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_names(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1394,6 +2544,11 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_names(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1402,26 +2557,49 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_names(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_group_names()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1430,6 +2608,9 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1438,6 +2619,9 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -1483,6 +2667,20 @@ impl DescribeSecurityGroupsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeTags` call (see [`DescribeTags`](super::operation::DescribeTags)).
+///
+/// Describes the specified tags for your EC2 resources.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
 #[derive(Debug, Clone)]
 pub struct DescribeTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1504,25 +2702,57 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -1531,26 +2761,54 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1559,6 +2817,9 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1567,6 +2828,9 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -1608,6 +2872,10 @@ impl DescribeTagsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `ModifySecurityGroupRules` call (see [`ModifySecurityGroupRules`](super::operation::ModifySecurityGroupRules)).
+///
+/// Modifies the rules of a security group.
+///
+/// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
 #[derive(Debug, Clone)]
 pub struct ModifySecurityGroupRulesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1629,20 +2897,34 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1651,6 +2933,8 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1659,10 +2943,14 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `SecurityGroupRules`: see the input builder's setter of the same name.
+    ///
+    /// Information about the security group properties to update.
     pub fn security_group_rules(
         mut self,
         input: super::types::SecurityGroupRuleUpdate,
@@ -1671,6 +2959,8 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRules`: see the input builder's setter of the same name.
+    ///
+    /// Information about the security group properties to update.
     pub fn set_security_group_rules(
         mut self,
         input: ::std::option::Option<
@@ -1681,6 +2971,8 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRules`: see the input builder's setter of the same name.
+    ///
+    /// Information about the security group properties to update.
     pub fn get_security_group_rules(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRuleUpdate>> {
@@ -1728,6 +3020,26 @@ impl ModifySecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `RevokeSecurityGroupEgress` call (see [`RevokeSecurityGroupEgress`](super::operation::RevokeSecurityGroupEgress)).
+///
+/// Removes the specified outbound (egress) rules from the specified security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+/// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+/// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
 #[derive(Debug, Clone)]
 pub struct RevokeSecurityGroupEgressFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1749,6 +3061,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1757,6 +3071,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1765,38 +3081,60 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1805,6 +3143,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1813,15 +3153,23 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -1830,12 +3178,17 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1844,6 +3197,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1852,10 +3207,14 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1864,6 +3223,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1872,12 +3233,16 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_security_group_rule_ids()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1886,6 +3251,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1894,12 +3261,16 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1908,6 +3279,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1916,22 +3289,30 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -1977,6 +3358,29 @@ impl RevokeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `RevokeSecurityGroupIngress` call (see [`RevokeSecurityGroupIngress`](super::operation::RevokeSecurityGroupIngress)).
+///
+/// Removes the specified inbound (ingress) rules from a security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+/// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+/// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+/// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
 #[derive(Debug, Clone)]
 pub struct RevokeSecurityGroupIngressFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1998,6 +3402,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2006,6 +3412,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2014,38 +3422,63 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2054,6 +3487,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2062,10 +3497,16 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2074,6 +3515,10 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2082,15 +3527,25 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -2099,12 +3554,19 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2113,6 +3575,10 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2121,10 +3587,16 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2133,6 +3605,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2141,12 +3615,19 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_security_group_rule_ids()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2155,6 +3636,11 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2163,12 +3649,19 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2177,6 +3670,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2185,22 +3680,33 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -2246,6 +3752,12 @@ impl RevokeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsEgress` call (see [`UpdateSecurityGroupRuleDescriptionsEgress`](super::operation::UpdateSecurityGroupRuleDescriptionsEgress)).
+///
+/// Updates the description of an egress (outbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
 #[derive(Debug, Clone)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -2273,20 +3785,36 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2295,6 +3823,10 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2303,10 +3835,17 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2315,6 +3854,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2323,15 +3865,24 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -2340,12 +3891,18 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn security_group_rule_descriptions(
         mut self,
         input: super::types::SecurityGroupRuleDescription,
@@ -2354,6 +3911,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn set_security_group_rule_descriptions(
         mut self,
         input: ::std::option::Option<
@@ -2364,6 +3924,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn get_security_group_rule_descriptions(
         &self,
     ) -> &::std::option::Option<
@@ -2421,6 +3984,12 @@ impl UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
     }
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsIngress` call (see [`UpdateSecurityGroupRuleDescriptionsIngress`](super::operation::UpdateSecurityGroupRuleDescriptionsIngress)).
+///
+/// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
 #[derive(Debug, Clone)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -2448,20 +4017,36 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2470,6 +4055,10 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2478,10 +4067,18 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2490,6 +4087,10 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2498,15 +4099,25 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -2515,12 +4126,18 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn security_group_rule_descriptions(
         mut self,
         input: super::types::SecurityGroupRuleDescription,
@@ -2529,6 +4146,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn set_security_group_rule_descriptions(
         mut self,
         input: ::std::option::Option<
@@ -2539,6 +4159,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn get_security_group_rule_descriptions(
         &self,
     ) -> &::std::option::Option<
