@@ -465,8 +465,7 @@ fn cargo_features(manifest: &str) -> Vec<Feature> {
     let mut in_default = BTreeSet::new();
     let mut pending = vec!["default".to_string()];
     while let Some(name) = pending.pop() {
-        for (feature, enables, _) in features.iter().filter(|(feature, ..)| *feature == name) {
-            let _ = feature;
+        for (_, enables, _) in features.iter().filter(|(feature, ..)| *feature == name) {
             for item in enables.iter().filter(|item| !item.contains(':') && !item.contains('/')) {
                 if in_default.insert(item.clone()) {
                     pending.push(item.clone());
@@ -1483,5 +1482,106 @@ impl Report {
              report, never asserted.\n",
         );
         md
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_read_with_what_default_enables() {
+        let manifest = "[package]\nname = \"x\"\n\n[features]\ndefault = [\"rustls\"]\n\
+                        # The bundled client.\n# With rustls.\nrustls = [\"client\", \"reqwest/rustls\"]\n\
+                        client = [\"dep:reqwest\"]\n# Sync.\nblocking = [\"reqwest?/blocking\"]\nvpcs = []\n\n\
+                        [dependencies]\nfoo = \"1\"\n";
+        let features = cargo_features(manifest);
+        let summary: Vec<(&str, bool, &str)> =
+            features.iter().map(|f| (f.name.as_str(), f.in_default, f.what.as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("rustls", true, "The bundled client. With rustls."),
+                ("client", true, ""),
+                ("blocking", false, "Sync."),
+                ("vpcs", false, "")
+            ]
+        );
+        // The real manifest: every feature but `default` gets a row.
+        let real = std::fs::read_to_string(crate::workspace_root().join("ec2-sg/Cargo.toml")).unwrap();
+        let names: Vec<String> = cargo_features(&real).into_iter().map(|f| f.name).collect();
+        assert!(names.contains(&"blocking".to_string()) && !names.contains(&"default".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn gated_lines_count_items_and_modules_under_a_cfg_naming_the_feature() {
+        let text = "use x;\n\
+                    #[cfg(feature = \"vpcs\")]\n\
+                    pub fn describe_vpcs() {\n    body();\n}\n\
+                    #[cfg(any(feature = \"vpcs\", feature = \"instances\"))]\n\
+                    #[derive(Debug)]\n\
+                    pub struct Shared {\n    a: u8,\n}\n\
+                    #[cfg(feature = \"vpcs\")]\n\
+                    pub mod vpc_types;\n\
+                    #[cfg_attr(docsrs, doc(cfg(feature = \"vpcs\")))]\n\
+                    pub fn always() {}\n\
+                    #[cfg(feature = \"vpcs\")]\n\
+                    pub use a::b;\n";
+        let (lines, modules) = gated_lines(text, "vpcs");
+        // 4 (fn) + 5 (struct with two attributes) + 2 (mod) + 2 (use).
+        assert_eq!((lines, modules), (13, vec!["vpc_types".to_string()]));
+        assert_eq!(gated_lines(text, "instances"), (5, Vec::new()));
+        assert_eq!(gated_lines(text, "blocking"), (0, Vec::new()));
+        let whole = "//! doc\n#![cfg(feature = \"vpcs\")]\nfn a() {}\n";
+        assert_eq!(gated_lines(whole, "vpcs").0, 3);
+
+        let dir = std::env::temp_dir().join(format!("ec2-sg-footprint-gated-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("mod.rs"), "#[cfg(feature = \"vpcs\")]\npub mod vpc_types;\npub mod other;\n").unwrap();
+        std::fs::write(dir.join("vpc_types.rs"), "a\nb\nc\n").unwrap();
+        std::fs::write(dir.join("other.rs"), "x\n").unwrap();
+        let counted = GeneratedLines::count(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(counted.total, 7);
+        // The declaration (2 lines) and the module's file (3 lines).
+        assert_eq!(counted.gated("vpcs"), 5);
+    }
+
+    #[test]
+    fn the_tuned_profile_is_the_workspace_table_without_comments() {
+        let profile = release_profile(&crate::workspace_root()).unwrap();
+        assert!(profile.starts_with("[profile.release]\n"), "{profile}");
+        assert!(profile.contains("lto = ") && !profile.contains('#'), "{profile}");
+        assert!(!profile.contains("[profile.decode-bench]") && !profile.contains("inherits"), "{profile}");
+    }
+
+    #[test]
+    fn direct_dependency_versions_come_from_the_lock_file() {
+        let manifest = "[package]\nname = \"p\"\n\n[dependencies]\naws-config = \"1\"\ntokio = { version = \"1\" }\n\n[workspace]\n";
+        let lock = "[[package]]\nname = \"aws-config\"\nversion = \"1.8.0\"\n\n[[package]]\nname = \"aws-types\"\n\
+                    version = \"1.3.0\"\n\n[[package]]\nname = \"tokio\"\nversion = \"1.47.1\"\n";
+        assert_eq!(direct_versions(lock, manifest), ["aws-config 1.8.0", "tokio 1.47.1"]);
+    }
+
+    #[test]
+    fn a_recorded_baseline_reads_back() {
+        let baseline = Baseline {
+            date: "2026-12-05 23:00 UTC".into(),
+            host: "AMD EPYC, 2 CPUs, 25.3 GB memory, Linux".into(),
+            toolchain: "rustc 1.95.0".into(),
+            load_before: "load average: 1.0".into(),
+            load_after: "load average: 2.0".into(),
+            versions: vec!["aws-config 1.8.0".into(), "aws-sdk-ec2 1.200.0".into()],
+            wall_secs: 650.5,
+            cpu_secs: Some(1100.0),
+            max_process_kb: Some(7_000_000),
+            max_total_kb: None,
+            binary_bytes: 16_800_000,
+            stripped_bytes: Some(12_000_000),
+            crates: Some(190),
+        };
+        assert_eq!(Baseline::parse(&baseline.to_json()).unwrap(), baseline);
+        assert!(Baseline::parse("{\"date\": \"x\"}").is_err());
     }
 }

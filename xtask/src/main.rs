@@ -27,7 +27,8 @@ commands:
   bench [--out FILE]                          decode large pages beside a raw XML scan: docs/DECODE_BENCH.md
   record [--endpoint URL ...] [--out DIR]     record the contract fixtures (moto by default) under tests/fixtures/recorded/
   test                                        every check and test (what .ci/run runs)
-  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md";
+  footprint [--out FILE] [--baseline]         measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md
+                                              (--baseline: aws-sdk-ec2 + aws-config, 15+ minutes)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
