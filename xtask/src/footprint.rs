@@ -127,7 +127,7 @@ const TOKIO_DEPENDENCY: &str = r#"tokio = { version = "1", features = ["macros",
 
 /// The floor's dependencies: the HTTP stack ec2-sg's default features bundle, and its signer.
 const FLOOR_DEPENDENCIES: &str = r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls-native-roots"] }
-aws-sigv4 = { version = "1", default-features = false, features = ["sign-http"] }
+aws-sigv4 = { version = "1", default-features = false, features = ["sign-http", "http1"] }
 aws-credential-types = "1"
 "#;
 
