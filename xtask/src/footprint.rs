@@ -243,7 +243,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             eprintln!("==> clean release build of the program with feature `{}`", feature.name);
             let dependency = ec2_sg_dependency(&[feature.name.as_str()]);
             let label = format!("feature-{}", feature.name);
-            Some(DependentBuild::measure(&scratch.0, &label, &dependency, PROGRAM_EC2_SG, "", Some(&lock), false)?)
+            // A feature that does not build here (a system library missing) is reported, not fatal.
+            let build =
+                DependentBuild::measure(&scratch.0, &label, &dependency, PROGRAM_EC2_SG, "", Some(&lock), false);
+            if let Err(e) = &build {
+                eprintln!("feature `{}`: {e}", feature.name);
+            }
+            Some(build.map_err(|e| e.lines().next().unwrap_or_default().to_string()))
         };
         feature_rows.push(FeatureRow { lines: generated.gated(&feature.name), feature: feature.clone(), build });
     }
@@ -601,7 +607,8 @@ fn gated_lines(text: &str, feature: &str) -> (usize, Vec<String>) {
 struct FeatureRow {
     feature: Feature,
     lines: usize,
-    build: Option<DependentBuild>,
+    /// `None` when the default features include it.
+    build: Option<Result<DependentBuild, String>>,
 }
 
 /// What `--baseline` recorded.
@@ -1242,8 +1249,8 @@ impl Report {
                     md,
                     "Against the baseline, at the default profile: build {}, binary {}, peak memory {}. The baseline \
                      was measured by `cargo xtask footprint --baseline` on {} ({}; {}), with {}; load before \
-                     `{}`, after `{}`. It is kept in `{BASELINE_FILE}` and not rebuilt by a default run; rebuilds \
-                     of the baseline on a shared machine vary more than ours.\n",
+                     `{}`, after `{}`. It is kept in `{BASELINE_FILE}` and not rebuilt by a default run: compare \
+                     it with the rows above only when the hosts match.\n",
                     ratio(b.wall_secs, d.build.wall.as_secs_f64()),
                     ratio(b.binary_bytes as f64, d.binary.bytes as f64),
                     match (peak, baseline_peak) {
@@ -1297,7 +1304,11 @@ impl Report {
             let lines = if row.lines == 0 { "—".to_string() } else { format!("+{}", row.lines) };
             let what = row.feature.what.replace('|', "\\|");
             match &row.build {
-                Some(build) => {
+                Some(Err(error)) => {
+                    let error = error.replace('|', "\\|");
+                    let _ = writeln!(md, "| `{}` | {lines} | build failed: {error} | | | | {what} |", row.feature.name);
+                }
+                Some(Ok(build)) => {
                     let _ = writeln!(
                         md,
                         "| `{}` | {lines} | {} | {} | {} | {} | {what} |",
@@ -1564,9 +1575,96 @@ mod tests {
         assert_eq!(direct_versions(lock, manifest), ["aws-config 1.8.0", "tokio 1.47.1"]);
     }
 
+    fn build(secs: u64, crates: usize) -> Build {
+        Build {
+            command: "cargo build --release".into(),
+            wall: Duration::from_secs(secs),
+            cpu: Some((secs as f64 * 1.5, 1.0)),
+            max_process_kb: Some(400_000),
+            max_total_kb: Some(700_000),
+            load_before: "load average: 1.00".into(),
+            crates_compiled: Some(crates),
+        }
+    }
+
+    fn program(secs: u64, crates: usize, bytes: u64) -> DependentBuild {
+        DependentBuild {
+            build: build(secs, crates),
+            binary: Binary { bytes, stripped: Some(bytes / 2) },
+            slowest: vec![("ec2-sg 0.1.0".into(), 20.0)],
+            versions: Vec::new(),
+        }
+    }
+
+    fn report(baseline: Option<Baseline>) -> String {
+        let feature =
+            |name: &str, in_default: bool| Feature { name: name.into(), in_default, what: format!("{name} things") };
+        Report {
+            machine: Machine {
+                date: "2026-12-05 23:30 UTC".into(),
+                commit: "abc".into(),
+                rustc: "rustc 1.95.0".into(),
+                cargo: "cargo 1.95.0".into(),
+                os: "Linux".into(),
+                cpu: "AMD EPYC".into(),
+                cpus: "2".into(),
+                memory: "25.3 GB total".into(),
+                load_before: "load average: 0.5".into(),
+                settings: Vec::new(),
+            },
+            load_after: "load average: 2.0".into(),
+            graphs: Vec::new(),
+            core_heavy: Vec::new(),
+            dependent: program(123, 125, 6_400_000),
+            tuned: program(90, 125, 4_800_000),
+            tuned_profile: "[profile.release]\nlto = \"thin\"\n".into(),
+            floor: program(80, 100, 4_000_000),
+            feature_rows: vec![
+                FeatureRow { feature: feature("rustls", true), lines: 0, build: None },
+                FeatureRow {
+                    feature: feature("vpcs", false),
+                    lines: 1234,
+                    build: Some(Ok(program(130, 125, 6_600_000))),
+                },
+                FeatureRow { feature: feature("native-tls", false), lines: 0, build: Some(Err("no openssl".into())) },
+            ],
+            generated_total: 29131,
+            baseline,
+            core: build(30, 56),
+            check: build(44, 118),
+            overhead: "| overhead |".into(),
+            elapsed: Duration::from_secs(1500),
+        }
+        .render()
+    }
+
     #[test]
-    fn a_recorded_baseline_reads_back() {
-        let baseline = Baseline {
+    fn the_report_has_the_crate_count_both_profiles_the_floor_the_baseline_and_a_row_per_feature() {
+        let baseline = Baseline::parse(&sample_baseline().to_json()).unwrap();
+        let md = report(Some(baseline));
+        assert!(md.contains("compiles 125 crates"), "{md}");
+        assert!(md.contains("| ec2-sg (default features) | default | 125 | 2 min 03 s |"), "{md}");
+        assert!(md.contains("| ec2-sg (default features) | tuned | 125 | 1 min 30 s |"), "{md}");
+        assert!(
+            md.contains("| the floor: reqwest + rustls + tokio + aws-sigv4 | default | 100 | 1 min 20 s |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| aws-sdk-ec2 + aws-config (baseline, 2026-12-05 23:00 UTC) | default | 190 | 10 min 50 s |"),
+            "{md}"
+        );
+        assert!(md.contains("AMD EPYC, 2 CPUs"), "{md}");
+        assert!(md.contains("What ec2-sg adds over the floor (default profile): +43 s of clean build, +2.4 MB of binary, +25 crates."), "{md}");
+        assert!(md.contains("| (default features) | 29131 in all | 2 min 03 s |"), "{md}");
+        assert!(md.contains("| `rustls` | — | in default |"), "{md}");
+        assert!(md.contains("| `vpcs` | +1234 | 2 min 10 s |"), "{md}");
+        assert!(md.contains("| `native-tls` | — | build failed: no openssl |"), "{md}");
+        let without = report(None);
+        assert!(without.contains("not measured yet: run `cargo xtask footprint --baseline`"), "{without}");
+    }
+
+    fn sample_baseline() -> Baseline {
+        Baseline {
             date: "2026-12-05 23:00 UTC".into(),
             host: "AMD EPYC, 2 CPUs, 25.3 GB memory, Linux".into(),
             toolchain: "rustc 1.95.0".into(),
@@ -1580,7 +1678,12 @@ mod tests {
             binary_bytes: 16_800_000,
             stripped_bytes: Some(12_000_000),
             crates: Some(190),
-        };
+        }
+    }
+
+    #[test]
+    fn a_recorded_baseline_reads_back() {
+        let baseline = sample_baseline();
         assert_eq!(Baseline::parse(&baseline.to_json()).unwrap(), baseline);
         assert!(Baseline::parse("{\"date\": \"x\"}").is_err());
     }
