@@ -699,7 +699,7 @@ mod tests {
                 "input": {"shape": "MakeWidgetRequest"}, "documentation": "<p>Makes a <b>widget</b>.</p>"}},
             "shapes": {
                 "MakeWidgetRequest": {"type": "structure", "members": {
-                    "Size": {"shape": "Size", "documentation": "<p>How big, in [units].</p>"},
+                    "Size": {"shape": "Size", "documentation": "<p>How big, in [units].</p><ul><li><p>Small: a widget that fits in one hand, whatever the hand, and whatever the widget is made of, wood or steel.</p></li></ul>"},
                     "Color": {"shape": "Color"}}},
                 "Size": {"type": "integer"},
                 "Color": {"type": "string", "enum": ["red"], "documentation": "<p>A color.</p>"}}}"#;
@@ -711,6 +711,9 @@ mod tests {
         assert!(client.contains("(https://example.com/ref/API_MakeWidget.html)"), "{client}");
         let operation = file("operation.rs");
         assert!(operation.contains("/// How big, in \\[units\\]."), "{operation}");
+        // A list item's wrapped lines stay indented under its text (rustdoc and clippy read the
+        // indentation relative to the other lines of the comment).
+        assert!(operation.contains("    /// - Small: a widget that fits in one hand, whatever the hand, and whatever the widget is made of, wood\n    ///   or steel.\n"), "{operation}");
         // A member without its own text has its shape's; the enum has its own and its page.
         assert!(operation.contains("/// A color."), "{operation}");
         assert!(file("types.rs").contains("(https://example.com/ref/API_Color.html)"), "{}", file("types.rs"));

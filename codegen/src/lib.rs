@@ -287,7 +287,7 @@ fn tidy_doc_comments(source: &str) -> String {
                 Some(text) => (text, true),
                 None => (line, false),
             };
-            push_doc_line(&mut out, indent, marker, text);
+            push_block_doc_line(&mut out, indent, marker, text);
             if ends {
                 block = None;
             }
@@ -301,7 +301,7 @@ fn tidy_doc_comments(source: &str) -> String {
             match rest.strip_suffix("*/") {
                 Some(text) => push_doc_line(&mut out, indent, marker, text),
                 None => {
-                    push_doc_line(&mut out, indent, marker, rest);
+                    push_block_doc_line(&mut out, indent, marker, rest);
                     block = Some((indent.to_string(), marker));
                 }
             }
@@ -317,6 +317,17 @@ fn tidy_doc_comments(source: &str) -> String {
         }
     }
     out
+}
+
+/// A line of a multi-line doc string (printed by prettyplease as a `/**` block): the string's
+/// own text, so its leading spaces are indentation (a list item's continuation) and the
+/// conventional space goes before them, keeping them relative to the other lines.
+fn push_block_doc_line(out: &mut String, indent: &str, marker: &str, text: &str) {
+    if text.is_empty() {
+        push_doc_line(out, indent, marker, text);
+    } else {
+        push_doc_line(out, indent, marker, &format!(" {text}"));
+    }
 }
 
 fn push_doc_line(out: &mut String, indent: &str, marker: &str, text: &str) {

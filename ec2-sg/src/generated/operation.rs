@@ -2635,9 +2635,9 @@ pub struct DescribeSecurityGroupRulesInput {
     /// - `group-id` - The ID of the security group.
     /// - `security-group-rule-id` - The ID of the security group rule.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
     ///
@@ -2678,9 +2678,9 @@ impl DescribeSecurityGroupRulesInput {
     /// - `group-id` - The ID of the security group.
     /// - `security-group-rule-id` - The ID of the security group rule.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
@@ -2752,9 +2752,9 @@ impl DescribeSecurityGroupRulesInputBuilder {
     /// - `group-id` - The ID of the security group.
     /// - `security-group-rule-id` - The ID of the security group rule.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
@@ -2766,9 +2766,9 @@ impl DescribeSecurityGroupRulesInputBuilder {
     /// - `group-id` - The ID of the security group.
     /// - `security-group-rule-id` - The ID of the security group rule.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2783,9 +2783,9 @@ impl DescribeSecurityGroupRulesInputBuilder {
     /// - `group-id` - The ID of the security group.
     /// - `security-group-rule-id` - The ID of the security group rule.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
@@ -3049,45 +3049,45 @@ pub struct DescribeSecurityGroupsInput {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `GroupIds`: list of string.
@@ -3137,45 +3137,45 @@ impl DescribeSecurityGroupsInput {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
@@ -3261,45 +3261,45 @@ impl DescribeSecurityGroupsInputBuilder {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
@@ -3313,45 +3313,45 @@ impl DescribeSecurityGroupsInputBuilder {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn set_filters(
         mut self,
@@ -3368,45 +3368,45 @@ impl DescribeSecurityGroupsInputBuilder {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn get_filters(
         &self,
@@ -3719,9 +3719,9 @@ pub struct DescribeTagsInput {
     /// - `key` - The tag key.
     /// - `resource-id` - The ID of the resource.
     /// - `resource-type` - The resource type. For a list of possible values, see
-    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
     /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
-    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
     /// - `value` - The tag value.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
@@ -3757,9 +3757,9 @@ impl DescribeTagsInput {
     /// - `key` - The tag key.
     /// - `resource-id` - The ID of the resource.
     /// - `resource-type` - The resource type. For a list of possible values, see
-    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
     /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
-    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
     /// - `value` - The tag value.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
@@ -3823,9 +3823,9 @@ impl DescribeTagsInputBuilder {
     /// - `key` - The tag key.
     /// - `resource-id` - The ID of the resource.
     /// - `resource-type` - The resource type. For a list of possible values, see
-    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
     /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
-    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
     /// - `value` - The tag value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
@@ -3838,9 +3838,9 @@ impl DescribeTagsInputBuilder {
     /// - `key` - The tag key.
     /// - `resource-id` - The ID of the resource.
     /// - `resource-type` - The resource type. For a list of possible values, see
-    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
     /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
-    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
     /// - `value` - The tag value.
     pub fn set_filters(
         mut self,
@@ -3856,9 +3856,9 @@ impl DescribeTagsInputBuilder {
     /// - `key` - The tag key.
     /// - `resource-id` - The ID of the resource.
     /// - `resource-type` - The resource type. For a list of possible values, see
-    ///  [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
     /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
-    ///  filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
     /// - `value` - The tag value.
     pub fn get_filters(
         &self,

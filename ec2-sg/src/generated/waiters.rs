@@ -123,45 +123,45 @@ impl<C> SecurityGroupExistsFluentBuilder<C> {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
@@ -175,45 +175,45 @@ impl<C> SecurityGroupExistsFluentBuilder<C> {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn set_filters(
         mut self,
@@ -230,45 +230,45 @@ impl<C> SecurityGroupExistsFluentBuilder<C> {
     /// - `description` - The description of the security group.
     /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
-    ///  UDP protocols, or an ICMP type number.
+    ///   UDP protocols, or an ICMP type number.
     /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
-    ///  outbound security group rule.
+    ///   outbound security group rule.
     /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
     /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
-    ///  allows outbound access.
+    ///   allows outbound access.
     /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
-    ///  `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
     /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
-    ///  in an outbound security group rule.
+    ///   in an outbound security group rule.
     /// - `group-id` - The ID of the security group.
     /// - `group-name` - The name of the security group.
     /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
     /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
-    ///  protocols, or an ICMP type number.
+    ///   protocols, or an ICMP type number.
     /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
-    ///  security group rule.
+    ///   security group rule.
     /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
     /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
-    ///  inbound access.
+    ///   inbound access.
     /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
-    ///  `icmp`, a protocol number, or -1 for all protocols).
+    ///   `icmp`, a protocol number, or -1 for all protocols).
     /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
-    ///  protocols, or an ICMP code.
+    ///   protocols, or an ICMP code.
     /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
-    ///  inbound security group rule.
+    ///   inbound security group rule.
     /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
     /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
-    ///  the filter name and the tag value as the filter value. For example, to find all resources that
-    ///  have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
-    ///  `TeamA` for the filter value.
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
-    ///  assigned a tag with a specific key, regardless of the tag value.
+    ///   assigned a tag with a specific key, regardless of the tag value.
     /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn get_filters(
         &self,

@@ -66,7 +66,7 @@ impl Client {
     /// To allow a user to assume a role in the same account, you can do either of the following:
     ///
     /// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
-    ///  policy trusts the account).
+    ///   policy trusts the account).
     /// - Add the user as a principal directly in the role's trust policy.
     ///
     /// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
@@ -236,13 +236,13 @@ impl Client {
     /// the following resources:
     ///
     /// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
-    ///  and
-    ///  [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+    ///   and
+    ///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
     /// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
-    ///  [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
-    ///  toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
-    ///  show how to use the information from these providers to get and use temporary security
-    ///  credentials.
+    ///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+    ///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+    ///   show how to use the information from these providers to get and use temporary security
+    ///   credentials.
     ///
     /// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
     pub fn assume_role_with_web_identity(
@@ -340,7 +340,7 @@ impl BlockingClient {
     /// To allow a user to assume a role in the same account, you can do either of the following:
     ///
     /// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
-    ///  policy trusts the account).
+    ///   policy trusts the account).
     /// - Add the user as a principal directly in the role's trust policy.
     ///
     /// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
@@ -510,13 +510,13 @@ impl BlockingClient {
     /// the following resources:
     ///
     /// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
-    ///  and
-    ///  [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+    ///   and
+    ///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
     /// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
-    ///  [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
-    ///  toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
-    ///  show how to use the information from these providers to get and use temporary security
-    ///  credentials.
+    ///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+    ///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+    ///   show how to use the information from these providers to get and use temporary security
+    ///   credentials.
     ///
     /// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
     pub fn assume_role_with_web_identity(
@@ -586,7 +586,7 @@ impl BlockingClient {
 /// To allow a user to assume a role in the same account, you can do either of the following:
 ///
 /// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
-///  policy trusts the account).
+///   policy trusts the account).
 /// - Add the user as a principal directly in the role's trust policy.
 ///
 /// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
@@ -1649,13 +1649,13 @@ impl AssumeRoleFluentBuilder<crate::runtime::blocking::Client> {
 /// the following resources:
 ///
 /// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
-///  and
-///  [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+///   and
+///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
 /// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
-///  [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
-///  toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
-///  show how to use the information from these providers to get and use temporary security
-///  credentials.
+///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+///   show how to use the information from these providers to get and use temporary security
+///   credentials.
 ///
 /// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
 #[derive(Debug, Clone)]
