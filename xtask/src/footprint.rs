@@ -1232,10 +1232,17 @@ impl Report {
         md.push('\n');
         let over_floor_build = d.build.wall.as_secs_f64() - self.floor.build.wall.as_secs_f64();
         let over_floor_binary = d.binary.bytes as f64 - self.floor.binary.bytes as f64;
+        let cpu_secs = |build: &Build| build.cpu.map(|(user, system)| user + system);
+        let over_floor_cpu = match (cpu_secs(&d.build), cpu_secs(&self.floor.build)) {
+            (Some(ours), Some(floor)) => {
+                format!(" ({:+.0} s of CPU time, which the machine's other work sways less)", ours - floor)
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             md,
-            "What ec2-sg adds over the floor (default profile): {:+.0} s of clean build, {:+.1} MB of binary, \
-             {:+} crates.\n",
+            "What ec2-sg adds over the floor (default profile): {:+.0} s of clean build wall time{over_floor_cpu}, \
+             {:+.1} MB of binary, {:+} crates.\n",
             over_floor_build,
             over_floor_binary / 1e6,
             d.build.crates_compiled.unwrap_or_default() as i64
@@ -1579,7 +1586,7 @@ mod tests {
         Build {
             command: "cargo build --release".into(),
             wall: Duration::from_secs(secs),
-            cpu: Some((secs as f64 * 1.5, 1.0)),
+            cpu: Some((secs as f64 * 2.0, 0.0)),
             max_process_kb: Some(400_000),
             max_total_kb: Some(700_000),
             load_before: "load average: 1.00".into(),
@@ -1654,7 +1661,13 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("AMD EPYC, 2 CPUs"), "{md}");
-        assert!(md.contains("What ec2-sg adds over the floor (default profile): +43 s of clean build, +2.4 MB of binary, +25 crates."), "{md}");
+        assert!(
+            md.contains(
+                "What ec2-sg adds over the floor (default profile): +43 s of clean build wall time (+86 s of CPU time, \
+                 which the machine's other work sways less), +2.4 MB of binary, +25 crates."
+            ),
+            "{md}"
+        );
         assert!(md.contains("| (default features) | 29131 in all | 2 min 03 s |"), "{md}");
         assert!(md.contains("| `rustls` | — | in default |"), "{md}");
         assert!(md.contains("| `vpcs` | +1234 | 2 min 10 s |"), "{md}");
