@@ -36,11 +36,14 @@ pub fn emit(ir: &Ir, own_client: bool) -> Result<TokenStream, String> {
             .ok_or_else(|| format!("operation `{op_name}` has no output type"))?;
         let error_type = format_ident!("{}Error", names::type_name(op_name));
         let error_path = quote!(super::operation::#error_type);
+        let operation_doc = crate::docs::operation(ir, op_name);
         let method_doc = format!("Starts a `{op_name}` call: set its members, then `send()`.");
+        let method_doc = crate::docs::with_detail(&method_doc, &operation_doc);
         let gate = ir.op_gate(op_name);
         methods.push((method_doc, method.clone(), fluent.clone(), crate::ir::cfg(&gate)));
         let setters: TokenStream = input.members.iter().map(|m| delegate(ir, m)).collect();
         let doc = format!("Fluent builder of a `{op_name}` call (see [`{op_type}`](super::operation::{op_type})).");
+        let doc = crate::docs::with_detail(&doc, &operation_doc);
         let send_doc = format!("Sends the `{op_name}` request: signed, retried per the client's retry configuration.");
         builders.extend(crate::ir::gated(&gate, quote! {
             #[doc = #doc]
@@ -210,6 +213,7 @@ pub(crate) fn delegate(ir: &Ir, m: &MemberDef) -> TokenStream {
         }
     };
     let doc = format!("`{}`: see the input builder's setter of the same name.", m.name);
+    let doc = crate::docs::with_detail(&doc, &crate::docs::member(ir, m.reference));
     let main = match shape.kind {
         ShapeKind::List => {
             let item = arg(&list_member(shape).shape);

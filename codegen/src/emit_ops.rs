@@ -42,15 +42,13 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
     if op.deprecated {
         doc.push_str("\n\nThe model marks this operation deprecated.");
     }
-    if let Some(link) = ir.reference_link(op_name) {
-        doc.push_str(&format!("\n\nSee the [AWS API reference]({link})."));
-    }
+    let doc = crate::docs::with_detail(&doc, &crate::docs::operation(ir, op_name));
     let host_prefix = match &op.endpoint {
         Some(endpoint) => emit_host_prefix(ir, op_name, input_def, &endpoint.host_prefix)?,
         None => quote!(),
     };
     let (error_ty, error_items, decode_error) = emit_errors(ir, op_name, op);
-    let op_module = emit_op_module(op_name, input_def, output_def);
+    let op_module = emit_op_module(ir, op_name, input_def, output_def);
     // AWS Query services may answer an operation without output members with an empty body.
     let empty_output = if ir.protocol == crate::ir::Protocol::Query && output_def.members.is_empty() {
         quote! {
@@ -137,7 +135,7 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
 
 /// `operation::{op}` as aws-sdk-rust lays it out: the input, output and error, and in `builders`
 /// the fluent builder and the input and output builders (all defined elsewhere, re-exported).
-fn emit_op_module(op_name: &str, input: &crate::ir::StructDef, output: &crate::ir::StructDef) -> TokenStream {
+fn emit_op_module(ir: &Ir, op_name: &str, input: &crate::ir::StructDef, output: &crate::ir::StructDef) -> TokenStream {
     let module = format_ident_raw(&names::field(op_name));
     let marker = format_ident!("{}", names::type_name(op_name));
     let error = format_ident!("{}Error", names::type_name(op_name));
@@ -153,7 +151,8 @@ fn emit_op_module(op_name: &str, input: &crate::ir::StructDef, output: &crate::i
     };
     let (input_ty, output_ty) = (one(input, ""), one(output, ""));
     let (input_builder, output_builder) = (two(input, "Builder"), two(output, "Builder"));
-    let doc = format!("`{op_name}`: its input, output and error, as aws-sdk-rust's `operation::{module}`.");
+    let summary = format!("`{op_name}`: its input, output and error, as aws-sdk-rust's `operation::{module}`.");
+    let doc = crate::docs::with_detail(&summary, &crate::docs::operation(ir, op_name));
     quote! {
         #[doc = #doc]
         pub mod #module {

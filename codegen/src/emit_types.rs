@@ -58,7 +58,7 @@ fn member_doc(ir: &Ir, m: &MemberDef) -> String {
         doc.push_str(", deprecated");
     }
     doc.push('.');
-    doc
+    crate::docs::with_detail(&doc, &crate::docs::member(ir, m.reference))
 }
 
 fn struct_doc(ir: &Ir, def: &StructDef) -> String {
@@ -73,14 +73,11 @@ fn struct_doc(ir: &Ir, def: &StructDef) -> String {
     } else {
         "A structure of the API"
     };
-    let mut doc = match def.shape_name {
+    let summary = match def.shape_name {
         Some(shape) => format!("{what}: the model's `{shape}`."),
         None => format!("{what}; the model defines no members for it."),
     };
-    if let Some(link) = def.shape_name.and_then(|s| ir.reference_link(s)) {
-        doc.push_str(&format!("\n\nSee the [AWS API reference]({link})."));
-    }
-    doc
+    crate::docs::with_detail(&summary, &crate::docs::structure(ir, def))
 }
 
 /// How a member is stored, read and set.
@@ -356,12 +353,10 @@ fn emit_enum(ir: &Ir, shape_name: &str, values: &[String]) -> TokenStream {
         })
         .collect();
     let docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    let mut doc = format!(
+    let summary = format!(
         "The model's `{shape_name}` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode."
     );
-    if let Some(link) = ir.reference_link(shape_name) {
-        doc.push_str(&format!("\n\nSee the [AWS API reference]({link})."));
-    }
+    let doc = crate::docs::with_detail(&summary, &crate::docs::shape_with_link(ir, shape_name));
     quote! {
         #[doc = #doc]
         #[non_exhaustive]

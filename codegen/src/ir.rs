@@ -337,9 +337,16 @@ impl<'m> Ir<'m> {
         }
     }
 
-    /// A documentation link to the AWS API reference for an operation or shape, when the model has a `uid`.
+    /// The AWS API reference page of an operation or data type: `{apiReference}API_{name}.html`
+    /// when the model's metadata gives the reference's base, else AWS's redirect by the model's
+    /// `uid`, else none.
     pub fn reference_link(&self, name: &str) -> Option<String> {
-        self.model.metadata.uid.as_ref().map(|uid| format!("https://docs.aws.amazon.com/goto/WebAPI/{uid}/{name}"))
+        let metadata = &self.model.metadata;
+        match (&metadata.api_reference, &metadata.uid) {
+            (Some(base), _) => Some(format!("{}/API_{name}.html", base.trim_end_matches('/'))),
+            (None, Some(uid)) => Some(format!("https://docs.aws.amazon.com/goto/WebAPI/{uid}/{name}")),
+            (None, None) => None,
+        }
     }
 
     pub fn struct_def(&self, shape: &str) -> Option<&StructDef<'m>> {

@@ -5,6 +5,7 @@
 //! Data flow: [`model`] (serde types of `service-2.json`) → [`ir`] (Rust names, homes, boxing)
 //! → emitters (quote) → prettyplease. No I/O happens here: `xtask` reads and writes the files.
 
+pub mod docs;
 pub mod ir;
 pub mod model;
 pub mod names;
@@ -311,7 +312,7 @@ fn tidy_doc_comments(source: &str) -> String {
                 Some(text) => (text, true),
                 None => (line, false),
             };
-            push_doc_line(&mut out, indent, marker, text);
+            push_block_doc_line(&mut out, indent, marker, text);
             if ends {
                 block = None;
             }
@@ -325,7 +326,7 @@ fn tidy_doc_comments(source: &str) -> String {
             match rest.strip_suffix("*/") {
                 Some(text) => push_doc_line(&mut out, indent, marker, text),
                 None => {
-                    push_doc_line(&mut out, indent, marker, rest);
+                    push_block_doc_line(&mut out, indent, marker, rest);
                     block = Some((indent.to_string(), marker));
                 }
             }
@@ -341,6 +342,17 @@ fn tidy_doc_comments(source: &str) -> String {
         }
     }
     out
+}
+
+/// A line of a multi-line doc string (printed by prettyplease as a `/**` block): the string's
+/// own text, so its leading spaces are indentation (a list item's continuation) and the
+/// conventional space goes before them, keeping them relative to the other lines.
+fn push_block_doc_line(out: &mut String, indent: &str, marker: &str, text: &str) {
+    if text.is_empty() {
+        push_doc_line(out, indent, marker, text);
+    } else {
+        push_doc_line(out, indent, marker, &format!(" {text}"));
+    }
 }
 
 fn push_doc_line(out: &mut String, indent: &str, marker: &str, text: &str) {

@@ -12,6 +12,9 @@ pub struct ServiceModel {
     pub operations: BTreeMap<String, Operation>,
     #[serde(default)]
     pub shapes: BTreeMap<String, Shape>,
+    /// The service's documentation (botocore's HTML).
+    #[serde(default)]
+    pub documentation: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -32,6 +35,11 @@ pub struct Metadata {
     /// `ec2-2016-11-15`: the key of AWS's API reference links (`docs.aws.amazon.com/goto/WebAPI/{uid}/{name}`).
     #[serde(default)]
     pub uid: Option<String>,
+    /// The base of the service's API reference pages (`…/APIReference/`, operation and data
+    /// type pages at `API_{Name}.html`). botocore does not carry it: `model/selection.json`
+    /// gives it and `cargo xtask sync-model` writes it here.
+    #[serde(default)]
+    pub api_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +64,9 @@ pub struct Operation {
     /// Smithy auth schemes, in order of preference; `smithy.api#noAuth` alone means unsigned.
     #[serde(default)]
     pub auth: Vec<String>,
+    /// botocore's HTML documentation of the operation.
+    #[serde(default)]
+    pub documentation: Option<String>,
 }
 
 impl Operation {
@@ -107,6 +118,9 @@ pub struct ShapeRef {
     /// AWS Query: the element of the response the output is wrapped in (`{Op}Result`).
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    /// botocore's HTML documentation of the member.
+    #[serde(default)]
+    pub documentation: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -138,6 +152,9 @@ pub struct Shape {
     pub sensitive: bool,
     #[serde(default)]
     pub deprecated: bool,
+    /// botocore's HTML documentation of the shape.
+    #[serde(default)]
+    pub documentation: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

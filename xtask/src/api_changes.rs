@@ -1,7 +1,7 @@
 //! What a model update does to the generated Rust API, for `cargo xtask sync-model`'s changelog
 //! entry: each change classified as breaking (code that compiled may not), additive (new API,
-//! old code still compiles) or none (documentation, wire details, ordering), and the semver bump
-//! the worst of them implies.
+//! old code still compiles), none (wire details, ordering) or docs (AWS's documentation, which
+//! becomes the generated rustdoc, and nothing else), and the semver bump the worst of them implies.
 //!
 //! The rules follow what the generator emits: structures are `#[non_exhaustive]` with builders,
 //! so a new member is additive; enums have an `Unknown` variant, so a new value is additive; a
@@ -15,7 +15,9 @@ use std::fmt::Write as _;
 /// How a change affects code written against the generated API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Impact {
-    /// Documentation, ordering, wire details: nothing users see in Rust.
+    /// AWS's documentation text only: the rustdoc changes, the API does not.
+    Docs,
+    /// Ordering, wire details: nothing users see in Rust.
     None,
     /// New API; code that compiled still compiles.
     Additive,
@@ -57,6 +59,9 @@ fn target(member: &Value) -> Option<&str> {
 /// The changes between two versions of a botocore service model (`service-2.json`).
 pub fn service_changes(old: &Value, new: &Value) -> Vec<ApiChange> {
     let mut out = Vec::new();
+    // Documentation is compared on its own; everything else without it.
+    let docs = doc_changes(old, new);
+    let (old, new) = (&without_docs(old), &without_docs(new));
     let (old_ops, new_ops) = (object(old, "operations"), object(new, "operations"));
     for name in new_ops.keys().filter(|name| !old_ops.contains_key(*name)) {
         out.push(change(Impact::Additive, format!("operation `{name}` added")));
@@ -84,10 +89,65 @@ pub fn service_changes(old: &Value, new: &Value) -> Vec<ApiChange> {
         }
         shape_changes(name, old_shape, new_shape, inputs.contains(name.as_str()), &mut out);
     }
-    if out.is_empty() && old != new {
-        out.push(change(Impact::None, "documentation, wire details or ordering only".to_string()));
+    let (old_metadata, new_metadata) = (object(old, "metadata"), object(new, "metadata"));
+    let keys: BTreeSet<&String> = old_metadata.keys().chain(new_metadata.keys()).collect();
+    for key in keys.into_iter().filter(|key| old_metadata.get(*key) != new_metadata.get(*key)) {
+        out.push(change(Impact::None, format!("metadata `{key}` changed")));
     }
+    if out.is_empty() && old != new {
+        out.push(change(Impact::None, "wire details or ordering only".to_string()));
+    }
+    out.extend(docs);
     out
+}
+
+/// The model without its documentation strings.
+fn without_docs(model: &Value) -> Value {
+    let mut model = model.clone();
+    crate::sync_model::strip_docs(&mut model);
+    model
+}
+
+/// One change summing up whose documentation changed (the service's, operations', shapes',
+/// members'), or none.
+fn doc_changes(old: &Value, new: &Value) -> Vec<ApiChange> {
+    let doc =
+        |value: Option<&Value>| value.and_then(|v| v.get("documentation")).and_then(Value::as_str).map(str::to_string);
+    let mut parts = Vec::new();
+    if doc(Some(old)) != doc(Some(new)) {
+        parts.push("the service's".to_string());
+    }
+    let mut named = |key: &str, what: &str| {
+        let (old_map, new_map) = (object(old, key), object(new, key));
+        let changed: Vec<&String> =
+            new_map.keys().filter(|name| doc(old_map.get(*name)) != doc(new_map.get(*name))).collect();
+        if !changed.is_empty() {
+            let mut names: Vec<String> = changed.iter().take(8).map(|name| format!("`{name}`")).collect();
+            if changed.len() > names.len() {
+                names.push(format!("and {} more", changed.len() - names.len()));
+            }
+            parts.push(format!("{} {what} ({})", changed.len(), names.join(", ")));
+        }
+    };
+    named("operations", "operations'");
+    named("shapes", "types'");
+    let (old_shapes, new_shapes) = (object(old, "shapes"), object(new, "shapes"));
+    let members = new_shapes
+        .iter()
+        .flat_map(|(shape, new_shape)| {
+            let old_members = old_shapes.get(shape).map(|s| object(s, "members"));
+            object(new_shape, "members").iter().filter(move |(member, new_member)| {
+                doc(old_members.and_then(|m| m.get(*member))) != doc(Some(*new_member))
+            })
+        })
+        .count();
+    if members > 0 {
+        parts.push(format!("{members} members'"));
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    vec![change(Impact::Docs, format!("documentation updated: {}", parts.join(", ")))]
 }
 
 fn shape_changes(name: &str, old: &Value, new: &Value, is_input: bool, out: &mut Vec<ApiChange>) {
@@ -104,7 +164,7 @@ fn shape_changes(name: &str, old: &Value, new: &Value, is_input: bool, out: &mut
             let (from, to) = (target(old_member).unwrap_or("?"), target(new_member).unwrap_or("?"));
             out.push(change(Impact::Breaking, format!("member `{name}.{member}` changed type from {from} to {to}")));
         } else if old_member != new_member {
-            out.push(change(Impact::None, format!("member `{name}.{member}`: wire or documentation details")));
+            out.push(change(Impact::None, format!("member `{name}.{member}`: wire details")));
         }
     }
     let (old_required, new_required) = (strings(old, "required"), strings(new, "required"));
@@ -156,7 +216,7 @@ pub fn next_version(version: &str, impact: Impact) -> Result<String, String> {
         (0, _) => format!("0.{minor}.{}", patch + 1),
         (_, Impact::Breaking) => format!("{}.0.0", major + 1),
         (_, Impact::Additive) => format!("{major}.{}.0", minor + 1),
-        (_, Impact::None) => format!("{major}.{minor}.{}", patch + 1),
+        (_, Impact::None | Impact::Docs) => format!("{major}.{minor}.{}", patch + 1),
     })
 }
 
@@ -167,14 +227,18 @@ pub fn changelog_entry(versions: &str, current: &str, changes: &[ApiChange]) -> 
         Impact::Breaking => "breaking",
         Impact::Additive => "additive",
         Impact::None => "no API change",
+        Impact::Docs => "docs, no API change",
     };
     let mut entry = format!(
         "## {} (from {current}): model update, {versions}\n\nSemver: {label}.\n",
         next_version(current, impact)?
     );
-    for (heading, wanted) in
-        [("Breaking", Impact::Breaking), ("Additive", Impact::Additive), ("No API change", Impact::None)]
-    {
+    for (heading, wanted) in [
+        ("Breaking", Impact::Breaking),
+        ("Additive", Impact::Additive),
+        ("No API change", Impact::None),
+        ("Documentation", Impact::Docs),
+    ] {
         let lines: Vec<&ApiChange> = changes.iter().filter(|c| c.impact == wanted).collect();
         if !lines.is_empty() {
             write!(entry, "\n### {heading}\n\n").ok();
@@ -262,7 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn documentation_only_is_no_api_change() {
+    fn wire_details_only_are_no_api_change() {
         let old = model(json!({"Name": {"shape": "String"}}), json!([]), json!(["on"]));
         let mut new = old.clone();
         new["shapes"]["Thing"]["members"]["Name"]["locationName"] = json!("name");
@@ -270,6 +334,26 @@ mod tests {
         assert!(changes.iter().all(|c| c.impact == Impact::None), "{changes:?}");
         let entry = changelog_entry("botocore 1.0.0 -> 1.0.1", "1.4.2", &changes).unwrap();
         assert!(entry.starts_with("## 1.4.3 (from 1.4.2)") && entry.contains("Semver: no API change."), "{entry}");
+    }
+
+    #[test]
+    fn a_documentation_only_update_is_docs_no_api_change() {
+        let old = model(json!({"Name": {"shape": "String"}}), json!([]), json!(["on"]));
+        let mut new = old.clone();
+        new["operations"]["DescribeThings"]["documentation"] = json!("<p>Describes things.</p>");
+        new["shapes"]["Thing"]["members"]["Name"]["documentation"] = json!("<p>The name.</p>");
+        let changes = service_changes(&old, &new);
+        assert_eq!(
+            impacts(&changes),
+            [(Impact::Docs, "documentation updated: 1 operations' (`DescribeThings`), 1 members'")]
+        );
+        let entry = changelog_entry("botocore 1.0.0 -> 1.0.1", "1.4.2", &changes).unwrap();
+        assert!(entry.contains("Semver: docs, no API change.\n\n### Documentation\n"), "{entry}");
+        // Documentation beside a real change: the change decides the bump, the docs are listed.
+        new["shapes"]["Thing"]["members"]["Extra"] = json!({"shape": "String", "documentation": "<p>x</p>"});
+        let changes = service_changes(&old, &new);
+        assert_eq!(changes.iter().map(|c| c.impact).max(), Some(Impact::Additive));
+        assert!(changes.iter().any(|c| c.impact == Impact::Docs), "{changes:?}");
     }
 
     #[test]

@@ -1,21 +1,34 @@
-//! `cargo xtask footprint [--out FILE]`: measures what depending on ec2-sg costs and writes the
-//! report (docs/FOOTPRINT.md by default), printing it too.
+//! `cargo xtask footprint [--out FILE] [--baseline]`: measures what depending on ec2-sg costs and
+//! writes the report (docs/FOOTPRINT.md by default), printing it too.
 //!
-//! - the crates in ec2-sg's dependency graph for each feature set (`cargo tree -e normal`);
-//! - clean builds in fresh temporary target directories (removed afterwards): the release build of
-//!   `ec2-sg/examples/security_group_walkthrough.rs` (wall time, CPU time, peak memory, binary size,
-//!   the slowest crates from `--timings`), the release build of the library with no default
-//!   features, and `cargo check -p ec2-sg` (what an IDE user waits for);
-//! - the SDK's own per-call overhead (`ec2-sg/examples/overhead.rs`, run in release);
-//! - the toolchain, machine, load, date and commit, so that the numbers can be traced.
+//! The program measured is the one a user writes first: list the security groups (client from the
+//! environment, `DescribeSecurityGroups`, print each group). It is built as a dependent builds it,
+//! in a temporary crate outside the workspace that depends on ec2-sg by path, with the workspace's
+//! `Cargo.lock` (so the versions are the ones the tests ran with):
 //!
-//! Peak memory comes from GNU time (`/usr/bin/time -v`: the largest single process of the build)
-//! and, on Linux, from sampling /proc (the sum over every process of the build at the worst
-//! moment). Without them the report says "not measured". Nothing here asserts a speed: the report
-//! is the result. It takes a few minutes and is not part of `cargo xtask test`.
+//! - at the release profile a dependent gets by default (opt-level 3, no LTO), and at this
+//!   workspace's tuned `[profile.release]` beside it;
+//! - the floor: the same program on its HTTP stack alone (reqwest + rustls + tokio + aws-sigv4,
+//!   signing and sending the query itself), so that the share ec2-sg adds is visible;
+//! - once per cargo feature of ec2-sg (read from `ec2-sg/Cargo.toml`): the generated lines the
+//!   feature compiles in, a clean release build with it, the binary;
+//! - `--baseline`: the same program with aws-sdk-ec2 + aws-config, measured and recorded in
+//!   `docs/footprint-baseline.json` (it takes a quarter of an hour or more and 8 GB); the default
+//!   run reports the last recorded baseline with its date and host.
 //!
-//! Only std and cargo are used: the command works whether or not ec2-sg compiles into xtask (it
-//! is built by the cargo commands it runs, like any user's build).
+//! Also: the crates in ec2-sg's dependency graph for each feature set (`cargo tree -e normal`),
+//! `cargo check -p ec2-sg` (what an IDE user waits for), the library without default features,
+//! the SDK's own per-call overhead (`ec2-sg/examples/overhead.rs`), and the toolchain, machine,
+//! load, date and commit, so that the numbers can be traced.
+//!
+//! Every build is clean, in a fresh temporary target directory (removed afterwards). Peak memory
+//! comes from GNU time (`/usr/bin/time -v`: the largest single process of the build) and, on Linux,
+//! from sampling /proc (the sum over every process of the build at the worst moment). Without them
+//! the report says "not measured". Nothing here asserts a speed: the report is the result. It is
+//! not part of `cargo xtask test`.
+//!
+//! Only std, serde_json and cargo are used: the command works whether or not ec2-sg compiles into
+//! xtask (it is built by the cargo commands it runs, like any user's build).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -25,20 +38,101 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-const USAGE: &str = "usage: cargo xtask footprint [--out FILE]
+const USAGE: &str = "usage: cargo xtask footprint [--out FILE] [--baseline]
 
-Measures ec2-sg's footprint (dependency graph per feature set, clean build time, peak memory,
-binary size, per-call overhead) and writes the report to FILE (default docs/FOOTPRINT.md).
-Takes a few minutes; keep other work off the machine while it runs.";
+Measures ec2-sg's footprint (a dependent's clean release build at the default and the tuned
+profile, the HTTP stack alone, a row per cargo feature, dependency graphs, `cargo check`, per-call
+overhead) and writes the report to FILE (default docs/FOOTPRINT.md). Takes half an hour or more
+on two cores; keep other work off the machine while it runs.
 
-/// The baseline the project compares itself with (from the project brief, measured on the same
-/// kind of machine): aws-sdk-ec2 + aws-config, clean release build of a program using them.
-const BASELINE_BUILD: Duration = Duration::from_secs(13 * 60);
-const BASELINE_PEAK_MEMORY_BYTES: u64 = 8_000_000_000;
-const BASELINE_BINARY_BYTES: u64 = 17_000_000;
+  --baseline  instead, build the same program with aws-sdk-ec2 + aws-config (15+ minutes, 8 GB)
+              and record it in docs/footprint-baseline.json, which the default run reports";
 
-/// The example program whose clean build is measured.
-const EXAMPLE: &str = "security_group_walkthrough";
+/// Where `--baseline` records its measurement, beside the report.
+const BASELINE_FILE: &str = "docs/footprint-baseline.json";
+
+/// The measured program's crate (and binary) name.
+const PROGRAM_NAME: &str = "list-security-groups";
+
+/// The program, written against ec2-sg.
+const PROGRAM_EC2_SG: &str = r#"//! Lists the security groups of the account and region the environment names.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = ec2_sg::Client::from_env()?;
+    let answer = client.describe_security_groups().send().await?;
+    for group in answer.security_groups() {
+        println!("{} {}", group.group_id().unwrap_or_default(), group.group_name().unwrap_or_default());
+    }
+    Ok(())
+}
+"#;
+
+/// The same program, written against aws-sdk-ec2 and aws-config.
+const PROGRAM_AWS_SDK_EC2: &str = r#"//! Lists the security groups of the account and region the environment names.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let client = aws_sdk_ec2::Client::new(&config);
+    let answer = client.describe_security_groups().send().await?;
+    for group in answer.security_groups() {
+        println!("{} {}", group.group_id().unwrap_or_default(), group.group_name().unwrap_or_default());
+    }
+    Ok(())
+}
+"#;
+
+/// The same call on the HTTP stack alone: the floor under any SDK on reqwest, rustls, tokio and
+/// aws-sigv4 (it prints the XML answer rather than decoding it).
+const PROGRAM_FLOOR: &str = r#"//! Lists the security groups: the query signed with aws-sigv4 and sent with reqwest.
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let region = std::env::var("AWS_REGION")?;
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_EC2")
+        .unwrap_or_else(|_| format!("https://ec2.{region}.amazonaws.com/"));
+    let identity = aws_credential_types::Credentials::new(
+        std::env::var("AWS_ACCESS_KEY_ID")?,
+        std::env::var("AWS_SECRET_ACCESS_KEY")?,
+        std::env::var("AWS_SESSION_TOKEN").ok(),
+        None,
+        "environment",
+    )
+    .into();
+    let body = "Action=DescribeSecurityGroups&Version=2016-11-15";
+    let content_type = "application/x-www-form-urlencoded";
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&region)
+        .name("ec2")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()?
+        .into();
+    let headers = [("content-type", content_type)];
+    let signable = SignableRequest::new("POST", &endpoint, headers.into_iter(), SignableBody::Bytes(body.as_bytes()))?;
+    let (instructions, _signature) = sign(signable, &params)?.into_parts();
+    let mut request = reqwest::Client::new().post(&endpoint).header("content-type", content_type).body(body);
+    for (name, value) in instructions.headers() {
+        request = request.header(name, value);
+    }
+    println!("{}", request.send().await?.text().await?);
+    Ok(())
+}
+"#;
+
+/// tokio as each program asks for it (`#[tokio::main(flavor = "current_thread")]`).
+const TOKIO_DEPENDENCY: &str = r#"tokio = { version = "1", features = ["macros", "rt"] }"#;
+
+/// The floor's dependencies: the HTTP stack ec2-sg's default features bundle, and its signer.
+const FLOOR_DEPENDENCIES: &str = r#"reqwest = { version = "0.12", default-features = false, features = ["rustls-tls-native-roots"] }
+aws-sigv4 = { version = "1", default-features = false, features = ["sign-http", "http1"] }
+aws-credential-types = "1"
+"#;
+
+/// The baseline's dependencies, at their newest versions when `--baseline` runs.
+const BASELINE_DEPENDENCIES: &str = "aws-sdk-ec2 = \"1\"\naws-config = \"1\"\n";
 
 /// The feature sets whose dependency graphs are counted: label, cargo arguments, what they give.
 const FEATURE_SETS: &[(&str, &[&str], &str)] = &[
@@ -65,6 +159,7 @@ const FEATURE_SETS: &[(&str, &[&str], &str)] = &[
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = crate::workspace_root();
     let mut out = root.join("docs/FOOTPRINT.md");
+    let mut baseline = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -72,12 +167,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 let value = args.next().ok_or_else(|| format!("--out needs a file\n\n{USAGE}"))?;
                 out = std::env::current_dir().map(|d| d.join(value)).unwrap_or_else(|_| PathBuf::from(value));
             }
+            "--baseline" => baseline = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
             }
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
+    }
+    if baseline {
+        return run_baseline(&root);
     }
 
     let started = Instant::now();
@@ -95,17 +194,65 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let core_heavy = dependents(&root, &["--no-default-features"], &["syn", "tokio", "serde", "ring", "openssl-sys"])?;
 
     let scratch = Scratch::new()?;
-    eprintln!("==> clean release build of the {EXAMPLE} example (in {})", scratch.0.display());
-    let release_dir = scratch.0.join("release");
-    let release = measure_build(
-        &root,
-        &release_dir,
-        &["build", "--release", "--locked", "-p", "ec2-sg", "--example", EXAMPLE, "--timings"],
+    let lock = root.join("Cargo.lock");
+    let ec2_sg_path = root.join("ec2-sg");
+    let ec2_sg_dependency = |features: &[&str]| {
+        let features: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+        format!(
+            "ec2-sg = {{ path = {:?}, features = [{}] }}\n{TOKIO_DEPENDENCY}\n",
+            ec2_sg_path.display().to_string(),
+            features.join(", ")
+        )
+    };
+    let tuned_profile = release_profile(&root)?;
+
+    eprintln!("==> clean release build of the program on ec2-sg, default release profile");
+    let dependent = DependentBuild::measure(
+        &scratch.0,
+        "dependent",
+        &ec2_sg_dependency(&[]),
+        PROGRAM_EC2_SG,
+        "",
+        Some(&lock),
+        true,
     )?;
-    let binary = release_dir.join("release/examples").join(format!("{EXAMPLE}{}", std::env::consts::EXE_SUFFIX));
-    let binary = Binary::measure(&binary, &scratch.0)?;
-    let slowest = slowest_units(&release_dir.join("cargo-timings/cargo-timing.html"));
-    let _ = std::fs::remove_dir_all(&release_dir);
+    eprintln!("==> the same, with the workspace's tuned release profile");
+    let tuned = DependentBuild::measure(
+        &scratch.0,
+        "tuned",
+        &ec2_sg_dependency(&[]),
+        PROGRAM_EC2_SG,
+        &tuned_profile,
+        Some(&lock),
+        false,
+    )?;
+    eprintln!("==> the floor: the same call on reqwest + rustls + tokio + aws-sigv4 alone");
+    let floor_dependencies = format!("{FLOOR_DEPENDENCIES}{TOKIO_DEPENDENCY}\n");
+    let floor =
+        DependentBuild::measure(&scratch.0, "floor", &floor_dependencies, PROGRAM_FLOOR, "", Some(&lock), false)?;
+
+    let manifest = std::fs::read_to_string(ec2_sg_path.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read ec2-sg/Cargo.toml: {e}"))?;
+    let features = cargo_features(&manifest);
+    let generated = GeneratedLines::count(&ec2_sg_path.join("src/generated"))?;
+    let mut feature_rows = Vec::new();
+    for feature in &features {
+        let build = if feature.in_default {
+            None
+        } else {
+            eprintln!("==> clean release build of the program with feature `{}`", feature.name);
+            let dependency = ec2_sg_dependency(&[feature.name.as_str()]);
+            let label = format!("feature-{}", feature.name);
+            // A feature that does not build here (a system library missing) is reported, not fatal.
+            let build =
+                DependentBuild::measure(&scratch.0, &label, &dependency, PROGRAM_EC2_SG, "", Some(&lock), false);
+            if let Err(e) = &build {
+                eprintln!("feature `{}`: {e}", feature.name);
+            }
+            Some(build.map_err(|e| e.lines().next().unwrap_or_default().to_string()))
+        };
+        feature_rows.push(FeatureRow { lines: generated.gated(&feature.name), feature: feature.clone(), build });
+    }
 
     eprintln!("==> clean release build of the library, no default features");
     let core_dir = scratch.0.join("core");
@@ -121,15 +268,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
     eprintln!("==> per-call overhead (ec2-sg/examples/overhead.rs, release)");
     let overhead = run_overhead(&root)?;
     let load_after = load();
+    let baseline = match std::fs::read_to_string(root.join(BASELINE_FILE)) {
+        Ok(text) => Some(Baseline::parse(&text).map_err(|e| format!("{BASELINE_FILE}: {e}"))?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("cannot read {BASELINE_FILE}: {e}")),
+    };
 
     let report = Report {
         machine,
         load_after,
         graphs,
         core_heavy,
-        release,
-        binary,
-        slowest,
+        dependent,
+        tuned,
+        floor,
+        tuned_profile,
+        feature_rows,
+        generated_total: generated.total,
+        baseline,
         core,
         check,
         overhead,
@@ -143,6 +299,379 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(&out, &report).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     eprintln!("wrote {}", out.display());
     Ok(())
+}
+
+/// `--baseline`: the program on aws-sdk-ec2 + aws-config, its own newest versions resolved (no
+/// lock file to share), measured once and recorded for the default runs to report.
+fn run_baseline(root: &Path) -> Result<(), String> {
+    let machine = Machine::describe(root);
+    let scratch = Scratch::new()?;
+    let dependencies = format!("{BASELINE_DEPENDENCIES}{TOKIO_DEPENDENCY}\n");
+    eprintln!("==> clean release build of the program on aws-sdk-ec2 + aws-config (15+ minutes, 8 GB)");
+    let build = DependentBuild::measure(&scratch.0, "baseline", &dependencies, PROGRAM_AWS_SDK_EC2, "", None, false)?;
+    let versions = build.versions.clone();
+    let baseline = Baseline {
+        date: machine.date.clone(),
+        host: machine.host(),
+        toolchain: machine.rustc.clone(),
+        load_before: build.build.load_before.clone(),
+        load_after: load(),
+        versions,
+        wall_secs: build.build.wall.as_secs_f64(),
+        cpu_secs: build.build.cpu.map(|(user, system)| user + system),
+        max_process_kb: build.build.max_process_kb,
+        max_total_kb: build.build.max_total_kb,
+        binary_bytes: build.binary.bytes,
+        stripped_bytes: build.binary.stripped,
+        crates: build.build.crates_compiled,
+    };
+    let path = root.join(BASELINE_FILE);
+    std::fs::write(&path, baseline.to_json()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {}; `cargo xtask footprint` puts it into the report", path.display());
+    println!("{}", baseline.to_json());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The program, built as a dependent builds it
+
+/// One clean release build of a program in a temporary crate of its own.
+struct DependentBuild {
+    build: Build,
+    binary: Binary,
+    /// The slowest units (`--timings`), when asked for.
+    slowest: Vec<(String, f64)>,
+    /// `name version` of the direct dependencies as resolved (from the crate's Cargo.lock).
+    versions: Vec<String>,
+}
+
+impl DependentBuild {
+    /// Writes the crate under `scratch/label` (`dependencies` under `[dependencies]`, `profile`
+    /// appended, `lock` copied), fetches (not timed), builds it with `cargo build --release` in a
+    /// fresh target directory and removes that directory afterwards.
+    fn measure(
+        scratch: &Path,
+        label: &str,
+        dependencies: &str,
+        source: &str,
+        profile: &str,
+        lock: Option<&Path>,
+        timings: bool,
+    ) -> Result<Self, String> {
+        let dir = scratch.join(label);
+        let src = dir.join("src");
+        std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
+        // `[workspace]`: a crate of its own, whatever surrounds the temporary directory.
+        let manifest = format!(
+            "[package]\nname = \"{PROGRAM_NAME}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\n{dependencies}\n[workspace]\n\n{profile}"
+        );
+        let write = |path: PathBuf, text: &str| {
+            std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        };
+        write(dir.join("Cargo.toml"), &manifest)?;
+        write(src.join("main.rs"), source)?;
+        if let Some(lock) = lock {
+            std::fs::copy(lock, dir.join("Cargo.lock")).map_err(|e| format!("cannot copy {}: {e}", lock.display()))?;
+        }
+        cargo_status(&dir, &["fetch"], &[])?;
+        let target = dir.join("target");
+        let mut args = vec!["build", "--release"];
+        if timings {
+            args.push("--timings");
+        }
+        let build = measure_build(&dir, &target, &args)?;
+        let binary = target.join("release").join(format!("{PROGRAM_NAME}{}", std::env::consts::EXE_SUFFIX));
+        let binary = Binary::measure(&binary, scratch)?;
+        let slowest = if timings { slowest_units(&target.join("cargo-timings/cargo-timing.html")) } else { Vec::new() };
+        let versions = std::fs::read_to_string(dir.join("Cargo.lock"))
+            .map(|lock| direct_versions(&lock, &manifest))
+            .unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(Self { build, binary, slowest, versions })
+    }
+}
+
+/// `name version` for each crate named at the start of a line of `manifest`'s dependencies, as
+/// `lock` resolved it.
+fn direct_versions(lock: &str, manifest: &str) -> Vec<String> {
+    let direct: BTreeSet<&str> = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .take_while(|line| !line.starts_with('['))
+        .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim()))
+        .collect();
+    let mut versions = Vec::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if let Some(value) = line.strip_prefix("name = ") {
+            name = Some(value.trim_matches('"'));
+        } else if let (Some(value), Some(current)) = (line.strip_prefix("version = "), name.take()) {
+            if direct.contains(current) {
+                versions.push(format!("{current} {}", value.trim_matches('"')));
+            }
+        }
+    }
+    versions
+}
+
+/// The workspace's `[profile.release]` table, as written in its Cargo.toml.
+fn release_profile(root: &Path) -> Result<String, String> {
+    let path = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let table = text
+        .split("\n[")
+        .find_map(|table| table.strip_prefix("profile.release]"))
+        .ok_or_else(|| format!("{} has no [profile.release] table", path.display()))?;
+    let lines: Vec<&str> = table.lines().filter(|line| !line.trim_start().starts_with('#')).collect();
+    Ok(format!("[profile.release]{}\n", lines.join("\n").trim_end()))
+}
+
+/// A cargo feature of ec2-sg.
+#[derive(Clone, Debug, PartialEq)]
+struct Feature {
+    name: String,
+    /// Enabled by the `default` feature (directly or through another feature).
+    in_default: bool,
+    /// The comment above it in Cargo.toml: what it gives.
+    what: String,
+}
+
+/// The `[features]` of a Cargo.toml, `default` left out, in the order written.
+fn cargo_features(manifest: &str) -> Vec<Feature> {
+    let Some(table) = manifest.split("\n[").find_map(|table| table.strip_prefix("features]")) else {
+        return Vec::new();
+    };
+    let mut features: Vec<(String, Vec<String>, String)> = Vec::new();
+    let mut comment = Vec::new();
+    for line in table.lines().skip(1) {
+        let line = line.trim();
+        if let Some(text) = line.strip_prefix('#') {
+            comment.push(text.trim().to_string());
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            comment.clear();
+            continue;
+        };
+        let enables = value
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .map(|item| item.trim().trim_matches('"').to_string())
+            .filter(|item| !item.is_empty())
+            .collect();
+        features.push((name.trim().trim_matches('"').to_string(), enables, comment.join(" ")));
+        comment.clear();
+    }
+    // The closure of what `default` enables.
+    let mut in_default = BTreeSet::new();
+    let mut pending = vec!["default".to_string()];
+    while let Some(name) = pending.pop() {
+        for (_, enables, _) in features.iter().filter(|(feature, ..)| *feature == name) {
+            for item in enables.iter().filter(|item| !item.contains(':') && !item.contains('/')) {
+                if in_default.insert(item.clone()) {
+                    pending.push(item.clone());
+                }
+            }
+        }
+    }
+    features
+        .into_iter()
+        .filter(|(name, ..)| name != "default")
+        .map(|(name, _, what)| Feature { in_default: in_default.contains(&name), name, what })
+        .collect()
+}
+
+/// The generated code's lines, and those under a `cfg` naming each feature.
+struct GeneratedLines {
+    total: usize,
+    files: Vec<(PathBuf, String)>,
+}
+
+impl GeneratedLines {
+    fn count(dir: &Path) -> Result<Self, String> {
+        let mut files = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "rs") {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    files.push((path, text));
+                }
+            }
+        }
+        files.sort();
+        let total = files.iter().map(|(_, text)| text.lines().count()).sum();
+        Ok(Self { total, files })
+    }
+
+    /// Lines of generated code compiled only with `feature`: files gated whole (`#![cfg(…)]` or
+    /// `#[cfg(…)] mod name;`) and items under a `#[cfg(…)]` that names it.
+    fn gated(&self, feature: &str) -> usize {
+        let mut gated_files: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut lines = 0;
+        for (path, text) in &self.files {
+            let (count, modules) = gated_lines(text, feature);
+            lines += count;
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let dir = if path.file_stem().is_some_and(|stem| stem == "mod" || stem == "lib") {
+                dir.to_path_buf()
+            } else {
+                dir.join(path.file_stem().unwrap_or_default())
+            };
+            for module in modules {
+                gated_files.insert(dir.join(format!("{module}.rs")));
+                gated_files.insert(dir.join(&module).join("mod.rs"));
+            }
+        }
+        // Modules gated by their declaration, and what they declare in turn.
+        let mut whole = 0;
+        for (path, text) in &self.files {
+            let under_gated_dir = gated_files.iter().any(|gated| {
+                gated.file_name().is_some_and(|name| name == "mod.rs")
+                    && gated.parent().is_some_and(|dir| path.starts_with(dir))
+            });
+            if gated_files.contains(path) || under_gated_dir {
+                whole += text.lines().count();
+            }
+        }
+        lines + whole
+    }
+}
+
+/// In one file: the lines compiled only with `feature` (the file itself when it starts with a
+/// `#![cfg(…)]` naming it, else each item under such a `#[cfg(…)]`), and the modules declared
+/// out of line (`mod name;`) under such an attribute.
+fn gated_lines(text: &str, feature: &str) -> (usize, Vec<String>) {
+    let needle = format!("feature = \"{feature}\"");
+    let names_feature = |line: &str| line.contains(&needle);
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.iter().map(|line| line.trim()).any(|line| line.starts_with("#![cfg(") && names_feature(line)) {
+        return (lines.len(), Vec::new());
+    }
+    let mut count = 0;
+    let mut modules = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index].trim();
+        if !(line.starts_with("#[cfg(") && names_feature(line)) {
+            index += 1;
+            continue;
+        }
+        // The item runs to its closing brace, or to its `;` when it has no body.
+        let start = index;
+        let mut depth = 0i64;
+        let mut opened = false;
+        while index < lines.len() {
+            let code = lines[index].trim();
+            index += 1;
+            if code.starts_with("//") || code.starts_with("#[") {
+                continue;
+            }
+            for c in code.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if opened && depth <= 0 {
+                break;
+            }
+            if !opened && code.ends_with(';') {
+                if let Some(name) = code.strip_prefix("pub ").unwrap_or(code).strip_prefix("mod ") {
+                    modules.push(name.trim_end_matches(';').trim().to_string());
+                }
+                break;
+            }
+        }
+        count += index - start;
+    }
+    (count, modules)
+}
+
+/// A cargo feature's row: the generated lines it compiles in and, unless default features
+/// already have it, the program's clean build with it.
+struct FeatureRow {
+    feature: Feature,
+    lines: usize,
+    /// `None` when the default features include it.
+    build: Option<Result<DependentBuild, String>>,
+}
+
+/// What `--baseline` recorded.
+#[derive(Debug, PartialEq)]
+struct Baseline {
+    date: String,
+    host: String,
+    toolchain: String,
+    load_before: String,
+    load_after: String,
+    versions: Vec<String>,
+    wall_secs: f64,
+    cpu_secs: Option<f64>,
+    max_process_kb: Option<u64>,
+    max_total_kb: Option<u64>,
+    binary_bytes: u64,
+    stripped_bytes: Option<u64>,
+    crates: Option<usize>,
+}
+
+impl Baseline {
+    fn to_json(&self) -> String {
+        let value = serde_json::json!({
+            "_comment": "written by `cargo xtask footprint --baseline`: aws-sdk-ec2 + aws-config, the program of docs/FOOTPRINT.md, clean release build at cargo's default profile",
+            "date": self.date,
+            "host": self.host,
+            "toolchain": self.toolchain,
+            "load_before": self.load_before,
+            "load_after": self.load_after,
+            "versions": self.versions,
+            "wall_secs": self.wall_secs,
+            "cpu_secs": self.cpu_secs,
+            "max_process_kb": self.max_process_kb,
+            "max_total_kb": self.max_total_kb,
+            "binary_bytes": self.binary_bytes,
+            "stripped_bytes": self.stripped_bytes,
+            "crates": self.crates,
+        });
+        serde_json::to_string_pretty(&value).map(|text| text + "\n").unwrap_or_default()
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let string = |key: &str| value[key].as_str().map(str::to_string).ok_or_else(|| format!("`{key}` is missing"));
+        Ok(Self {
+            date: string("date")?,
+            host: string("host")?,
+            toolchain: string("toolchain")?,
+            load_before: string("load_before")?,
+            load_after: string("load_after")?,
+            versions: value["versions"]
+                .as_array()
+                .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+            wall_secs: value["wall_secs"].as_f64().ok_or("`wall_secs` is missing")?,
+            cpu_secs: value["cpu_secs"].as_f64(),
+            max_process_kb: value["max_process_kb"].as_u64(),
+            max_total_kb: value["max_total_kb"].as_u64(),
+            binary_bytes: value["binary_bytes"].as_u64().ok_or("`binary_bytes` is missing")?,
+            stripped_bytes: value["stripped_bytes"].as_u64(),
+            crates: value["crates"].as_u64().map(|n| n as usize),
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,6 +777,9 @@ struct Build {
     /// The largest sum of the RSS of every process of the build, sampled every 100 ms, in KiB.
     max_total_kb: Option<u64>,
     load_before: String,
+    /// How many crates cargo compiled (its `Compiling` lines), the program or library itself
+    /// not counted: what a user sees go by.
+    crates_compiled: Option<usize>,
 }
 
 fn gnu_time() -> Option<PathBuf> {
@@ -279,8 +811,11 @@ fn measure_build(root: &Path, target_dir: &Path, args: &[&str]) -> Result<Build,
             command
         }
     };
+    let log_path = target_dir.with_extension("log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
     command
         .current_dir(root)
+        .stderr(log)
         .env("CARGO_TARGET_DIR", target_dir)
         .env_remove("RUSTC_WRAPPER")
         .env_remove("CARGO_BUILD_RUSTC_WRAPPER");
@@ -291,9 +826,16 @@ fn measure_build(root: &Path, target_dir: &Path, args: &[&str]) -> Result<Build,
     let status = child.wait().map_err(|e| format!("waiting for cargo: {e}"))?;
     let wall = started.elapsed();
     let max_total_kb = sampler.finish();
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&log_path);
     if !status.success() {
-        return Err(format!("`cargo {}` failed", args.join(" ")));
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!("`cargo {}` failed in {}:\n{}", args.join(" "), root.display(), tail.join("\n")));
     }
+    // Every crate compiled, less the one the command builds (counted as such by cargo too).
+    let compiled = log.lines().filter(|line| line.trim_start().starts_with("Compiling ")).count();
+    let crates_compiled = compiled.checked_sub(1);
     let report = std::fs::read_to_string(&time_report).unwrap_or_default();
     let _ = std::fs::remove_file(&time_report);
     let field = |name: &str| {
@@ -303,7 +845,15 @@ fn measure_build(root: &Path, target_dir: &Path, args: &[&str]) -> Result<Build,
     };
     let cpu = field("User time (seconds)").zip(field("System time (seconds)"));
     let max_process_kb = field("Maximum resident set size (kbytes)").map(|kb| kb as u64);
-    Ok(Build { command: format!("cargo {}", args.join(" ")), wall, cpu, max_process_kb, max_total_kb, load_before })
+    Ok(Build {
+        command: format!("cargo {}", args.join(" ")),
+        wall,
+        cpu,
+        max_process_kb,
+        max_total_kb,
+        load_before,
+        crates_compiled,
+    })
 }
 
 /// Samples, every 100 ms, the summed resident memory of a process and all its descendants
@@ -503,6 +1053,14 @@ impl Machine {
     }
 }
 
+impl Machine {
+    /// The host, for a measurement kept across runs: CPU, count, memory, OS.
+    fn host(&self) -> String {
+        let memory = self.memory.split(" total").next().unwrap_or(&self.memory);
+        format!("{}, {} CPUs, {memory} memory, {}", self.cpu, self.cpus, self.os)
+    }
+}
+
 fn command_output(dir: &Path, program: &str, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).current_dir(dir).stderr(Stdio::null()).output().ok()?;
     output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
@@ -574,21 +1132,40 @@ struct Report {
     load_after: String,
     graphs: Vec<Graph>,
     core_heavy: Vec<(String, BTreeSet<String>)>,
-    release: Build,
-    binary: Binary,
-    slowest: Vec<(String, f64)>,
+    /// The program on ec2-sg at cargo's default release profile.
+    dependent: DependentBuild,
+    /// The same at the workspace's tuned release profile.
+    tuned: DependentBuild,
+    tuned_profile: String,
+    /// The same call on the HTTP stack alone.
+    floor: DependentBuild,
+    feature_rows: Vec<FeatureRow>,
+    generated_total: usize,
+    baseline: Option<Baseline>,
     core: Build,
     check: Build,
     overhead: String,
     elapsed: Duration,
 }
 
+fn crates(build: &Build) -> String {
+    build.crates_compiled.map(|n| n.to_string()).unwrap_or_else(|| "not measured".into())
+}
+
+fn cpu(build: &Build) -> String {
+    build.cpu.map(|(u, s)| duration(Duration::from_secs_f64(u + s))).unwrap_or_else(|| "not measured".into())
+}
+
+fn binary(binary: &Binary) -> String {
+    let stripped = binary.stripped.map(|s| format!(" ({} stripped)", megabytes(s))).unwrap_or_default();
+    format!("{}{stripped}", megabytes(binary.bytes))
+}
+
 impl Report {
     fn render(&self) -> String {
         let mut md = String::new();
         let m = &self.machine;
-        let default_crates = self.graphs.first().map(|g| g.crates.len()).unwrap_or_default();
-        let peak = self.release.max_total_kb.max(self.release.max_process_kb);
+        let d = &self.dependent;
         let _ = writeln!(
             md,
             "# Footprint\n\n\
@@ -597,49 +1174,168 @@ impl Report {
             m.date
         );
 
-        // Headline and baseline.
+        // Headline: the program as a dependent builds it, the floor, the baseline.
         md.push_str("## Headline\n\n");
+        let _ = writeln!(
+            md,
+            "**A program depending on ec2-sg with default features compiles {} crates** besides itself \
+             (cargo's `Compiling` lines in its clean build; the READMEs cite this number).\n",
+            crates(&d.build)
+        );
         md.push_str(
-            "A program using the async client with default features (`ec2-sg/examples/security_group_walkthrough.rs`), \
-             clean release build (workspace release profile: `opt-level = \"s\"`, thin LTO, one codegen unit, \
-             debuginfo stripped), against the project's baseline for the same job with aws-sdk-ec2 + aws-config:\n\n",
+            "The program is a user's first one: list the security groups (client from the environment, \
+             `DescribeSecurityGroups`, print each group), in a temporary crate outside the workspace that depends \
+             on ec2-sg by path with the workspace's `Cargo.lock`, built with `cargo build --release` from clean. \
+             \"Default profile\" is the release profile a dependent gets (opt-level 3, no LTO, 16 codegen units); \
+             \"tuned\" adds this workspace's own `[profile.release]`, which a dependent may copy. The floor is the \
+             same call on the HTTP stack ec2-sg bundles, alone (reqwest + rustls + tokio + aws-sigv4: the program \
+             signs and sends the query itself and prints the XML), so the difference is what ec2-sg adds. \
+             The program's source is in `xtask/src/footprint.rs`.\n\n",
         );
-        md.push_str("| | ec2-sg | aws-sdk-ec2 + aws-config | |\n| --- | --- | --- | --- |\n");
+        md.push_str(
+            "| the program on | profile | crates compiled | clean build, wall time | CPU time | peak memory, largest process | peak memory, all processes | binary |\n\
+             | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        );
+        for (label, profile, build) in [
+            ("ec2-sg (default features)", "default", &self.dependent),
+            ("ec2-sg (default features)", "tuned", &self.tuned),
+            ("the floor: reqwest + rustls + tokio + aws-sigv4", "default", &self.floor),
+        ] {
+            let _ = writeln!(
+                md,
+                "| {label} | {profile} | {} | {} | {} | {} | {} | {} |",
+                crates(&build.build),
+                duration(build.build.wall),
+                cpu(&build.build),
+                memory(build.build.max_process_kb),
+                memory(build.build.max_total_kb),
+                binary(&build.binary)
+            );
+        }
+        match &self.baseline {
+            Some(b) => {
+                let _ = writeln!(
+                    md,
+                    "| aws-sdk-ec2 + aws-config (baseline, {}) | default | {} | {} | {} | {} | {} | {}{} |",
+                    b.date,
+                    b.crates.map(|n| n.to_string()).unwrap_or_else(|| "not measured".into()),
+                    duration(Duration::from_secs_f64(b.wall_secs)),
+                    b.cpu_secs.map(|s| duration(Duration::from_secs_f64(s))).unwrap_or_else(|| "not measured".into()),
+                    memory(b.max_process_kb),
+                    memory(b.max_total_kb),
+                    megabytes(b.binary_bytes),
+                    b.stripped_bytes.map(|s| format!(" ({} stripped)", megabytes(s))).unwrap_or_default()
+                );
+            }
+            None => md.push_str("| aws-sdk-ec2 + aws-config (baseline) | default | not measured yet: run `cargo xtask footprint --baseline` | | | | | |\n"),
+        }
+        md.push('\n');
+        let over_floor_build = d.build.wall.as_secs_f64() - self.floor.build.wall.as_secs_f64();
+        let over_floor_binary = d.binary.bytes as f64 - self.floor.binary.bytes as f64;
+        let cpu_secs = |build: &Build| build.cpu.map(|(user, system)| user + system);
+        let over_floor_cpu = match (cpu_secs(&d.build), cpu_secs(&self.floor.build)) {
+            (Some(ours), Some(floor)) => {
+                format!(" ({:+.0} s of CPU time, which the machine's other work sways less)", ours - floor)
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             md,
-            "| clean release build, wall time | {} | {} | {} |",
-            duration(self.release.wall),
-            duration(BASELINE_BUILD),
-            ratio(BASELINE_BUILD.as_secs_f64(), self.release.wall.as_secs_f64())
+            "What ec2-sg adds over the floor (default profile): {:+.0} s of clean build wall time{over_floor_cpu}, \
+             {:+.1} MB of binary, {:+} crates.\n",
+            over_floor_build,
+            over_floor_binary / 1e6,
+            d.build.crates_compiled.unwrap_or_default() as i64
+                - self.floor.build.crates_compiled.unwrap_or_default() as i64
+        );
+        match &self.baseline {
+            Some(b) => {
+                let peak = d.build.max_total_kb.max(d.build.max_process_kb);
+                let baseline_peak = b.max_total_kb.max(b.max_process_kb);
+                let _ = writeln!(
+                    md,
+                    "Against the baseline, at the default profile: build {}, binary {}, peak memory {}. The baseline \
+                     was measured by `cargo xtask footprint --baseline` on {} ({}; {}), with {}; load before \
+                     `{}`, after `{}`. It is kept in `{BASELINE_FILE}` and not rebuilt by a default run: compare \
+                     it with the rows above only when the hosts match.\n",
+                    ratio(b.wall_secs, d.build.wall.as_secs_f64()),
+                    ratio(b.binary_bytes as f64, d.binary.bytes as f64),
+                    match (peak, baseline_peak) {
+                        (Some(ours), Some(theirs)) => ratio(theirs as f64, ours as f64),
+                        _ => "not measured".into(),
+                    },
+                    b.date,
+                    b.host,
+                    b.toolchain,
+                    b.versions.join(", "),
+                    b.load_before,
+                    b.load_after
+                );
+            }
+            None => md.push_str(
+                "No baseline has been measured on this machine yet (`cargo xtask footprint --baseline` builds the \
+                 same program with aws-sdk-ec2 + aws-config and records it in `docs/footprint-baseline.json`).\n\n",
+            ),
+        }
+        let _ = writeln!(
+            md,
+            "The tuned profile, as the workspace's Cargo.toml has it:\n\n```toml\n{}```\n",
+            self.tuned_profile
         );
         let _ = writeln!(
             md,
-            "| peak memory of that build | {} (largest process); {} (all processes at once) | {} | {} |",
-            memory(self.release.max_process_kb),
-            memory(self.release.max_total_kb),
-            bytes(BASELINE_PEAK_MEMORY_BYTES),
-            peak.map(|kib| ratio(BASELINE_PEAK_MEMORY_BYTES as f64, (kib * 1024) as f64)).unwrap_or_default()
-        );
-        let _ = writeln!(
-            md,
-            "| binary size | {}{} | {} | {} |",
-            megabytes(self.binary.bytes),
-            self.binary.stripped.map(|s| format!(" ({} after `strip`)", megabytes(s))).unwrap_or_default(),
-            bytes(BASELINE_BINARY_BYTES),
-            ratio(BASELINE_BINARY_BYTES as f64, self.binary.bytes as f64)
-        );
-        let _ = writeln!(md, "| crates in the dependency graph (normal, default features) | {default_crates} | | |");
-        let _ = writeln!(
-            md,
-            "| clean `cargo check -p ec2-sg` (dev, what an IDE waits for) | {} | | |\n",
+            "Clean `cargo check -p ec2-sg` (dev, what an IDE waits for): {}.\n",
             duration(self.check.wall)
         );
+
+        // A row per cargo feature.
         md.push_str(
-            "The baseline is quoted from the project brief (\"aws-sdk-ec2 + aws-config take 13 min and 8 GB of \
-             memory to build from clean and give a 17 MB binary\", measured on the same kind of machine); this \
-             command does not rebuild it. The ratios assume the baseline's memory figure is comparable to the \
-             larger of the two peaks measured here.\n\n",
+            "## A row per cargo feature\n\n\
+             Each of ec2-sg's features (from `ec2-sg/Cargo.toml`): the lines of generated code \
+             (`ec2-sg/src/generated/`) compiled only with it (items under a `#[cfg(...)]` naming it, modules \
+             gated whole), and the program above built from clean at the default profile with default features \
+             plus that one. A feature the default features already enable has the default row's numbers.\n\n\
+             | feature | generated lines | clean build, wall time | CPU time | binary | crates compiled | what it gives |\n\
+             | --- | --- | --- | --- | --- | --- | --- |\n",
         );
+        let _ = writeln!(
+            md,
+            "| (default features) | {} in all | {} | {} | {} | {} | |",
+            self.generated_total,
+            duration(d.build.wall),
+            cpu(&d.build),
+            binary(&d.binary),
+            crates(&d.build)
+        );
+        for row in &self.feature_rows {
+            let lines = if row.lines == 0 { "—".to_string() } else { format!("+{}", row.lines) };
+            let what = row.feature.what.replace('|', "\\|");
+            match &row.build {
+                Some(Err(error)) => {
+                    let error = error.replace('|', "\\|");
+                    let _ = writeln!(md, "| `{}` | {lines} | build failed: {error} | | | | {what} |", row.feature.name);
+                }
+                Some(Ok(build)) => {
+                    let _ = writeln!(
+                        md,
+                        "| `{}` | {lines} | {} | {} | {} | {} | {what} |",
+                        row.feature.name,
+                        duration(build.build.wall),
+                        cpu(&build.build),
+                        binary(&build.binary),
+                        crates(&build.build)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        md,
+                        "| `{}` | {lines} | in default | in default | in default | in default | {what} |",
+                        row.feature.name
+                    );
+                }
+            }
+        }
+        md.push('\n');
 
         // Machine.
         md.push_str("## Where and when\n\n| | |\n| --- | --- |\n");
@@ -726,52 +1422,47 @@ impl Report {
             "## Clean builds\n\n\
              Each in a fresh temporary `CARGO_TARGET_DIR` (removed afterwards), dependencies already downloaded \
              (`cargo fetch` first, not timed), no compiler wrapper. Peak memory: the largest single process \
-             (GNU time's maximum resident set size, usually rustc on ec2-sg or the LTO link) and the sum over every \
+             (GNU time's maximum resident set size, usually rustc on ec2-sg or the link) and the sum over every \
              process of the build at its worst moment (sampled from /proc every 100 ms; shared pages counted once \
-             per process). CPU time is user + system over all processes.\n\n\
+             per process). CPU time is user + system over all processes. Besides the program's builds above:\n\n\
              | build | wall time | CPU time | peak memory, largest process | peak memory, all processes |\n\
              | --- | --- | --- | --- | --- |\n",
         );
         for (label, build) in [
-            ("release: the example program (default features)", &self.release),
-            ("release: the library, no default features", &self.core),
+            ("release (workspace profile): the library, no default features", &self.core),
             ("dev: `cargo check -p ec2-sg` (default features)", &self.check),
         ] {
-            let cpu = build.cpu.map(|(u, s)| duration(Duration::from_secs_f64(u + s))).unwrap_or("not measured".into());
             let _ = writeln!(
                 md,
-                "| {label}<br>`{}` | {} | {cpu} | {} | {} |",
+                "| {label}<br>`{}` | {} | {} | {} | {} |",
                 build.command,
                 duration(build.wall),
+                cpu(build),
                 memory(build.max_process_kb),
                 memory(build.max_total_kb)
             );
         }
         md.push('\n');
-        for (label, build) in [("release", &self.release), ("core", &self.core), ("check", &self.check)] {
+        for (label, build) in [
+            ("program (default profile)", &self.dependent.build),
+            ("program (tuned profile)", &self.tuned.build),
+            ("floor", &self.floor.build),
+            ("core", &self.core),
+            ("check", &self.check),
+        ] {
             let _ = writeln!(md, "Load before the {label} build: `{}`  ", build.load_before);
         }
         md.push_str(
             "(Load averages trail by minutes: after the first build they mostly show this command's own builds.)\n\n",
         );
-        let _ = writeln!(
-            md,
-            "Binary: `target/release/examples/{EXAMPLE}`, {} bytes ({}){}.\n",
-            self.binary.bytes,
-            megabytes(self.binary.bytes),
-            self.binary
-                .stripped
-                .map(|s| format!(
-                    "; after `strip` (which also drops the symbol table the profile keeps) {s} bytes ({})",
-                    megabytes(s)
-                ))
-                .unwrap_or_else(|| "; `strip` not available".into())
-        );
-        if self.slowest.is_empty() {
+        if self.dependent.slowest.is_empty() {
             md.push_str("Slowest crates: not available (no `--timings` report could be read).\n\n");
         } else {
-            md.push_str("Slowest units of the release build (`cargo build --timings`; they overlap in time):\n\n");
-            for (unit, secs) in &self.slowest {
+            md.push_str(
+                "Slowest units of the program's build at the default profile (`cargo build --timings`; they overlap \
+                 in time):\n\n",
+            );
+            for (unit, secs) in &self.dependent.slowest {
                 let _ = writeln!(md, "- {unit}: {secs:.1} s");
             }
             md.push('\n');
@@ -800,13 +1491,213 @@ impl Report {
              ```sh\n\
              cargo xtask footprint                  # writes docs/FOOTPRINT.md and prints it\n\
              cargo xtask footprint --out /tmp/f.md  # somewhere else\n\
+             nice -n 10 cargo xtask footprint --baseline  # aws-sdk-ec2 + aws-config, into docs/footprint-baseline.json\n\
              ```\n\n\
              It needs cargo and, for peak memory, GNU time at `/usr/bin/time` (`apt-get install time`) and Linux's \
-             /proc; without them those cells say \"not measured\". It takes a few minutes: keep other work off the \
-             machine (the load is recorded above). Single measurements on a shared machine vary by some percent; \
+             /proc; without them those cells say \"not measured\". It takes half an hour or more on two cores (see \
+             \"measuring took\" above), most of it the clean build per feature: keep other work off the machine (the load is recorded above). Single measurements on a shared machine vary by some percent; \
              compare runs on the same machine. Nothing here is a test: speed and size goals are shown by this \
              report, never asserted.\n",
         );
         md
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_read_with_what_default_enables() {
+        let manifest = "[package]\nname = \"x\"\n\n[features]\ndefault = [\"rustls\"]\n\
+                        # The bundled client.\n# With rustls.\nrustls = [\"client\", \"reqwest/rustls\"]\n\
+                        client = [\"dep:reqwest\"]\n# Sync.\nblocking = [\"reqwest?/blocking\"]\nvpcs = []\n\n\
+                        [dependencies]\nfoo = \"1\"\n";
+        let features = cargo_features(manifest);
+        let summary: Vec<(&str, bool, &str)> =
+            features.iter().map(|f| (f.name.as_str(), f.in_default, f.what.as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("rustls", true, "The bundled client. With rustls."),
+                ("client", true, ""),
+                ("blocking", false, "Sync."),
+                ("vpcs", false, "")
+            ]
+        );
+        // The real manifest: every feature but `default` gets a row.
+        let real = std::fs::read_to_string(crate::workspace_root().join("ec2-sg/Cargo.toml")).unwrap();
+        let names: Vec<String> = cargo_features(&real).into_iter().map(|f| f.name).collect();
+        assert!(names.contains(&"blocking".to_string()) && !names.contains(&"default".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn gated_lines_count_items_and_modules_under_a_cfg_naming_the_feature() {
+        let text = "use x;\n\
+                    #[cfg(feature = \"vpcs\")]\n\
+                    pub fn describe_vpcs() {\n    body();\n}\n\
+                    #[cfg(any(feature = \"vpcs\", feature = \"instances\"))]\n\
+                    #[derive(Debug)]\n\
+                    pub struct Shared {\n    a: u8,\n}\n\
+                    #[cfg(feature = \"vpcs\")]\n\
+                    pub mod vpc_types;\n\
+                    #[cfg_attr(docsrs, doc(cfg(feature = \"vpcs\")))]\n\
+                    pub fn always() {}\n\
+                    #[cfg(feature = \"vpcs\")]\n\
+                    pub use a::b;\n";
+        let (lines, modules) = gated_lines(text, "vpcs");
+        // 4 (fn) + 5 (struct with two attributes) + 2 (mod) + 2 (use).
+        assert_eq!((lines, modules), (13, vec!["vpc_types".to_string()]));
+        assert_eq!(gated_lines(text, "instances"), (5, Vec::new()));
+        assert_eq!(gated_lines(text, "blocking"), (0, Vec::new()));
+        let whole = "//! doc\n#![cfg(feature = \"vpcs\")]\nfn a() {}\n";
+        assert_eq!(gated_lines(whole, "vpcs").0, 3);
+
+        let dir = std::env::temp_dir().join(format!("ec2-sg-footprint-gated-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("mod.rs"), "#[cfg(feature = \"vpcs\")]\npub mod vpc_types;\npub mod other;\n").unwrap();
+        std::fs::write(dir.join("vpc_types.rs"), "a\nb\nc\n").unwrap();
+        std::fs::write(dir.join("other.rs"), "x\n").unwrap();
+        let counted = GeneratedLines::count(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(counted.total, 7);
+        // The declaration (2 lines) and the module's file (3 lines).
+        assert_eq!(counted.gated("vpcs"), 5);
+    }
+
+    #[test]
+    fn the_tuned_profile_is_the_workspace_table_without_comments() {
+        let profile = release_profile(&crate::workspace_root()).unwrap();
+        assert!(profile.starts_with("[profile.release]\n"), "{profile}");
+        assert!(profile.contains("lto = ") && !profile.contains('#'), "{profile}");
+        assert!(!profile.contains("[profile.decode-bench]") && !profile.contains("inherits"), "{profile}");
+    }
+
+    #[test]
+    fn direct_dependency_versions_come_from_the_lock_file() {
+        let manifest = "[package]\nname = \"p\"\n\n[dependencies]\naws-config = \"1\"\ntokio = { version = \"1\" }\n\n[workspace]\n";
+        let lock = "[[package]]\nname = \"aws-config\"\nversion = \"1.8.0\"\n\n[[package]]\nname = \"aws-types\"\n\
+                    version = \"1.3.0\"\n\n[[package]]\nname = \"tokio\"\nversion = \"1.47.1\"\n";
+        assert_eq!(direct_versions(lock, manifest), ["aws-config 1.8.0", "tokio 1.47.1"]);
+    }
+
+    fn build(secs: u64, crates: usize) -> Build {
+        Build {
+            command: "cargo build --release".into(),
+            wall: Duration::from_secs(secs),
+            cpu: Some((secs as f64 * 2.0, 0.0)),
+            max_process_kb: Some(400_000),
+            max_total_kb: Some(700_000),
+            load_before: "load average: 1.00".into(),
+            crates_compiled: Some(crates),
+        }
+    }
+
+    fn program(secs: u64, crates: usize, bytes: u64) -> DependentBuild {
+        DependentBuild {
+            build: build(secs, crates),
+            binary: Binary { bytes, stripped: Some(bytes / 2) },
+            slowest: vec![("ec2-sg 0.1.0".into(), 20.0)],
+            versions: Vec::new(),
+        }
+    }
+
+    fn report(baseline: Option<Baseline>) -> String {
+        let feature =
+            |name: &str, in_default: bool| Feature { name: name.into(), in_default, what: format!("{name} things") };
+        Report {
+            machine: Machine {
+                date: "2026-12-05 23:30 UTC".into(),
+                commit: "abc".into(),
+                rustc: "rustc 1.95.0".into(),
+                cargo: "cargo 1.95.0".into(),
+                os: "Linux".into(),
+                cpu: "AMD EPYC".into(),
+                cpus: "2".into(),
+                memory: "25.3 GB total".into(),
+                load_before: "load average: 0.5".into(),
+                settings: Vec::new(),
+            },
+            load_after: "load average: 2.0".into(),
+            graphs: Vec::new(),
+            core_heavy: Vec::new(),
+            dependent: program(123, 125, 6_400_000),
+            tuned: program(90, 125, 4_800_000),
+            tuned_profile: "[profile.release]\nlto = \"thin\"\n".into(),
+            floor: program(80, 100, 4_000_000),
+            feature_rows: vec![
+                FeatureRow { feature: feature("rustls", true), lines: 0, build: None },
+                FeatureRow {
+                    feature: feature("vpcs", false),
+                    lines: 1234,
+                    build: Some(Ok(program(130, 125, 6_600_000))),
+                },
+                FeatureRow { feature: feature("native-tls", false), lines: 0, build: Some(Err("no openssl".into())) },
+            ],
+            generated_total: 29131,
+            baseline,
+            core: build(30, 56),
+            check: build(44, 118),
+            overhead: "| overhead |".into(),
+            elapsed: Duration::from_secs(1500),
+        }
+        .render()
+    }
+
+    #[test]
+    fn the_report_has_the_crate_count_both_profiles_the_floor_the_baseline_and_a_row_per_feature() {
+        let baseline = Baseline::parse(&sample_baseline().to_json()).unwrap();
+        let md = report(Some(baseline));
+        assert!(md.contains("compiles 125 crates"), "{md}");
+        assert!(md.contains("| ec2-sg (default features) | default | 125 | 2 min 03 s |"), "{md}");
+        assert!(md.contains("| ec2-sg (default features) | tuned | 125 | 1 min 30 s |"), "{md}");
+        assert!(
+            md.contains("| the floor: reqwest + rustls + tokio + aws-sigv4 | default | 100 | 1 min 20 s |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| aws-sdk-ec2 + aws-config (baseline, 2026-12-05 23:00 UTC) | default | 190 | 10 min 50 s |"),
+            "{md}"
+        );
+        assert!(md.contains("AMD EPYC, 2 CPUs"), "{md}");
+        assert!(
+            md.contains(
+                "What ec2-sg adds over the floor (default profile): +43 s of clean build wall time (+86 s of CPU time, \
+                 which the machine's other work sways less), +2.4 MB of binary, +25 crates."
+            ),
+            "{md}"
+        );
+        assert!(md.contains("| (default features) | 29131 in all | 2 min 03 s |"), "{md}");
+        assert!(md.contains("| `rustls` | — | in default |"), "{md}");
+        assert!(md.contains("| `vpcs` | +1234 | 2 min 10 s |"), "{md}");
+        assert!(md.contains("| `native-tls` | — | build failed: no openssl |"), "{md}");
+        let without = report(None);
+        assert!(without.contains("not measured yet: run `cargo xtask footprint --baseline`"), "{without}");
+    }
+
+    fn sample_baseline() -> Baseline {
+        Baseline {
+            date: "2026-12-05 23:00 UTC".into(),
+            host: "AMD EPYC, 2 CPUs, 25.3 GB memory, Linux".into(),
+            toolchain: "rustc 1.95.0".into(),
+            load_before: "load average: 1.0".into(),
+            load_after: "load average: 2.0".into(),
+            versions: vec!["aws-config 1.8.0".into(), "aws-sdk-ec2 1.200.0".into()],
+            wall_secs: 650.5,
+            cpu_secs: Some(1100.0),
+            max_process_kb: Some(7_000_000),
+            max_total_kb: None,
+            binary_bytes: 16_800_000,
+            stripped_bytes: Some(12_000_000),
+            crates: Some(190),
+        }
+    }
+
+    #[test]
+    fn a_recorded_baseline_reads_back() {
+        let baseline = sample_baseline();
+        assert_eq!(Baseline::parse(&baseline.to_json()).unwrap(), baseline);
+        assert!(Baseline::parse("{\"date\": \"x\"}").is_err());
     }
 }

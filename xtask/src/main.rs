@@ -32,7 +32,8 @@ commands:
   py-env                                      make (or reuse) target/py-env: pinned moto, botocore and boto3
   readme-examples                             build ec2-sg/README.md's examples as pasted; run the first against moto
   test                                        every check and test (what .ci/run runs)
-  footprint [--out FILE]                      measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md
+  footprint [--out FILE] [--baseline]         measure build cost, binary size, per-call overhead: docs/FOOTPRINT.md
+                                              (--baseline: aws-sdk-ec2 + aws-config, 15+ minutes)
   features [matrix|gates]                     clippy ec2-sg per API feature set; check each operation needs its feature";
 
 fn main() -> ExitCode {

@@ -3,7 +3,8 @@
 //! Reads the full EC2 models shipped in the botocore and boto3 Python packages, keeps what
 //! `model/selection.json` names (operations plus the closure of their shapes, waiters, the
 //! paginators of the selected operations, boto3 resource entries) plus botocore's partitions and
-//! the service's endpoint rule set (whole), strips upstream prose and writes sorted,
+//! the service's endpoint rule set (whole), keeps the service models' documentation (the
+//! generator turns it into rustdoc; the other files' prose is dropped) and writes sorted,
 //! pretty-printed JSON, so that a model update shows up as a readable diff.
 //! Before writing it prints what changed against the model already on disk; `--check`
 //! verifies without writing.
@@ -37,9 +38,13 @@ const SELECTION_FILE: &str = "selection.json";
 /// copied whole: the endpoint resolver is compiled from it.
 const ENDPOINT_RULE_SET: &str = "endpoint-rule-set-1";
 
-/// Keys holding upstream prose. The repository keeps none: generated docs are made from names,
-/// types and the API reference link, so a documentation-only model update changes no file.
+/// Keys holding upstream prose. The service models (`service-2.json`) keep theirs: the generator
+/// makes rustdoc of it. Elsewhere (waiters, paginators, resources, rule sets) nothing reads it,
+/// and `cargo xtask full-model` drops it too.
 const DOC_KEYS: [&str; 2] = ["documentation", "documentationUrl"];
+
+/// The file whose documentation is kept.
+const SERVICE_FILE: &str = "service-2.json";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     run_in(&crate::workspace_root(), args)
@@ -338,6 +343,10 @@ struct Selection {
     /// Shapes to mark `sensitive` (redacted from `Debug`) that botocore does not mark, such as
     /// session tokens: a secret the model leaves unmarked is still a secret.
     sensitive_shapes: BTreeSet<String>,
+    /// The base of the service's API reference pages (`…/APIReference/`), which botocore does
+    /// not carry: written into the service model's metadata as `apiReference`, where the
+    /// generator makes each operation's and data type's link from it.
+    api_reference: Option<String>,
     /// Cargo features, off by default, each naming operations (and waiters) generated only when
     /// it is on. Their operations and waiters are also in `operations` and `waiters` (the union),
     /// so everything else (shape closure, paginators, checks) treats them like the others.
@@ -358,7 +367,17 @@ impl Selection {
         // Unknown keys are rejected so that a typo cannot silently select nothing.
         check_keys(
             top,
-            &["_comment", "service", "apiVersion", "operations", "waiters", "resources", "sensitiveShapes", "features"],
+            &[
+                "_comment",
+                "service",
+                "apiVersion",
+                "apiReference",
+                "operations",
+                "waiters",
+                "resources",
+                "sensitiveShapes",
+                "features",
+            ],
             file,
         )?;
         let empty = Map::new();
@@ -379,6 +398,13 @@ impl Selection {
             resources: name_list(resources, "resources", &resources_ctx)?,
             sensitive_shapes: name_list(top, "sensitiveShapes", file)?,
             features: BTreeMap::new(),
+            api_reference: match top.get("apiReference") {
+                None => None,
+                Some(Value::String(url)) if url.starts_with("https://") && url.ends_with('/') => Some(url.clone()),
+                Some(_) => {
+                    return Err(format!("{file}: `apiReference` must be an https:// URL ending in `/`"));
+                }
+            },
         };
         if selection.operations.is_empty() {
             return Err(format!("{file}: `operations` must name at least one operation"));
@@ -561,7 +587,7 @@ struct OutputFile {
     text: String,
 }
 
-/// All of `model/` (except the selection), stripped of prose, sorted and rendered.
+/// All of `model/` (except the selection), sorted and rendered; prose only in the service model.
 fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, String> {
     // Problems with the selection are collected so that one run reports all of them.
     let mut problems = Vec::new();
@@ -591,7 +617,9 @@ fn build(selection: &Selection, upstream: &Upstream) -> Result<Vec<OutputFile>, 
     files
         .into_iter()
         .map(|(name, mut value)| {
-            strip_docs(&mut value);
+            if name != SERVICE_FILE {
+                strip_docs(&mut value);
+            }
             let value = sort_keys(value);
             let text = to_json_text(&value).map_err(|e| format!("model/{name}: {e}"))?;
             Ok(OutputFile { name: name.to_string(), value, text })
@@ -647,7 +675,9 @@ fn build_nested(name: &str, selection: &Selection, botocore: &Path) -> Result<Ve
     [("service-2.json", service), ("endpoint-rule-set-1.json", rule_set)]
         .into_iter()
         .map(|(file_name, mut value)| {
-            strip_docs(&mut value);
+            if file_name != SERVICE_FILE {
+                strip_docs(&mut value);
+            }
             let value = sort_keys(value);
             let path = format!("{name}/{file_name}");
             let text = to_json_text(&value).map_err(|e| format!("model/{path}: {e}"))?;
@@ -697,6 +727,9 @@ fn select_service(
     let mut service = top.clone();
     service.insert("operations".into(), Value::Object(operations));
     service.insert("shapes".into(), Value::Object(shapes));
+    if let (Some(url), Some(Value::Object(metadata))) = (&selection.api_reference, service.get_mut("metadata")) {
+        metadata.insert("apiReference".into(), Value::String(url.clone()));
+    }
     Ok((Value::Object(service), closure))
 }
 
@@ -1195,8 +1228,17 @@ fn diff_keys(prefix: &str, old: &Value, new: &Value, skip: &[&str], out: &mut Ve
     let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for key in keys.into_iter().filter(|key| !skip.contains(&key.as_str())) {
         let (a, b) = (old.get(key), new.get(key));
-        if a != b {
-            out.push(format!("{prefix}{key}: {} -> {}", show(a), show(b)));
+        if a == b {
+            continue;
+        }
+        // Prose would flood the report: say that it changed.
+        let prose =
+            DOC_KEYS.contains(&key.as_str()) && a.is_none_or(Value::is_string) && b.is_none_or(Value::is_string);
+        match (prose, a, b) {
+            (true, None, _) => out.push(format!("{prefix}{key} added")),
+            (true, _, None) => out.push(format!("{prefix}{key} removed")),
+            (true, ..) => out.push(format!("{prefix}{key} updated")),
+            (false, ..) => out.push(format!("{prefix}{key}: {} -> {}", show(a), show(b))),
         }
     }
 }
@@ -1606,6 +1648,32 @@ mod tests {
         fn drop(&mut self) {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+
+    #[test]
+    fn documentation_is_kept_in_the_service_model_and_a_docs_update_is_no_api_change() {
+        let update = FakeUpdate::new("docs");
+        update
+            .update(|service| {
+                service["operations"]["DeleteSecurityGroup"]["documentation"] = json!("<p>Deletes a group.</p>");
+                service["shapes"]["IpPermission"]["members"]["FromPort"]["documentation"] = json!("<p>The start.</p>");
+            })
+            .unwrap();
+        let written: Value =
+            serde_json::from_str(&fs::read_to_string(update.dir.join("repo/model/service-2.json")).unwrap()).unwrap();
+        assert_eq!(written["operations"]["DeleteSecurityGroup"]["documentation"], "<p>Deletes a group.</p>");
+        assert_eq!(written["shapes"]["IpPermission"]["members"]["FromPort"]["documentation"], "<p>The start.</p>");
+        // The selection's API reference base lands in the metadata, where the generator reads it.
+        let selection: Value =
+            serde_json::from_str(&fs::read_to_string(update.dir.join("repo/model/selection.json")).unwrap()).unwrap();
+        assert_eq!(written["metadata"]["apiReference"], selection["apiReference"]);
+        assert!(selection["apiReference"].is_string());
+        let changelog = update.changelog();
+        assert!(changelog.contains("Semver: docs, no API change."), "{changelog}");
+        assert!(
+            changelog.contains("documentation updated: 1 operations' (`DeleteSecurityGroup`), 1 members'"),
+            "{changelog}"
+        );
     }
 
     #[test]

@@ -10,12 +10,62 @@ impl crate::runtime::client::Client {
         AssociateSecurityGroupVpcFluentBuilder::new(self.clone())
     }
     /// Starts a `AuthorizeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified outbound (egress) rules to a security group.
+    ///
+    /// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+    /// IP address ranges specified by a prefix list, or the instances that are associated with a source
+    /// security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+    /// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+    /// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+    /// ICMPv6, you must also specify the ICMP type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
     pub fn authorize_security_group_egress(
         &self,
     ) -> AuthorizeSecurityGroupEgressFluentBuilder<Self> {
         AuthorizeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `AuthorizeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified inbound (ingress) rules to a security group.
+    ///
+    /// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+    /// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+    /// a destination security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+    /// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+    /// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+    /// must also specify the ICMP/ICMPv6 type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For more information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
     pub fn authorize_security_group_ingress(
         &self,
     ) -> AuthorizeSecurityGroupIngressFluentBuilder<Self> {
@@ -30,10 +80,49 @@ impl crate::runtime::client::Client {
         CreateManagedPrefixListFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Creates a security group.
+    ///
+    /// A security group acts as a virtual firewall for your instance to control inbound and outbound
+    /// traffic. For more information, see
+    /// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+    /// in the *Amazon EC2 User Guide* and
+    /// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+    /// in the *Amazon VPC User Guide*.
+    ///
+    /// When you create a security group, you specify a friendly name of your choice. You can't have two
+    /// security groups for the same VPC with the same name.
+    ///
+    /// You have a default security group for use in your VPC. If you don't specify a security group when
+    /// you launch an instance, the instance is launched into the appropriate default security group. A
+    /// default security group includes a default rule that grants instances unrestricted network access to
+    /// each other.
+    ///
+    /// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+    /// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+    ///
+    /// For more information about VPC security group limits, see
+    /// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+    ///
+    /// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
     pub fn create_security_group(&self) -> CreateSecurityGroupFluentBuilder<Self> {
         CreateSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateTags` call: set its members, then `send()`.
+    ///
+    /// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+    /// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+    /// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+    /// resource.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+    /// that control users' access to resources based on tags, see
+    /// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
     pub fn create_tags(&self) -> CreateTagsFluentBuilder<Self> {
         CreateTagsFluentBuilder::new(self.clone())
     }
@@ -46,10 +135,26 @@ impl crate::runtime::client::Client {
         DeleteManagedPrefixListFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Deletes a security group.
+    ///
+    /// If you attempt to delete a security group that is associated with an instance or network interface,
+    /// is referenced by another security group in the same VPC, or has a VPC association, the operation
+    /// fails with `DependencyViolation`.
+    ///
+    /// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
     pub fn delete_security_group(&self) -> DeleteSecurityGroupFluentBuilder<Self> {
         DeleteSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteTags` call: set its members, then `send()`.
+    ///
+    /// Deletes the specified set of tags from the specified set of resources.
+    ///
+    /// To list the current tags, use `DescribeTags`. For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
     pub fn delete_tags(&self) -> DeleteTagsFluentBuilder<Self> {
         DeleteTagsFluentBuilder::new(self.clone())
     }
@@ -90,6 +195,10 @@ impl crate::runtime::client::Client {
         DescribeSecurityGroupReferencesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Describes one or more of your security group rules.
+    ///
+    /// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
     pub fn describe_security_group_rules(
         &self,
     ) -> DescribeSecurityGroupRulesFluentBuilder<Self> {
@@ -102,6 +211,10 @@ impl crate::runtime::client::Client {
         DescribeSecurityGroupVpcAssociationsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroups` call: set its members, then `send()`.
+    ///
+    /// Describes the specified security groups or all of your security groups.
+    ///
+    /// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
     pub fn describe_security_groups(&self) -> DescribeSecurityGroupsFluentBuilder<Self> {
         DescribeSecurityGroupsFluentBuilder::new(self.clone())
     }
@@ -118,6 +231,20 @@ impl crate::runtime::client::Client {
         DescribeSubnetsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeTags` call: set its members, then `send()`.
+    ///
+    /// Describes the specified tags for your EC2 resources.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// **Note:** The order of the elements in the response, including those within nested structures, might
+    /// vary. Applications should not assume the elements appear in a particular order.
+    ///
+    /// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
     pub fn describe_tags(&self) -> DescribeTagsFluentBuilder<Self> {
         DescribeTagsFluentBuilder::new(self.clone())
     }
@@ -172,30 +299,89 @@ impl crate::runtime::client::Client {
         ModifyNetworkInterfaceAttributeFluentBuilder::new(self.clone())
     }
     /// Starts a `ModifySecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Modifies the rules of a security group.
+    ///
+    /// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
     pub fn modify_security_group_rules(
         &self,
     ) -> ModifySecurityGroupRulesFluentBuilder<Self> {
         ModifySecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified outbound (egress) rules from the specified security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+    /// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+    /// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
     pub fn revoke_security_group_egress(
         &self,
     ) -> RevokeSecurityGroupEgressFluentBuilder<Self> {
         RevokeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified inbound (ingress) rules from a security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+    /// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+    /// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+    /// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
     pub fn revoke_security_group_ingress(
         &self,
     ) -> RevokeSecurityGroupIngressFluentBuilder<Self> {
         RevokeSecurityGroupIngressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsEgress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an egress (outbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
     pub fn update_security_group_rule_descriptions_egress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<Self> {
         UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsIngress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
     pub fn update_security_group_rule_descriptions_ingress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<Self> {
@@ -211,12 +397,62 @@ impl crate::runtime::blocking::Client {
         AssociateSecurityGroupVpcFluentBuilder::new(self.clone())
     }
     /// Starts a `AuthorizeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified outbound (egress) rules to a security group.
+    ///
+    /// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+    /// IP address ranges specified by a prefix list, or the instances that are associated with a source
+    /// security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+    /// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+    /// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+    /// ICMPv6, you must also specify the ICMP type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
     pub fn authorize_security_group_egress(
         &self,
     ) -> AuthorizeSecurityGroupEgressFluentBuilder<Self> {
         AuthorizeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `AuthorizeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Adds the specified inbound (ingress) rules to a security group.
+    ///
+    /// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+    /// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+    /// a destination security group. For more information, see
+    /// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+    ///
+    /// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+    /// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+    /// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+    /// must also specify the ICMP/ICMPv6 type and code.
+    ///
+    /// Rule changes are propagated to instances associated with the security group as quickly as possible.
+    /// However, a small delay might occur.
+    ///
+    /// For examples of rules that you can add to security groups for specific access scenarios, see
+    /// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// For more information about security group quotas, see
+    /// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
     pub fn authorize_security_group_ingress(
         &self,
     ) -> AuthorizeSecurityGroupIngressFluentBuilder<Self> {
@@ -231,10 +467,49 @@ impl crate::runtime::blocking::Client {
         CreateManagedPrefixListFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Creates a security group.
+    ///
+    /// A security group acts as a virtual firewall for your instance to control inbound and outbound
+    /// traffic. For more information, see
+    /// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+    /// in the *Amazon EC2 User Guide* and
+    /// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+    /// in the *Amazon VPC User Guide*.
+    ///
+    /// When you create a security group, you specify a friendly name of your choice. You can't have two
+    /// security groups for the same VPC with the same name.
+    ///
+    /// You have a default security group for use in your VPC. If you don't specify a security group when
+    /// you launch an instance, the instance is launched into the appropriate default security group. A
+    /// default security group includes a default rule that grants instances unrestricted network access to
+    /// each other.
+    ///
+    /// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+    /// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+    ///
+    /// For more information about VPC security group limits, see
+    /// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+    ///
+    /// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
     pub fn create_security_group(&self) -> CreateSecurityGroupFluentBuilder<Self> {
         CreateSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `CreateTags` call: set its members, then `send()`.
+    ///
+    /// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+    /// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+    /// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+    /// resource.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+    /// that control users' access to resources based on tags, see
+    /// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
     pub fn create_tags(&self) -> CreateTagsFluentBuilder<Self> {
         CreateTagsFluentBuilder::new(self.clone())
     }
@@ -247,10 +522,26 @@ impl crate::runtime::blocking::Client {
         DeleteManagedPrefixListFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteSecurityGroup` call: set its members, then `send()`.
+    ///
+    /// Deletes a security group.
+    ///
+    /// If you attempt to delete a security group that is associated with an instance or network interface,
+    /// is referenced by another security group in the same VPC, or has a VPC association, the operation
+    /// fails with `DependencyViolation`.
+    ///
+    /// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
     pub fn delete_security_group(&self) -> DeleteSecurityGroupFluentBuilder<Self> {
         DeleteSecurityGroupFluentBuilder::new(self.clone())
     }
     /// Starts a `DeleteTags` call: set its members, then `send()`.
+    ///
+    /// Deletes the specified set of tags from the specified set of resources.
+    ///
+    /// To list the current tags, use `DescribeTags`. For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
     pub fn delete_tags(&self) -> DeleteTagsFluentBuilder<Self> {
         DeleteTagsFluentBuilder::new(self.clone())
     }
@@ -291,6 +582,10 @@ impl crate::runtime::blocking::Client {
         DescribeSecurityGroupReferencesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Describes one or more of your security group rules.
+    ///
+    /// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
     pub fn describe_security_group_rules(
         &self,
     ) -> DescribeSecurityGroupRulesFluentBuilder<Self> {
@@ -303,6 +598,10 @@ impl crate::runtime::blocking::Client {
         DescribeSecurityGroupVpcAssociationsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroups` call: set its members, then `send()`.
+    ///
+    /// Describes the specified security groups or all of your security groups.
+    ///
+    /// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
     pub fn describe_security_groups(&self) -> DescribeSecurityGroupsFluentBuilder<Self> {
         DescribeSecurityGroupsFluentBuilder::new(self.clone())
     }
@@ -319,6 +618,20 @@ impl crate::runtime::blocking::Client {
         DescribeSubnetsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeTags` call: set its members, then `send()`.
+    ///
+    /// Describes the specified tags for your EC2 resources.
+    ///
+    /// For more information about tags, see
+    /// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+    /// in the *Amazon Elastic Compute Cloud User Guide*.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// **Note:** The order of the elements in the response, including those within nested structures, might
+    /// vary. Applications should not assume the elements appear in a particular order.
+    ///
+    /// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
     pub fn describe_tags(&self) -> DescribeTagsFluentBuilder<Self> {
         DescribeTagsFluentBuilder::new(self.clone())
     }
@@ -373,30 +686,89 @@ impl crate::runtime::blocking::Client {
         ModifyNetworkInterfaceAttributeFluentBuilder::new(self.clone())
     }
     /// Starts a `ModifySecurityGroupRules` call: set its members, then `send()`.
+    ///
+    /// Modifies the rules of a security group.
+    ///
+    /// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
     pub fn modify_security_group_rules(
         &self,
     ) -> ModifySecurityGroupRulesFluentBuilder<Self> {
         ModifySecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupEgress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified outbound (egress) rules from the specified security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+    /// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+    /// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
     pub fn revoke_security_group_egress(
         &self,
     ) -> RevokeSecurityGroupEgressFluentBuilder<Self> {
         RevokeSecurityGroupEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `RevokeSecurityGroupIngress` call: set its members, then `send()`.
+    ///
+    /// Removes the specified inbound (ingress) rules from a security group.
+    ///
+    /// You can specify rules using either rule IDs or security group rule properties. If you use rule
+    /// properties, the values that you specify (for example, ports) must match the existing rule's values
+    /// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+    /// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+    /// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+    /// rule has a description, you do not need to specify the description to revoke the rule.
+    ///
+    /// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+    /// returned, and the output describes the security group rules that were not revoked.
+    ///
+    /// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+    /// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+    ///
+    /// Amazon Web Services recommends that you describe the security group to verify that the rules were
+    /// removed.
+    ///
+    /// Rule changes are propagated to instances within the security group as quickly as possible. However,
+    /// a small delay might occur.
+    ///
+    /// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
     pub fn revoke_security_group_ingress(
         &self,
     ) -> RevokeSecurityGroupIngressFluentBuilder<Self> {
         RevokeSecurityGroupIngressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsEgress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an egress (outbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
     pub fn update_security_group_rule_descriptions_egress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<Self> {
         UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder::new(self.clone())
     }
     /// Starts a `UpdateSecurityGroupRuleDescriptionsIngress` call: set its members, then `send()`.
+    ///
+    /// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+    /// description, or add a description to a rule that did not have one previously. You can remove a
+    /// description for a security group rule by omitting the description parameter in the request.
+    ///
+    /// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
     pub fn update_security_group_rule_descriptions_ingress(
         &self,
     ) -> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<Self> {
@@ -520,6 +892,31 @@ impl AssociateSecurityGroupVpcFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `AuthorizeSecurityGroupEgress` call (see [`AuthorizeSecurityGroupEgress`](super::operation::AuthorizeSecurityGroupEgress)).
+///
+/// Adds the specified outbound (egress) rules to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+/// IP address ranges specified by a prefix list, or the instances that are associated with a source
+/// security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+/// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+/// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+/// ICMPv6, you must also specify the ICMP type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
 #[derive(Debug, Clone)]
 pub struct AuthorizeSecurityGroupEgressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -545,6 +942,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -553,6 +952,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -561,38 +962,60 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -601,6 +1024,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -609,15 +1034,21 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -626,12 +1057,16 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -640,6 +1075,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -648,10 +1085,14 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -660,6 +1101,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -668,12 +1111,16 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -682,6 +1129,8 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -690,17 +1139,23 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -709,22 +1164,30 @@ impl<C> AuthorizeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -770,6 +1233,31 @@ impl AuthorizeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client>
     }
 }
 /// Fluent builder of a `AuthorizeSecurityGroupIngress` call (see [`AuthorizeSecurityGroupIngress`](super::operation::AuthorizeSecurityGroupIngress)).
+///
+/// Adds the specified inbound (ingress) rules to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+/// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+/// a destination security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+/// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+/// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+/// must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For more information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
 #[derive(Debug, Clone)]
 pub struct AuthorizeSecurityGroupIngressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -795,6 +1283,20 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -803,6 +1305,20 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -811,38 +1327,81 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -851,6 +1410,8 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -859,10 +1420,16 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -871,6 +1438,10 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -879,15 +1450,23 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -896,12 +1475,25 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The permissions for the security group rules.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -910,6 +1502,17 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -918,10 +1521,26 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -930,6 +1549,11 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -938,12 +1562,23 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -952,6 +1587,12 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -960,17 +1601,27 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -979,22 +1630,42 @@ impl<C> AuthorizeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -1236,6 +1907,31 @@ impl CreateManagedPrefixListFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `CreateSecurityGroup` call (see [`CreateSecurityGroup`](super::operation::CreateSecurityGroup)).
+///
+/// Creates a security group.
+///
+/// A security group acts as a virtual firewall for your instance to control inbound and outbound
+/// traffic. For more information, see
+/// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+/// in the *Amazon EC2 User Guide* and
+/// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// When you create a security group, you specify a friendly name of your choice. You can't have two
+/// security groups for the same VPC with the same name.
+///
+/// You have a default security group for use in your VPC. If you don't specify a security group when
+/// you launch an instance, the instance is launched into the appropriate default security group. A
+/// default security group includes a default rule that grants instances unrestricted network access to
+/// each other.
+///
+/// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+/// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+///
+/// For more information about VPC security group limits, see
+/// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+///
+/// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
 #[derive(Debug, Clone)]
 pub struct CreateSecurityGroupFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1257,6 +1953,12 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1265,6 +1967,12 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1273,24 +1981,48 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_description()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1299,6 +2031,12 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1307,15 +2045,25 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -1324,12 +2072,16 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1338,6 +2090,8 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1346,6 +2100,8 @@ impl<C> CreateSecurityGroupFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -1387,6 +2143,20 @@ impl CreateSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `CreateTags` call (see [`CreateTags`](super::operation::CreateTags)).
+///
+/// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+/// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+/// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+/// resource.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+/// that control users' access to resources based on tags, see
+/// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
 #[derive(Debug, Clone)]
 pub struct CreateTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1408,20 +2178,36 @@ impl<C> CreateTagsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1430,6 +2216,10 @@ impl<C> CreateTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1438,17 +2228,27 @@ impl<C> CreateTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_resources()
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -1457,6 +2257,9 @@ impl<C> CreateTagsFluentBuilder<C> {
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -1604,6 +2407,14 @@ impl DeleteManagedPrefixListFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DeleteSecurityGroup` call (see [`DeleteSecurityGroup`](super::operation::DeleteSecurityGroup)).
+///
+/// Deletes a security group.
+///
+/// If you attempt to delete a security group that is associated with an instance or network interface,
+/// is referenced by another security group in the same VPC, or has a VPC association, the operation
+/// fails with `DependencyViolation`.
+///
+/// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
 #[derive(Debug, Clone)]
 pub struct DeleteSecurityGroupFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1625,20 +2436,34 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1647,6 +2472,8 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1655,10 +2482,16 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1667,6 +2500,10 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1675,6 +2512,10 @@ impl<C> DeleteSecurityGroupFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
@@ -1716,6 +2557,14 @@ impl DeleteSecurityGroupFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DeleteTags` call (see [`DeleteTags`](super::operation::DeleteTags)).
+///
+/// Deletes the specified set of tags from the specified set of resources.
+///
+/// To list the current tags, use `DescribeTags`. For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
 #[derive(Debug, Clone)]
 pub struct DeleteTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1737,20 +2586,36 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1759,6 +2624,10 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1767,17 +2636,41 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_resources()
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -1786,6 +2679,16 @@ impl<C> DeleteTagsFluentBuilder<C> {
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -2564,6 +3467,10 @@ impl DescribeSecurityGroupReferencesFluentBuilder<crate::runtime::blocking::Clie
     }
 }
 /// Fluent builder of a `DescribeSecurityGroupRules` call (see [`DescribeSecurityGroupRules`](super::operation::DescribeSecurityGroupRules)).
+///
+/// Describes one or more of your security group rules.
+///
+/// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupRulesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -2585,25 +3492,55 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2612,26 +3549,53 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2640,6 +3604,9 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2648,10 +3615,15 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2660,6 +3632,8 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2668,6 +3642,8 @@ impl<C> DescribeSecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -2856,6 +3832,10 @@ impl DescribeSecurityGroupVpcAssociationsFluentBuilder<
     }
 }
 /// Fluent builder of a `DescribeSecurityGroups` call (see [`DescribeSecurityGroups`](super::operation::DescribeSecurityGroups)).
+///
+/// Describes the specified security groups or all of your security groups.
+///
+/// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -2877,25 +3857,131 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2904,12 +3990,63 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2918,6 +4055,10 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2926,12 +4067,21 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_group_ids()
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_names(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2940,6 +4090,11 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_names(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2948,26 +4103,49 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_names(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_group_names()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2976,6 +4154,9 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2984,6 +4165,9 @@ impl<C> DescribeSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -3316,6 +4500,20 @@ impl DescribeSubnetsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeTags` call (see [`DescribeTags`](super::operation::DescribeTags)).
+///
+/// Describes the specified tags for your EC2 resources.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
 #[derive(Debug, Clone)]
 pub struct DescribeTagsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -3337,25 +4535,57 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -3364,26 +4594,54 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3392,6 +4650,9 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3400,6 +4661,9 @@ impl<C> DescribeTagsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -4938,6 +6202,10 @@ impl ModifyNetworkInterfaceAttributeFluentBuilder<crate::runtime::blocking::Clie
     }
 }
 /// Fluent builder of a `ModifySecurityGroupRules` call (see [`ModifySecurityGroupRules`](super::operation::ModifySecurityGroupRules)).
+///
+/// Modifies the rules of a security group.
+///
+/// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
 #[derive(Debug, Clone)]
 pub struct ModifySecurityGroupRulesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -4959,20 +6227,34 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4981,6 +6263,8 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4989,10 +6273,14 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `SecurityGroupRules`: see the input builder's setter of the same name.
+    ///
+    /// Information about the security group properties to update.
     pub fn security_group_rules(
         mut self,
         input: super::types::SecurityGroupRuleUpdate,
@@ -5001,6 +6289,8 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRules`: see the input builder's setter of the same name.
+    ///
+    /// Information about the security group properties to update.
     pub fn set_security_group_rules(
         mut self,
         input: ::std::option::Option<
@@ -5011,6 +6301,8 @@ impl<C> ModifySecurityGroupRulesFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRules`: see the input builder's setter of the same name.
+    ///
+    /// Information about the security group properties to update.
     pub fn get_security_group_rules(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRuleUpdate>> {
@@ -5058,6 +6350,26 @@ impl ModifySecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `RevokeSecurityGroupEgress` call (see [`RevokeSecurityGroupEgress`](super::operation::RevokeSecurityGroupEgress)).
+///
+/// Removes the specified outbound (egress) rules from the specified security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+/// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+/// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
 #[derive(Debug, Clone)]
 pub struct RevokeSecurityGroupEgressFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -5079,6 +6391,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5087,6 +6401,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5095,38 +6411,60 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5135,6 +6473,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5143,15 +6483,23 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -5160,12 +6508,17 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5174,6 +6527,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5182,10 +6537,14 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5194,6 +6553,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -5202,12 +6563,16 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_security_group_rule_ids()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5216,6 +6581,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5224,12 +6591,16 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5238,6 +6609,8 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5246,22 +6619,30 @@ impl<C> RevokeSecurityGroupEgressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -5307,6 +6688,29 @@ impl RevokeSecurityGroupEgressFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `RevokeSecurityGroupIngress` call (see [`RevokeSecurityGroupIngress`](super::operation::RevokeSecurityGroupIngress)).
+///
+/// Removes the specified inbound (ingress) rules from a security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+/// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+/// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+/// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
 #[derive(Debug, Clone)]
 pub struct RevokeSecurityGroupIngressFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -5328,6 +6732,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5336,6 +6742,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5344,38 +6752,63 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `CidrIp`: see the input builder's setter of the same name.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_cidr_ip()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.inner = self.inner.from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_from_port(input);
         self
     }
     /// `FromPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_from_port()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5384,6 +6817,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5392,10 +6827,16 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5404,6 +6845,10 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5412,15 +6857,25 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -5429,12 +6884,19 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5443,6 +6905,10 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5451,10 +6917,16 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `IpProtocol`: see the input builder's setter of the same name.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_ip_protocol()
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5463,6 +6935,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -5471,12 +6945,19 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_security_group_rule_ids()
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5485,6 +6966,11 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5493,12 +6979,19 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_name()
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5507,6 +7000,8 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5515,22 +7010,33 @@ impl<C> RevokeSecurityGroupIngressFluentBuilder<C> {
         self
     }
     /// `SourceSecurityGroupOwnerId`: see the input builder's setter of the same name.
+    ///
+    /// Not supported.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_source_security_group_owner_id()
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.inner = self.inner.to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_to_port(input);
         self
     }
     /// `ToPort`: see the input builder's setter of the same name.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         self.inner.get_to_port()
     }
@@ -5576,6 +7082,12 @@ impl RevokeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsEgress` call (see [`UpdateSecurityGroupRuleDescriptionsEgress`](super::operation::UpdateSecurityGroupRuleDescriptionsEgress)).
+///
+/// Updates the description of an egress (outbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
 #[derive(Debug, Clone)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -5603,20 +7115,36 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5625,6 +7153,10 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5633,10 +7165,17 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5645,6 +7184,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5653,15 +7195,24 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -5670,12 +7221,18 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn security_group_rule_descriptions(
         mut self,
         input: super::types::SecurityGroupRuleDescription,
@@ -5684,6 +7241,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn set_security_group_rule_descriptions(
         mut self,
         input: ::std::option::Option<
@@ -5694,6 +7254,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn get_security_group_rule_descriptions(
         &self,
     ) -> &::std::option::Option<
@@ -5751,6 +7314,12 @@ impl UpdateSecurityGroupRuleDescriptionsEgressFluentBuilder<
     }
 }
 /// Fluent builder of a `UpdateSecurityGroupRuleDescriptionsIngress` call (see [`UpdateSecurityGroupRuleDescriptionsIngress`](super::operation::UpdateSecurityGroupRuleDescriptionsIngress)).
+///
+/// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
 #[derive(Debug, Clone)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<
     C = crate::runtime::client::Client,
@@ -5778,20 +7347,36 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5800,6 +7385,10 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5808,10 +7397,18 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5820,6 +7417,10 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5828,15 +7429,25 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.inner = self.inner.ip_permissions(input);
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -5845,12 +7456,18 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `IpPermissions`: see the input builder's setter of the same name.
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         self.inner.get_ip_permissions()
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn security_group_rule_descriptions(
         mut self,
         input: super::types::SecurityGroupRuleDescription,
@@ -5859,6 +7476,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn set_security_group_rule_descriptions(
         mut self,
         input: ::std::option::Option<
@@ -5869,6 +7489,9 @@ impl<C> UpdateSecurityGroupRuleDescriptionsIngressFluentBuilder<C> {
         self
     }
     /// `SecurityGroupRuleDescriptions`: see the input builder's setter of the same name.
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn get_security_group_rule_descriptions(
         &self,
     ) -> &::std::option::Option<

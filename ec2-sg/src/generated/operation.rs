@@ -186,33 +186,78 @@ impl AssociateSecurityGroupVpcOutputBuilder {
 }
 /// The input of an operation: the model's `AuthorizeSecurityGroupEgressRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupEgressRequest).
+/// Adds the specified outbound (egress) rules to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+/// IP address ranges specified by a prefix list, or the instances that are associated with a source
+/// security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+/// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+/// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+/// ICMPv6, you must also specify the ICMP type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AuthorizeSecurityGroupEgressInput {
     /// `CidrIp`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `FromPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub from_port: ::std::option::Option<i32>,
     /// `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `IpProtocol`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub source_security_group_name: ::std::option::Option<::std::string::String>,
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub source_security_group_owner_id: ::std::option::Option<::std::string::String>,
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub tag_specifications: ::std::option::Option<
         ::std::vec::Vec<super::types::TagSpecification>,
     >,
     /// `ToPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub to_port: ::std::option::Option<i32>,
 }
 impl AuthorizeSecurityGroupEgressInput {
@@ -221,42 +266,64 @@ impl AuthorizeSecurityGroupEgressInput {
         AuthorizeSecurityGroupEgressInputBuilder::default()
     }
     /// `CidrIp`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn cidr_ip(&self) -> ::std::option::Option<&str> {
         self.cidr_ip.as_deref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `FromPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `IpProtocol`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_name(&self) -> ::std::option::Option<&str> {
         self.source_security_group_name.as_deref()
     }
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_owner_id(&self) -> ::std::option::Option<&str> {
         self.source_security_group_owner_id.as_deref()
     }
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(&self) -> &[super::types::TagSpecification] {
         self.tag_specifications.as_deref().unwrap_or_default()
     }
     /// `ToPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -283,6 +350,8 @@ pub struct AuthorizeSecurityGroupEgressInputBuilder {
 }
 impl AuthorizeSecurityGroupEgressInputBuilder {
     /// Sets member `CidrIp`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -291,6 +360,8 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIp`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -299,38 +370,60 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `CidrIp`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ip
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -339,6 +432,8 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -347,15 +442,21 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -364,12 +465,16 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -378,6 +483,8 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -386,10 +493,14 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Sets member `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -398,6 +509,8 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -406,12 +519,16 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_name
     }
     /// Sets member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -420,6 +537,8 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -428,17 +547,23 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_owner_id
     }
     /// Appends one item to member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.tag_specifications.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -447,22 +572,30 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         &self.tag_specifications
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// Not supported. Use IP permissions instead.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -484,13 +617,40 @@ impl AuthorizeSecurityGroupEgressInputBuilder {
 }
 /// The output of an operation: the model's `AuthorizeSecurityGroupEgressResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupEgressResult).
+/// Adds the specified outbound (egress) rules to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+/// IP address ranges specified by a prefix list, or the instances that are associated with a source
+/// security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+/// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+/// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+/// ICMPv6, you must also specify the ICMP type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AuthorizeSecurityGroupEgressOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the outbound (egress) security group rules that were added.
     pub security_group_rules: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupRule>,
     >,
@@ -503,10 +663,14 @@ impl AuthorizeSecurityGroupEgressOutput {
         AuthorizeSecurityGroupEgressOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the outbound (egress) security group rules that were added.
     pub fn security_group_rules(&self) -> &[super::types::SecurityGroupRule] {
         self.security_group_rules.as_deref().unwrap_or_default()
     }
@@ -526,20 +690,28 @@ pub struct AuthorizeSecurityGroupEgressOutputBuilder {
 }
 impl AuthorizeSecurityGroupEgressOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
     /// Appends one item to member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the outbound (egress) security group rules that were added.
     pub fn security_group_rules(
         mut self,
         input: super::types::SecurityGroupRule,
@@ -548,6 +720,8 @@ impl AuthorizeSecurityGroupEgressOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the outbound (egress) security group rules that were added.
     pub fn set_security_group_rules(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRule>>,
@@ -556,6 +730,8 @@ impl AuthorizeSecurityGroupEgressOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the outbound (egress) security group rules that were added.
     pub fn get_security_group_rules(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRule>> {
@@ -588,35 +764,119 @@ impl AuthorizeSecurityGroupEgressOutputBuilder {
 }
 /// The input of an operation: the model's `AuthorizeSecurityGroupIngressRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupIngressRequest).
+/// Adds the specified inbound (ingress) rules to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+/// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+/// a destination security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+/// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+/// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+/// must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For more information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AuthorizeSecurityGroupIngressInput {
     /// `CidrIp`: string.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub from_port: ::std::option::Option<i32>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub source_security_group_name: ::std::option::Option<::std::string::String>,
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub source_security_group_owner_id: ::std::option::Option<::std::string::String>,
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub tag_specifications: ::std::option::Option<
         ::std::vec::Vec<super::types::TagSpecification>,
     >,
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub to_port: ::std::option::Option<i32>,
 }
 impl AuthorizeSecurityGroupIngressInput {
@@ -625,46 +885,107 @@ impl AuthorizeSecurityGroupIngressInput {
         AuthorizeSecurityGroupIngressInputBuilder::default()
     }
     /// `CidrIp`: string.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn cidr_ip(&self) -> ::std::option::Option<&str> {
         self.cidr_ip.as_deref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn source_security_group_name(&self) -> ::std::option::Option<&str> {
         self.source_security_group_name.as_deref()
     }
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn source_security_group_owner_id(&self) -> ::std::option::Option<&str> {
         self.source_security_group_owner_id.as_deref()
     }
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(&self) -> &[super::types::TagSpecification] {
         self.tag_specifications.as_deref().unwrap_or_default()
     }
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -692,6 +1013,20 @@ pub struct AuthorizeSecurityGroupIngressInputBuilder {
 }
 impl AuthorizeSecurityGroupIngressInputBuilder {
     /// Sets member `CidrIp`: string.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -700,6 +1035,20 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIp`: string.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -708,38 +1057,81 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `CidrIp`: string.
+    ///
+    /// The IPv4 address range, in CIDR format.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
+    ///
+    /// To specify an IPv6 address range, use IP permissions instead.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ip
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -748,6 +1140,8 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -756,10 +1150,16 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -768,6 +1168,10 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -776,15 +1180,23 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For security groups for a default VPC you can
+    /// specify either the ID or the name of the security group. For security groups for a nondefault VPC,
+    /// you must specify the ID of the security group.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -793,12 +1205,25 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The permissions for the security group rules.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -807,6 +1232,17 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -815,10 +1251,26 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). To
+    /// specify all protocols, use `-1`.
+    ///
+    /// To specify `icmpv6`, use IP permissions instead.
+    ///
+    /// If you specify a protocol other than one of the supported values, traffic is allowed on all ports,
+    /// regardless of any ports that you specify.
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Sets member `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -827,6 +1279,11 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -835,12 +1292,23 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, specify a set of IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_name
     }
     /// Sets member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -849,6 +1317,12 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -857,17 +1331,27 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID for the source security group, if the source security group is in
+    /// a different account.
+    ///
+    /// The rule grants full ICMP, UDP, and TCP access. To create a rule with a specific protocol and port
+    /// range, use IP permissions instead.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_owner_id
     }
     /// Appends one item to member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.tag_specifications.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -876,22 +1360,42 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         &self.tag_specifications
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end port
+    /// must be -1 (all ICMP codes).
+    ///
+    /// To specify multiple rules and descriptions for the rules, use IP permissions instead.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -914,13 +1418,40 @@ impl AuthorizeSecurityGroupIngressInputBuilder {
 }
 /// The output of an operation: the model's `AuthorizeSecurityGroupIngressResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupIngressResult).
+/// Adds the specified inbound (ingress) rules to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+/// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+/// a destination security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+/// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+/// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+/// must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For more information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AuthorizeSecurityGroupIngressOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the inbound (ingress) security group rules that were added.
     pub security_group_rules: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupRule>,
     >,
@@ -933,10 +1464,14 @@ impl AuthorizeSecurityGroupIngressOutput {
         AuthorizeSecurityGroupIngressOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the inbound (ingress) security group rules that were added.
     pub fn security_group_rules(&self) -> &[super::types::SecurityGroupRule] {
         self.security_group_rules.as_deref().unwrap_or_default()
     }
@@ -956,20 +1491,28 @@ pub struct AuthorizeSecurityGroupIngressOutputBuilder {
 }
 impl AuthorizeSecurityGroupIngressOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
     /// Appends one item to member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the inbound (ingress) security group rules that were added.
     pub fn security_group_rules(
         mut self,
         input: super::types::SecurityGroupRule,
@@ -978,6 +1521,8 @@ impl AuthorizeSecurityGroupIngressOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the inbound (ingress) security group rules that were added.
     pub fn set_security_group_rules(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRule>>,
@@ -986,6 +1531,8 @@ impl AuthorizeSecurityGroupIngressOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about the inbound (ingress) security group rules that were added.
     pub fn get_security_group_rules(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRule>> {
@@ -1325,21 +1872,64 @@ impl CreateManagedPrefixListOutputBuilder {
 }
 /// The input of an operation: the model's `CreateSecurityGroupRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateSecurityGroupRequest).
+/// Creates a security group.
+///
+/// A security group acts as a virtual firewall for your instance to control inbound and outbound
+/// traffic. For more information, see
+/// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+/// in the *Amazon EC2 User Guide* and
+/// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// When you create a security group, you specify a friendly name of your choice. You can't have two
+/// security groups for the same VPC with the same name.
+///
+/// You have a default security group for use in your VPC. If you don't specify a security group when
+/// you launch an instance, the instance is launched into the appropriate default security group. A
+/// default security group includes a default rule that grants instances unrestricted network access to
+/// each other.
+///
+/// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+/// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+///
+/// For more information about VPC security group limits, see
+/// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+///
+/// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CreateSecurityGroupInput {
     /// `Description`: string, required.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub description: ::std::option::Option<::std::string::String>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupName`: string, required.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to assign to the security group.
     pub tag_specifications: ::std::option::Option<
         ::std::vec::Vec<super::types::TagSpecification>,
     >,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateSecurityGroupInput {
@@ -1348,22 +1938,42 @@ impl CreateSecurityGroupInput {
         CreateSecurityGroupInputBuilder::default()
     }
     /// `Description`: string, required.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupName`: string, required.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to assign to the security group.
     pub fn tag_specifications(&self) -> &[super::types::TagSpecification] {
         self.tag_specifications.as_deref().unwrap_or_default()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -1381,6 +1991,12 @@ pub struct CreateSecurityGroupInputBuilder {
 }
 impl CreateSecurityGroupInputBuilder {
     /// Sets member `Description`: string, required.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1389,6 +2005,12 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string, required.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1397,24 +2019,48 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Returns the value set for member `Description`: string, required.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupName`: string, required.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1423,6 +2069,12 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string, required.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1431,15 +2083,25 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string, required.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to assign to the security group.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.tag_specifications.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to assign to the security group.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -1448,12 +2110,16 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Returns the value set for member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to assign to the security group.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         &self.tag_specifications
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1462,6 +2128,8 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1470,6 +2138,8 @@ impl CreateSecurityGroupInputBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -1486,15 +2156,44 @@ impl CreateSecurityGroupInputBuilder {
 }
 /// The output of an operation: the model's `CreateSecurityGroupResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateSecurityGroupResult).
+/// Creates a security group.
+///
+/// A security group acts as a virtual firewall for your instance to control inbound and outbound
+/// traffic. For more information, see
+/// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+/// in the *Amazon EC2 User Guide* and
+/// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// When you create a security group, you specify a friendly name of your choice. You can't have two
+/// security groups for the same VPC with the same name.
+///
+/// You have a default security group for use in your VPC. If you don't specify a security group when
+/// you launch an instance, the instance is launched into the appropriate default security group. A
+/// default security group includes a default rule that grants instances unrestricted network access to
+/// each other.
+///
+/// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+/// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+///
+/// For more information about VPC security group limits, see
+/// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+///
+/// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CreateSecurityGroupOutput {
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupArn`: string.
+    ///
+    /// The security group ARN.
     pub security_group_arn: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the security group.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -1505,14 +2204,20 @@ impl CreateSecurityGroupOutput {
         CreateSecurityGroupOutputBuilder::default()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `SecurityGroupArn`: string.
+    ///
+    /// The security group ARN.
     pub fn security_group_arn(&self) -> ::std::option::Option<&str> {
         self.security_group_arn.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the security group.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -1531,6 +2236,8 @@ pub struct CreateSecurityGroupOutputBuilder {
 }
 impl CreateSecurityGroupOutputBuilder {
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1539,6 +2246,8 @@ impl CreateSecurityGroupOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1547,10 +2256,14 @@ impl CreateSecurityGroupOutputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `SecurityGroupArn`: string.
+    ///
+    /// The security group ARN.
     pub fn security_group_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1559,6 +2272,8 @@ impl CreateSecurityGroupOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupArn`: string.
+    ///
+    /// The security group ARN.
     pub fn set_security_group_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1567,17 +2282,23 @@ impl CreateSecurityGroupOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupArn`: string.
+    ///
+    /// The security group ARN.
     pub fn get_security_group_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.security_group_arn
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the security group.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the security group.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -1586,6 +2307,8 @@ impl CreateSecurityGroupOutputBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the security group.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -1619,15 +2342,38 @@ impl CreateSecurityGroupOutputBuilder {
 }
 /// The input of an operation: the model's `CreateTagsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateTagsRequest).
+/// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+/// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+/// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+/// resource.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+/// that control users' access to resources based on tags, see
+/// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CreateTagsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag), required.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 impl CreateTagsInput {
@@ -1636,14 +2382,25 @@ impl CreateTagsInput {
         CreateTagsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(&self) -> &[::std::string::String] {
         self.resources.as_deref().unwrap_or_default()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag), required.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -1657,20 +2414,36 @@ pub struct CreateTagsInputBuilder {
 }
 impl CreateTagsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1679,6 +2452,10 @@ impl CreateTagsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1687,17 +2464,27 @@ impl CreateTagsInputBuilder {
         self
     }
     /// Returns the value set for member `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.resources
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag), required.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag), required.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -1706,6 +2493,9 @@ impl CreateTagsInputBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag), required.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -1721,6 +2511,20 @@ impl CreateTagsInputBuilder {
     }
 }
 /// The output of an operation; the model defines no members for it.
+///
+/// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+/// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+/// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+/// resource.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+/// that control users' access to resources based on tags, see
+/// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CreateTagsOutput {
@@ -1935,15 +2739,31 @@ impl DeleteManagedPrefixListOutputBuilder {
 }
 /// The input of an operation: the model's `DeleteSecurityGroupRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteSecurityGroupRequest).
+/// Deletes a security group.
+///
+/// If you attempt to delete a security group that is associated with an instance or network interface,
+/// is referenced by another security group in the same VPC, or has a VPC association, the operation
+/// fails with `DependencyViolation`.
+///
+/// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DeleteSecurityGroupInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub group_name: ::std::option::Option<::std::string::String>,
 }
 impl DeleteSecurityGroupInput {
@@ -1952,14 +2772,24 @@ impl DeleteSecurityGroupInput {
         DeleteSecurityGroupInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
@@ -1973,20 +2803,34 @@ pub struct DeleteSecurityGroupInputBuilder {
 }
 impl DeleteSecurityGroupInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1995,6 +2839,8 @@ impl DeleteSecurityGroupInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2003,10 +2849,16 @@ impl DeleteSecurityGroupInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2015,6 +2867,10 @@ impl DeleteSecurityGroupInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2023,6 +2879,10 @@ impl DeleteSecurityGroupInputBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You can specify either the security group name or
+    /// the security group ID. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
@@ -2037,13 +2897,23 @@ impl DeleteSecurityGroupInputBuilder {
 }
 /// The output of an operation: the model's `DeleteSecurityGroupResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteSecurityGroupResult).
+/// Deletes a security group.
+///
+/// If you attempt to delete a security group that is associated with an instance or network interface,
+/// is referenced by another security group in the same VPC, or has a VPC association, the operation
+/// fails with `DependencyViolation`.
+///
+/// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DeleteSecurityGroupOutput {
     /// `GroupId`: string.
+    ///
+    /// The ID of the deleted security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -2054,10 +2924,14 @@ impl DeleteSecurityGroupOutput {
         DeleteSecurityGroupOutputBuilder::default()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the deleted security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
@@ -2075,6 +2949,8 @@ pub struct DeleteSecurityGroupOutputBuilder {
 }
 impl DeleteSecurityGroupOutputBuilder {
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the deleted security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2083,6 +2959,8 @@ impl DeleteSecurityGroupOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the deleted security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2091,20 +2969,28 @@ impl DeleteSecurityGroupOutputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the deleted security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
@@ -2135,15 +3021,39 @@ impl DeleteSecurityGroupOutputBuilder {
 }
 /// The input of an operation: the model's `DeleteTagsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteTagsRequest).
+/// Deletes the specified set of tags from the specified set of resources.
+///
+/// To list the current tags, use `DescribeTags`. For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DeleteTagsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 impl DeleteTagsInput {
@@ -2152,14 +3062,32 @@ impl DeleteTagsInput {
         DeleteTagsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(&self) -> &[::std::string::String] {
         self.resources.as_deref().unwrap_or_default()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -2173,20 +3101,36 @@ pub struct DeleteTagsInputBuilder {
 }
 impl DeleteTagsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2195,6 +3139,10 @@ impl DeleteTagsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2203,17 +3151,41 @@ impl DeleteTagsInputBuilder {
         self
     }
     /// Returns the value set for member `Resources`: list of string, required.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.resources
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -2222,6 +3194,16 @@ impl DeleteTagsInputBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to delete. Specify a tag key and an optional tag value to delete specific tags. If you
+    /// specify a tag key without a tag value, we delete any tag with this key regardless of its value. If
+    /// you specify a tag key with an empty string as the tag value, we delete the tag only if its value is
+    /// an empty string.
+    ///
+    /// If you omit this parameter, we delete all user-defined tags for the specified resources. We do not
+    /// delete Amazon Web Services-generated tags (tags that have the `aws:` prefix).
+    ///
+    /// Constraints: Up to 1000 tags.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -2237,6 +3219,14 @@ impl DeleteTagsInputBuilder {
     }
 }
 /// The output of an operation; the model defines no members for it.
+///
+/// Deletes the specified set of tags from the specified set of resources.
+///
+/// To list the current tags, use `DescribeTags`. For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DeleteTagsOutput {
@@ -4018,19 +5008,44 @@ impl DescribeSecurityGroupReferencesOutputBuilder {
 }
 /// The input of an operation: the model's `DescribeSecurityGroupRulesRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupRulesRequest).
+/// Describes one or more of your security group rules.
+///
+/// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupRulesInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub security_group_rule_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -4041,22 +5056,45 @@ impl DescribeSecurityGroupRulesInput {
         DescribeSecurityGroupRulesInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(&self) -> &[::std::string::String] {
         self.security_group_rule_ids.as_deref().unwrap_or_default()
     }
@@ -4074,25 +5112,55 @@ pub struct DescribeSecurityGroupRulesInputBuilder {
 }
 impl DescribeSecurityGroupRulesInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4101,26 +5169,53 @@ impl DescribeSecurityGroupRulesInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `group-id` - The ID of the security group.
+    /// - `security-group-rule-id` - The ID of the security group rule.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4129,6 +5224,9 @@ impl DescribeSecurityGroupRulesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4137,10 +5235,15 @@ impl DescribeSecurityGroupRulesInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4151,6 +5254,8 @@ impl DescribeSecurityGroupRulesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4159,6 +5264,8 @@ impl DescribeSecurityGroupRulesInputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -4177,13 +5284,20 @@ impl DescribeSecurityGroupRulesInputBuilder {
 }
 /// The output of an operation: the model's `DescribeSecurityGroupRulesResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupRulesResult).
+/// Describes one or more of your security group rules.
+///
+/// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupRulesOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about security group rules.
     pub security_group_rules: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupRule>,
     >,
@@ -4196,10 +5310,15 @@ impl DescribeSecurityGroupRulesOutput {
         DescribeSecurityGroupRulesOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about security group rules.
     pub fn security_group_rules(&self) -> &[super::types::SecurityGroupRule] {
         self.security_group_rules.as_deref().unwrap_or_default()
     }
@@ -4219,6 +5338,9 @@ pub struct DescribeSecurityGroupRulesOutputBuilder {
 }
 impl DescribeSecurityGroupRulesOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4227,6 +5349,9 @@ impl DescribeSecurityGroupRulesOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4235,10 +5360,15 @@ impl DescribeSecurityGroupRulesOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about security group rules.
     pub fn security_group_rules(
         mut self,
         input: super::types::SecurityGroupRule,
@@ -4247,6 +5377,8 @@ impl DescribeSecurityGroupRulesOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about security group rules.
     pub fn set_security_group_rules(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRule>>,
@@ -4255,6 +5387,8 @@ impl DescribeSecurityGroupRulesOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRules`: list of structure [`SecurityGroupRule`](super::types::SecurityGroupRule).
+    ///
+    /// Information about security group rules.
     pub fn get_security_group_rules(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRule>> {
@@ -4528,21 +5662,91 @@ impl DescribeSecurityGroupVpcAssociationsOutputBuilder {
 }
 /// The input of an operation: the model's `DescribeSecurityGroupsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupsRequest).
+/// Describes the specified security groups or all of your security groups.
+///
+/// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `GroupIds`: list of string.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `GroupNames`: list of string.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub group_names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 impl DescribeSecurityGroupsInput {
@@ -4551,26 +5755,94 @@ impl DescribeSecurityGroupsInput {
         DescribeSecurityGroupsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `GroupIds`: list of string.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_ids(&self) -> &[::std::string::String] {
         self.group_ids.as_deref().unwrap_or_default()
     }
     /// `GroupNames`: list of string.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_names(&self) -> &[::std::string::String] {
         self.group_names.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -4589,25 +5861,131 @@ pub struct DescribeSecurityGroupsInputBuilder {
 }
 impl DescribeSecurityGroupsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4616,12 +5994,63 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Appends one item to member `GroupIds`: list of string.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4630,6 +6059,10 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupIds`: list of string.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4638,12 +6071,21 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Returns the value set for member `GroupIds`: list of string.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.group_ids
     }
     /// Appends one item to member `GroupNames`: list of string.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_names(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4652,6 +6094,11 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupNames`: list of string.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_names(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4660,26 +6107,49 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Returns the value set for member `GroupNames`: list of string.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_names(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.group_names
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4688,6 +6158,9 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4696,6 +6169,9 @@ impl DescribeSecurityGroupsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -4713,13 +6189,20 @@ impl DescribeSecurityGroupsInputBuilder {
 }
 /// The output of an operation: the model's `DescribeSecurityGroupsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupsResult).
+/// Describes the specified security groups or all of your security groups.
+///
+/// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `SecurityGroups`: list of structure [`SecurityGroup`](super::types::SecurityGroup).
+    ///
+    /// Information about the security groups.
     pub security_groups: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroup>,
     >,
@@ -4732,10 +6215,15 @@ impl DescribeSecurityGroupsOutput {
         DescribeSecurityGroupsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `SecurityGroups`: list of structure [`SecurityGroup`](super::types::SecurityGroup).
+    ///
+    /// Information about the security groups.
     pub fn security_groups(&self) -> &[super::types::SecurityGroup] {
         self.security_groups.as_deref().unwrap_or_default()
     }
@@ -4755,6 +6243,9 @@ pub struct DescribeSecurityGroupsOutputBuilder {
 }
 impl DescribeSecurityGroupsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4763,6 +6254,9 @@ impl DescribeSecurityGroupsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4771,15 +6265,22 @@ impl DescribeSecurityGroupsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `SecurityGroups`: list of structure [`SecurityGroup`](super::types::SecurityGroup).
+    ///
+    /// Information about the security groups.
     pub fn security_groups(mut self, input: super::types::SecurityGroup) -> Self {
         self.security_groups.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroups`: list of structure [`SecurityGroup`](super::types::SecurityGroup).
+    ///
+    /// Information about the security groups.
     pub fn set_security_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::SecurityGroup>>,
@@ -4788,6 +6289,8 @@ impl DescribeSecurityGroupsOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroups`: list of structure [`SecurityGroup`](super::types::SecurityGroup).
+    ///
+    /// Information about the security groups.
     pub fn get_security_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroup>> {
@@ -5328,17 +6831,51 @@ impl DescribeSubnetsOutputBuilder {
 }
 /// The input of an operation: the model's `DescribeTagsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeTagsRequest).
+/// Describes the specified tags for your EC2 resources.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeTagsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 impl DescribeTagsInput {
@@ -5347,18 +6884,40 @@ impl DescribeTagsInput {
         DescribeTagsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -5373,25 +6932,57 @@ pub struct DescribeTagsInputBuilder {
 }
 impl DescribeTagsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -5400,26 +6991,54 @@ impl DescribeTagsInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `key` - The tag key.
+    /// - `resource-id` - The ID of the resource.
+    /// - `resource-type` - The resource type. For a list of possible values, see
+    ///   [TagSpecification](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html).
+    /// - `tag`:\<key\> - The key/value combination of the tag. For example, specify "tag:Owner" for the
+    ///   filter name and "TeamA" for the filter value to find resources with the tag "Owner=TeamA".
+    /// - `value` - The tag value.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. This value can be between 5 and 1000. To get
+    /// the next page of items, make another request with the token returned in the output. For more
+    /// information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5428,6 +7047,9 @@ impl DescribeTagsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5436,6 +7058,9 @@ impl DescribeTagsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -5451,13 +7076,30 @@ impl DescribeTagsInputBuilder {
 }
 /// The output of an operation: the model's `DescribeTagsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeTagsResult).
+/// Describes the specified tags for your EC2 resources.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeTagsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`TagDescription`](super::types::TagDescription).
+    ///
+    /// The tags.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::TagDescription>>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -5468,10 +7110,15 @@ impl DescribeTagsOutput {
         DescribeTagsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `Tags`: list of structure [`TagDescription`](super::types::TagDescription).
+    ///
+    /// The tags.
     pub fn tags(&self) -> &[super::types::TagDescription] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -5491,6 +7138,9 @@ pub struct DescribeTagsOutputBuilder {
 }
 impl DescribeTagsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5499,6 +7149,9 @@ impl DescribeTagsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5507,15 +7160,22 @@ impl DescribeTagsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `Tags`: list of structure [`TagDescription`](super::types::TagDescription).
+    ///
+    /// The tags.
     pub fn tags(mut self, input: super::types::TagDescription) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`TagDescription`](super::types::TagDescription).
+    ///
+    /// The tags.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagDescription>>,
@@ -5524,6 +7184,8 @@ impl DescribeTagsOutputBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`TagDescription`](super::types::TagDescription).
+    ///
+    /// The tags.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagDescription>> {
@@ -7950,15 +9612,25 @@ impl ModifyNetworkInterfaceAttributeOutputBuilder {
 }
 /// The input of an operation: the model's `ModifySecurityGroupRulesRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifySecurityGroupRulesRequest).
+/// Modifies the rules of a security group.
+///
+/// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifySecurityGroupRulesInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRuleUpdate`](super::types::SecurityGroupRuleUpdate), required.
+    ///
+    /// Information about the security group properties to update.
     pub security_group_rules: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupRuleUpdate>,
     >,
@@ -7969,14 +9641,22 @@ impl ModifySecurityGroupRulesInput {
         ModifySecurityGroupRulesInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `SecurityGroupRules`: list of structure [`SecurityGroupRuleUpdate`](super::types::SecurityGroupRuleUpdate), required.
+    ///
+    /// Information about the security group properties to update.
     pub fn security_group_rules(&self) -> &[super::types::SecurityGroupRuleUpdate] {
         self.security_group_rules.as_deref().unwrap_or_default()
     }
@@ -7992,20 +9672,34 @@ pub struct ModifySecurityGroupRulesInputBuilder {
 }
 impl ModifySecurityGroupRulesInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8014,6 +9708,8 @@ impl ModifySecurityGroupRulesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8022,10 +9718,14 @@ impl ModifySecurityGroupRulesInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Appends one item to member `SecurityGroupRules`: list of structure [`SecurityGroupRuleUpdate`](super::types::SecurityGroupRuleUpdate), required.
+    ///
+    /// Information about the security group properties to update.
     pub fn security_group_rules(
         mut self,
         input: super::types::SecurityGroupRuleUpdate,
@@ -8034,6 +9734,8 @@ impl ModifySecurityGroupRulesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRules`: list of structure [`SecurityGroupRuleUpdate`](super::types::SecurityGroupRuleUpdate), required.
+    ///
+    /// Information about the security group properties to update.
     pub fn set_security_group_rules(
         mut self,
         input: ::std::option::Option<
@@ -8044,6 +9746,8 @@ impl ModifySecurityGroupRulesInputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRules`: list of structure [`SecurityGroupRuleUpdate`](super::types::SecurityGroupRuleUpdate), required.
+    ///
+    /// Information about the security group properties to update.
     pub fn get_security_group_rules(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupRuleUpdate>> {
@@ -8060,11 +9764,15 @@ impl ModifySecurityGroupRulesInputBuilder {
 }
 /// The output of an operation: the model's `ModifySecurityGroupRulesResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifySecurityGroupRulesResult).
+/// Modifies the rules of a security group.
+///
+/// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifySecurityGroupRulesOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -8075,6 +9783,8 @@ impl ModifySecurityGroupRulesOutput {
         ModifySecurityGroupRulesOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
@@ -8091,16 +9801,22 @@ pub struct ModifySecurityGroupRulesOutputBuilder {
 }
 impl ModifySecurityGroupRulesOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
@@ -8130,33 +9846,74 @@ impl ModifySecurityGroupRulesOutputBuilder {
 }
 /// The input of an operation: the model's `RevokeSecurityGroupEgressRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokeSecurityGroupEgressRequest).
+/// Removes the specified outbound (egress) rules from the specified security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+/// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+/// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct RevokeSecurityGroupEgressInput {
     /// `CidrIp`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `FromPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub from_port: ::std::option::Option<i32>,
     /// `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `IpProtocol`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub security_group_rule_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub source_security_group_name: ::std::option::Option<::std::string::String>,
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub source_security_group_owner_id: ::std::option::Option<::std::string::String>,
     /// `ToPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub to_port: ::std::option::Option<i32>,
 }
 impl RevokeSecurityGroupEgressInput {
@@ -8165,42 +9922,65 @@ impl RevokeSecurityGroupEgressInput {
         RevokeSecurityGroupEgressInputBuilder::default()
     }
     /// `CidrIp`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn cidr_ip(&self) -> ::std::option::Option<&str> {
         self.cidr_ip.as_deref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `FromPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `IpProtocol`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(&self) -> &[::std::string::String] {
         self.security_group_rule_ids.as_deref().unwrap_or_default()
     }
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_name(&self) -> ::std::option::Option<&str> {
         self.source_security_group_name.as_deref()
     }
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_owner_id(&self) -> ::std::option::Option<&str> {
         self.source_security_group_owner_id.as_deref()
     }
     /// `ToPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -8227,6 +10007,8 @@ pub struct RevokeSecurityGroupEgressInputBuilder {
 }
 impl RevokeSecurityGroupEgressInputBuilder {
     /// Sets member `CidrIp`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8235,6 +10017,8 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIp`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8243,38 +10027,60 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `CidrIp`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the CIDR.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ip
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8283,6 +10089,8 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8291,15 +10099,23 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string, required.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -8308,12 +10124,17 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a destination security group and a CIDR IP address
+    /// range in the same set of permissions.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8322,6 +10143,8 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8330,10 +10153,14 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the protocol name or number.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Appends one item to member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8344,6 +10171,8 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8352,12 +10181,16 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.security_group_rule_ids
     }
     /// Sets member `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8366,6 +10199,8 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8374,12 +10209,16 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupName`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_name
     }
     /// Sets member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8388,6 +10227,8 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8396,22 +10237,30 @@ impl RevokeSecurityGroupEgressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported. Use a set of IP permissions to specify a destination security group.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_owner_id
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// Not supported. Use a set of IP permissions to specify the port.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -8433,17 +10282,42 @@ impl RevokeSecurityGroupEgressInputBuilder {
 }
 /// The output of an operation: the model's `RevokeSecurityGroupEgressResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokeSecurityGroupEgressResult).
+/// Removes the specified outbound (egress) rules from the specified security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+/// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+/// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct RevokeSecurityGroupEgressOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub revoked_security_group_rules: ::std::option::Option<
         ::std::vec::Vec<super::types::RevokedSecurityGroupRule>,
     >,
     /// `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might
+    /// be in a different format from the request parameter.
     pub unknown_ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
@@ -8456,16 +10330,23 @@ impl RevokeSecurityGroupEgressOutput {
         RevokeSecurityGroupEgressOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
     /// `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn revoked_security_group_rules(
         &self,
     ) -> &[super::types::RevokedSecurityGroupRule] {
         self.revoked_security_group_rules.as_deref().unwrap_or_default()
     }
     /// `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might
+    /// be in a different format from the request parameter.
     pub fn unknown_ip_permissions(&self) -> &[super::types::IpPermission] {
         self.unknown_ip_permissions.as_deref().unwrap_or_default()
     }
@@ -8488,20 +10369,28 @@ pub struct RevokeSecurityGroupEgressOutputBuilder {
 }
 impl RevokeSecurityGroupEgressOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
     /// Appends one item to member `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn revoked_security_group_rules(
         mut self,
         input: super::types::RevokedSecurityGroupRule,
@@ -8512,6 +10401,8 @@ impl RevokeSecurityGroupEgressOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn set_revoked_security_group_rules(
         mut self,
         input: ::std::option::Option<
@@ -8522,6 +10413,8 @@ impl RevokeSecurityGroupEgressOutputBuilder {
         self
     }
     /// Returns the value set for member `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn get_revoked_security_group_rules(
         &self,
     ) -> &::std::option::Option<
@@ -8530,11 +10423,17 @@ impl RevokeSecurityGroupEgressOutputBuilder {
         &self.revoked_security_group_rules
     }
     /// Appends one item to member `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might
+    /// be in a different format from the request parameter.
     pub fn unknown_ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.unknown_ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might
+    /// be in a different format from the request parameter.
     pub fn set_unknown_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -8543,6 +10442,9 @@ impl RevokeSecurityGroupEgressOutputBuilder {
         self
     }
     /// Returns the value set for member `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might
+    /// be in a different format from the request parameter.
     pub fn get_unknown_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
@@ -8576,35 +10478,90 @@ impl RevokeSecurityGroupEgressOutputBuilder {
 }
 /// The input of an operation: the model's `RevokeSecurityGroupIngressRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokeSecurityGroupIngressRequest).
+/// Removes the specified inbound (ingress) rules from a security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+/// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+/// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+/// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct RevokeSecurityGroupIngressInput {
     /// `CidrIp`: string.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub from_port: ::std::option::Option<i32>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub security_group_rule_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub source_security_group_name: ::std::option::Option<::std::string::String>,
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported.
     pub source_security_group_owner_id: ::std::option::Option<::std::string::String>,
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub to_port: ::std::option::Option<i32>,
 }
 impl RevokeSecurityGroupIngressInput {
@@ -8613,46 +10570,80 @@ impl RevokeSecurityGroupIngressInput {
         RevokeSecurityGroupIngressInputBuilder::default()
     }
     /// `CidrIp`: string.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn cidr_ip(&self) -> ::std::option::Option<&str> {
         self.cidr_ip.as_deref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(&self) -> &[::std::string::String] {
         self.security_group_rule_ids.as_deref().unwrap_or_default()
     }
     /// `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn source_security_group_name(&self) -> ::std::option::Option<&str> {
         self.source_security_group_name.as_deref()
     }
     /// `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported.
     pub fn source_security_group_owner_id(&self) -> ::std::option::Option<&str> {
         self.source_security_group_owner_id.as_deref()
     }
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -8680,6 +10671,8 @@ pub struct RevokeSecurityGroupIngressInputBuilder {
 }
 impl RevokeSecurityGroupIngressInputBuilder {
     /// Sets member `CidrIp`: string.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8688,6 +10681,8 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIp`: string.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8696,38 +10691,63 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `CidrIp`: string.
+    ///
+    /// The CIDR IP address range. You can't specify this parameter when specifying a source security group.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ip
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP, this is
+    /// the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8736,6 +10756,8 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8744,10 +10766,16 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8756,6 +10784,10 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8764,15 +10796,25 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name in the request. For security groups in a nondefault VPC, you must specify the
+    /// security group ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -8781,12 +10823,19 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The sets of IP permissions. You can't specify a source security group and a CIDR IP address range in
+    /// the same set of permissions.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8795,6 +10844,10 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8803,10 +10856,16 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). Use
+    /// `-1` to specify all.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Appends one item to member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn security_group_rule_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8817,6 +10876,8 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn set_security_group_rule_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8825,12 +10886,19 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleIds`: list of string.
+    ///
+    /// The IDs of the security group rules.
     pub fn get_security_group_rule_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.security_group_rule_ids
     }
     /// Sets member `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn source_security_group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8839,6 +10907,11 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn set_source_security_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8847,12 +10920,19 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the source security group. You can't specify this parameter in
+    /// combination with the following parameters: the CIDR IP address range, the start of the port range,
+    /// the IP protocol, and the end of the port range. The source security group must be in the same VPC.
+    /// To revoke a specific rule for an IP protocol and port range, use a set of IP permissions instead.
     pub fn get_source_security_group_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_name
     }
     /// Sets member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported.
     pub fn source_security_group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8861,6 +10941,8 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported.
     pub fn set_source_security_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8869,22 +10951,33 @@ impl RevokeSecurityGroupIngressInputBuilder {
         self
     }
     /// Returns the value set for member `SourceSecurityGroupOwnerId`: string.
+    ///
+    /// Not supported.
     pub fn get_source_security_group_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.source_security_group_owner_id
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP, this is
+    /// the ICMP code or -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -8907,17 +11000,45 @@ impl RevokeSecurityGroupIngressInputBuilder {
 }
 /// The output of an operation: the model's `RevokeSecurityGroupIngressResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokeSecurityGroupIngressResult).
+/// Removes the specified inbound (ingress) rules from a security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+/// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+/// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+/// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct RevokeSecurityGroupIngressOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub revoked_security_group_rules: ::std::option::Option<
         ::std::vec::Vec<super::types::RevokedSecurityGroupRule>,
     >,
     /// `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might be
+    /// in a different format from the request parameter.
     pub unknown_ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
@@ -8930,16 +11051,23 @@ impl RevokeSecurityGroupIngressOutput {
         RevokeSecurityGroupIngressOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
     /// `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn revoked_security_group_rules(
         &self,
     ) -> &[super::types::RevokedSecurityGroupRule] {
         self.revoked_security_group_rules.as_deref().unwrap_or_default()
     }
     /// `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might be
+    /// in a different format from the request parameter.
     pub fn unknown_ip_permissions(&self) -> &[super::types::IpPermission] {
         self.unknown_ip_permissions.as_deref().unwrap_or_default()
     }
@@ -8962,20 +11090,28 @@ pub struct RevokeSecurityGroupIngressOutputBuilder {
 }
 impl RevokeSecurityGroupIngressOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
     /// Appends one item to member `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn revoked_security_group_rules(
         mut self,
         input: super::types::RevokedSecurityGroupRule,
@@ -8986,6 +11122,8 @@ impl RevokeSecurityGroupIngressOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn set_revoked_security_group_rules(
         mut self,
         input: ::std::option::Option<
@@ -8996,6 +11134,8 @@ impl RevokeSecurityGroupIngressOutputBuilder {
         self
     }
     /// Returns the value set for member `RevokedSecurityGroupRules`: list of structure [`RevokedSecurityGroupRule`](super::types::RevokedSecurityGroupRule).
+    ///
+    /// Details about the revoked security group rules.
     pub fn get_revoked_security_group_rules(
         &self,
     ) -> &::std::option::Option<
@@ -9004,11 +11144,17 @@ impl RevokeSecurityGroupIngressOutputBuilder {
         &self.revoked_security_group_rules
     }
     /// Appends one item to member `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might be
+    /// in a different format from the request parameter.
     pub fn unknown_ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.unknown_ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might be
+    /// in a different format from the request parameter.
     pub fn set_unknown_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -9017,6 +11163,9 @@ impl RevokeSecurityGroupIngressOutputBuilder {
         self
     }
     /// Returns the value set for member `UnknownIpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules that were unknown to the service. In some cases, `unknownIpPermissionSet` might be
+    /// in a different format from the request parameter.
     pub fn get_unknown_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
@@ -9050,21 +11199,42 @@ impl RevokeSecurityGroupIngressOutputBuilder {
 }
 /// The input of an operation: the model's `UpdateSecurityGroupRuleDescriptionsEgressRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UpdateSecurityGroupRuleDescriptionsEgressRequest).
+/// Updates the description of an egress (outbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgressInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub security_group_rule_descriptions: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupRuleDescription>,
     >,
@@ -9075,22 +11245,39 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInput {
         UpdateSecurityGroupRuleDescriptionsEgressInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn security_group_rule_descriptions(
         &self,
     ) -> &[super::types::SecurityGroupRuleDescription] {
@@ -9112,20 +11299,36 @@ pub struct UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
 }
 impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9134,6 +11337,10 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9142,10 +11349,17 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9154,6 +11368,9 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9162,15 +11379,24 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -9179,12 +11405,18 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either the IP permissions or the
+    /// description.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Appends one item to member `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn security_group_rule_descriptions(
         mut self,
         input: super::types::SecurityGroupRuleDescription,
@@ -9195,6 +11427,9 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn set_security_group_rule_descriptions(
         mut self,
         input: ::std::option::Option<
@@ -9205,6 +11440,9 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the egress security group rules. You must specify either the description or the
+    /// IP permissions.
     pub fn get_security_group_rule_descriptions(
         &self,
     ) -> &::std::option::Option<
@@ -9225,11 +11463,17 @@ impl UpdateSecurityGroupRuleDescriptionsEgressInputBuilder {
 }
 /// The output of an operation: the model's `UpdateSecurityGroupRuleDescriptionsEgressResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UpdateSecurityGroupRuleDescriptionsEgressResult).
+/// Updates the description of an egress (outbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgressOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -9240,6 +11484,8 @@ impl UpdateSecurityGroupRuleDescriptionsEgressOutput {
         UpdateSecurityGroupRuleDescriptionsEgressOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
@@ -9256,16 +11502,22 @@ pub struct UpdateSecurityGroupRuleDescriptionsEgressOutputBuilder {
 }
 impl UpdateSecurityGroupRuleDescriptionsEgressOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
@@ -9295,21 +11547,43 @@ impl UpdateSecurityGroupRuleDescriptionsEgressOutputBuilder {
 }
 /// The input of an operation: the model's `UpdateSecurityGroupRuleDescriptionsIngressRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UpdateSecurityGroupRuleDescriptionsIngressRequest).
+/// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngressInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub security_group_rule_descriptions: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupRuleDescription>,
     >,
@@ -9320,22 +11594,40 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInput {
         UpdateSecurityGroupRuleDescriptionsIngressInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn security_group_rule_descriptions(
         &self,
     ) -> &[super::types::SecurityGroupRuleDescription] {
@@ -9357,20 +11649,36 @@ pub struct UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
 }
 impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9379,6 +11687,10 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9387,10 +11699,18 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group. You must specify either the security group ID or the security group
+    /// name in the request. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9399,6 +11719,10 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9407,15 +11731,25 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. You must specify either the security group ID or the
+    /// security group name. For security groups in a nondefault VPC, you must specify the security group
+    /// ID.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -9424,12 +11758,18 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The IP permissions for the security group rule. You must specify either IP permissions or a
+    /// description.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Appends one item to member `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn security_group_rule_descriptions(
         mut self,
         input: super::types::SecurityGroupRuleDescription,
@@ -9440,6 +11780,9 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn set_security_group_rule_descriptions(
         mut self,
         input: ::std::option::Option<
@@ -9450,6 +11793,9 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleDescriptions`: list of structure [`SecurityGroupRuleDescription`](super::types::SecurityGroupRuleDescription).
+    ///
+    /// The description for the ingress security group rules. You must specify either a description or IP
+    /// permissions.
     pub fn get_security_group_rule_descriptions(
         &self,
     ) -> &::std::option::Option<
@@ -9470,11 +11816,17 @@ impl UpdateSecurityGroupRuleDescriptionsIngressInputBuilder {
 }
 /// The output of an operation: the model's `UpdateSecurityGroupRuleDescriptionsIngressResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UpdateSecurityGroupRuleDescriptionsIngressResult).
+/// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngressOutput {
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub r#return: ::std::option::Option<bool>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -9485,6 +11837,8 @@ impl UpdateSecurityGroupRuleDescriptionsIngressOutput {
         UpdateSecurityGroupRuleDescriptionsIngressOutputBuilder::default()
     }
     /// `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(&self) -> ::std::option::Option<bool> {
         self.r#return
     }
@@ -9501,16 +11855,22 @@ pub struct UpdateSecurityGroupRuleDescriptionsIngressOutputBuilder {
 }
 impl UpdateSecurityGroupRuleDescriptionsIngressOutputBuilder {
     /// Sets member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn r#return(mut self, input: bool) -> Self {
         self.r#return = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn set_return(mut self, input: ::std::option::Option<bool>) -> Self {
         self.r#return = input;
         self
     }
     /// Returns the value set for member `Return`: boolean.
+    ///
+    /// Returns `true` if the request succeeds; otherwise, returns an error.
     pub fn get_return(&self) -> &::std::option::Option<bool> {
         &self.r#return
     }
@@ -9591,7 +11951,30 @@ pub mod associate_security_group_vpc {
 }
 /// The `AuthorizeSecurityGroupEgress` operation: [`AuthorizeSecurityGroupEgressInput`] in, [`AuthorizeSecurityGroupEgressOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupEgress).
+/// Adds the specified outbound (egress) rules to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+/// IP address ranges specified by a prefix list, or the instances that are associated with a source
+/// security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+/// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+/// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+/// ICMPv6, you must also specify the ICMP type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AuthorizeSecurityGroupEgress;
 impl crate::runtime::Operation for AuthorizeSecurityGroupEgress {
@@ -9627,6 +12010,31 @@ crate::operation_error! {
     AuthorizeSecurityGroupEgressError {}
 }
 /// `AuthorizeSecurityGroupEgress`: its input, output and error, as aws-sdk-rust's `operation::authorize_security_group_egress`.
+///
+/// Adds the specified outbound (egress) rules to a security group.
+///
+/// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address ranges, the
+/// IP address ranges specified by a prefix list, or the instances that are associated with a source
+/// security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following destinations: an IPv4 or IPv6 address range, a prefix
+/// list, or a security group. You must specify a protocol for each rule (for example, TCP). If the
+/// protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or
+/// ICMPv6, you must also specify the ICMP type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupEgress.html)
 pub mod authorize_security_group_egress {
     pub use super::{AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupEgressError};
     pub use super::super::operation::AuthorizeSecurityGroupEgressInput;
@@ -9640,7 +12048,30 @@ pub mod authorize_security_group_egress {
 }
 /// The `AuthorizeSecurityGroupIngress` operation: [`AuthorizeSecurityGroupIngressInput`] in, [`AuthorizeSecurityGroupIngressOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AuthorizeSecurityGroupIngress).
+/// Adds the specified inbound (ingress) rules to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+/// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+/// a destination security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+/// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+/// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+/// must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For more information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AuthorizeSecurityGroupIngress;
 impl crate::runtime::Operation for AuthorizeSecurityGroupIngress {
@@ -9676,6 +12107,31 @@ crate::operation_error! {
     AuthorizeSecurityGroupIngressError {}
 }
 /// `AuthorizeSecurityGroupIngress`: its input, output and error, as aws-sdk-rust's `operation::authorize_security_group_ingress`.
+///
+/// Adds the specified inbound (ingress) rules to a security group.
+///
+/// An inbound rule permits instances to receive traffic from the specified IPv4 or IPv6 address range,
+/// the IP address ranges that are specified by a prefix list, or the instances that are associated with
+/// a destination security group. For more information, see
+/// [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
+/// You must specify exactly one of the following sources: an IPv4 or IPv6 address range, a prefix list,
+/// or a security group. You must specify a protocol for each rule (for example, TCP). If the protocol
+/// is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you
+/// must also specify the ICMP/ICMPv6 type and code.
+///
+/// Rule changes are propagated to instances associated with the security group as quickly as possible.
+/// However, a small delay might occur.
+///
+/// For examples of rules that you can add to security groups for specific access scenarios, see
+/// [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// For more information about security group quotas, see
+/// [Amazon VPC quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`AuthorizeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
 pub mod authorize_security_group_ingress {
     pub use super::{AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupIngressError};
     pub use super::super::operation::AuthorizeSecurityGroupIngressInput;
@@ -9746,7 +12202,30 @@ pub mod create_managed_prefix_list {
 }
 /// The `CreateSecurityGroup` operation: [`CreateSecurityGroupInput`] in, [`CreateSecurityGroupOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateSecurityGroup).
+/// Creates a security group.
+///
+/// A security group acts as a virtual firewall for your instance to control inbound and outbound
+/// traffic. For more information, see
+/// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+/// in the *Amazon EC2 User Guide* and
+/// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// When you create a security group, you specify a friendly name of your choice. You can't have two
+/// security groups for the same VPC with the same name.
+///
+/// You have a default security group for use in your VPC. If you don't specify a security group when
+/// you launch an instance, the instance is launched into the appropriate default security group. A
+/// default security group includes a default rule that grants instances unrestricted network access to
+/// each other.
+///
+/// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+/// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+///
+/// For more information about VPC security group limits, see
+/// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+///
+/// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreateSecurityGroup;
 impl crate::runtime::Operation for CreateSecurityGroup {
@@ -9780,6 +12259,31 @@ crate::operation_error! {
     CreateSecurityGroupError {}
 }
 /// `CreateSecurityGroup`: its input, output and error, as aws-sdk-rust's `operation::create_security_group`.
+///
+/// Creates a security group.
+///
+/// A security group acts as a virtual firewall for your instance to control inbound and outbound
+/// traffic. For more information, see
+/// [Amazon EC2 security groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-network-security.html)
+/// in the *Amazon EC2 User Guide* and
+/// [Security groups for your VPC](https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_SecurityGroups.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// When you create a security group, you specify a friendly name of your choice. You can't have two
+/// security groups for the same VPC with the same name.
+///
+/// You have a default security group for use in your VPC. If you don't specify a security group when
+/// you launch an instance, the instance is launched into the appropriate default security group. A
+/// default security group includes a default rule that grants instances unrestricted network access to
+/// each other.
+///
+/// You can add or remove rules from your security groups using `AuthorizeSecurityGroupIngress`,
+/// `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupIngress`, and `RevokeSecurityGroupEgress`.
+///
+/// For more information about VPC security group limits, see
+/// [Amazon VPC Limits](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+///
+/// [`CreateSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html)
 pub mod create_security_group {
     pub use super::{CreateSecurityGroup, CreateSecurityGroupError};
     pub use super::super::operation::CreateSecurityGroupInput;
@@ -9793,7 +12297,19 @@ pub mod create_security_group {
 }
 /// The `CreateTags` operation: [`CreateTagsInput`] in, [`CreateTagsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateTags).
+/// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+/// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+/// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+/// resource.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+/// that control users' access to resources based on tags, see
+/// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreateTags;
 impl crate::runtime::Operation for CreateTags {
@@ -9827,6 +12343,20 @@ crate::operation_error! {
     CreateTagsError {}
 }
 /// `CreateTags`: its input, output and error, as aws-sdk-rust's `operation::create_tags`.
+///
+/// Adds or overwrites only the specified tags for the specified Amazon EC2 resource or resources. When
+/// you specify an existing tag key, the value is overwritten with the new value. Each resource can have
+/// a maximum of 50 tags. Each tag consists of a key and optional value. Tag keys must be unique per
+/// resource.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*. For more information about creating IAM policies
+/// that control users' access to resources based on tags, see
+/// [Supported resource-level permissions for Amazon EC2 API actions](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-supported-iam-actions-resources.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`CreateTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html)
 pub mod create_tags {
     pub use super::{CreateTags, CreateTagsError};
     pub use super::super::operation::CreateTagsInput;
@@ -9897,7 +12427,13 @@ pub mod delete_managed_prefix_list {
 }
 /// The `DeleteSecurityGroup` operation: [`DeleteSecurityGroupInput`] in, [`DeleteSecurityGroupOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteSecurityGroup).
+/// Deletes a security group.
+///
+/// If you attempt to delete a security group that is associated with an instance or network interface,
+/// is referenced by another security group in the same VPC, or has a VPC association, the operation
+/// fails with `DependencyViolation`.
+///
+/// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeleteSecurityGroup;
 impl crate::runtime::Operation for DeleteSecurityGroup {
@@ -9931,6 +12467,14 @@ crate::operation_error! {
     DeleteSecurityGroupError {}
 }
 /// `DeleteSecurityGroup`: its input, output and error, as aws-sdk-rust's `operation::delete_security_group`.
+///
+/// Deletes a security group.
+///
+/// If you attempt to delete a security group that is associated with an instance or network interface,
+/// is referenced by another security group in the same VPC, or has a VPC association, the operation
+/// fails with `DependencyViolation`.
+///
+/// [`DeleteSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html)
 pub mod delete_security_group {
     pub use super::{DeleteSecurityGroup, DeleteSecurityGroupError};
     pub use super::super::operation::DeleteSecurityGroupInput;
@@ -9944,7 +12488,13 @@ pub mod delete_security_group {
 }
 /// The `DeleteTags` operation: [`DeleteTagsInput`] in, [`DeleteTagsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteTags).
+/// Deletes the specified set of tags from the specified set of resources.
+///
+/// To list the current tags, use `DescribeTags`. For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeleteTags;
 impl crate::runtime::Operation for DeleteTags {
@@ -9978,6 +12528,14 @@ crate::operation_error! {
     DeleteTagsError {}
 }
 /// `DeleteTags`: its input, output and error, as aws-sdk-rust's `operation::delete_tags`.
+///
+/// Deletes the specified set of tags from the specified set of resources.
+///
+/// To list the current tags, use `DescribeTags`. For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// [`DeleteTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteTags.html)
 pub mod delete_tags {
     pub use super::{DeleteTags, DeleteTagsError};
     pub use super::super::operation::DeleteTagsInput;
@@ -10268,7 +12826,9 @@ pub mod describe_security_group_references {
 }
 /// The `DescribeSecurityGroupRules` operation: [`DescribeSecurityGroupRulesInput`] in, [`DescribeSecurityGroupRulesOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupRules).
+/// Describes one or more of your security group rules.
+///
+/// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSecurityGroupRules;
 impl crate::runtime::Operation for DescribeSecurityGroupRules {
@@ -10304,6 +12864,10 @@ crate::operation_error! {
     DescribeSecurityGroupRulesError {}
 }
 /// `DescribeSecurityGroupRules`: its input, output and error, as aws-sdk-rust's `operation::describe_security_group_rules`.
+///
+/// Describes one or more of your security group rules.
+///
+/// [`DescribeSecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html)
 pub mod describe_security_group_rules {
     pub use super::{DescribeSecurityGroupRules, DescribeSecurityGroupRulesError};
     pub use super::super::operation::DescribeSecurityGroupRulesInput;
@@ -10372,7 +12936,9 @@ pub mod describe_security_group_vpc_associations {
 }
 /// The `DescribeSecurityGroups` operation: [`DescribeSecurityGroupsInput`] in, [`DescribeSecurityGroupsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroups).
+/// Describes the specified security groups or all of your security groups.
+///
+/// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSecurityGroups;
 impl crate::runtime::Operation for DescribeSecurityGroups {
@@ -10408,6 +12974,10 @@ crate::operation_error! {
     DescribeSecurityGroupsError {}
 }
 /// `DescribeSecurityGroups`: its input, output and error, as aws-sdk-rust's `operation::describe_security_groups`.
+///
+/// Describes the specified security groups or all of your security groups.
+///
+/// [`DescribeSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html)
 pub mod describe_security_groups {
     pub use super::{DescribeSecurityGroups, DescribeSecurityGroupsError};
     pub use super::super::operation::DescribeSecurityGroupsInput;
@@ -10525,7 +13095,19 @@ pub mod describe_subnets {
 }
 /// The `DescribeTags` operation: [`DescribeTagsInput`] in, [`DescribeTagsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeTags).
+/// Describes the specified tags for your EC2 resources.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeTags;
 impl crate::runtime::Operation for DescribeTags {
@@ -10559,6 +13141,20 @@ crate::operation_error! {
     DescribeTagsError {}
 }
 /// `DescribeTags`: its input, output and error, as aws-sdk-rust's `operation::describe_tags`.
+///
+/// Describes the specified tags for your EC2 resources.
+///
+/// For more information about tags, see
+/// [Tag your Amazon EC2 resources](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html)
+/// in the *Amazon Elastic Compute Cloud User Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeTags` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html)
 pub mod describe_tags {
     pub use super::{DescribeTags, DescribeTagsError};
     pub use super::super::operation::DescribeTagsInput;
@@ -10955,7 +13551,9 @@ pub mod modify_network_interface_attribute {
 }
 /// The `ModifySecurityGroupRules` operation: [`ModifySecurityGroupRulesInput`] in, [`ModifySecurityGroupRulesOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifySecurityGroupRules).
+/// Modifies the rules of a security group.
+///
+/// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ModifySecurityGroupRules;
 impl crate::runtime::Operation for ModifySecurityGroupRules {
@@ -10991,6 +13589,10 @@ crate::operation_error! {
     ModifySecurityGroupRulesError {}
 }
 /// `ModifySecurityGroupRules`: its input, output and error, as aws-sdk-rust's `operation::modify_security_group_rules`.
+///
+/// Modifies the rules of a security group.
+///
+/// [`ModifySecurityGroupRules` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html)
 pub mod modify_security_group_rules {
     pub use super::{ModifySecurityGroupRules, ModifySecurityGroupRulesError};
     pub use super::super::operation::ModifySecurityGroupRulesInput;
@@ -11004,7 +13606,25 @@ pub mod modify_security_group_rules {
 }
 /// The `RevokeSecurityGroupEgress` operation: [`RevokeSecurityGroupEgressInput`] in, [`RevokeSecurityGroupEgressOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokeSecurityGroupEgress).
+/// Removes the specified outbound (egress) rules from the specified security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+/// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+/// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RevokeSecurityGroupEgress;
 impl crate::runtime::Operation for RevokeSecurityGroupEgress {
@@ -11040,6 +13660,26 @@ crate::operation_error! {
     RevokeSecurityGroupEgressError {}
 }
 /// `RevokeSecurityGroupEgress`: its input, output and error, as aws-sdk-rust's `operation::revoke_security_group_egress`.
+///
+/// Removes the specified outbound (egress) rules from the specified security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and destination (CIDR range, security group,
+/// or prefix list). For the TCP and UDP protocols, you must also specify the destination port or range
+/// of ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
 pub mod revoke_security_group_egress {
     pub use super::{RevokeSecurityGroupEgress, RevokeSecurityGroupEgressError};
     pub use super::super::operation::RevokeSecurityGroupEgressInput;
@@ -11053,7 +13693,28 @@ pub mod revoke_security_group_egress {
 }
 /// The `RevokeSecurityGroupIngress` operation: [`RevokeSecurityGroupIngressInput`] in, [`RevokeSecurityGroupIngressOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokeSecurityGroupIngress).
+/// Removes the specified inbound (ingress) rules from a security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+/// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+/// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+/// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RevokeSecurityGroupIngress;
 impl crate::runtime::Operation for RevokeSecurityGroupIngress {
@@ -11089,6 +13750,29 @@ crate::operation_error! {
     RevokeSecurityGroupIngressError {}
 }
 /// `RevokeSecurityGroupIngress`: its input, output and error, as aws-sdk-rust's `operation::revoke_security_group_ingress`.
+///
+/// Removes the specified inbound (ingress) rules from a security group.
+///
+/// You can specify rules using either rule IDs or security group rule properties. If you use rule
+/// properties, the values that you specify (for example, ports) must match the existing rule's values
+/// exactly. Each rule has a protocol, from and to ports, and source (CIDR range, security group, or
+/// prefix list). For the TCP and UDP protocols, you must also specify the destination port or range of
+/// ports. For the ICMP protocol, you must also specify the ICMP type and code. If the security group
+/// rule has a description, you do not need to specify the description to revoke the rule.
+///
+/// For a default VPC, if the values you specify do not match the existing rule's values, no error is
+/// returned, and the output describes the security group rules that were not revoked.
+///
+/// For a non-default VPC, if the values you specify do not match the existing rule's values, an
+/// `InvalidPermission.NotFound` client error is returned, and no rules are revoked.
+///
+/// Amazon Web Services recommends that you describe the security group to verify that the rules were
+/// removed.
+///
+/// Rule changes are propagated to instances within the security group as quickly as possible. However,
+/// a small delay might occur.
+///
+/// [`RevokeSecurityGroupIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html)
 pub mod revoke_security_group_ingress {
     pub use super::{RevokeSecurityGroupIngress, RevokeSecurityGroupIngressError};
     pub use super::super::operation::RevokeSecurityGroupIngressInput;
@@ -11102,7 +13786,11 @@ pub mod revoke_security_group_ingress {
 }
 /// The `UpdateSecurityGroupRuleDescriptionsEgress` operation: [`UpdateSecurityGroupRuleDescriptionsEgressInput`] in, [`UpdateSecurityGroupRuleDescriptionsEgressOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UpdateSecurityGroupRuleDescriptionsEgress).
+/// Updates the description of an egress (outbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpdateSecurityGroupRuleDescriptionsEgress;
 impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsEgress {
@@ -11142,6 +13830,12 @@ crate::operation_error! {
     UpdateSecurityGroupRuleDescriptionsEgressError {}
 }
 /// `UpdateSecurityGroupRuleDescriptionsEgress`: its input, output and error, as aws-sdk-rust's `operation::update_security_group_rule_descriptions_egress`.
+///
+/// Updates the description of an egress (outbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsEgress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsEgress.html)
 pub mod update_security_group_rule_descriptions_egress {
     pub use super::{
         UpdateSecurityGroupRuleDescriptionsEgress,
@@ -11158,7 +13852,11 @@ pub mod update_security_group_rule_descriptions_egress {
 }
 /// The `UpdateSecurityGroupRuleDescriptionsIngress` operation: [`UpdateSecurityGroupRuleDescriptionsIngressInput`] in, [`UpdateSecurityGroupRuleDescriptionsIngressOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UpdateSecurityGroupRuleDescriptionsIngress).
+/// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpdateSecurityGroupRuleDescriptionsIngress;
 impl crate::runtime::Operation for UpdateSecurityGroupRuleDescriptionsIngress {
@@ -11198,6 +13896,12 @@ crate::operation_error! {
     UpdateSecurityGroupRuleDescriptionsIngressError {}
 }
 /// `UpdateSecurityGroupRuleDescriptionsIngress`: its input, output and error, as aws-sdk-rust's `operation::update_security_group_rule_descriptions_ingress`.
+///
+/// Updates the description of an ingress (inbound) security group rule. You can replace an existing
+/// description, or add a description to a rule that did not have one previously. You can remove a
+/// description for a security group rule by omitting the description parameter in the request.
+///
+/// [`UpdateSecurityGroupRuleDescriptionsIngress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UpdateSecurityGroupRuleDescriptionsIngress.html)
 pub mod update_security_group_rule_descriptions_ingress {
     pub use super::{
         UpdateSecurityGroupRuleDescriptionsIngress,

@@ -192,20 +192,36 @@ pub struct SecurityGroupCreateTags<C> {
 }
 impl<C> SecurityGroupCreateTags<C> {
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn resources(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -214,6 +230,10 @@ impl<C> SecurityGroupCreateTags<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn set_resources(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -222,17 +242,27 @@ impl<C> SecurityGroupCreateTags<C> {
         self
     }
     /// `Resources`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the resources, separated by spaces.
+    ///
+    /// Constraints: Up to 1000 resource IDs. We recommend breaking up this request into smaller batches.
     pub fn get_resources(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_resources()
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -241,6 +271,9 @@ impl<C> SecurityGroupCreateTags<C> {
         self
     }
     /// `Tags`: see the input builder's setter of the same name.
+    ///
+    /// The tags. The `value` parameter is required, but if you don't want the tag to have a value, specify
+    /// the parameter with no value, and we set the value to an empty string.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -592,6 +625,12 @@ pub struct ServiceCreateSecurityGroup<C> {
 }
 impl<C> ServiceCreateSecurityGroup<C> {
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -600,6 +639,12 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -608,24 +653,48 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the security group.
+    ///
+    /// Constraints: Up to 255 characters in length
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_description()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -634,6 +703,12 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -642,15 +717,25 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `GroupName`: see the input builder's setter of the same name.
+    ///
+    /// The name of the security group. Names are case-insensitive and must be unique within the VPC.
+    ///
+    /// Constraints: Up to 255 characters in length. Can't start with `sg-`.
+    ///
+    /// Valid characters: a-z, A-Z, 0-9, spaces, and .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_name()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -659,12 +744,16 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to assign to the security group.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
         self.inner.get_tag_specifications()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -673,6 +762,8 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -681,6 +772,8 @@ impl<C> ServiceCreateSecurityGroup<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC. Required for a nondefault VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -765,25 +858,131 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -792,12 +991,63 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters for rules, the results include security groups for which any
+    /// combination of rules - not necessarily a single rule - match all filters.
+    ///
+    /// - `description` - The description of the security group.
+    /// - `egress.ip-permission.cidr` - An IPv4 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.from-port` - For an outbound rule, the start of port range for the TCP and
+    ///   UDP protocols, or an ICMP type number.
+    /// - `egress.ip-permission.group-id` - The ID of a security group that has been referenced in an
+    ///   outbound security group rule.
+    /// - `egress.ip-permission.group-name` - The name of a security group that is referenced in an outbound
+    ///   security group rule.
+    /// - `egress.ip-permission.ipv6-cidr` - An IPv6 CIDR block for an outbound security group rule.
+    /// - `egress.ip-permission.prefix-list-id` - The ID of a prefix list to which a security group rule
+    ///   allows outbound access.
+    /// - `egress.ip-permission.protocol` - The IP protocol for an outbound security group rule (`tcp` \|
+    ///   `udp` \| `icmp`, a protocol number, or -1 for all protocols).
+    /// - `egress.ip-permission.to-port` - For an outbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `egress.ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced
+    ///   in an outbound security group rule.
+    /// - `group-id` - The ID of the security group.
+    /// - `group-name` - The name of the security group.
+    /// - `ip-permission.cidr` - An IPv4 CIDR block for an inbound security group rule.
+    /// - `ip-permission.from-port` - For an inbound rule, the start of port range for the TCP and UDP
+    ///   protocols, or an ICMP type number.
+    /// - `ip-permission.group-id` - The ID of a security group that has been referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.group-name` - The name of a security group that is referenced in an inbound
+    ///   security group rule.
+    /// - `ip-permission.ipv6-cidr` - An IPv6 CIDR block for an inbound security group rule.
+    /// - `ip-permission.prefix-list-id` - The ID of a prefix list from which a security group rule allows
+    ///   inbound access.
+    /// - `ip-permission.protocol` - The IP protocol for an inbound security group rule (`tcp` \| `udp` \|
+    ///   `icmp`, a protocol number, or -1 for all protocols).
+    /// - `ip-permission.to-port` - For an inbound rule, the end of port range for the TCP and UDP
+    ///   protocols, or an ICMP code.
+    /// - `ip-permission.user-id` - The ID of an Amazon Web Services account that has been referenced in an
+    ///   inbound security group rule.
+    /// - `owner-id` - The Amazon Web Services account ID of the owner of the security group.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC specified when the security group was created.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -806,6 +1056,10 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -814,12 +1068,21 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `GroupIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups. Required for security groups in a nondefault VPC.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_group_ids()
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn group_names(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -828,6 +1091,11 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn set_group_names(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -836,26 +1104,49 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `GroupNames`: see the input builder's setter of the same name.
+    ///
+    /// \[Default VPC\] The names of the security groups. You can specify either the security group name or
+    /// the security group ID.
+    ///
+    /// Default: Describes all of your security groups.
     pub fn get_group_names(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_group_names()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. This value can be between 5 and 1000. If this
+    /// parameter is not specified, then all items are returned. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -864,6 +1155,9 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -872,6 +1166,9 @@ impl<C> SecurityGroupsCollection<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }

@@ -2066,7 +2066,18 @@ impl EnclaveOptionsBuilder {
 }
 /// A structure of the API: the model's `Filter`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Filter).
+/// A filter name and value pair that is used to return a more specific list of results from a describe
+/// operation. Filters can be used to match a set of resources by specific criteria, such as tags,
+/// attributes, or IDs.
+///
+/// If you specify multiple filters, the filters are joined with an `AND`, and the request returns only
+/// results that match all of the specified filters.
+///
+/// For more information, see
+/// [List and filter using the CLI and API](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Filtering.html#Filtering_Resources_CLI)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`Filter` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Filter.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -2076,8 +2087,14 @@ impl EnclaveOptionsBuilder {
 )]
 pub struct Filter {
     /// `Name`: string.
+    ///
+    /// The name of the filter. Filter names are case-sensitive.
     pub name: ::std::option::Option<::std::string::String>,
     /// `Values`: list of string.
+    ///
+    /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter,
+    /// the values are joined with an `OR`, and the request returns all results that match any of the
+    /// specified values.
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl Filter {
@@ -2086,10 +2103,16 @@ impl Filter {
         FilterBuilder::default()
     }
     /// `Name`: string.
+    ///
+    /// The name of the filter. Filter names are case-sensitive.
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
     /// `Values`: list of string.
+    ///
+    /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter,
+    /// the values are joined with an `OR`, and the request returns all results that match any of the
+    /// specified values.
     pub fn values(&self) -> &[::std::string::String] {
         self.values.as_deref().unwrap_or_default()
     }
@@ -2102,6 +2125,8 @@ pub struct FilterBuilder {
 }
 impl FilterBuilder {
     /// Sets member `Name`: string.
+    ///
+    /// The name of the filter. Filter names are case-sensitive.
     pub fn name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2110,6 +2135,8 @@ impl FilterBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Name`: string.
+    ///
+    /// The name of the filter. Filter names are case-sensitive.
     pub fn set_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2118,10 +2145,16 @@ impl FilterBuilder {
         self
     }
     /// Returns the value set for member `Name`: string.
+    ///
+    /// The name of the filter. Filter names are case-sensitive.
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
     /// Appends one item to member `Values`: list of string.
+    ///
+    /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter,
+    /// the values are joined with an `OR`, and the request returns all results that match any of the
+    /// specified values.
     pub fn values(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2130,6 +2163,10 @@ impl FilterBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Values`: list of string.
+    ///
+    /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter,
+    /// the values are joined with an `OR`, and the request returns all results that match any of the
+    /// specified values.
     pub fn set_values(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2138,6 +2175,10 @@ impl FilterBuilder {
         self
     }
     /// Returns the value set for member `Values`: list of string.
+    ///
+    /// The filter values. Filter values are case-sensitive. If you specify multiple values for a filter,
+    /// the values are joined with an `OR`, and the request returns all results that match any of the
+    /// specified values.
     pub fn get_values(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -7160,7 +7201,9 @@ impl InstanceStateBuilder {
 }
 /// A structure of the API: the model's `IpPermission`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpPermission).
+/// Describes the permissions for a security group rule.
+///
+/// [`IpPermission` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -7170,20 +7213,44 @@ impl InstanceStateBuilder {
 )]
 pub struct IpPermission {
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub from_port: ::std::option::Option<i32>,
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a
+    /// protocol number other than `tcp`, `udp`, `icmp`, or `icmpv6` allows traffic on all ports, regardless
+    /// of any port range you specify. For `tcp`, `udp`, and `icmp`, you must specify a port range. For
+    /// `icmpv6`, the port range is optional; if you omit the port range, traffic for all types and codes is
+    /// allowed.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `IpRanges`: list of structure [`IpRange`](super::types::IpRange).
+    ///
+    /// The IPv4 address ranges.
     pub ip_ranges: ::std::option::Option<::std::vec::Vec<super::types::IpRange>>,
     /// `Ipv6Ranges`: list of structure [`Ipv6Range`](super::types::Ipv6Range).
+    ///
+    /// The IPv6 address ranges.
     pub ipv6_ranges: ::std::option::Option<::std::vec::Vec<super::types::Ipv6Range>>,
     /// `PrefixListIds`: list of structure [`PrefixListId`](super::types::PrefixListId).
+    ///
+    /// The prefix list IDs.
     pub prefix_list_ids: ::std::option::Option<
         ::std::vec::Vec<super::types::PrefixListId>,
     >,
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub to_port: ::std::option::Option<i32>,
     /// `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group and Amazon Web Services account ID pairs.
     pub user_id_group_pairs: ::std::option::Option<
         ::std::vec::Vec<super::types::UserIdGroupPair>,
     >,
@@ -7194,30 +7261,54 @@ impl IpPermission {
         IpPermissionBuilder::default()
     }
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a
+    /// protocol number other than `tcp`, `udp`, `icmp`, or `icmpv6` allows traffic on all ports, regardless
+    /// of any port range you specify. For `tcp`, `udp`, and `icmp`, you must specify a port range. For
+    /// `icmpv6`, the port range is optional; if you omit the port range, traffic for all types and codes is
+    /// allowed.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `IpRanges`: list of structure [`IpRange`](super::types::IpRange).
+    ///
+    /// The IPv4 address ranges.
     pub fn ip_ranges(&self) -> &[super::types::IpRange] {
         self.ip_ranges.as_deref().unwrap_or_default()
     }
     /// `Ipv6Ranges`: list of structure [`Ipv6Range`](super::types::Ipv6Range).
+    ///
+    /// The IPv6 address ranges.
     pub fn ipv6_ranges(&self) -> &[super::types::Ipv6Range] {
         self.ipv6_ranges.as_deref().unwrap_or_default()
     }
     /// `PrefixListIds`: list of structure [`PrefixListId`](super::types::PrefixListId).
+    ///
+    /// The prefix list IDs.
     pub fn prefix_list_ids(&self) -> &[super::types::PrefixListId] {
         self.prefix_list_ids.as_deref().unwrap_or_default()
     }
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
     /// `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group and Amazon Web Services account ID pairs.
     pub fn user_id_group_pairs(&self) -> &[super::types::UserIdGroupPair] {
         self.user_id_group_pairs.as_deref().unwrap_or_default()
     }
@@ -7241,20 +7332,38 @@ pub struct IpPermissionBuilder {
 }
 impl IpPermissionBuilder {
     /// Sets member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a
+    /// protocol number other than `tcp`, `udp`, `icmp`, or `icmpv6` allows traffic on all ports, regardless
+    /// of any port range you specify. For `tcp`, `udp`, and `icmp`, you must specify a port range. For
+    /// `icmpv6`, the port range is optional; if you omit the port range, traffic for all types and codes is
+    /// allowed.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7263,6 +7372,15 @@ impl IpPermissionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a
+    /// protocol number other than `tcp`, `udp`, `icmp`, or `icmpv6` allows traffic on all ports, regardless
+    /// of any port range you specify. For `tcp`, `udp`, and `icmp`, you must specify a port range. For
+    /// `icmpv6`, the port range is optional; if you omit the port range, traffic for all types and codes is
+    /// allowed.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7271,15 +7389,28 @@ impl IpPermissionBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols. When authorizing security group rules, specifying `-1` or a
+    /// protocol number other than `tcp`, `udp`, `icmp`, or `icmpv6` allows traffic on all ports, regardless
+    /// of any port range you specify. For `tcp`, `udp`, and `icmp`, you must specify a port range. For
+    /// `icmpv6`, the port range is optional; if you omit the port range, traffic for all types and codes is
+    /// allowed.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Appends one item to member `IpRanges`: list of structure [`IpRange`](super::types::IpRange).
+    ///
+    /// The IPv4 address ranges.
     pub fn ip_ranges(mut self, input: super::types::IpRange) -> Self {
         self.ip_ranges.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpRanges`: list of structure [`IpRange`](super::types::IpRange).
+    ///
+    /// The IPv4 address ranges.
     pub fn set_ip_ranges(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpRange>>,
@@ -7288,17 +7419,23 @@ impl IpPermissionBuilder {
         self
     }
     /// Returns the value set for member `IpRanges`: list of structure [`IpRange`](super::types::IpRange).
+    ///
+    /// The IPv4 address ranges.
     pub fn get_ip_ranges(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpRange>> {
         &self.ip_ranges
     }
     /// Appends one item to member `Ipv6Ranges`: list of structure [`Ipv6Range`](super::types::Ipv6Range).
+    ///
+    /// The IPv6 address ranges.
     pub fn ipv6_ranges(mut self, input: super::types::Ipv6Range) -> Self {
         self.ipv6_ranges.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Ranges`: list of structure [`Ipv6Range`](super::types::Ipv6Range).
+    ///
+    /// The IPv6 address ranges.
     pub fn set_ipv6_ranges(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Ipv6Range>>,
@@ -7307,17 +7444,23 @@ impl IpPermissionBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Ranges`: list of structure [`Ipv6Range`](super::types::Ipv6Range).
+    ///
+    /// The IPv6 address ranges.
     pub fn get_ipv6_ranges(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Ipv6Range>> {
         &self.ipv6_ranges
     }
     /// Appends one item to member `PrefixListIds`: list of structure [`PrefixListId`](super::types::PrefixListId).
+    ///
+    /// The prefix list IDs.
     pub fn prefix_list_ids(mut self, input: super::types::PrefixListId) -> Self {
         self.prefix_list_ids.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `PrefixListIds`: list of structure [`PrefixListId`](super::types::PrefixListId).
+    ///
+    /// The prefix list IDs.
     pub fn set_prefix_list_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::PrefixListId>>,
@@ -7326,31 +7469,49 @@ impl IpPermissionBuilder {
         self
     }
     /// Returns the value set for member `PrefixListIds`: list of structure [`PrefixListId`](super::types::PrefixListId).
+    ///
+    /// The prefix list IDs.
     pub fn get_prefix_list_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::PrefixListId>> {
         &self.prefix_list_ids
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
     /// Appends one item to member `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group and Amazon Web Services account ID pairs.
     pub fn user_id_group_pairs(mut self, input: super::types::UserIdGroupPair) -> Self {
         self.user_id_group_pairs.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group and Amazon Web Services account ID pairs.
     pub fn set_user_id_group_pairs(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::UserIdGroupPair>>,
@@ -7359,6 +7520,8 @@ impl IpPermissionBuilder {
         self
     }
     /// Returns the value set for member `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group and Amazon Web Services account ID pairs.
     pub fn get_user_id_group_pairs(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::UserIdGroupPair>> {
@@ -7379,7 +7542,9 @@ impl IpPermissionBuilder {
 }
 /// A structure of the API: the model's `IpRange`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpRange).
+/// Describes an IPv4 address range.
+///
+/// [`IpRange` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -7389,8 +7554,24 @@ impl IpPermissionBuilder {
 )]
 pub struct IpRange {
     /// `CidrIp`: string.
+    ///
+    /// The IPv4 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv4 address, use the /32 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub cidr_ip: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv4 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub description: ::std::option::Option<::std::string::String>,
 }
 impl IpRange {
@@ -7399,10 +7580,26 @@ impl IpRange {
         IpRangeBuilder::default()
     }
     /// `CidrIp`: string.
+    ///
+    /// The IPv4 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv4 address, use the /32 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn cidr_ip(&self) -> ::std::option::Option<&str> {
         self.cidr_ip.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv4 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
@@ -7415,6 +7612,17 @@ pub struct IpRangeBuilder {
 }
 impl IpRangeBuilder {
     /// Sets member `CidrIp`: string.
+    ///
+    /// The IPv4 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv4 address, use the /32 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn cidr_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7423,6 +7631,17 @@ impl IpRangeBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIp`: string.
+    ///
+    /// The IPv4 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv4 address, use the /32 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn set_cidr_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7431,10 +7650,26 @@ impl IpRangeBuilder {
         self
     }
     /// Returns the value set for member `CidrIp`: string.
+    ///
+    /// The IPv4 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv4 address, use the /32 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn get_cidr_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ip
     }
     /// Sets member `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv4 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7443,6 +7678,11 @@ impl IpRangeBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv4 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7451,6 +7691,11 @@ impl IpRangeBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv4 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
@@ -7594,7 +7839,9 @@ impl Ipv6PrefixSpecificationBuilder {
 }
 /// A structure of the API: the model's `Ipv6Range`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv6Range).
+/// Describes an IPv6 address range.
+///
+/// [`Ipv6Range` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Ipv6Range.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -7604,8 +7851,24 @@ impl Ipv6PrefixSpecificationBuilder {
 )]
 pub struct Ipv6Range {
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv6 address, use the /128 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub cidr_ipv6: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv6 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub description: ::std::option::Option<::std::string::String>,
 }
 impl Ipv6Range {
@@ -7614,10 +7877,26 @@ impl Ipv6Range {
         Ipv6RangeBuilder::default()
     }
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv6 address, use the /128 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn cidr_ipv6(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv6.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv6 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
@@ -7630,6 +7909,17 @@ pub struct Ipv6RangeBuilder {
 }
 impl Ipv6RangeBuilder {
     /// Sets member `CidrIpv6`: string.
+    ///
+    /// The IPv6 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv6 address, use the /128 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn cidr_ipv6(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7638,6 +7928,17 @@ impl Ipv6RangeBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv6`: string.
+    ///
+    /// The IPv6 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv6 address, use the /128 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn set_cidr_ipv6(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7646,10 +7947,26 @@ impl Ipv6RangeBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv6`: string.
+    ///
+    /// The IPv6 address range. You can either specify a CIDR block or a source security group, not both. To
+    /// specify a single IPv6 address, use the /128 prefix length.
+    ///
+    /// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+    /// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+    /// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+    /// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+    /// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+    /// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+    /// the API throws an duplicate rule error.
     pub fn get_cidr_ipv6(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv6
     }
     /// Sets member `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv6 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7658,6 +7975,11 @@ impl Ipv6RangeBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv6 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7666,6 +7988,11 @@ impl Ipv6RangeBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description for the security group rule that references this IPv6 address range.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=\&;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
@@ -10616,7 +10943,9 @@ impl PrefixListEntryBuilder {
 }
 /// A structure of the API: the model's `PrefixListId`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrefixListId).
+/// Describes a prefix list ID.
+///
+/// [`PrefixListId` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListId.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -10626,8 +10955,15 @@ impl PrefixListEntryBuilder {
 )]
 pub struct PrefixListId {
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this prefix list ID.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub description: ::std::option::Option<::std::string::String>,
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
 }
 impl PrefixListId {
@@ -10636,10 +10972,17 @@ impl PrefixListId {
         PrefixListIdBuilder::default()
     }
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this prefix list ID.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
@@ -10652,6 +10995,11 @@ pub struct PrefixListIdBuilder {
 }
 impl PrefixListIdBuilder {
     /// Sets member `Description`: string.
+    ///
+    /// A description for the security group rule that references this prefix list ID.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10660,6 +11008,11 @@ impl PrefixListIdBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description for the security group rule that references this prefix list ID.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10668,10 +11021,17 @@ impl PrefixListIdBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description for the security group rule that references this prefix list ID.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10680,6 +11040,8 @@ impl PrefixListIdBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10688,6 +11050,8 @@ impl PrefixListIdBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
@@ -11180,7 +11544,9 @@ impl PublicIpDnsNameOptionsBuilder {
 }
 /// A structure of the API: the model's `ReferencedSecurityGroup`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ReferencedSecurityGroup).
+/// Describes the security group that is referenced in the security group rule.
+///
+/// [`ReferencedSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReferencedSecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -11190,14 +11556,24 @@ impl PublicIpDnsNameOptionsBuilder {
 )]
 pub struct ReferencedSecurityGroup {
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub peering_status: ::std::option::Option<::std::string::String>,
     /// `UserId`: string.
+    ///
+    /// The Amazon Web Services account ID.
     pub user_id: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub vpc_id: ::std::option::Option<::std::string::String>,
     /// `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable).
     pub vpc_peering_connection_id: ::std::option::Option<::std::string::String>,
 }
 impl ReferencedSecurityGroup {
@@ -11206,22 +11582,32 @@ impl ReferencedSecurityGroup {
         ReferencedSecurityGroupBuilder::default()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn peering_status(&self) -> ::std::option::Option<&str> {
         self.peering_status.as_deref()
     }
     /// `UserId`: string.
+    ///
+    /// The Amazon Web Services account ID.
     pub fn user_id(&self) -> ::std::option::Option<&str> {
         self.user_id.as_deref()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
     /// `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable).
     pub fn vpc_peering_connection_id(&self) -> ::std::option::Option<&str> {
         self.vpc_peering_connection_id.as_deref()
     }
@@ -11237,6 +11623,8 @@ pub struct ReferencedSecurityGroupBuilder {
 }
 impl ReferencedSecurityGroupBuilder {
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11245,6 +11633,8 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11253,10 +11643,14 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn peering_status(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11265,6 +11659,8 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn set_peering_status(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11273,10 +11669,14 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn get_peering_status(&self) -> &::std::option::Option<::std::string::String> {
         &self.peering_status
     }
     /// Sets member `UserId`: string.
+    ///
+    /// The Amazon Web Services account ID.
     pub fn user_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11285,6 +11685,8 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `UserId`: string.
+    ///
+    /// The Amazon Web Services account ID.
     pub fn set_user_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11293,10 +11695,14 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `UserId`: string.
+    ///
+    /// The Amazon Web Services account ID.
     pub fn get_user_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.user_id
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11305,6 +11711,8 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11313,10 +11721,14 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
     /// Sets member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable).
     pub fn vpc_peering_connection_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11325,6 +11737,8 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable).
     pub fn set_vpc_peering_connection_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11333,6 +11747,8 @@ impl ReferencedSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable).
     pub fn get_vpc_peering_connection_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -11588,7 +12004,12 @@ impl ReservationBuilder {
 }
 /// A structure of the API: the model's `RevokedSecurityGroupRule`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RevokedSecurityGroupRule).
+/// A security group rule removed with
+/// [RevokeSecurityGroupEgress](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupEgress.html)
+/// or
+/// [RevokeSecurityGroupIngress](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html).
+///
+/// [`RevokedSecurityGroupRule` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokedSecurityGroupRule.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -11598,26 +12019,48 @@ impl ReservationBuilder {
 )]
 pub struct RevokedSecurityGroupRule {
     /// `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR of the traffic source.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR of the traffic source.
     pub cidr_ipv6: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// A description of the revoked security group rule.
     pub description: ::std::option::Option<::std::string::String>,
     /// `FromPort`: integer.
+    ///
+    /// The 'from' port number of the security group rule.
     pub from_port: ::std::option::Option<i32>,
     /// `GroupId`: string.
+    ///
+    /// A security group ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `IpProtocol`: string.
+    ///
+    /// The security group rule's protocol.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `IsEgress`: boolean.
+    ///
+    /// Defines if a security group rule is an outbound rule.
     pub is_egress: ::std::option::Option<bool>,
     /// `PrefixListId`: string.
+    ///
+    /// The ID of a prefix list that's the traffic source.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
     /// `ReferencedGroupId`: string.
+    ///
+    /// The ID of a referenced security group.
     pub referenced_group_id: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRuleId`: string.
+    ///
+    /// A security group rule ID.
     pub security_group_rule_id: ::std::option::Option<::std::string::String>,
     /// `ToPort`: integer.
+    ///
+    /// The 'to' port number of the security group rule.
     pub to_port: ::std::option::Option<i32>,
 }
 impl RevokedSecurityGroupRule {
@@ -11626,46 +12069,68 @@ impl RevokedSecurityGroupRule {
         RevokedSecurityGroupRuleBuilder::default()
     }
     /// `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR of the traffic source.
     pub fn cidr_ipv4(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv4.as_deref()
     }
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR of the traffic source.
     pub fn cidr_ipv6(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv6.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// A description of the revoked security group rule.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `FromPort`: integer.
+    ///
+    /// The 'from' port number of the security group rule.
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `GroupId`: string.
+    ///
+    /// A security group ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `IpProtocol`: string.
+    ///
+    /// The security group rule's protocol.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `IsEgress`: boolean.
+    ///
+    /// Defines if a security group rule is an outbound rule.
     pub fn is_egress(&self) -> ::std::option::Option<bool> {
         self.is_egress
     }
     /// `PrefixListId`: string.
+    ///
+    /// The ID of a prefix list that's the traffic source.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
     /// `ReferencedGroupId`: string.
+    ///
+    /// The ID of a referenced security group.
     pub fn referenced_group_id(&self) -> ::std::option::Option<&str> {
         self.referenced_group_id.as_deref()
     }
     /// `SecurityGroupRuleId`: string.
+    ///
+    /// A security group rule ID.
     pub fn security_group_rule_id(&self) -> ::std::option::Option<&str> {
         self.security_group_rule_id.as_deref()
     }
     /// `ToPort`: integer.
+    ///
+    /// The 'to' port number of the security group rule.
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -11687,6 +12152,8 @@ pub struct RevokedSecurityGroupRuleBuilder {
 }
 impl RevokedSecurityGroupRuleBuilder {
     /// Sets member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR of the traffic source.
     pub fn cidr_ipv4(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11695,6 +12162,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR of the traffic source.
     pub fn set_cidr_ipv4(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11703,10 +12172,14 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR of the traffic source.
     pub fn get_cidr_ipv4(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv4
     }
     /// Sets member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR of the traffic source.
     pub fn cidr_ipv6(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11715,6 +12188,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR of the traffic source.
     pub fn set_cidr_ipv6(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11723,10 +12198,14 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR of the traffic source.
     pub fn get_cidr_ipv6(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv6
     }
     /// Sets member `Description`: string.
+    ///
+    /// A description of the revoked security group rule.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11735,6 +12214,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description of the revoked security group rule.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11743,24 +12224,34 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description of the revoked security group rule.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// The 'from' port number of the security group rule.
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// The 'from' port number of the security group rule.
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// The 'from' port number of the security group rule.
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// A security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11769,6 +12260,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// A security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11777,10 +12270,14 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// A security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The security group rule's protocol.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11789,6 +12286,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The security group rule's protocol.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11797,24 +12296,34 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The security group rule's protocol.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Sets member `IsEgress`: boolean.
+    ///
+    /// Defines if a security group rule is an outbound rule.
     pub fn is_egress(mut self, input: bool) -> Self {
         self.is_egress = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IsEgress`: boolean.
+    ///
+    /// Defines if a security group rule is an outbound rule.
     pub fn set_is_egress(mut self, input: ::std::option::Option<bool>) -> Self {
         self.is_egress = input;
         self
     }
     /// Returns the value set for member `IsEgress`: boolean.
+    ///
+    /// Defines if a security group rule is an outbound rule.
     pub fn get_is_egress(&self) -> &::std::option::Option<bool> {
         &self.is_egress
     }
     /// Sets member `PrefixListId`: string.
+    ///
+    /// The ID of a prefix list that's the traffic source.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11823,6 +12332,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string.
+    ///
+    /// The ID of a prefix list that's the traffic source.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11831,10 +12342,14 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string.
+    ///
+    /// The ID of a prefix list that's the traffic source.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
     /// Sets member `ReferencedGroupId`: string.
+    ///
+    /// The ID of a referenced security group.
     pub fn referenced_group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11843,6 +12358,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ReferencedGroupId`: string.
+    ///
+    /// The ID of a referenced security group.
     pub fn set_referenced_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11851,12 +12368,16 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `ReferencedGroupId`: string.
+    ///
+    /// The ID of a referenced security group.
     pub fn get_referenced_group_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.referenced_group_id
     }
     /// Sets member `SecurityGroupRuleId`: string.
+    ///
+    /// A security group rule ID.
     pub fn security_group_rule_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11865,6 +12386,8 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleId`: string.
+    ///
+    /// A security group rule ID.
     pub fn set_security_group_rule_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11873,22 +12396,30 @@ impl RevokedSecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleId`: string.
+    ///
+    /// A security group rule ID.
     pub fn get_security_group_rule_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.security_group_rule_id
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// The 'to' port number of the security group rule.
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// The 'to' port number of the security group rule.
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// The 'to' port number of the security group rule.
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -11911,7 +12442,9 @@ impl RevokedSecurityGroupRuleBuilder {
 }
 /// A structure of the API: the model's `SecurityGroup`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroup).
+/// Describes a security group.
+///
+/// [`SecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -11921,26 +12454,44 @@ impl RevokedSecurityGroupRuleBuilder {
 )]
 pub struct SecurityGroup {
     /// `Description`: string.
+    ///
+    /// A description of the security group.
     pub description: ::std::option::Option<::std::string::String>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules associated with the security group.
     pub ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `IpPermissionsEgress`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules associated with the security group.
     pub ip_permissions_egress: ::std::option::Option<
         ::std::vec::Vec<super::types::IpPermission>,
     >,
     /// `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupArn`: string.
+    ///
+    /// The ARN of the security group.
     pub security_group_arn: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the security group.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl SecurityGroup {
@@ -11949,38 +12500,56 @@ impl SecurityGroup {
         SecurityGroupBuilder::default()
     }
     /// `Description`: string.
+    ///
+    /// A description of the security group.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules associated with the security group.
     pub fn ip_permissions(&self) -> &[super::types::IpPermission] {
         self.ip_permissions.as_deref().unwrap_or_default()
     }
     /// `IpPermissionsEgress`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules associated with the security group.
     pub fn ip_permissions_egress(&self) -> &[super::types::IpPermission] {
         self.ip_permissions_egress.as_deref().unwrap_or_default()
     }
     /// `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `SecurityGroupArn`: string.
+    ///
+    /// The ARN of the security group.
     pub fn security_group_arn(&self) -> ::std::option::Option<&str> {
         self.security_group_arn.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the security group.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -12004,6 +12573,8 @@ pub struct SecurityGroupBuilder {
 }
 impl SecurityGroupBuilder {
     /// Sets member `Description`: string.
+    ///
+    /// A description of the security group.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12012,6 +12583,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description of the security group.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12020,10 +12593,14 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description of the security group.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12032,6 +12609,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12040,10 +12619,14 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12052,6 +12635,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12060,15 +12645,21 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules associated with the security group.
     pub fn ip_permissions(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules associated with the security group.
     pub fn set_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -12077,17 +12668,23 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `IpPermissions`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The inbound rules associated with the security group.
     pub fn get_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions
     }
     /// Appends one item to member `IpPermissionsEgress`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules associated with the security group.
     pub fn ip_permissions_egress(mut self, input: super::types::IpPermission) -> Self {
         self.ip_permissions_egress.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `IpPermissionsEgress`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules associated with the security group.
     pub fn set_ip_permissions_egress(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::IpPermission>>,
@@ -12096,12 +12693,16 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `IpPermissionsEgress`: list of structure [`IpPermission`](super::types::IpPermission).
+    ///
+    /// The outbound rules associated with the security group.
     pub fn get_ip_permissions_egress(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::IpPermission>> {
         &self.ip_permissions_egress
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12110,6 +12711,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12118,10 +12721,14 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `SecurityGroupArn`: string.
+    ///
+    /// The ARN of the security group.
     pub fn security_group_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12130,6 +12737,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupArn`: string.
+    ///
+    /// The ARN of the security group.
     pub fn set_security_group_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12138,17 +12747,23 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupArn`: string.
+    ///
+    /// The ARN of the security group.
     pub fn get_security_group_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.security_group_arn
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the security group.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the security group.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -12157,12 +12772,16 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the security group.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12171,6 +12790,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12179,6 +12800,8 @@ impl SecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -12542,7 +13165,9 @@ impl SecurityGroupReferenceBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupRule`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRule).
+/// Describes a security group rule.
+///
+/// [`SecurityGroupRule` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRule.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -12552,34 +13177,68 @@ impl SecurityGroupReferenceBuilder {
 )]
 pub struct SecurityGroupRule {
     /// `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range.
     pub cidr_ipv6: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// The security group rule description.
     pub description: ::std::option::Option<::std::string::String>,
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub from_port: ::std::option::Option<i32>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the security group.
     pub group_owner_id: ::std::option::Option<::std::string::String>,
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `IsEgress`: boolean.
+    ///
+    /// Indicates whether the security group rule is an outbound rule.
     pub is_egress: ::std::option::Option<bool>,
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
     /// `ReferencedGroupInfo`: structure [`ReferencedSecurityGroup`](super::types::ReferencedSecurityGroup).
+    ///
+    /// Describes the security group that is referenced in the rule.
     pub referenced_group_info: ::std::option::Option<
         super::types::ReferencedSecurityGroup,
     >,
     /// `SecurityGroupRuleArn`: string.
+    ///
+    /// The ARN of the security group rule.
     pub security_group_rule_arn: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub security_group_rule_id: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags applied to the security group rule.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub to_port: ::std::option::Option<i32>,
 }
 impl SecurityGroupRule {
@@ -12588,60 +13247,94 @@ impl SecurityGroupRule {
         SecurityGroupRuleBuilder::default()
     }
     /// `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range.
     pub fn cidr_ipv4(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv4.as_deref()
     }
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range.
     pub fn cidr_ipv6(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv6.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// The security group rule description.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the security group.
     pub fn group_owner_id(&self) -> ::std::option::Option<&str> {
         self.group_owner_id.as_deref()
     }
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `IsEgress`: boolean.
+    ///
+    /// Indicates whether the security group rule is an outbound rule.
     pub fn is_egress(&self) -> ::std::option::Option<bool> {
         self.is_egress
     }
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
     /// `ReferencedGroupInfo`: structure [`ReferencedSecurityGroup`](super::types::ReferencedSecurityGroup).
+    ///
+    /// Describes the security group that is referenced in the rule.
     pub fn referenced_group_info(
         &self,
     ) -> ::std::option::Option<&super::types::ReferencedSecurityGroup> {
         self.referenced_group_info.as_ref()
     }
     /// `SecurityGroupRuleArn`: string.
+    ///
+    /// The ARN of the security group rule.
     pub fn security_group_rule_arn(&self) -> ::std::option::Option<&str> {
         self.security_group_rule_arn.as_deref()
     }
     /// `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn security_group_rule_id(&self) -> ::std::option::Option<&str> {
         self.security_group_rule_id.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags applied to the security group rule.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -12668,6 +13361,8 @@ pub struct SecurityGroupRuleBuilder {
 }
 impl SecurityGroupRuleBuilder {
     /// Sets member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range.
     pub fn cidr_ipv4(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12676,6 +13371,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range.
     pub fn set_cidr_ipv4(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12684,10 +13381,14 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range.
     pub fn get_cidr_ipv4(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv4
     }
     /// Sets member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range.
     pub fn cidr_ipv6(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12696,6 +13397,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range.
     pub fn set_cidr_ipv6(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12704,10 +13407,14 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range.
     pub fn get_cidr_ipv6(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv6
     }
     /// Sets member `Description`: string.
+    ///
+    /// The security group rule description.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12716,6 +13423,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The security group rule description.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12724,24 +13433,37 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The security group rule description.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12750,6 +13472,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12758,10 +13482,14 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the security group.
     pub fn group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12770,6 +13498,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the security group.
     pub fn set_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12778,10 +13508,17 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `GroupOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the security group.
     pub fn get_group_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_owner_id
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12790,6 +13527,11 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12798,24 +13540,37 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Sets member `IsEgress`: boolean.
+    ///
+    /// Indicates whether the security group rule is an outbound rule.
     pub fn is_egress(mut self, input: bool) -> Self {
         self.is_egress = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IsEgress`: boolean.
+    ///
+    /// Indicates whether the security group rule is an outbound rule.
     pub fn set_is_egress(mut self, input: ::std::option::Option<bool>) -> Self {
         self.is_egress = input;
         self
     }
     /// Returns the value set for member `IsEgress`: boolean.
+    ///
+    /// Indicates whether the security group rule is an outbound rule.
     pub fn get_is_egress(&self) -> &::std::option::Option<bool> {
         &self.is_egress
     }
     /// Sets member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12824,6 +13579,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12832,10 +13589,14 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
     /// Sets member `ReferencedGroupInfo`: structure [`ReferencedSecurityGroup`](super::types::ReferencedSecurityGroup).
+    ///
+    /// Describes the security group that is referenced in the rule.
     pub fn referenced_group_info(
         mut self,
         input: super::types::ReferencedSecurityGroup,
@@ -12844,6 +13605,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ReferencedGroupInfo`: structure [`ReferencedSecurityGroup`](super::types::ReferencedSecurityGroup).
+    ///
+    /// Describes the security group that is referenced in the rule.
     pub fn set_referenced_group_info(
         mut self,
         input: ::std::option::Option<super::types::ReferencedSecurityGroup>,
@@ -12852,12 +13615,16 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `ReferencedGroupInfo`: structure [`ReferencedSecurityGroup`](super::types::ReferencedSecurityGroup).
+    ///
+    /// Describes the security group that is referenced in the rule.
     pub fn get_referenced_group_info(
         &self,
     ) -> &::std::option::Option<super::types::ReferencedSecurityGroup> {
         &self.referenced_group_info
     }
     /// Sets member `SecurityGroupRuleArn`: string.
+    ///
+    /// The ARN of the security group rule.
     pub fn security_group_rule_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12866,6 +13633,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleArn`: string.
+    ///
+    /// The ARN of the security group rule.
     pub fn set_security_group_rule_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12874,12 +13643,16 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleArn`: string.
+    ///
+    /// The ARN of the security group rule.
     pub fn get_security_group_rule_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.security_group_rule_arn
     }
     /// Sets member `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn security_group_rule_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12888,6 +13661,8 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn set_security_group_rule_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12896,17 +13671,23 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn get_security_group_rule_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.security_group_rule_id
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags applied to the security group rule.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags applied to the security group rule.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -12915,22 +13696,36 @@ impl SecurityGroupRuleBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags applied to the security group rule.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -12956,7 +13751,12 @@ impl SecurityGroupRuleBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupRuleDescription`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleDescription).
+/// Describes the description of a security group rule.
+///
+/// You can use this when you want to update the security group rule description for either an inbound
+/// or outbound rule.
+///
+/// [`SecurityGroupRuleDescription` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRuleDescription.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -12966,8 +13766,12 @@ impl SecurityGroupRuleBuilder {
 )]
 pub struct SecurityGroupRuleDescription {
     /// `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub description: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub security_group_rule_id: ::std::option::Option<::std::string::String>,
 }
 impl SecurityGroupRuleDescription {
@@ -12976,10 +13780,14 @@ impl SecurityGroupRuleDescription {
         SecurityGroupRuleDescriptionBuilder::default()
     }
     /// `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn security_group_rule_id(&self) -> ::std::option::Option<&str> {
         self.security_group_rule_id.as_deref()
     }
@@ -12992,6 +13800,8 @@ pub struct SecurityGroupRuleDescriptionBuilder {
 }
 impl SecurityGroupRuleDescriptionBuilder {
     /// Sets member `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13000,6 +13810,8 @@ impl SecurityGroupRuleDescriptionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13008,10 +13820,14 @@ impl SecurityGroupRuleDescriptionBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn security_group_rule_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13020,6 +13836,8 @@ impl SecurityGroupRuleDescriptionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn set_security_group_rule_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13028,6 +13846,8 @@ impl SecurityGroupRuleDescriptionBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleId`: string.
+    ///
+    /// The ID of the security group rule.
     pub fn get_security_group_rule_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -13043,7 +13863,27 @@ impl SecurityGroupRuleDescriptionBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupRuleRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleRequest).
+/// Describes a security group rule.
+///
+/// You must specify exactly one of the following parameters, based on the rule type:
+///
+/// - CidrIpv4
+/// - CidrIpv6
+/// - PrefixListId
+/// - ReferencedGroupId
+///
+/// **Note:** Amazon Web Services [canonicalizes](https://en.wikipedia.org/wiki/Canonicalization) IPv4
+/// and IPv6 CIDRs. For example, if you specify 100.68.0.18/18 for the CIDR block, Amazon Web Services
+/// canonicalizes the CIDR block to 100.68.0.0/18. Any subsequent DescribeSecurityGroups and
+/// DescribeSecurityGroupRules calls will return the canonicalized form of the CIDR block. Additionally,
+/// if you attempt to add another rule with the non-canonical form of the CIDR (such as 100.68.0.18/18)
+/// and there is already a rule for the canonicalized form of the CIDR block (such as 100.68.0.0/18),
+/// the API throws an duplicate rule error.
+///
+/// When you modify a rule, you cannot change the rule type. For example, if the rule uses an IPv4
+/// address range, you must use `CidrIpv4` to specify a new IPv4 address range.
+///
+/// [`SecurityGroupRuleRequest` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRuleRequest.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -13053,20 +13893,42 @@ impl SecurityGroupRuleDescriptionBuilder {
 )]
 pub struct SecurityGroupRuleRequest {
     /// `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range. To specify a single IPv4 address, use the /32 prefix length.
     pub cidr_ipv4: ::std::option::Option<::std::string::String>,
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range. To specify a single IPv6 address, use the /128 prefix length.
     pub cidr_ipv6: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub description: ::std::option::Option<::std::string::String>,
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub from_port: ::std::option::Option<i32>,
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
     /// `ReferencedGroupId`: string.
+    ///
+    /// The ID of the security group that is referenced in the security group rule.
     pub referenced_group_id: ::std::option::Option<::std::string::String>,
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub to_port: ::std::option::Option<i32>,
 }
 impl SecurityGroupRuleRequest {
@@ -13075,34 +13937,56 @@ impl SecurityGroupRuleRequest {
         SecurityGroupRuleRequestBuilder::default()
     }
     /// `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range. To specify a single IPv4 address, use the /32 prefix length.
     pub fn cidr_ipv4(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv4.as_deref()
     }
     /// `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range. To specify a single IPv6 address, use the /128 prefix length.
     pub fn cidr_ipv6(&self) -> ::std::option::Option<&str> {
         self.cidr_ipv6.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
     /// `ReferencedGroupId`: string.
+    ///
+    /// The ID of the security group that is referenced in the security group rule.
     pub fn referenced_group_id(&self) -> ::std::option::Option<&str> {
         self.referenced_group_id.as_deref()
     }
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
@@ -13121,6 +14005,8 @@ pub struct SecurityGroupRuleRequestBuilder {
 }
 impl SecurityGroupRuleRequestBuilder {
     /// Sets member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range. To specify a single IPv4 address, use the /32 prefix length.
     pub fn cidr_ipv4(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13129,6 +14015,8 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range. To specify a single IPv4 address, use the /32 prefix length.
     pub fn set_cidr_ipv4(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13137,10 +14025,14 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv4`: string.
+    ///
+    /// The IPv4 CIDR range. To specify a single IPv4 address, use the /32 prefix length.
     pub fn get_cidr_ipv4(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv4
     }
     /// Sets member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range. To specify a single IPv6 address, use the /128 prefix length.
     pub fn cidr_ipv6(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13149,6 +14041,8 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range. To specify a single IPv6 address, use the /128 prefix length.
     pub fn set_cidr_ipv6(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13157,10 +14051,14 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Returns the value set for member `CidrIpv6`: string.
+    ///
+    /// The IPv6 CIDR range. To specify a single IPv6 address, use the /128 prefix length.
     pub fn get_cidr_ipv6(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_ipv6
     }
     /// Sets member `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13169,6 +14067,8 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13177,24 +14077,40 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The description of the security group rule.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13203,6 +14119,11 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13211,10 +14132,17 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Use `-1` to specify all protocols.
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Sets member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13223,6 +14151,8 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13231,10 +14161,14 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
     /// Sets member `ReferencedGroupId`: string.
+    ///
+    /// The ID of the security group that is referenced in the security group rule.
     pub fn referenced_group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13243,6 +14177,8 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ReferencedGroupId`: string.
+    ///
+    /// The ID of the security group that is referenced in the security group rule.
     pub fn set_referenced_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13251,22 +14187,36 @@ impl SecurityGroupRuleRequestBuilder {
         self
     }
     /// Returns the value set for member `ReferencedGroupId`: string.
+    ///
+    /// The ID of the security group that is referenced in the security group rule.
     pub fn get_referenced_group_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.referenced_group_id
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes). If the start port is -1 (all ICMP types), then the end
+    /// port must be -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
@@ -13286,7 +14236,9 @@ impl SecurityGroupRuleRequestBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupRuleUpdate`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupRuleUpdate).
+/// Describes an update to a security group rule.
+///
+/// [`SecurityGroupRuleUpdate` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRuleUpdate.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -13296,10 +14248,14 @@ impl SecurityGroupRuleRequestBuilder {
 )]
 pub struct SecurityGroupRuleUpdate {
     /// `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
+    ///
+    /// Information about the security group rule.
     pub security_group_rule: ::std::option::Option<
         super::types::SecurityGroupRuleRequest,
     >,
     /// `SecurityGroupRuleId`: string, required.
+    ///
+    /// The ID of the security group rule.
     pub security_group_rule_id: ::std::option::Option<::std::string::String>,
 }
 impl SecurityGroupRuleUpdate {
@@ -13308,12 +14264,16 @@ impl SecurityGroupRuleUpdate {
         SecurityGroupRuleUpdateBuilder::default()
     }
     /// `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
+    ///
+    /// Information about the security group rule.
     pub fn security_group_rule(
         &self,
     ) -> ::std::option::Option<&super::types::SecurityGroupRuleRequest> {
         self.security_group_rule.as_ref()
     }
     /// `SecurityGroupRuleId`: string, required.
+    ///
+    /// The ID of the security group rule.
     pub fn security_group_rule_id(&self) -> ::std::option::Option<&str> {
         self.security_group_rule_id.as_deref()
     }
@@ -13328,6 +14288,8 @@ pub struct SecurityGroupRuleUpdateBuilder {
 }
 impl SecurityGroupRuleUpdateBuilder {
     /// Sets member `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
+    ///
+    /// Information about the security group rule.
     pub fn security_group_rule(
         mut self,
         input: super::types::SecurityGroupRuleRequest,
@@ -13336,6 +14298,8 @@ impl SecurityGroupRuleUpdateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
+    ///
+    /// Information about the security group rule.
     pub fn set_security_group_rule(
         mut self,
         input: ::std::option::Option<super::types::SecurityGroupRuleRequest>,
@@ -13344,12 +14308,16 @@ impl SecurityGroupRuleUpdateBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRule`: structure [`SecurityGroupRuleRequest`](super::types::SecurityGroupRuleRequest).
+    ///
+    /// Information about the security group rule.
     pub fn get_security_group_rule(
         &self,
     ) -> &::std::option::Option<super::types::SecurityGroupRuleRequest> {
         &self.security_group_rule
     }
     /// Sets member `SecurityGroupRuleId`: string, required.
+    ///
+    /// The ID of the security group rule.
     pub fn security_group_rule_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13358,6 +14326,8 @@ impl SecurityGroupRuleUpdateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupRuleId`: string, required.
+    ///
+    /// The ID of the security group rule.
     pub fn set_security_group_rule_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13366,6 +14336,8 @@ impl SecurityGroupRuleUpdateBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupRuleId`: string, required.
+    ///
+    /// The ID of the security group rule.
     pub fn get_security_group_rule_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -15033,7 +16005,9 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
 }
 /// A structure of the API: the model's `Tag`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Tag).
+/// Describes a tag.
+///
+/// [`Tag` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Tag.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -15043,8 +16017,17 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
 )]
 pub struct Tag {
     /// `Key`: string.
+    ///
+    /// The key of the tag.
+    ///
+    /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not
+    /// begin with `aws:`.
     pub key: ::std::option::Option<::std::string::String>,
     /// `Value`: string.
+    ///
+    /// The value of the tag.
+    ///
+    /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl Tag {
@@ -15053,10 +16036,19 @@ impl Tag {
         TagBuilder::default()
     }
     /// `Key`: string.
+    ///
+    /// The key of the tag.
+    ///
+    /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not
+    /// begin with `aws:`.
     pub fn key(&self) -> ::std::option::Option<&str> {
         self.key.as_deref()
     }
     /// `Value`: string.
+    ///
+    /// The value of the tag.
+    ///
+    /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
     pub fn value(&self) -> ::std::option::Option<&str> {
         self.value.as_deref()
     }
@@ -15069,6 +16061,11 @@ pub struct TagBuilder {
 }
 impl TagBuilder {
     /// Sets member `Key`: string.
+    ///
+    /// The key of the tag.
+    ///
+    /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not
+    /// begin with `aws:`.
     pub fn key(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15077,6 +16074,11 @@ impl TagBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Key`: string.
+    ///
+    /// The key of the tag.
+    ///
+    /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not
+    /// begin with `aws:`.
     pub fn set_key(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15085,10 +16087,19 @@ impl TagBuilder {
         self
     }
     /// Returns the value set for member `Key`: string.
+    ///
+    /// The key of the tag.
+    ///
+    /// Constraints: Tag keys are case-sensitive and accept a maximum of 127 Unicode characters. May not
+    /// begin with `aws:`.
     pub fn get_key(&self) -> &::std::option::Option<::std::string::String> {
         &self.key
     }
     /// Sets member `Value`: string.
+    ///
+    /// The value of the tag.
+    ///
+    /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
     pub fn value(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15097,6 +16108,10 @@ impl TagBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Value`: string.
+    ///
+    /// The value of the tag.
+    ///
+    /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
     pub fn set_value(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15105,6 +16120,10 @@ impl TagBuilder {
         self
     }
     /// Returns the value set for member `Value`: string.
+    ///
+    /// The value of the tag.
+    ///
+    /// Constraints: Tag values are case-sensitive and accept a maximum of 256 Unicode characters.
     pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
         &self.value
     }
@@ -15118,17 +16137,27 @@ impl TagBuilder {
 }
 /// A structure of the API: the model's `TagDescription`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/TagDescription).
+/// Describes a tag.
+///
+/// [`TagDescription` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagDescription.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct TagDescription {
     /// `Key`: string.
+    ///
+    /// The tag key.
     pub key: ::std::option::Option<::std::string::String>,
     /// `ResourceId`: string.
+    ///
+    /// The ID of the resource.
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The resource type.
     pub resource_type: ::std::option::Option<super::types::ResourceType>,
     /// `Value`: string.
+    ///
+    /// The tag value.
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl TagDescription {
@@ -15137,18 +16166,26 @@ impl TagDescription {
         TagDescriptionBuilder::default()
     }
     /// `Key`: string.
+    ///
+    /// The tag key.
     pub fn key(&self) -> ::std::option::Option<&str> {
         self.key.as_deref()
     }
     /// `ResourceId`: string.
+    ///
+    /// The ID of the resource.
     pub fn resource_id(&self) -> ::std::option::Option<&str> {
         self.resource_id.as_deref()
     }
     /// `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The resource type.
     pub fn resource_type(&self) -> ::std::option::Option<&super::types::ResourceType> {
         self.resource_type.as_ref()
     }
     /// `Value`: string.
+    ///
+    /// The tag value.
     pub fn value(&self) -> ::std::option::Option<&str> {
         self.value.as_deref()
     }
@@ -15163,6 +16200,8 @@ pub struct TagDescriptionBuilder {
 }
 impl TagDescriptionBuilder {
     /// Sets member `Key`: string.
+    ///
+    /// The tag key.
     pub fn key(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15171,6 +16210,8 @@ impl TagDescriptionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Key`: string.
+    ///
+    /// The tag key.
     pub fn set_key(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15179,10 +16220,14 @@ impl TagDescriptionBuilder {
         self
     }
     /// Returns the value set for member `Key`: string.
+    ///
+    /// The tag key.
     pub fn get_key(&self) -> &::std::option::Option<::std::string::String> {
         &self.key
     }
     /// Sets member `ResourceId`: string.
+    ///
+    /// The ID of the resource.
     pub fn resource_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15191,6 +16236,8 @@ impl TagDescriptionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ResourceId`: string.
+    ///
+    /// The ID of the resource.
     pub fn set_resource_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15199,10 +16246,14 @@ impl TagDescriptionBuilder {
         self
     }
     /// Returns the value set for member `ResourceId`: string.
+    ///
+    /// The ID of the resource.
     pub fn get_resource_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.resource_id
     }
     /// Sets member `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The resource type.
     pub fn resource_type(
         mut self,
         input: impl ::std::convert::Into<super::types::ResourceType>,
@@ -15211,6 +16262,8 @@ impl TagDescriptionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The resource type.
     pub fn set_resource_type(
         mut self,
         input: ::std::option::Option<super::types::ResourceType>,
@@ -15219,12 +16272,16 @@ impl TagDescriptionBuilder {
         self
     }
     /// Returns the value set for member `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The resource type.
     pub fn get_resource_type(
         &self,
     ) -> &::std::option::Option<super::types::ResourceType> {
         &self.resource_type
     }
     /// Sets member `Value`: string.
+    ///
+    /// The tag value.
     pub fn value(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15233,6 +16290,8 @@ impl TagDescriptionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Value`: string.
+    ///
+    /// The tag value.
     pub fn set_value(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15241,6 +16300,8 @@ impl TagDescriptionBuilder {
         self
     }
     /// Returns the value set for member `Value`: string.
+    ///
+    /// The tag value.
     pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
         &self.value
     }
@@ -15256,13 +16317,24 @@ impl TagDescriptionBuilder {
 }
 /// A structure of the API: the model's `TagSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/TagSpecification).
+/// The tags to apply to a resource when the resource is being created. When you specify a tag, you must
+/// specify the resource type to tag, otherwise the request will fail.
+///
+/// **Note:** The `Valid Values` lists all the resource types that can be tagged. However, the action
+/// you're using might not support tagging all of these resource types. If you try to tag a resource
+/// type that is unsupported for the action you're using, you'll get an error.
+///
+/// [`TagSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TagSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct TagSpecification {
     /// `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The type of resource to tag on creation.
     pub resource_type: ::std::option::Option<super::types::ResourceType>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to apply to the resource.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 impl TagSpecification {
@@ -15271,10 +16343,14 @@ impl TagSpecification {
         TagSpecificationBuilder::default()
     }
     /// `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The type of resource to tag on creation.
     pub fn resource_type(&self) -> ::std::option::Option<&super::types::ResourceType> {
         self.resource_type.as_ref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to apply to the resource.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -15287,6 +16363,8 @@ pub struct TagSpecificationBuilder {
 }
 impl TagSpecificationBuilder {
     /// Sets member `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The type of resource to tag on creation.
     pub fn resource_type(
         mut self,
         input: impl ::std::convert::Into<super::types::ResourceType>,
@@ -15295,6 +16373,8 @@ impl TagSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The type of resource to tag on creation.
     pub fn set_resource_type(
         mut self,
         input: ::std::option::Option<super::types::ResourceType>,
@@ -15303,17 +16383,23 @@ impl TagSpecificationBuilder {
         self
     }
     /// Returns the value set for member `ResourceType`: enum [`ResourceType`](super::types::ResourceType).
+    ///
+    /// The type of resource to tag on creation.
     pub fn get_resource_type(
         &self,
     ) -> &::std::option::Option<super::types::ResourceType> {
         &self.resource_type
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to apply to the resource.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to apply to the resource.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -15322,6 +16408,8 @@ impl TagSpecificationBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags to apply to the resource.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -15337,7 +16425,9 @@ impl TagSpecificationBuilder {
 }
 /// A structure of the API: the model's `UserIdGroupPair`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/UserIdGroupPair).
+/// Describes a security group and Amazon Web Services account ID pair.
+///
+/// [`UserIdGroupPair` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -15347,18 +16437,42 @@ impl TagSpecificationBuilder {
 )]
 pub struct UserIdGroupPair {
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this user ID group pair.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub description: ::std::option::Option<::std::string::String>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For a security group in a nondefault VPC, use the
+    /// security group ID.
+    ///
+    /// For a referenced security group in another VPC, this value is not returned if the referenced
+    /// security group is deleted.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub peering_status: ::std::option::Option<::std::string::String>,
     /// `UserId`: string.
+    ///
+    /// The ID of an Amazon Web Services account.
+    ///
+    /// For a referenced security group in another VPC, the account ID of the referenced security group is
+    /// returned in the response. If the referenced security group is deleted, this value is not returned.
     pub user_id: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC for the referenced security group, if applicable.
     pub vpc_id: ::std::option::Option<::std::string::String>,
     /// `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection, if applicable.
     pub vpc_peering_connection_id: ::std::option::Option<::std::string::String>,
 }
 impl UserIdGroupPair {
@@ -15367,30 +16481,54 @@ impl UserIdGroupPair {
         UserIdGroupPairBuilder::default()
     }
     /// `Description`: string.
+    ///
+    /// A description for the security group rule that references this user ID group pair.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For a security group in a nondefault VPC, use the
+    /// security group ID.
+    ///
+    /// For a referenced security group in another VPC, this value is not returned if the referenced
+    /// security group is deleted.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn peering_status(&self) -> ::std::option::Option<&str> {
         self.peering_status.as_deref()
     }
     /// `UserId`: string.
+    ///
+    /// The ID of an Amazon Web Services account.
+    ///
+    /// For a referenced security group in another VPC, the account ID of the referenced security group is
+    /// returned in the response. If the referenced security group is deleted, this value is not returned.
     pub fn user_id(&self) -> ::std::option::Option<&str> {
         self.user_id.as_deref()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC for the referenced security group, if applicable.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
     /// `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection, if applicable.
     pub fn vpc_peering_connection_id(&self) -> ::std::option::Option<&str> {
         self.vpc_peering_connection_id.as_deref()
     }
@@ -15408,6 +16546,11 @@ pub struct UserIdGroupPairBuilder {
 }
 impl UserIdGroupPairBuilder {
     /// Sets member `Description`: string.
+    ///
+    /// A description for the security group rule that references this user ID group pair.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15416,6 +16559,11 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description for the security group rule that references this user ID group pair.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15424,10 +16572,17 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description for the security group rule that references this user ID group pair.
+    ///
+    /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+    /// .\_-:/()#,@\[\]+=;{}!$\*
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15436,6 +16591,8 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15444,10 +16601,18 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For a security group in a nondefault VPC, use the
+    /// security group ID.
+    ///
+    /// For a referenced security group in another VPC, this value is not returned if the referenced
+    /// security group is deleted.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15456,6 +16621,12 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For a security group in a nondefault VPC, use the
+    /// security group ID.
+    ///
+    /// For a referenced security group in another VPC, this value is not returned if the referenced
+    /// security group is deleted.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15464,10 +16635,18 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// \[Default VPC\] The name of the security group. For a security group in a nondefault VPC, use the
+    /// security group ID.
+    ///
+    /// For a referenced security group in another VPC, this value is not returned if the referenced
+    /// security group is deleted.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Sets member `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn peering_status(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15476,6 +16655,8 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn set_peering_status(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15484,10 +16665,17 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `PeeringStatus`: string.
+    ///
+    /// The status of a VPC peering connection, if applicable.
     pub fn get_peering_status(&self) -> &::std::option::Option<::std::string::String> {
         &self.peering_status
     }
     /// Sets member `UserId`: string.
+    ///
+    /// The ID of an Amazon Web Services account.
+    ///
+    /// For a referenced security group in another VPC, the account ID of the referenced security group is
+    /// returned in the response. If the referenced security group is deleted, this value is not returned.
     pub fn user_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15496,6 +16684,11 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `UserId`: string.
+    ///
+    /// The ID of an Amazon Web Services account.
+    ///
+    /// For a referenced security group in another VPC, the account ID of the referenced security group is
+    /// returned in the response. If the referenced security group is deleted, this value is not returned.
     pub fn set_user_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15504,10 +16697,17 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `UserId`: string.
+    ///
+    /// The ID of an Amazon Web Services account.
+    ///
+    /// For a referenced security group in another VPC, the account ID of the referenced security group is
+    /// returned in the response. If the referenced security group is deleted, this value is not returned.
     pub fn get_user_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.user_id
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the referenced security group, if applicable.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15516,6 +16716,8 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the referenced security group, if applicable.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15524,10 +16726,14 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the referenced security group, if applicable.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
     /// Sets member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection, if applicable.
     pub fn vpc_peering_connection_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15536,6 +16742,8 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection, if applicable.
     pub fn set_vpc_peering_connection_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15544,6 +16752,8 @@ impl UserIdGroupPairBuilder {
         self
     }
     /// Returns the value set for member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection, if applicable.
     pub fn get_vpc_peering_connection_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -25617,7 +26827,7 @@ impl ::std::fmt::Display for ProductCodeValues {
 }
 /// The model's `ResourceType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ResourceType).
+/// [`ResourceType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ResourceType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceType {

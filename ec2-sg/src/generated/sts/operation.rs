@@ -2,37 +2,327 @@
 //! Operations: their inputs, outputs and errors.
 /// The input of an operation: the model's `AssumeRoleRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumeRoleRequest).
+/// Returns a set of temporary security credentials that you can use to access Amazon Web Services
+/// resources. These temporary credentials consist of an access key ID, a secret access key, and a
+/// security token. Typically, you use `AssumeRole` within your account or for cross-account access. For
+/// a comparison of `AssumeRole` with other API operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRole` can be used to make API calls to any
+/// Amazon Web Services service with the following exception: You cannot call the Amazon Web Services
+/// STS `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed session policies to this operation. You can pass a single
+/// JSON policy document to use as an inline session policy. You can also specify up to 10 managed
+/// policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use
+/// for both inline and managed session policies can't exceed 2,048 characters. Passing policies to this
+/// operation returns new temporary credentials. The resulting session's permissions are the
+/// intersection of the role's identity-based policy and the session policies. You can use the role's
+/// temporary credentials in subsequent Amazon Web Services API calls to access resources in the account
+/// that owns the role. You cannot use session policies to grant more permissions than those allowed by
+/// the identity-based policy of the role that is being assumed. For more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// When you create a role, you create two policies: a role trust policy that specifies *who* can assume
+/// the role, and a permissions policy that specifies *what* can be done with the role. You specify the
+/// trusted principal that is allowed to assume the role in the role trust policy.
+///
+/// To assume a role from a different account, your Amazon Web Services account must be trusted by the
+/// role. The trust relationship is defined in the role's trust policy when the role is created. That
+/// trust policy states which accounts are allowed to delegate that access to users in the account.
+///
+/// A user who wants to access a role in a different account must also have permissions that are
+/// delegated from the account administrator. The administrator must attach a policy that allows the
+/// user to call `AssumeRole` for the ARN of the role in the other account.
+///
+/// To allow a user to assume a role in the same account, you can do either of the following:
+///
+/// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
+///   policy trusts the account).
+/// - Add the user as a principal directly in the role's trust policy.
+///
+/// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
+/// resource-based policy grants access to a principal in the same account, no additional identity-based
+/// policy is required. For more information about trust policies and resource-based policies, see
+/// [IAM Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html) in the
+/// *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can pass tag key-value pairs to your session. These tags are called session tags. For
+/// more information about session tags, see
+/// [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+/// in the *IAM User Guide*.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Using MFA with AssumeRole**
+///
+/// (Optional) You can include multi-factor authentication (MFA) information when you call `AssumeRole`.
+/// This is useful for cross-account scenarios to ensure that the user that assumes the role has been
+/// authenticated with an Amazon Web Services MFA device. In that scenario, the trust policy of the role
+/// being assumed includes a condition that tests for MFA authentication. If the caller does not include
+/// valid MFA information, the request to assume the role is denied. The condition in a trust policy
+/// that tests for MFA authentication might look like the following example.
+///
+/// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}`
+///
+/// For more information, see
+/// [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html)
+/// in the *IAM User Guide* guide.
+///
+/// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The
+/// `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the
+/// time-based one-time password (TOTP) that the MFA device produces.
+///
+/// [`AssumeRole` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AssumeRoleInput {
     /// `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15
+    /// minutes) up to the maximum session duration set for the role. The maximum session duration setting
+    /// can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the
+    /// administrator setting (whichever is lower), the operation fails. For example, if you specify a
+    /// session duration of 12 hours, but your administrator set the maximum session duration to 6 hours,
+    /// your operation fails.
+    ///
+    /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a
+    /// maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify
+    /// the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter
+    /// value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your
+    /// role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter
+    /// value greater than one hour, the operation fails. To learn how to view the maximum value for your
+    /// role, see
+    /// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub duration_seconds: ::std::option::Option<i32>,
     /// `ExternalId`: string.
+    ///
+    /// A unique identifier that might be required when you assume a role in another account. If the
+    /// administrator of the account to which the role belongs provided you with an external ID, then
+    /// provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase
+    /// or account number. A cross-account role is usually set up to trust everyone in an account.
+    /// Therefore, the administrator of the trusting account might send an external ID to the administrator
+    /// of the trusted account. That way, only someone with the ID can assume the role, rather than everyone
+    /// in the account. For more information about the external ID, see
+    /// [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@:\\/-
     pub external_id: ::std::option::Option<::std::string::String>,
     /// `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     pub policy: ::std::option::Option<::std::string::String>,
     /// `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub policy_arns: ::std::option::Option<
         ::std::vec::Vec<super::types::PolicyDescriptorType>,
     >,
     /// `ProvidedContexts`: list of structure [`ProvidedContext`](super::types::ProvidedContext).
+    ///
+    /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted
+    /// context assertion is signed and encrypted by Amazon Web Services STS.
+    ///
+    /// The following is an example of a `ProvidedContext` value that includes a single trusted context
+    /// assertion and the ARN of the context provider from which the trusted context assertion was
+    /// generated.
+    ///
+    /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
     pub provided_contexts: ::std::option::Option<
         ::std::vec::Vec<super::types::ProvidedContext>,
     >,
     /// `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role to assume.
     pub role_arn: ::std::option::Option<::std::string::String>,
     /// `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session.
+    ///
+    /// Use the role session name to uniquely identify a session when the same role is assumed by different
+    /// principals or for different reasons. In cross-account scenarios, the role session name is visible
+    /// to, and can be logged by the account that owns the role. The role session name is also used in the
+    /// ARN of the assumed role principal. This means that subsequent cross-account API requests that use
+    /// the temporary security credentials will expose the role session name to the external account in
+    /// their CloudTrail logs.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-
     pub role_session_name: ::std::option::Option<::std::string::String>,
     /// `SerialNumber`: string.
+    ///
+    /// The identification number of the MFA device that is associated with the user who is making the
+    /// `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a
+    /// condition that requires MFA authentication. The value is either the serial number for a hardware
+    /// device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as
+    /// `arn:aws:iam::123456789012:mfa/user`).
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=/:,.@-
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation. The
+    /// source identity value persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining)
+    /// sessions.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity)
+    /// condition key in a role trust policy. You can use source identity information in CloudTrail logs to
+    /// determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to
+    /// further control access to Amazon Web Services resources based on the value of source identity. For
+    /// more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix
+    /// is reserved for Amazon Web Services internal use.
     pub source_identity: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// A list of session tags that you want to pass. Each session tag consists of a key name and an
+    /// associated value. For more information about session tags, see
+    /// [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t
+    /// exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits,
+    /// see
+    /// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+    /// in the *IAM User Guide*.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// You can pass a session tag with the same key as a tag that is already attached to the role. When you
+    /// do, session tags override a role tag with the same key.
+    ///
+    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have
+    /// separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing`
+    /// tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not
+    /// saved as separate tags, and the session tag passed in the request takes precedence over the role
+    /// tag.
+    ///
+    /// Additionally, if you used temporary credentials to perform this operation, the new session inherits
+    /// any transitive session tags from the calling session. If you pass a session tag with the same key as
+    /// an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail
+    /// logs. For more information, see
+    /// [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs)
+    /// in the *IAM User Guide*.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `TokenCode`: string.
+    ///
+    /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    /// (In other words, if the policy includes a condition that tests for MFA). If the role being assumed
+    /// requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an
+    /// "access denied" error.
+    ///
+    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric
+    /// digits.
     pub token_code: ::std::option::Option<::std::string::String>,
     /// `TransitiveTagKeys`: list of string.
+    ///
+    /// A list of keys for session tags that you want to set as transitive. If you set a tag key as
+    /// transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more
+    /// information, see
+    /// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. The transitive status of a session tag does not impact its packed binary
+    /// size.
+    ///
+    /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any
+    /// subsequent sessions.
     pub transitive_tag_keys: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -43,50 +333,252 @@ impl AssumeRoleInput {
         AssumeRoleInputBuilder::default()
     }
     /// `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15
+    /// minutes) up to the maximum session duration set for the role. The maximum session duration setting
+    /// can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the
+    /// administrator setting (whichever is lower), the operation fails. For example, if you specify a
+    /// session duration of 12 hours, but your administrator set the maximum session duration to 6 hours,
+    /// your operation fails.
+    ///
+    /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a
+    /// maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify
+    /// the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter
+    /// value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your
+    /// role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter
+    /// value greater than one hour, the operation fails. To learn how to view the maximum value for your
+    /// role, see
+    /// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn duration_seconds(&self) -> ::std::option::Option<i32> {
         self.duration_seconds
     }
     /// `ExternalId`: string.
+    ///
+    /// A unique identifier that might be required when you assume a role in another account. If the
+    /// administrator of the account to which the role belongs provided you with an external ID, then
+    /// provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase
+    /// or account number. A cross-account role is usually set up to trust everyone in an account.
+    /// Therefore, the administrator of the trusting account might send an external ID to the administrator
+    /// of the trusted account. That way, only someone with the ID can assume the role, rather than everyone
+    /// in the account. For more information about the external ID, see
+    /// [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@:\\/-
     pub fn external_id(&self) -> ::std::option::Option<&str> {
         self.external_id.as_deref()
     }
     /// `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     pub fn policy(&self) -> ::std::option::Option<&str> {
         self.policy.as_deref()
     }
     /// `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn policy_arns(&self) -> &[super::types::PolicyDescriptorType] {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// `ProvidedContexts`: list of structure [`ProvidedContext`](super::types::ProvidedContext).
+    ///
+    /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted
+    /// context assertion is signed and encrypted by Amazon Web Services STS.
+    ///
+    /// The following is an example of a `ProvidedContext` value that includes a single trusted context
+    /// assertion and the ARN of the context provider from which the trusted context assertion was
+    /// generated.
+    ///
+    /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
     pub fn provided_contexts(&self) -> &[super::types::ProvidedContext] {
         self.provided_contexts.as_deref().unwrap_or_default()
     }
     /// `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role to assume.
     pub fn role_arn(&self) -> ::std::option::Option<&str> {
         self.role_arn.as_deref()
     }
     /// `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session.
+    ///
+    /// Use the role session name to uniquely identify a session when the same role is assumed by different
+    /// principals or for different reasons. In cross-account scenarios, the role session name is visible
+    /// to, and can be logged by the account that owns the role. The role session name is also used in the
+    /// ARN of the assumed role principal. This means that subsequent cross-account API requests that use
+    /// the temporary security credentials will expose the role session name to the external account in
+    /// their CloudTrail logs.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-
     pub fn role_session_name(&self) -> ::std::option::Option<&str> {
         self.role_session_name.as_deref()
     }
     /// `SerialNumber`: string.
+    ///
+    /// The identification number of the MFA device that is associated with the user who is making the
+    /// `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a
+    /// condition that requires MFA authentication. The value is either the serial number for a hardware
+    /// device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as
+    /// `arn:aws:iam::123456789012:mfa/user`).
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=/:,.@-
     pub fn serial_number(&self) -> ::std::option::Option<&str> {
         self.serial_number.as_deref()
     }
     /// `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation. The
+    /// source identity value persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining)
+    /// sessions.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity)
+    /// condition key in a role trust policy. You can use source identity information in CloudTrail logs to
+    /// determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to
+    /// further control access to Amazon Web Services resources based on the value of source identity. For
+    /// more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix
+    /// is reserved for Amazon Web Services internal use.
     pub fn source_identity(&self) -> ::std::option::Option<&str> {
         self.source_identity.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// A list of session tags that you want to pass. Each session tag consists of a key name and an
+    /// associated value. For more information about session tags, see
+    /// [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t
+    /// exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits,
+    /// see
+    /// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+    /// in the *IAM User Guide*.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// You can pass a session tag with the same key as a tag that is already attached to the role. When you
+    /// do, session tags override a role tag with the same key.
+    ///
+    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have
+    /// separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing`
+    /// tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not
+    /// saved as separate tags, and the session tag passed in the request takes precedence over the role
+    /// tag.
+    ///
+    /// Additionally, if you used temporary credentials to perform this operation, the new session inherits
+    /// any transitive session tags from the calling session. If you pass a session tag with the same key as
+    /// an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail
+    /// logs. For more information, see
+    /// [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs)
+    /// in the *IAM User Guide*.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `TokenCode`: string.
+    ///
+    /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    /// (In other words, if the policy includes a condition that tests for MFA). If the role being assumed
+    /// requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an
+    /// "access denied" error.
+    ///
+    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric
+    /// digits.
     pub fn token_code(&self) -> ::std::option::Option<&str> {
         self.token_code.as_deref()
     }
     /// `TransitiveTagKeys`: list of string.
+    ///
+    /// A list of keys for session tags that you want to set as transitive. If you set a tag key as
+    /// transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more
+    /// information, see
+    /// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. The transitive status of a session tag does not impact its packed binary
+    /// size.
+    ///
+    /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any
+    /// subsequent sessions.
     pub fn transitive_tag_keys(&self) -> &[::std::string::String] {
         self.transitive_tag_keys.as_deref().unwrap_or_default()
     }
@@ -115,20 +607,109 @@ pub struct AssumeRoleInputBuilder {
 }
 impl AssumeRoleInputBuilder {
     /// Sets member `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15
+    /// minutes) up to the maximum session duration set for the role. The maximum session duration setting
+    /// can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the
+    /// administrator setting (whichever is lower), the operation fails. For example, if you specify a
+    /// session duration of 12 hours, but your administrator set the maximum session duration to 6 hours,
+    /// your operation fails.
+    ///
+    /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a
+    /// maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify
+    /// the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter
+    /// value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your
+    /// role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter
+    /// value greater than one hour, the operation fails. To learn how to view the maximum value for your
+    /// role, see
+    /// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15
+    /// minutes) up to the maximum session duration set for the role. The maximum session duration setting
+    /// can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the
+    /// administrator setting (whichever is lower), the operation fails. For example, if you specify a
+    /// session duration of 12 hours, but your administrator set the maximum session duration to 6 hours,
+    /// your operation fails.
+    ///
+    /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a
+    /// maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify
+    /// the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter
+    /// value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your
+    /// role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter
+    /// value greater than one hour, the operation fails. To learn how to view the maximum value for your
+    /// role, see
+    /// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn set_duration_seconds(mut self, input: ::std::option::Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// Returns the value set for member `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15
+    /// minutes) up to the maximum session duration set for the role. The maximum session duration setting
+    /// can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the
+    /// administrator setting (whichever is lower), the operation fails. For example, if you specify a
+    /// session duration of 12 hours, but your administrator set the maximum session duration to 6 hours,
+    /// your operation fails.
+    ///
+    /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a
+    /// maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify
+    /// the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter
+    /// value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your
+    /// role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter
+    /// value greater than one hour, the operation fails. To learn how to view the maximum value for your
+    /// role, see
+    /// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn get_duration_seconds(&self) -> &::std::option::Option<i32> {
         &self.duration_seconds
     }
     /// Sets member `ExternalId`: string.
+    ///
+    /// A unique identifier that might be required when you assume a role in another account. If the
+    /// administrator of the account to which the role belongs provided you with an external ID, then
+    /// provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase
+    /// or account number. A cross-account role is usually set up to trust everyone in an account.
+    /// Therefore, the administrator of the trusting account might send an external ID to the administrator
+    /// of the trusted account. That way, only someone with the ID can assume the role, rather than everyone
+    /// in the account. For more information about the external ID, see
+    /// [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@:\\/-
     pub fn external_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -137,6 +718,20 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ExternalId`: string.
+    ///
+    /// A unique identifier that might be required when you assume a role in another account. If the
+    /// administrator of the account to which the role belongs provided you with an external ID, then
+    /// provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase
+    /// or account number. A cross-account role is usually set up to trust everyone in an account.
+    /// Therefore, the administrator of the trusting account might send an external ID to the administrator
+    /// of the trusted account. That way, only someone with the ID can assume the role, rather than everyone
+    /// in the account. For more information about the external ID, see
+    /// [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@:\\/-
     pub fn set_external_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -145,10 +740,49 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `ExternalId`: string.
+    ///
+    /// A unique identifier that might be required when you assume a role in another account. If the
+    /// administrator of the account to which the role belongs provided you with an external ID, then
+    /// provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase
+    /// or account number. A cross-account role is usually set up to trust everyone in an account.
+    /// Therefore, the administrator of the trusting account might send an external ID to the administrator
+    /// of the trusted account. That way, only someone with the ID can assume the role, rather than everyone
+    /// in the account. For more information about the external ID, see
+    /// [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@:\\/-
     pub fn get_external_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.external_id
     }
     /// Sets member `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     pub fn policy(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -157,6 +791,31 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     pub fn set_policy(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -165,15 +824,88 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     pub fn get_policy(&self) -> &::std::option::Option<::std::string::String> {
         &self.policy
     }
     /// Appends one item to member `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn policy_arns(mut self, input: super::types::PolicyDescriptorType) -> Self {
         self.policy_arns.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn set_policy_arns(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::PolicyDescriptorType>>,
@@ -182,17 +914,59 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn get_policy_arns(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::PolicyDescriptorType>> {
         &self.policy_arns
     }
     /// Appends one item to member `ProvidedContexts`: list of structure [`ProvidedContext`](super::types::ProvidedContext).
+    ///
+    /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted
+    /// context assertion is signed and encrypted by Amazon Web Services STS.
+    ///
+    /// The following is an example of a `ProvidedContext` value that includes a single trusted context
+    /// assertion and the ARN of the context provider from which the trusted context assertion was
+    /// generated.
+    ///
+    /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
     pub fn provided_contexts(mut self, input: super::types::ProvidedContext) -> Self {
         self.provided_contexts.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `ProvidedContexts`: list of structure [`ProvidedContext`](super::types::ProvidedContext).
+    ///
+    /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted
+    /// context assertion is signed and encrypted by Amazon Web Services STS.
+    ///
+    /// The following is an example of a `ProvidedContext` value that includes a single trusted context
+    /// assertion and the ARN of the context provider from which the trusted context assertion was
+    /// generated.
+    ///
+    /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
     pub fn set_provided_contexts(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::ProvidedContext>>,
@@ -201,12 +975,23 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `ProvidedContexts`: list of structure [`ProvidedContext`](super::types::ProvidedContext).
+    ///
+    /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted
+    /// context assertion is signed and encrypted by Amazon Web Services STS.
+    ///
+    /// The following is an example of a `ProvidedContext` value that includes a single trusted context
+    /// assertion and the ARN of the context provider from which the trusted context assertion was
+    /// generated.
+    ///
+    /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
     pub fn get_provided_contexts(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::ProvidedContext>> {
         &self.provided_contexts
     }
     /// Sets member `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role to assume.
     pub fn role_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -215,6 +1000,8 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role to assume.
     pub fn set_role_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -223,10 +1010,33 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role to assume.
     pub fn get_role_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.role_arn
     }
     /// Sets member `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session.
+    ///
+    /// Use the role session name to uniquely identify a session when the same role is assumed by different
+    /// principals or for different reasons. In cross-account scenarios, the role session name is visible
+    /// to, and can be logged by the account that owns the role. The role session name is also used in the
+    /// ARN of the assumed role principal. This means that subsequent cross-account API requests that use
+    /// the temporary security credentials will expose the role session name to the external account in
+    /// their CloudTrail logs.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-
     pub fn role_session_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -235,6 +1045,27 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session.
+    ///
+    /// Use the role session name to uniquely identify a session when the same role is assumed by different
+    /// principals or for different reasons. In cross-account scenarios, the role session name is visible
+    /// to, and can be logged by the account that owns the role. The role session name is also used in the
+    /// ARN of the assumed role principal. This means that subsequent cross-account API requests that use
+    /// the temporary security credentials will expose the role session name to the external account in
+    /// their CloudTrail logs.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-
     pub fn set_role_session_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -243,12 +1074,43 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session.
+    ///
+    /// Use the role session name to uniquely identify a session when the same role is assumed by different
+    /// principals or for different reasons. In cross-account scenarios, the role session name is visible
+    /// to, and can be logged by the account that owns the role. The role session name is also used in the
+    /// ARN of the assumed role principal. This means that subsequent cross-account API requests that use
+    /// the temporary security credentials will expose the role session name to the external account in
+    /// their CloudTrail logs.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-
     pub fn get_role_session_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.role_session_name
     }
     /// Sets member `SerialNumber`: string.
+    ///
+    /// The identification number of the MFA device that is associated with the user who is making the
+    /// `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a
+    /// condition that requires MFA authentication. The value is either the serial number for a hardware
+    /// device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as
+    /// `arn:aws:iam::123456789012:mfa/user`).
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=/:,.@-
     pub fn serial_number(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -257,6 +1119,16 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SerialNumber`: string.
+    ///
+    /// The identification number of the MFA device that is associated with the user who is making the
+    /// `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a
+    /// condition that requires MFA authentication. The value is either the serial number for a hardware
+    /// device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as
+    /// `arn:aws:iam::123456789012:mfa/user`).
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=/:,.@-
     pub fn set_serial_number(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -265,10 +1137,39 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `SerialNumber`: string.
+    ///
+    /// The identification number of the MFA device that is associated with the user who is making the
+    /// `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a
+    /// condition that requires MFA authentication. The value is either the serial number for a hardware
+    /// device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as
+    /// `arn:aws:iam::123456789012:mfa/user`).
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=/:,.@-
     pub fn get_serial_number(&self) -> &::std::option::Option<::std::string::String> {
         &self.serial_number
     }
     /// Sets member `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation. The
+    /// source identity value persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining)
+    /// sessions.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity)
+    /// condition key in a role trust policy. You can use source identity information in CloudTrail logs to
+    /// determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to
+    /// further control access to Amazon Web Services resources based on the value of source identity. For
+    /// more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix
+    /// is reserved for Amazon Web Services internal use.
     pub fn source_identity(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -277,6 +1178,25 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation. The
+    /// source identity value persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining)
+    /// sessions.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity)
+    /// condition key in a role trust policy. You can use source identity information in CloudTrail logs to
+    /// determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to
+    /// further control access to Amazon Web Services resources based on the value of source identity. For
+    /// more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix
+    /// is reserved for Amazon Web Services internal use.
     pub fn set_source_identity(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -285,15 +1205,100 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation. The
+    /// source identity value persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining)
+    /// sessions.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// [`sts:SourceIdentity`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity)
+    /// condition key in a role trust policy. You can use source identity information in CloudTrail logs to
+    /// determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to
+    /// further control access to Amazon Web Services resources based on the value of source identity. For
+    /// more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix
+    /// is reserved for Amazon Web Services internal use.
     pub fn get_source_identity(&self) -> &::std::option::Option<::std::string::String> {
         &self.source_identity
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// A list of session tags that you want to pass. Each session tag consists of a key name and an
+    /// associated value. For more information about session tags, see
+    /// [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t
+    /// exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits,
+    /// see
+    /// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+    /// in the *IAM User Guide*.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// You can pass a session tag with the same key as a tag that is already attached to the role. When you
+    /// do, session tags override a role tag with the same key.
+    ///
+    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have
+    /// separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing`
+    /// tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not
+    /// saved as separate tags, and the session tag passed in the request takes precedence over the role
+    /// tag.
+    ///
+    /// Additionally, if you used temporary credentials to perform this operation, the new session inherits
+    /// any transitive session tags from the calling session. If you pass a session tag with the same key as
+    /// an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail
+    /// logs. For more information, see
+    /// [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs)
+    /// in the *IAM User Guide*.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// A list of session tags that you want to pass. Each session tag consists of a key name and an
+    /// associated value. For more information about session tags, see
+    /// [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t
+    /// exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits,
+    /// see
+    /// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+    /// in the *IAM User Guide*.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// You can pass a session tag with the same key as a tag that is already attached to the role. When you
+    /// do, session tags override a role tag with the same key.
+    ///
+    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have
+    /// separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing`
+    /// tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not
+    /// saved as separate tags, and the session tag passed in the request takes precedence over the role
+    /// tag.
+    ///
+    /// Additionally, if you used temporary credentials to perform this operation, the new session inherits
+    /// any transitive session tags from the calling session. If you pass a session tag with the same key as
+    /// an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail
+    /// logs. For more information, see
+    /// [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs)
+    /// in the *IAM User Guide*.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -302,12 +1307,53 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// A list of session tags that you want to pass. Each session tag consists of a key name and an
+    /// associated value. For more information about session tags, see
+    /// [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t
+    /// exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits,
+    /// see
+    /// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+    /// in the *IAM User Guide*.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// You can pass a session tag with the same key as a tag that is already attached to the role. When you
+    /// do, session tags override a role tag with the same key.
+    ///
+    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have
+    /// separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing`
+    /// tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not
+    /// saved as separate tags, and the session tag passed in the request takes precedence over the role
+    /// tag.
+    ///
+    /// Additionally, if you used temporary credentials to perform this operation, the new session inherits
+    /// any transitive session tags from the calling session. If you pass a session tag with the same key as
+    /// an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail
+    /// logs. For more information, see
+    /// [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs)
+    /// in the *IAM User Guide*.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `TokenCode`: string.
+    ///
+    /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    /// (In other words, if the policy includes a condition that tests for MFA). If the role being assumed
+    /// requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an
+    /// "access denied" error.
+    ///
+    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric
+    /// digits.
     pub fn token_code(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -316,6 +1362,14 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `TokenCode`: string.
+    ///
+    /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    /// (In other words, if the policy includes a condition that tests for MFA). If the role being assumed
+    /// requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an
+    /// "access denied" error.
+    ///
+    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric
+    /// digits.
     pub fn set_token_code(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -324,10 +1378,30 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `TokenCode`: string.
+    ///
+    /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
+    /// (In other words, if the policy includes a condition that tests for MFA). If the role being assumed
+    /// requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an
+    /// "access denied" error.
+    ///
+    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric
+    /// digits.
     pub fn get_token_code(&self) -> &::std::option::Option<::std::string::String> {
         &self.token_code
     }
     /// Appends one item to member `TransitiveTagKeys`: list of string.
+    ///
+    /// A list of keys for session tags that you want to set as transitive. If you set a tag key as
+    /// transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more
+    /// information, see
+    /// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. The transitive status of a session tag does not impact its packed binary
+    /// size.
+    ///
+    /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any
+    /// subsequent sessions.
     pub fn transitive_tag_keys(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -338,6 +1412,18 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `TransitiveTagKeys`: list of string.
+    ///
+    /// A list of keys for session tags that you want to set as transitive. If you set a tag key as
+    /// transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more
+    /// information, see
+    /// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. The transitive status of a session tag does not impact its packed binary
+    /// size.
+    ///
+    /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any
+    /// subsequent sessions.
     pub fn set_transitive_tag_keys(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -346,6 +1432,18 @@ impl AssumeRoleInputBuilder {
         self
     }
     /// Returns the value set for member `TransitiveTagKeys`: list of string.
+    ///
+    /// A list of keys for session tags that you want to set as transitive. If you set a tag key as
+    /// transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more
+    /// information, see
+    /// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+    /// in the *IAM User Guide*.
+    ///
+    /// This parameter is optional. The transitive status of a session tag does not impact its packed binary
+    /// size.
+    ///
+    /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any
+    /// subsequent sessions.
     pub fn get_transitive_tag_keys(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -371,17 +1469,134 @@ impl AssumeRoleInputBuilder {
 }
 /// The output of an operation: the model's `AssumeRoleResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumeRoleResponse).
+/// Returns a set of temporary security credentials that you can use to access Amazon Web Services
+/// resources. These temporary credentials consist of an access key ID, a secret access key, and a
+/// security token. Typically, you use `AssumeRole` within your account or for cross-account access. For
+/// a comparison of `AssumeRole` with other API operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRole` can be used to make API calls to any
+/// Amazon Web Services service with the following exception: You cannot call the Amazon Web Services
+/// STS `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed session policies to this operation. You can pass a single
+/// JSON policy document to use as an inline session policy. You can also specify up to 10 managed
+/// policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use
+/// for both inline and managed session policies can't exceed 2,048 characters. Passing policies to this
+/// operation returns new temporary credentials. The resulting session's permissions are the
+/// intersection of the role's identity-based policy and the session policies. You can use the role's
+/// temporary credentials in subsequent Amazon Web Services API calls to access resources in the account
+/// that owns the role. You cannot use session policies to grant more permissions than those allowed by
+/// the identity-based policy of the role that is being assumed. For more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// When you create a role, you create two policies: a role trust policy that specifies *who* can assume
+/// the role, and a permissions policy that specifies *what* can be done with the role. You specify the
+/// trusted principal that is allowed to assume the role in the role trust policy.
+///
+/// To assume a role from a different account, your Amazon Web Services account must be trusted by the
+/// role. The trust relationship is defined in the role's trust policy when the role is created. That
+/// trust policy states which accounts are allowed to delegate that access to users in the account.
+///
+/// A user who wants to access a role in a different account must also have permissions that are
+/// delegated from the account administrator. The administrator must attach a policy that allows the
+/// user to call `AssumeRole` for the ARN of the role in the other account.
+///
+/// To allow a user to assume a role in the same account, you can do either of the following:
+///
+/// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
+///   policy trusts the account).
+/// - Add the user as a principal directly in the role's trust policy.
+///
+/// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
+/// resource-based policy grants access to a principal in the same account, no additional identity-based
+/// policy is required. For more information about trust policies and resource-based policies, see
+/// [IAM Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html) in the
+/// *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can pass tag key-value pairs to your session. These tags are called session tags. For
+/// more information about session tags, see
+/// [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+/// in the *IAM User Guide*.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Using MFA with AssumeRole**
+///
+/// (Optional) You can include multi-factor authentication (MFA) information when you call `AssumeRole`.
+/// This is useful for cross-account scenarios to ensure that the user that assumes the role has been
+/// authenticated with an Amazon Web Services MFA device. In that scenario, the trust policy of the role
+/// being assumed includes a condition that tests for MFA authentication. If the caller does not include
+/// valid MFA information, the request to assume the role is denied. The condition in a trust policy
+/// that tests for MFA authentication might look like the following example.
+///
+/// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}`
+///
+/// For more information, see
+/// [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html)
+/// in the *IAM User Guide* guide.
+///
+/// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The
+/// `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the
+/// time-based one-time password (TOTP) that the MFA device produces.
+///
+/// [`AssumeRole` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AssumeRoleOutput {
     /// `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub assumed_role_user: ::std::option::Option<super::types::AssumedRoleUser>,
     /// `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security (or session) token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub credentials: ::std::option::Option<super::types::Credentials>,
     /// `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub packed_policy_size: ::std::option::Option<i32>,
     /// `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information
+    /// in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity`
+    /// condition key to further control access to Amazon Web Services resources based on the value of
+    /// source identity. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub source_identity: ::std::option::Option<::std::string::String>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -392,20 +1607,49 @@ impl AssumeRoleOutput {
         AssumeRoleOutputBuilder::default()
     }
     /// `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn assumed_role_user(
         &self,
     ) -> ::std::option::Option<&super::types::AssumedRoleUser> {
         self.assumed_role_user.as_ref()
     }
     /// `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security (or session) token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn credentials(&self) -> ::std::option::Option<&super::types::Credentials> {
         self.credentials.as_ref()
     }
     /// `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn packed_policy_size(&self) -> ::std::option::Option<i32> {
         self.packed_policy_size
     }
     /// `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information
+    /// in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity`
+    /// condition key to further control access to Amazon Web Services resources based on the value of
+    /// source identity. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn source_identity(&self) -> ::std::option::Option<&str> {
         self.source_identity.as_deref()
     }
@@ -425,11 +1669,21 @@ pub struct AssumeRoleOutputBuilder {
 }
 impl AssumeRoleOutputBuilder {
     /// Sets member `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn assumed_role_user(mut self, input: super::types::AssumedRoleUser) -> Self {
         self.assumed_role_user = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn set_assumed_role_user(
         mut self,
         input: ::std::option::Option<super::types::AssumedRoleUser>,
@@ -438,17 +1692,34 @@ impl AssumeRoleOutputBuilder {
         self
     }
     /// Returns the value set for member `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn get_assumed_role_user(
         &self,
     ) -> &::std::option::Option<super::types::AssumedRoleUser> {
         &self.assumed_role_user
     }
     /// Sets member `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security (or session) token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn credentials(mut self, input: super::types::Credentials) -> Self {
         self.credentials = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security (or session) token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn set_credentials(
         mut self,
         input: ::std::option::Option<super::types::Credentials>,
@@ -457,24 +1728,56 @@ impl AssumeRoleOutputBuilder {
         self
     }
     /// Returns the value set for member `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security (or session) token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn get_credentials(&self) -> &::std::option::Option<super::types::Credentials> {
         &self.credentials
     }
     /// Sets member `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn packed_policy_size(mut self, input: i32) -> Self {
         self.packed_policy_size = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn set_packed_policy_size(mut self, input: ::std::option::Option<i32>) -> Self {
         self.packed_policy_size = input;
         self
     }
     /// Returns the value set for member `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn get_packed_policy_size(&self) -> &::std::option::Option<i32> {
         &self.packed_policy_size
     }
     /// Sets member `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information
+    /// in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity`
+    /// condition key to further control access to Amazon Web Services resources based on the value of
+    /// source identity. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn source_identity(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -483,6 +1786,20 @@ impl AssumeRoleOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information
+    /// in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity`
+    /// condition key to further control access to Amazon Web Services resources based on the value of
+    /// source identity. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn set_source_identity(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -491,6 +1808,20 @@ impl AssumeRoleOutputBuilder {
         self
     }
     /// Returns the value set for member `SourceIdentity`: string.
+    ///
+    /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+    ///
+    /// You can require users to specify a source identity when they assume a role. You do this by using the
+    /// `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information
+    /// in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity`
+    /// condition key to further control access to Amazon Web Services resources based on the value of
+    /// source identity. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn get_source_identity(&self) -> &::std::option::Option<::std::string::String> {
         &self.source_identity
     }
@@ -523,25 +1854,258 @@ impl AssumeRoleOutputBuilder {
 }
 /// The input of an operation: the model's `AssumeRoleWithWebIdentityRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumeRoleWithWebIdentityRequest).
+/// Returns a set of temporary security credentials for users who have been authenticated in a mobile or
+/// web application with a web identity provider. Example providers include the OAuth 2.0 providers
+/// Login with Amazon and Facebook, or any OpenID Connect-compatible identity provider such as Google or
+/// [Amazon Cognito federated identities](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html).
+///
+/// **Note:** For mobile applications, we recommend that you use Amazon Cognito. You can use Amazon
+/// Cognito with the [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/)
+/// and the [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/)
+/// to uniquely identify a user. You can also supply the user with a consistent identity throughout the
+/// lifetime of an application.
+///
+/// To learn more about Amazon Cognito, see
+/// [Amazon Cognito identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html)
+/// in *Amazon Cognito Developer Guide*.
+///
+/// Calling `AssumeRoleWithWebIdentity` does not require the use of Amazon Web Services security
+/// credentials. Therefore, you can distribute an application (for example, on mobile devices) that
+/// requests temporary security credentials without including long-term Amazon Web Services credentials
+/// in the application. You also don't need to deploy server-based proxy services that use long-term
+/// Amazon Web Services credentials. Instead, the identity of the caller is validated by using a token
+/// from the web identity provider. For a comparison of `AssumeRoleWithWebIdentity` with the other API
+/// operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// The temporary security credentials returned by this API consist of an access key ID, a secret access
+/// key, and a security token. Applications can use these temporary security credentials to sign calls
+/// to Amazon Web Services service API operations.
+///
+/// **Session Duration**
+///
+/// By default, the temporary security credentials created by `AssumeRoleWithWebIdentity` last for one
+/// hour. However, you can use the optional `DurationSeconds` parameter to specify the duration of your
+/// session. You can provide a value from 900 seconds (15 minutes) up to the maximum session duration
+/// setting for the role. This setting can have a value from 1 hour to 12 hours. To learn how to view
+/// the maximum value for your role, see
+/// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration)
+/// in the *IAM User Guide*. The maximum session duration limit applies when you use the `AssumeRole*`
+/// API operations or the `assume-role*` CLI commands. However the limit does not apply when you use
+/// those operations to create a console URL. For more information, see
+/// [Using IAM Roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the
+/// *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRoleWithWebIdentity` can be used to make API
+/// calls to any Amazon Web Services service with the following exception: you cannot call the STS
+/// `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed
+/// [session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// to this operation. You can pass a single JSON policy document to use as an inline session policy.
+/// You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session
+/// policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048
+/// characters. Passing policies to this operation returns new temporary credentials. The resulting
+/// session's permissions are the intersection of the role's identity-based policy and the session
+/// policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls
+/// to access resources in the account that owns the role. You cannot use session policies to grant more
+/// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+/// more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can configure your IdP to pass attributes into your web identity token as session
+/// tags. Each session tag consists of a key name and an associated value. For more information about
+/// session tags, see
+/// [Passing session tags using AssumeRoleWithWebIdentity](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp)
+/// in the *IAM User Guide*.
+///
+/// You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and
+/// the values can’t exceed 256 characters. For these and additional limits, see
+/// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+/// in the *IAM User Guide*.
+///
+/// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+/// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+/// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+/// response element indicates by percentage how close the policies and tags for your request are to the
+/// upper size limit.
+///
+/// You can pass a session tag with the same key as a tag that is attached to the role. When you do, the
+/// session tag overrides the role tag with the same key.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Identities**
+///
+/// Before your application can call `AssumeRoleWithWebIdentity`, you must have an identity token from a
+/// supported identity provider and create a role that the application can assume. The role that your
+/// application assumes must trust the identity provider that is associated with the identity token. In
+/// other words, the identity provider must be specified in the role's trust policy.
+///
+/// **Important:** Calling `AssumeRoleWithWebIdentity` can result in an entry in your CloudTrail logs.
+/// The entry includes the [Subject](http://openid.net/specs/openid-connect-core-1_0.html#Claims) of the
+/// provided web identity token. We recommend that you avoid using any personally identifiable
+/// information (PII) in this field. For example, you could instead use a GUID or a pairwise identifier,
+/// as
+/// [suggested in the OIDC specification](http://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes).
+///
+/// For more information about how to use OIDC federation and the `AssumeRoleWithWebIdentity` API, see
+/// the following resources:
+///
+/// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
+///   and
+///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+/// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
+///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+///   show how to use the information from these providers to get and use temporary security
+///   credentials.
+///
+/// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default)]
 pub struct AssumeRoleWithWebIdentityInput {
     /// `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up
+    /// to the maximum session duration setting for the role. This setting can have a value from 1 hour to
+    /// 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you
+    /// specify a session duration of 12 hours, but your administrator set the maximum session duration to 6
+    /// hours, your operation fails. To learn how to view the maximum value for your role, see
+    /// [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session)
+    /// in the *IAM User Guide*.
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub duration_seconds: ::std::option::Option<i32>,
     /// `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
     pub policy: ::std::option::Option<::std::string::String>,
     /// `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub policy_arns: ::std::option::Option<
         ::std::vec::Vec<super::types::PolicyDescriptorType>,
     >,
     /// `ProviderId`: string.
+    ///
+    /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not
+    /// specify this value for an OpenID Connect identity provider.
+    ///
+    /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for
+    /// OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+    ///
+    /// Do not specify this value for OpenID Connect ID tokens.
     pub provider_id: ::std::option::Option<::std::string::String>,
     /// `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
+    /// [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
+    /// The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal
+    /// and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption
+    /// to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools
+    /// without this condition creates a risk that a user from an unintended identity pool can assume the
+    /// role. For more information, see
+    /// [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies)
+    /// in the *Amazon Cognito Developer Guide*.
     pub role_arn: ::std::option::Option<::std::string::String>,
     /// `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session. Typically, you pass the name or identifier that is
+    /// associated with the user who is using your application. That way, the temporary security credentials
+    /// that your application will use are associated with that user. This session name is included as part
+    /// of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub role_session_name: ::std::option::Option<::std::string::String>,
     /// `WebIdentityToken`: string, required.
+    ///
+    /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
+    /// Your application must get this token by authenticating the user who is using your application with a
+    /// web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps
+    /// in the token must be formatted as either an integer or a long integer. Tokens must be signed using
+    /// either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
     pub web_identity_token: ::std::option::Option<::std::string::String>,
 }
 impl AssumeRoleWithWebIdentityInput {
@@ -550,30 +2114,139 @@ impl AssumeRoleWithWebIdentityInput {
         AssumeRoleWithWebIdentityInputBuilder::default()
     }
     /// `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up
+    /// to the maximum session duration setting for the role. This setting can have a value from 1 hour to
+    /// 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you
+    /// specify a session duration of 12 hours, but your administrator set the maximum session duration to 6
+    /// hours, your operation fails. To learn how to view the maximum value for your role, see
+    /// [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session)
+    /// in the *IAM User Guide*.
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn duration_seconds(&self) -> ::std::option::Option<i32> {
         self.duration_seconds
     }
     /// `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
     pub fn policy(&self) -> ::std::option::Option<&str> {
         self.policy.as_deref()
     }
     /// `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn policy_arns(&self) -> &[super::types::PolicyDescriptorType] {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// `ProviderId`: string.
+    ///
+    /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not
+    /// specify this value for an OpenID Connect identity provider.
+    ///
+    /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for
+    /// OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+    ///
+    /// Do not specify this value for OpenID Connect ID tokens.
     pub fn provider_id(&self) -> ::std::option::Option<&str> {
         self.provider_id.as_deref()
     }
     /// `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
+    /// [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
+    /// The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal
+    /// and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption
+    /// to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools
+    /// without this condition creates a risk that a user from an unintended identity pool can assume the
+    /// role. For more information, see
+    /// [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies)
+    /// in the *Amazon Cognito Developer Guide*.
     pub fn role_arn(&self) -> ::std::option::Option<&str> {
         self.role_arn.as_deref()
     }
     /// `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session. Typically, you pass the name or identifier that is
+    /// associated with the user who is using your application. That way, the temporary security credentials
+    /// that your application will use are associated with that user. This session name is included as part
+    /// of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn role_session_name(&self) -> ::std::option::Option<&str> {
         self.role_session_name.as_deref()
     }
     /// `WebIdentityToken`: string, required.
+    ///
+    /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
+    /// Your application must get this token by authenticating the user who is using your application with a
+    /// web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps
+    /// in the token must be formatted as either an integer or a long integer. Tokens must be signed using
+    /// either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
     pub fn web_identity_token(&self) -> ::std::option::Option<&str> {
         self.web_identity_token.as_deref()
     }
@@ -593,20 +2266,96 @@ pub struct AssumeRoleWithWebIdentityInputBuilder {
 }
 impl AssumeRoleWithWebIdentityInputBuilder {
     /// Sets member `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up
+    /// to the maximum session duration setting for the role. This setting can have a value from 1 hour to
+    /// 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you
+    /// specify a session duration of 12 hours, but your administrator set the maximum session duration to 6
+    /// hours, your operation fails. To learn how to view the maximum value for your role, see
+    /// [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session)
+    /// in the *IAM User Guide*.
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn duration_seconds(mut self, input: i32) -> Self {
         self.duration_seconds = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up
+    /// to the maximum session duration setting for the role. This setting can have a value from 1 hour to
+    /// 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you
+    /// specify a session duration of 12 hours, but your administrator set the maximum session duration to 6
+    /// hours, your operation fails. To learn how to view the maximum value for your role, see
+    /// [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session)
+    /// in the *IAM User Guide*.
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn set_duration_seconds(mut self, input: ::std::option::Option<i32>) -> Self {
         self.duration_seconds = input;
         self
     }
     /// Returns the value set for member `DurationSeconds`: integer.
+    ///
+    /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up
+    /// to the maximum session duration setting for the role. This setting can have a value from 1 hour to
+    /// 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you
+    /// specify a session duration of 12 hours, but your administrator set the maximum session duration to 6
+    /// hours, your operation fails. To learn how to view the maximum value for your role, see
+    /// [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session)
+    /// in the *IAM User Guide*.
+    ///
+    /// By default, the value is set to `3600` seconds.
+    ///
+    /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that
+    /// you might request using the returned credentials. The request to the federation endpoint for a
+    /// console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the
+    /// console session. For more information, see
+    /// [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html)
+    /// in the *IAM User Guide*.
     pub fn get_duration_seconds(&self) -> &::std::option::Option<i32> {
         &self.duration_seconds
     }
     /// Sets member `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
     pub fn policy(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -615,6 +2364,31 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
     pub fn set_policy(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -623,15 +2397,88 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Returns the value set for member `Policy`: string.
+    ///
+    /// An IAM policy in JSON format that you want to use as an inline session policy.
+    ///
+    /// This parameter is optional. Passing policies to this operation returns new temporary credentials.
+    /// The resulting session's permissions are the intersection of the role's identity-based policy and the
+    /// session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API
+    /// calls to access resources in the account that owns the role. You cannot use session policies to
+    /// grant more permissions than those allowed by the identity-based policy of the role that is being
+    /// assumed. For more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
+    ///
+    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048
+    /// characters. The JSON policy characters can be any ASCII character from the space character to the
+    /// end of the valid character list (\\u0020 through \\u00FF). It can also include the tab (\\u0009),
+    /// linefeed (\\u000A), and carriage return (\\u000D) characters.
+    ///
+    /// For more information about role session permissions, see
+    /// [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
     pub fn get_policy(&self) -> &::std::option::Option<::std::string::String> {
         &self.policy
     }
     /// Appends one item to member `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn policy_arns(mut self, input: super::types::PolicyDescriptorType) -> Self {
         self.policy_arns.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn set_policy_arns(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::PolicyDescriptorType>>,
@@ -640,12 +2487,44 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Returns the value set for member `PolicyArns`: list of structure [`PolicyDescriptorType`](super::types::PolicyDescriptorType).
+    ///
+    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session
+    /// policies. The policies must exist in the same account as the role.
+    ///
+    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext
+    /// that you use for both inline and managed session policies can't exceed 2,048 characters. For more
+    /// information about ARNs, see
+    /// [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html)
+    /// in the Amazon Web Services General Reference.
+    ///
+    /// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+    /// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+    /// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+    /// response element indicates by percentage how close the policies and tags for your request are to the
+    /// upper size limit.
+    ///
+    /// Passing policies to this operation returns new temporary credentials. The resulting session's
+    /// permissions are the intersection of the role's identity-based policy and the session policies. You
+    /// can use the role's temporary credentials in subsequent Amazon Web Services API calls to access
+    /// resources in the account that owns the role. You cannot use session policies to grant more
+    /// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+    /// more information, see
+    /// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+    /// in the *IAM User Guide*.
     pub fn get_policy_arns(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::PolicyDescriptorType>> {
         &self.policy_arns
     }
     /// Sets member `ProviderId`: string.
+    ///
+    /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not
+    /// specify this value for an OpenID Connect identity provider.
+    ///
+    /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for
+    /// OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+    ///
+    /// Do not specify this value for OpenID Connect ID tokens.
     pub fn provider_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -654,6 +2533,14 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ProviderId`: string.
+    ///
+    /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not
+    /// specify this value for an OpenID Connect identity provider.
+    ///
+    /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for
+    /// OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+    ///
+    /// Do not specify this value for OpenID Connect ID tokens.
     pub fn set_provider_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -662,10 +2549,30 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Returns the value set for member `ProviderId`: string.
+    ///
+    /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not
+    /// specify this value for an OpenID Connect identity provider.
+    ///
+    /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for
+    /// OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+    ///
+    /// Do not specify this value for OpenID Connect ID tokens.
     pub fn get_provider_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.provider_id
     }
     /// Sets member `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
+    /// [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
+    /// The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal
+    /// and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption
+    /// to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools
+    /// without this condition creates a risk that a user from an unintended identity pool can assume the
+    /// role. For more information, see
+    /// [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies)
+    /// in the *Amazon Cognito Developer Guide*.
     pub fn role_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -674,6 +2581,18 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
+    /// [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
+    /// The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal
+    /// and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption
+    /// to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools
+    /// without this condition creates a risk that a user from an unintended identity pool can assume the
+    /// role. For more information, see
+    /// [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies)
+    /// in the *Amazon Cognito Developer Guide*.
     pub fn set_role_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -682,10 +2601,39 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Returns the value set for member `RoleArn`: string, required.
+    ///
+    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// **Note:** Additional considerations apply to Amazon Cognito identity pools that assume
+    /// [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html).
+    /// The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal
+    /// and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption
+    /// to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools
+    /// without this condition creates a risk that a user from an unintended identity pool can assume the
+    /// role. For more information, see
+    /// [Trust policies for IAM roles in Basic (Classic) authentication](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies)
+    /// in the *Amazon Cognito Developer Guide*.
     pub fn get_role_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.role_arn
     }
     /// Sets member `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session. Typically, you pass the name or identifier that is
+    /// associated with the user who is using your application. That way, the temporary security credentials
+    /// that your application will use are associated with that user. This session name is included as part
+    /// of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn role_session_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -694,6 +2642,23 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session. Typically, you pass the name or identifier that is
+    /// associated with the user who is using your application. That way, the temporary security credentials
+    /// that your application will use are associated with that user. This session name is included as part
+    /// of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn set_role_session_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -702,12 +2667,35 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Returns the value set for member `RoleSessionName`: string, required.
+    ///
+    /// An identifier for the assumed role session. Typically, you pass the name or identifier that is
+    /// associated with the user who is using your application. That way, the temporary security credentials
+    /// that your application will use are associated with that user. This session name is included as part
+    /// of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+    ///
+    /// For security purposes, administrators can view this field in
+    /// [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds)
+    /// to help identify who performed an action in Amazon Web Services. Your administrator might require
+    /// that you specify your user name as the session name when you assume the role. For more information,
+    /// see
+    /// [`sts:RoleSessionName`](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname)
+    /// .
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn get_role_session_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.role_session_name
     }
     /// Sets member `WebIdentityToken`: string, required.
+    ///
+    /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
+    /// Your application must get this token by authenticating the user who is using your application with a
+    /// web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps
+    /// in the token must be formatted as either an integer or a long integer. Tokens must be signed using
+    /// either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
     pub fn web_identity_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -716,6 +2704,12 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `WebIdentityToken`: string, required.
+    ///
+    /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
+    /// Your application must get this token by authenticating the user who is using your application with a
+    /// web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps
+    /// in the token must be formatted as either an integer or a long integer. Tokens must be signed using
+    /// either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
     pub fn set_web_identity_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -724,6 +2718,12 @@ impl AssumeRoleWithWebIdentityInputBuilder {
         self
     }
     /// Returns the value set for member `WebIdentityToken`: string, required.
+    ///
+    /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
+    /// Your application must get this token by authenticating the user who is using your application with a
+    /// web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps
+    /// in the token must be formatted as either an integer or a long integer. Tokens must be signed using
+    /// either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
     pub fn get_web_identity_token(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -770,23 +2770,195 @@ impl ::std::fmt::Debug for AssumeRoleWithWebIdentityInputBuilder {
 }
 /// The output of an operation: the model's `AssumeRoleWithWebIdentityResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumeRoleWithWebIdentityResponse).
+/// Returns a set of temporary security credentials for users who have been authenticated in a mobile or
+/// web application with a web identity provider. Example providers include the OAuth 2.0 providers
+/// Login with Amazon and Facebook, or any OpenID Connect-compatible identity provider such as Google or
+/// [Amazon Cognito federated identities](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html).
+///
+/// **Note:** For mobile applications, we recommend that you use Amazon Cognito. You can use Amazon
+/// Cognito with the [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/)
+/// and the [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/)
+/// to uniquely identify a user. You can also supply the user with a consistent identity throughout the
+/// lifetime of an application.
+///
+/// To learn more about Amazon Cognito, see
+/// [Amazon Cognito identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html)
+/// in *Amazon Cognito Developer Guide*.
+///
+/// Calling `AssumeRoleWithWebIdentity` does not require the use of Amazon Web Services security
+/// credentials. Therefore, you can distribute an application (for example, on mobile devices) that
+/// requests temporary security credentials without including long-term Amazon Web Services credentials
+/// in the application. You also don't need to deploy server-based proxy services that use long-term
+/// Amazon Web Services credentials. Instead, the identity of the caller is validated by using a token
+/// from the web identity provider. For a comparison of `AssumeRoleWithWebIdentity` with the other API
+/// operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// The temporary security credentials returned by this API consist of an access key ID, a secret access
+/// key, and a security token. Applications can use these temporary security credentials to sign calls
+/// to Amazon Web Services service API operations.
+///
+/// **Session Duration**
+///
+/// By default, the temporary security credentials created by `AssumeRoleWithWebIdentity` last for one
+/// hour. However, you can use the optional `DurationSeconds` parameter to specify the duration of your
+/// session. You can provide a value from 900 seconds (15 minutes) up to the maximum session duration
+/// setting for the role. This setting can have a value from 1 hour to 12 hours. To learn how to view
+/// the maximum value for your role, see
+/// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration)
+/// in the *IAM User Guide*. The maximum session duration limit applies when you use the `AssumeRole*`
+/// API operations or the `assume-role*` CLI commands. However the limit does not apply when you use
+/// those operations to create a console URL. For more information, see
+/// [Using IAM Roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the
+/// *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRoleWithWebIdentity` can be used to make API
+/// calls to any Amazon Web Services service with the following exception: you cannot call the STS
+/// `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed
+/// [session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// to this operation. You can pass a single JSON policy document to use as an inline session policy.
+/// You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session
+/// policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048
+/// characters. Passing policies to this operation returns new temporary credentials. The resulting
+/// session's permissions are the intersection of the role's identity-based policy and the session
+/// policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls
+/// to access resources in the account that owns the role. You cannot use session policies to grant more
+/// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+/// more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can configure your IdP to pass attributes into your web identity token as session
+/// tags. Each session tag consists of a key name and an associated value. For more information about
+/// session tags, see
+/// [Passing session tags using AssumeRoleWithWebIdentity](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp)
+/// in the *IAM User Guide*.
+///
+/// You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and
+/// the values can’t exceed 256 characters. For these and additional limits, see
+/// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+/// in the *IAM User Guide*.
+///
+/// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+/// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+/// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+/// response element indicates by percentage how close the policies and tags for your request are to the
+/// upper size limit.
+///
+/// You can pass a session tag with the same key as a tag that is attached to the role. When you do, the
+/// session tag overrides the role tag with the same key.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Identities**
+///
+/// Before your application can call `AssumeRoleWithWebIdentity`, you must have an identity token from a
+/// supported identity provider and create a role that the application can assume. The role that your
+/// application assumes must trust the identity provider that is associated with the identity token. In
+/// other words, the identity provider must be specified in the role's trust policy.
+///
+/// **Important:** Calling `AssumeRoleWithWebIdentity` can result in an entry in your CloudTrail logs.
+/// The entry includes the [Subject](http://openid.net/specs/openid-connect-core-1_0.html#Claims) of the
+/// provided web identity token. We recommend that you avoid using any personally identifiable
+/// information (PII) in this field. For example, you could instead use a GUID or a pairwise identifier,
+/// as
+/// [suggested in the OIDC specification](http://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes).
+///
+/// For more information about how to use OIDC federation and the `AssumeRoleWithWebIdentity` API, see
+/// the following resources:
+///
+/// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
+///   and
+///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+/// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
+///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+///   show how to use the information from these providers to get and use temporary security
+///   credentials.
+///
+/// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AssumeRoleWithWebIdentityOutput {
     /// `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub assumed_role_user: ::std::option::Option<super::types::AssumedRoleUser>,
     /// `Audience`: string.
+    ///
+    /// The intended audience (also known as client ID) of the web identity token. This is traditionally the
+    /// client identifier issued to the application that requested the web identity token.
     pub audience: ::std::option::Option<::std::string::String>,
     /// `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub credentials: ::std::option::Option<super::types::Credentials>,
     /// `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub packed_policy_size: ::std::option::Option<i32>,
     /// `Provider`: string.
+    ///
+    /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this
+    /// contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the
+    /// `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
     pub provider: ::std::option::Option<::std::string::String>,
     /// `SourceIdentity`: string.
+    ///
+    /// The value of the source identity that is returned in the JSON web token (JWT) from the identity
+    /// provider.
+    ///
+    /// You can require users to set a source identity value when they assume a role. You do this by using
+    /// the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with
+    /// the role are associated with that user. After the source identity is set, the value cannot be
+    /// changed. It is present in the request for all actions that are taken by the role and persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts)
+    /// sessions. You can configure your identity provider to use an attribute associated with your users,
+    /// like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do
+    /// this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see
+    /// [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html)
+    /// in the *Amazon Cognito Developer Guide*. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub source_identity: ::std::option::Option<::std::string::String>,
     /// `SubjectFromWebIdentityToken`: string.
+    ///
+    /// The unique user identifier that is returned by the identity provider. This identifier is associated
+    /// with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The
+    /// identifier is typically unique to the user and the application that acquired the `WebIdentityToken`
+    /// (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the
+    /// identity provider as the token's `sub` (Subject) claim.
     pub subject_from_web_identity_token: ::std::option::Option<::std::string::String>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -797,32 +2969,80 @@ impl AssumeRoleWithWebIdentityOutput {
         AssumeRoleWithWebIdentityOutputBuilder::default()
     }
     /// `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn assumed_role_user(
         &self,
     ) -> ::std::option::Option<&super::types::AssumedRoleUser> {
         self.assumed_role_user.as_ref()
     }
     /// `Audience`: string.
+    ///
+    /// The intended audience (also known as client ID) of the web identity token. This is traditionally the
+    /// client identifier issued to the application that requested the web identity token.
     pub fn audience(&self) -> ::std::option::Option<&str> {
         self.audience.as_deref()
     }
     /// `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn credentials(&self) -> ::std::option::Option<&super::types::Credentials> {
         self.credentials.as_ref()
     }
     /// `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn packed_policy_size(&self) -> ::std::option::Option<i32> {
         self.packed_policy_size
     }
     /// `Provider`: string.
+    ///
+    /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this
+    /// contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the
+    /// `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
     pub fn provider(&self) -> ::std::option::Option<&str> {
         self.provider.as_deref()
     }
     /// `SourceIdentity`: string.
+    ///
+    /// The value of the source identity that is returned in the JSON web token (JWT) from the identity
+    /// provider.
+    ///
+    /// You can require users to set a source identity value when they assume a role. You do this by using
+    /// the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with
+    /// the role are associated with that user. After the source identity is set, the value cannot be
+    /// changed. It is present in the request for all actions that are taken by the role and persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts)
+    /// sessions. You can configure your identity provider to use an attribute associated with your users,
+    /// like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do
+    /// this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see
+    /// [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html)
+    /// in the *Amazon Cognito Developer Guide*. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn source_identity(&self) -> ::std::option::Option<&str> {
         self.source_identity.as_deref()
     }
     /// `SubjectFromWebIdentityToken`: string.
+    ///
+    /// The unique user identifier that is returned by the identity provider. This identifier is associated
+    /// with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The
+    /// identifier is typically unique to the user and the application that acquired the `WebIdentityToken`
+    /// (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the
+    /// identity provider as the token's `sub` (Subject) claim.
     pub fn subject_from_web_identity_token(&self) -> ::std::option::Option<&str> {
         self.subject_from_web_identity_token.as_deref()
     }
@@ -847,11 +3067,21 @@ pub struct AssumeRoleWithWebIdentityOutputBuilder {
 }
 impl AssumeRoleWithWebIdentityOutputBuilder {
     /// Sets member `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn assumed_role_user(mut self, input: super::types::AssumedRoleUser) -> Self {
         self.assumed_role_user = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn set_assumed_role_user(
         mut self,
         input: ::std::option::Option<super::types::AssumedRoleUser>,
@@ -860,12 +3090,20 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `AssumedRoleUser`: structure [`AssumedRoleUser`](super::types::AssumedRoleUser).
+    ///
+    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to
+    /// refer to the resulting temporary security credentials. For example, you can reference these
+    /// credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN
+    /// and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub fn get_assumed_role_user(
         &self,
     ) -> &::std::option::Option<super::types::AssumedRoleUser> {
         &self.assumed_role_user
     }
     /// Sets member `Audience`: string.
+    ///
+    /// The intended audience (also known as client ID) of the web identity token. This is traditionally the
+    /// client identifier issued to the application that requested the web identity token.
     pub fn audience(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -874,6 +3112,9 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Audience`: string.
+    ///
+    /// The intended audience (also known as client ID) of the web identity token. This is traditionally the
+    /// client identifier issued to the application that requested the web identity token.
     pub fn set_audience(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -882,15 +3123,30 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `Audience`: string.
+    ///
+    /// The intended audience (also known as client ID) of the web identity token. This is traditionally the
+    /// client identifier issued to the application that requested the web identity token.
     pub fn get_audience(&self) -> &::std::option::Option<::std::string::String> {
         &self.audience
     }
     /// Sets member `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn credentials(mut self, input: super::types::Credentials) -> Self {
         self.credentials = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn set_credentials(
         mut self,
         input: ::std::option::Option<super::types::Credentials>,
@@ -899,24 +3155,46 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `Credentials`: structure [`Credentials`](super::types::Credentials).
+    ///
+    /// The temporary security credentials, which include an access key ID, a secret access key, and a
+    /// security token.
+    ///
+    /// **Note:** The size of the security token that STS API operations return is not fixed. We strongly
+    /// recommend that you make no assumptions about the maximum size.
     pub fn get_credentials(&self) -> &::std::option::Option<super::types::Credentials> {
         &self.credentials
     }
     /// Sets member `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn packed_policy_size(mut self, input: i32) -> Self {
         self.packed_policy_size = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn set_packed_policy_size(mut self, input: ::std::option::Option<i32>) -> Self {
         self.packed_policy_size = input;
         self
     }
     /// Returns the value set for member `PackedPolicySize`: integer.
+    ///
+    /// A percentage value that indicates the packed size of the session policies and session tags combined
+    /// passed in the request. The request fails if the packed size is greater than 100 percent, which means
+    /// the policies and tags exceeded the allowed space.
     pub fn get_packed_policy_size(&self) -> &::std::option::Option<i32> {
         &self.packed_policy_size
     }
     /// Sets member `Provider`: string.
+    ///
+    /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this
+    /// contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the
+    /// `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
     pub fn provider(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -925,6 +3203,10 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Provider`: string.
+    ///
+    /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this
+    /// contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the
+    /// `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
     pub fn set_provider(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -933,10 +3215,34 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `Provider`: string.
+    ///
+    /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this
+    /// contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the
+    /// `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
     pub fn get_provider(&self) -> &::std::option::Option<::std::string::String> {
         &self.provider
     }
     /// Sets member `SourceIdentity`: string.
+    ///
+    /// The value of the source identity that is returned in the JSON web token (JWT) from the identity
+    /// provider.
+    ///
+    /// You can require users to set a source identity value when they assume a role. You do this by using
+    /// the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with
+    /// the role are associated with that user. After the source identity is set, the value cannot be
+    /// changed. It is present in the request for all actions that are taken by the role and persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts)
+    /// sessions. You can configure your identity provider to use an attribute associated with your users,
+    /// like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do
+    /// this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see
+    /// [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html)
+    /// in the *Amazon Cognito Developer Guide*. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn source_identity(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -945,6 +3251,26 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceIdentity`: string.
+    ///
+    /// The value of the source identity that is returned in the JSON web token (JWT) from the identity
+    /// provider.
+    ///
+    /// You can require users to set a source identity value when they assume a role. You do this by using
+    /// the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with
+    /// the role are associated with that user. After the source identity is set, the value cannot be
+    /// changed. It is present in the request for all actions that are taken by the role and persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts)
+    /// sessions. You can configure your identity provider to use an attribute associated with your users,
+    /// like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do
+    /// this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see
+    /// [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html)
+    /// in the *Amazon Cognito Developer Guide*. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn set_source_identity(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -953,10 +3279,36 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `SourceIdentity`: string.
+    ///
+    /// The value of the source identity that is returned in the JSON web token (JWT) from the identity
+    /// provider.
+    ///
+    /// You can require users to set a source identity value when they assume a role. You do this by using
+    /// the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with
+    /// the role are associated with that user. After the source identity is set, the value cannot be
+    /// changed. It is present in the request for all actions that are taken by the role and persists across
+    /// [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts)
+    /// sessions. You can configure your identity provider to use an attribute associated with your users,
+    /// like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do
+    /// this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see
+    /// [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html)
+    /// in the *Amazon Cognito Developer Guide*. For more information about using source identity, see
+    /// [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)
+    /// in the *IAM User Guide*.
+    ///
+    /// The regex used to validate this parameter is a string of characters consisting of upper- and
+    /// lower-case alphanumeric characters with no spaces. You can also include underscores or any of the
+    /// following characters: =,.@-
     pub fn get_source_identity(&self) -> &::std::option::Option<::std::string::String> {
         &self.source_identity
     }
     /// Sets member `SubjectFromWebIdentityToken`: string.
+    ///
+    /// The unique user identifier that is returned by the identity provider. This identifier is associated
+    /// with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The
+    /// identifier is typically unique to the user and the application that acquired the `WebIdentityToken`
+    /// (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the
+    /// identity provider as the token's `sub` (Subject) claim.
     pub fn subject_from_web_identity_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -965,6 +3317,12 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubjectFromWebIdentityToken`: string.
+    ///
+    /// The unique user identifier that is returned by the identity provider. This identifier is associated
+    /// with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The
+    /// identifier is typically unique to the user and the application that acquired the `WebIdentityToken`
+    /// (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the
+    /// identity provider as the token's `sub` (Subject) claim.
     pub fn set_subject_from_web_identity_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -973,6 +3331,12 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `SubjectFromWebIdentityToken`: string.
+    ///
+    /// The unique user identifier that is returned by the identity provider. This identifier is associated
+    /// with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The
+    /// identifier is typically unique to the user and the application that acquired the `WebIdentityToken`
+    /// (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the
+    /// identity provider as the token's `sub` (Subject) claim.
     pub fn get_subject_from_web_identity_token(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -1010,7 +3374,16 @@ impl AssumeRoleWithWebIdentityOutputBuilder {
 }
 /// The input of an operation: the model's `GetCallerIdentityRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/GetCallerIdentityRequest).
+/// Returns details about the IAM user or role whose credentials are used to call the operation.
+///
+/// **Note:** No permissions are required to perform this operation. If an administrator attaches a
+/// policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can
+/// still perform this operation. Permissions are not required because the same information is returned
+/// when access is denied. To view an example response, see
+/// [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa)
+/// in the *IAM User Guide*.
+///
+/// [`GetCallerIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct GetCallerIdentityInput {}
@@ -1031,15 +3404,33 @@ impl GetCallerIdentityInputBuilder {
 }
 /// The output of an operation: the model's `GetCallerIdentityResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/GetCallerIdentityResponse).
+/// Returns details about the IAM user or role whose credentials are used to call the operation.
+///
+/// **Note:** No permissions are required to perform this operation. If an administrator attaches a
+/// policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can
+/// still perform this operation. Permissions are not required because the same information is returned
+/// when access is denied. To view an example response, see
+/// [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa)
+/// in the *IAM User Guide*.
+///
+/// [`GetCallerIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct GetCallerIdentityOutput {
     /// `Account`: string.
+    ///
+    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
     pub account: ::std::option::Option<::std::string::String>,
     /// `Arn`: string.
+    ///
+    /// The Amazon Web Services ARN associated with the calling entity.
     pub arn: ::std::option::Option<::std::string::String>,
     /// `UserId`: string.
+    ///
+    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is
+    /// making the call. The values returned are those listed in the **aws:userid** column in the
+    /// [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)
+    /// found on the **Policy Variables** reference page in the *IAM User Guide*.
     pub user_id: ::std::option::Option<::std::string::String>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -1050,14 +3441,23 @@ impl GetCallerIdentityOutput {
         GetCallerIdentityOutputBuilder::default()
     }
     /// `Account`: string.
+    ///
+    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
     pub fn account(&self) -> ::std::option::Option<&str> {
         self.account.as_deref()
     }
     /// `Arn`: string.
+    ///
+    /// The Amazon Web Services ARN associated with the calling entity.
     pub fn arn(&self) -> ::std::option::Option<&str> {
         self.arn.as_deref()
     }
     /// `UserId`: string.
+    ///
+    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is
+    /// making the call. The values returned are those listed in the **aws:userid** column in the
+    /// [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)
+    /// found on the **Policy Variables** reference page in the *IAM User Guide*.
     pub fn user_id(&self) -> ::std::option::Option<&str> {
         self.user_id.as_deref()
     }
@@ -1076,6 +3476,8 @@ pub struct GetCallerIdentityOutputBuilder {
 }
 impl GetCallerIdentityOutputBuilder {
     /// Sets member `Account`: string.
+    ///
+    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
     pub fn account(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1084,6 +3486,8 @@ impl GetCallerIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Account`: string.
+    ///
+    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
     pub fn set_account(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1092,10 +3496,14 @@ impl GetCallerIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `Account`: string.
+    ///
+    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
     pub fn get_account(&self) -> &::std::option::Option<::std::string::String> {
         &self.account
     }
     /// Sets member `Arn`: string.
+    ///
+    /// The Amazon Web Services ARN associated with the calling entity.
     pub fn arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1104,6 +3512,8 @@ impl GetCallerIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Arn`: string.
+    ///
+    /// The Amazon Web Services ARN associated with the calling entity.
     pub fn set_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1112,10 +3522,17 @@ impl GetCallerIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `Arn`: string.
+    ///
+    /// The Amazon Web Services ARN associated with the calling entity.
     pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.arn
     }
     /// Sets member `UserId`: string.
+    ///
+    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is
+    /// making the call. The values returned are those listed in the **aws:userid** column in the
+    /// [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)
+    /// found on the **Policy Variables** reference page in the *IAM User Guide*.
     pub fn user_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1124,6 +3541,11 @@ impl GetCallerIdentityOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `UserId`: string.
+    ///
+    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is
+    /// making the call. The values returned are those listed in the **aws:userid** column in the
+    /// [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)
+    /// found on the **Policy Variables** reference page in the *IAM User Guide*.
     pub fn set_user_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1132,6 +3554,11 @@ impl GetCallerIdentityOutputBuilder {
         self
     }
     /// Returns the value set for member `UserId`: string.
+    ///
+    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is
+    /// making the call. The values returned are those listed in the **aws:userid** column in the
+    /// [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable)
+    /// found on the **Policy Variables** reference page in the *IAM User Guide*.
     pub fn get_user_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.user_id
     }
@@ -1165,7 +3592,95 @@ impl GetCallerIdentityOutputBuilder {
 pub use crate::runtime::RequestId;
 /// The `AssumeRole` operation: [`AssumeRoleInput`] in, [`AssumeRoleOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumeRole).
+/// Returns a set of temporary security credentials that you can use to access Amazon Web Services
+/// resources. These temporary credentials consist of an access key ID, a secret access key, and a
+/// security token. Typically, you use `AssumeRole` within your account or for cross-account access. For
+/// a comparison of `AssumeRole` with other API operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRole` can be used to make API calls to any
+/// Amazon Web Services service with the following exception: You cannot call the Amazon Web Services
+/// STS `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed session policies to this operation. You can pass a single
+/// JSON policy document to use as an inline session policy. You can also specify up to 10 managed
+/// policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use
+/// for both inline and managed session policies can't exceed 2,048 characters. Passing policies to this
+/// operation returns new temporary credentials. The resulting session's permissions are the
+/// intersection of the role's identity-based policy and the session policies. You can use the role's
+/// temporary credentials in subsequent Amazon Web Services API calls to access resources in the account
+/// that owns the role. You cannot use session policies to grant more permissions than those allowed by
+/// the identity-based policy of the role that is being assumed. For more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// When you create a role, you create two policies: a role trust policy that specifies *who* can assume
+/// the role, and a permissions policy that specifies *what* can be done with the role. You specify the
+/// trusted principal that is allowed to assume the role in the role trust policy.
+///
+/// To assume a role from a different account, your Amazon Web Services account must be trusted by the
+/// role. The trust relationship is defined in the role's trust policy when the role is created. That
+/// trust policy states which accounts are allowed to delegate that access to users in the account.
+///
+/// A user who wants to access a role in a different account must also have permissions that are
+/// delegated from the account administrator. The administrator must attach a policy that allows the
+/// user to call `AssumeRole` for the ARN of the role in the other account.
+///
+/// To allow a user to assume a role in the same account, you can do either of the following:
+///
+/// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
+///   policy trusts the account).
+/// - Add the user as a principal directly in the role's trust policy.
+///
+/// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
+/// resource-based policy grants access to a principal in the same account, no additional identity-based
+/// policy is required. For more information about trust policies and resource-based policies, see
+/// [IAM Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html) in the
+/// *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can pass tag key-value pairs to your session. These tags are called session tags. For
+/// more information about session tags, see
+/// [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+/// in the *IAM User Guide*.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Using MFA with AssumeRole**
+///
+/// (Optional) You can include multi-factor authentication (MFA) information when you call `AssumeRole`.
+/// This is useful for cross-account scenarios to ensure that the user that assumes the role has been
+/// authenticated with an Amazon Web Services MFA device. In that scenario, the trust policy of the role
+/// being assumed includes a condition that tests for MFA authentication. If the caller does not include
+/// valid MFA information, the request to assume the role is denied. The condition in a trust policy
+/// that tests for MFA authentication might look like the following example.
+///
+/// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}`
+///
+/// For more information, see
+/// [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html)
+/// in the *IAM User Guide* guide.
+///
+/// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The
+/// `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the
+/// time-based one-time password (TOTP) that the MFA device produces.
+///
+/// [`AssumeRole` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AssumeRole;
 impl crate::runtime::Operation for AssumeRole {
@@ -1309,6 +3824,96 @@ crate::operation_error! {
     ExpiredTokenException(super::types::ExpiredTokenException) }
 }
 /// `AssumeRole`: its input, output and error, as aws-sdk-rust's `operation::assume_role`.
+///
+/// Returns a set of temporary security credentials that you can use to access Amazon Web Services
+/// resources. These temporary credentials consist of an access key ID, a secret access key, and a
+/// security token. Typically, you use `AssumeRole` within your account or for cross-account access. For
+/// a comparison of `AssumeRole` with other API operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRole` can be used to make API calls to any
+/// Amazon Web Services service with the following exception: You cannot call the Amazon Web Services
+/// STS `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed session policies to this operation. You can pass a single
+/// JSON policy document to use as an inline session policy. You can also specify up to 10 managed
+/// policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use
+/// for both inline and managed session policies can't exceed 2,048 characters. Passing policies to this
+/// operation returns new temporary credentials. The resulting session's permissions are the
+/// intersection of the role's identity-based policy and the session policies. You can use the role's
+/// temporary credentials in subsequent Amazon Web Services API calls to access resources in the account
+/// that owns the role. You cannot use session policies to grant more permissions than those allowed by
+/// the identity-based policy of the role that is being assumed. For more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// When you create a role, you create two policies: a role trust policy that specifies *who* can assume
+/// the role, and a permissions policy that specifies *what* can be done with the role. You specify the
+/// trusted principal that is allowed to assume the role in the role trust policy.
+///
+/// To assume a role from a different account, your Amazon Web Services account must be trusted by the
+/// role. The trust relationship is defined in the role's trust policy when the role is created. That
+/// trust policy states which accounts are allowed to delegate that access to users in the account.
+///
+/// A user who wants to access a role in a different account must also have permissions that are
+/// delegated from the account administrator. The administrator must attach a policy that allows the
+/// user to call `AssumeRole` for the ARN of the role in the other account.
+///
+/// To allow a user to assume a role in the same account, you can do either of the following:
+///
+/// - Attach a policy to the user that allows the user to call `AssumeRole` (as long as the role's trust
+///   policy trusts the account).
+/// - Add the user as a principal directly in the role's trust policy.
+///
+/// You can do either because the role’s trust policy acts as an IAM resource-based policy. When a
+/// resource-based policy grants access to a principal in the same account, no additional identity-based
+/// policy is required. For more information about trust policies and resource-based policies, see
+/// [IAM Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html) in the
+/// *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can pass tag key-value pairs to your session. These tags are called session tags. For
+/// more information about session tags, see
+/// [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)
+/// in the *IAM User Guide*.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Using MFA with AssumeRole**
+///
+/// (Optional) You can include multi-factor authentication (MFA) information when you call `AssumeRole`.
+/// This is useful for cross-account scenarios to ensure that the user that assumes the role has been
+/// authenticated with an Amazon Web Services MFA device. In that scenario, the trust policy of the role
+/// being assumed includes a condition that tests for MFA authentication. If the caller does not include
+/// valid MFA information, the request to assume the role is denied. The condition in a trust policy
+/// that tests for MFA authentication might look like the following example.
+///
+/// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}`
+///
+/// For more information, see
+/// [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html)
+/// in the *IAM User Guide* guide.
+///
+/// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The
+/// `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the
+/// time-based one-time password (TOTP) that the MFA device produces.
+///
+/// [`AssumeRole` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
 pub mod assume_role {
     pub use super::{AssumeRole, AssumeRoleError};
     pub use super::super::operation::AssumeRoleInput;
@@ -1322,7 +3927,131 @@ pub mod assume_role {
 }
 /// The `AssumeRoleWithWebIdentity` operation: [`AssumeRoleWithWebIdentityInput`] in, [`AssumeRoleWithWebIdentityOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/AssumeRoleWithWebIdentity).
+/// Returns a set of temporary security credentials for users who have been authenticated in a mobile or
+/// web application with a web identity provider. Example providers include the OAuth 2.0 providers
+/// Login with Amazon and Facebook, or any OpenID Connect-compatible identity provider such as Google or
+/// [Amazon Cognito federated identities](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html).
+///
+/// **Note:** For mobile applications, we recommend that you use Amazon Cognito. You can use Amazon
+/// Cognito with the [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/)
+/// and the [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/)
+/// to uniquely identify a user. You can also supply the user with a consistent identity throughout the
+/// lifetime of an application.
+///
+/// To learn more about Amazon Cognito, see
+/// [Amazon Cognito identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html)
+/// in *Amazon Cognito Developer Guide*.
+///
+/// Calling `AssumeRoleWithWebIdentity` does not require the use of Amazon Web Services security
+/// credentials. Therefore, you can distribute an application (for example, on mobile devices) that
+/// requests temporary security credentials without including long-term Amazon Web Services credentials
+/// in the application. You also don't need to deploy server-based proxy services that use long-term
+/// Amazon Web Services credentials. Instead, the identity of the caller is validated by using a token
+/// from the web identity provider. For a comparison of `AssumeRoleWithWebIdentity` with the other API
+/// operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// The temporary security credentials returned by this API consist of an access key ID, a secret access
+/// key, and a security token. Applications can use these temporary security credentials to sign calls
+/// to Amazon Web Services service API operations.
+///
+/// **Session Duration**
+///
+/// By default, the temporary security credentials created by `AssumeRoleWithWebIdentity` last for one
+/// hour. However, you can use the optional `DurationSeconds` parameter to specify the duration of your
+/// session. You can provide a value from 900 seconds (15 minutes) up to the maximum session duration
+/// setting for the role. This setting can have a value from 1 hour to 12 hours. To learn how to view
+/// the maximum value for your role, see
+/// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration)
+/// in the *IAM User Guide*. The maximum session duration limit applies when you use the `AssumeRole*`
+/// API operations or the `assume-role*` CLI commands. However the limit does not apply when you use
+/// those operations to create a console URL. For more information, see
+/// [Using IAM Roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the
+/// *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRoleWithWebIdentity` can be used to make API
+/// calls to any Amazon Web Services service with the following exception: you cannot call the STS
+/// `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed
+/// [session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// to this operation. You can pass a single JSON policy document to use as an inline session policy.
+/// You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session
+/// policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048
+/// characters. Passing policies to this operation returns new temporary credentials. The resulting
+/// session's permissions are the intersection of the role's identity-based policy and the session
+/// policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls
+/// to access resources in the account that owns the role. You cannot use session policies to grant more
+/// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+/// more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can configure your IdP to pass attributes into your web identity token as session
+/// tags. Each session tag consists of a key name and an associated value. For more information about
+/// session tags, see
+/// [Passing session tags using AssumeRoleWithWebIdentity](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp)
+/// in the *IAM User Guide*.
+///
+/// You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and
+/// the values can’t exceed 256 characters. For these and additional limits, see
+/// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+/// in the *IAM User Guide*.
+///
+/// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+/// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+/// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+/// response element indicates by percentage how close the policies and tags for your request are to the
+/// upper size limit.
+///
+/// You can pass a session tag with the same key as a tag that is attached to the role. When you do, the
+/// session tag overrides the role tag with the same key.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Identities**
+///
+/// Before your application can call `AssumeRoleWithWebIdentity`, you must have an identity token from a
+/// supported identity provider and create a role that the application can assume. The role that your
+/// application assumes must trust the identity provider that is associated with the identity token. In
+/// other words, the identity provider must be specified in the role's trust policy.
+///
+/// **Important:** Calling `AssumeRoleWithWebIdentity` can result in an entry in your CloudTrail logs.
+/// The entry includes the [Subject](http://openid.net/specs/openid-connect-core-1_0.html#Claims) of the
+/// provided web identity token. We recommend that you avoid using any personally identifiable
+/// information (PII) in this field. For example, you could instead use a GUID or a pairwise identifier,
+/// as
+/// [suggested in the OIDC specification](http://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes).
+///
+/// For more information about how to use OIDC federation and the `AssumeRoleWithWebIdentity` API, see
+/// the following resources:
+///
+/// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
+///   and
+///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+/// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
+///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+///   show how to use the information from these providers to get and use temporary security
+///   credentials.
+///
+/// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AssumeRoleWithWebIdentity;
 impl crate::runtime::Operation for AssumeRoleWithWebIdentity {
@@ -1540,6 +4269,132 @@ crate::operation_error! {
     RegionDisabledException(super::types::RegionDisabledException) }
 }
 /// `AssumeRoleWithWebIdentity`: its input, output and error, as aws-sdk-rust's `operation::assume_role_with_web_identity`.
+///
+/// Returns a set of temporary security credentials for users who have been authenticated in a mobile or
+/// web application with a web identity provider. Example providers include the OAuth 2.0 providers
+/// Login with Amazon and Facebook, or any OpenID Connect-compatible identity provider such as Google or
+/// [Amazon Cognito federated identities](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html).
+///
+/// **Note:** For mobile applications, we recommend that you use Amazon Cognito. You can use Amazon
+/// Cognito with the [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/)
+/// and the [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/)
+/// to uniquely identify a user. You can also supply the user with a consistent identity throughout the
+/// lifetime of an application.
+///
+/// To learn more about Amazon Cognito, see
+/// [Amazon Cognito identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-identity.html)
+/// in *Amazon Cognito Developer Guide*.
+///
+/// Calling `AssumeRoleWithWebIdentity` does not require the use of Amazon Web Services security
+/// credentials. Therefore, you can distribute an application (for example, on mobile devices) that
+/// requests temporary security credentials without including long-term Amazon Web Services credentials
+/// in the application. You also don't need to deploy server-based proxy services that use long-term
+/// Amazon Web Services credentials. Instead, the identity of the caller is validated by using a token
+/// from the web identity provider. For a comparison of `AssumeRoleWithWebIdentity` with the other API
+/// operations that produce temporary credentials, see
+/// [Requesting Temporary Security Credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html)
+/// and
+/// [Compare STS credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html)
+/// in the *IAM User Guide*.
+///
+/// The temporary security credentials returned by this API consist of an access key ID, a secret access
+/// key, and a security token. Applications can use these temporary security credentials to sign calls
+/// to Amazon Web Services service API operations.
+///
+/// **Session Duration**
+///
+/// By default, the temporary security credentials created by `AssumeRoleWithWebIdentity` last for one
+/// hour. However, you can use the optional `DurationSeconds` parameter to specify the duration of your
+/// session. You can provide a value from 900 seconds (15 minutes) up to the maximum session duration
+/// setting for the role. This setting can have a value from 1 hour to 12 hours. To learn how to view
+/// the maximum value for your role, see
+/// [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration)
+/// in the *IAM User Guide*. The maximum session duration limit applies when you use the `AssumeRole*`
+/// API operations or the `assume-role*` CLI commands. However the limit does not apply when you use
+/// those operations to create a console URL. For more information, see
+/// [Using IAM Roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the
+/// *IAM User Guide*.
+///
+/// **Permissions**
+///
+/// The temporary security credentials created by `AssumeRoleWithWebIdentity` can be used to make API
+/// calls to any Amazon Web Services service with the following exception: you cannot call the STS
+/// `GetFederationToken` or `GetSessionToken` API operations.
+///
+/// (Optional) You can pass inline or managed
+/// [session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// to this operation. You can pass a single JSON policy document to use as an inline session policy.
+/// You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session
+/// policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048
+/// characters. Passing policies to this operation returns new temporary credentials. The resulting
+/// session's permissions are the intersection of the role's identity-based policy and the session
+/// policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls
+/// to access resources in the account that owns the role. You cannot use session policies to grant more
+/// permissions than those allowed by the identity-based policy of the role that is being assumed. For
+/// more information, see
+/// [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session)
+/// in the *IAM User Guide*.
+///
+/// **Tags**
+///
+/// (Optional) You can configure your IdP to pass attributes into your web identity token as session
+/// tags. Each session tag consists of a key name and an associated value. For more information about
+/// session tags, see
+/// [Passing session tags using AssumeRoleWithWebIdentity](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp)
+/// in the *IAM User Guide*.
+///
+/// You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and
+/// the values can’t exceed 256 characters. For these and additional limits, see
+/// [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length)
+/// in the *IAM User Guide*.
+///
+/// **Note:** An Amazon Web Services conversion compresses the passed inline session policy, managed
+/// policy ARNs, and session tags into a packed binary format that has a separate limit. Your request
+/// can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize`
+/// response element indicates by percentage how close the policies and tags for your request are to the
+/// upper size limit.
+///
+/// You can pass a session tag with the same key as a tag that is attached to the role. When you do, the
+/// session tag overrides the role tag with the same key.
+///
+/// An administrator must grant you the permissions necessary to pass session tags. The administrator
+/// can also create granular permissions to allow you to pass only specific session tags. For more
+/// information, see
+/// [Tutorial: Using Tags for Attribute-Based Access Control](https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html)
+/// in the *IAM User Guide*.
+///
+/// You can set the session tags as transitive. Transitive tags persist during role chaining. For more
+/// information, see
+/// [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)
+/// in the *IAM User Guide*.
+///
+/// **Identities**
+///
+/// Before your application can call `AssumeRoleWithWebIdentity`, you must have an identity token from a
+/// supported identity provider and create a role that the application can assume. The role that your
+/// application assumes must trust the identity provider that is associated with the identity token. In
+/// other words, the identity provider must be specified in the role's trust policy.
+///
+/// **Important:** Calling `AssumeRoleWithWebIdentity` can result in an entry in your CloudTrail logs.
+/// The entry includes the [Subject](http://openid.net/specs/openid-connect-core-1_0.html#Claims) of the
+/// provided web identity token. We recommend that you avoid using any personally identifiable
+/// information (PII) in this field. For example, you could instead use a GUID or a pairwise identifier,
+/// as
+/// [suggested in the OIDC specification](http://openid.net/specs/openid-connect-core-1_0.html#SubjectIDTypes).
+///
+/// For more information about how to use OIDC federation and the `AssumeRoleWithWebIdentity` API, see
+/// the following resources:
+///
+/// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html)
+///   and
+///   [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
+/// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and
+///   [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These
+///   toolkits contain sample apps that show how to invoke the identity providers. The toolkits then
+///   show how to use the information from these providers to get and use temporary security
+///   credentials.
+///
+/// [`AssumeRoleWithWebIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
 pub mod assume_role_with_web_identity {
     pub use super::{AssumeRoleWithWebIdentity, AssumeRoleWithWebIdentityError};
     pub use super::super::operation::AssumeRoleWithWebIdentityInput;
@@ -1553,7 +4408,16 @@ pub mod assume_role_with_web_identity {
 }
 /// The `GetCallerIdentity` operation: [`GetCallerIdentityInput`] in, [`GetCallerIdentityOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/GetCallerIdentity).
+/// Returns details about the IAM user or role whose credentials are used to call the operation.
+///
+/// **Note:** No permissions are required to perform this operation. If an administrator attaches a
+/// policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can
+/// still perform this operation. Permissions are not required because the same information is returned
+/// when access is denied. To view an example response, see
+/// [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa)
+/// in the *IAM User Guide*.
+///
+/// [`GetCallerIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GetCallerIdentity;
 impl crate::runtime::Operation for GetCallerIdentity {
@@ -1604,6 +4468,17 @@ crate::operation_error! {
     GetCallerIdentityError {}
 }
 /// `GetCallerIdentity`: its input, output and error, as aws-sdk-rust's `operation::get_caller_identity`.
+///
+/// Returns details about the IAM user or role whose credentials are used to call the operation.
+///
+/// **Note:** No permissions are required to perform this operation. If an administrator attaches a
+/// policy to your identity that explicitly denies access to the `sts:GetCallerIdentity` action, you can
+/// still perform this operation. Permissions are not required because the same information is returned
+/// when access is denied. To view an example response, see
+/// [I Am Not Authorized to Perform: iam:DeleteVirtualMFADevice](https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_access-denied-delete-mfa)
+/// in the *IAM User Guide*.
+///
+/// [`GetCallerIdentity` in the AWS API reference](https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
 pub mod get_caller_identity {
     pub use super::{GetCallerIdentity, GetCallerIdentityError};
     pub use super::super::operation::GetCallerIdentityInput;
