@@ -4,6 +4,20 @@
 pub use super::waiters::Waiters;
 impl crate::runtime::client::Client {
     /// Starts a `AssociateSecurityGroupVpc` call: set its members, then `send()`.
+    ///
+    /// Associates a security group with another VPC in the same Region. This enables you to use the same
+    /// security group with network interfaces and instances in the specified VPC.
+    ///
+    /// **Note:**
+    ///
+    /// - The VPC you want to associate the security group with must be in the same Region.
+    /// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+    ///   was shared with you.
+    /// - You must own the security group.
+    /// - You cannot use this feature with default security groups.
+    /// - You cannot use this feature with the default VPC.
+    ///
+    /// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
     pub fn associate_security_group_vpc(
         &self,
     ) -> AssociateSecurityGroupVpcFluentBuilder<Self> {
@@ -74,6 +88,11 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `CreateManagedPrefixList` call: set its members, then `send()`.
+    ///
+    /// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+    /// CIDR block and an optional description.
+    ///
+    /// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
     pub fn create_managed_prefix_list(
         &self,
     ) -> CreateManagedPrefixListFluentBuilder<Self> {
@@ -129,6 +148,11 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `DeleteManagedPrefixList` call: set its members, then `send()`.
+    ///
+    /// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+    /// in your resources.
+    ///
+    /// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
     pub fn delete_managed_prefix_list(
         &self,
     ) -> DeleteManagedPrefixListFluentBuilder<Self> {
@@ -161,6 +185,12 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "instances")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
     /// Starts a `DescribeInstanceAttribute` call: set its members, then `send()`.
+    ///
+    /// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+    /// time. Available attributes include SQL license exemption configuration for instances registered with
+    /// the SQL LE service.
+    ///
+    /// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
     pub fn describe_instance_attribute(
         &self,
     ) -> DescribeInstanceAttributeFluentBuilder<Self> {
@@ -169,12 +199,52 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "instances")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
     /// Starts a `DescribeInstances` call: set its members, then `send()`.
+    ///
+    /// Describes the specified instances or all instances.
+    ///
+    /// If you specify instance IDs, the output includes information for only the specified instances. If
+    /// you specify filters, the output includes information for only those instances that meet the filter
+    /// criteria. If you do not specify instance IDs or filters, the output includes information for all
+    /// instances, which can affect performance. We recommend that you use pagination to ensure that the
+    /// operation returns quickly and successfully.
+    ///
+    /// The response includes SQL license exemption status information for instances registered with the SQL
+    /// LE service, providing visibility into license exemption configuration and status.
+    ///
+    /// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+    /// that you do not own, it is not included in the output.
+    ///
+    /// Recently terminated instances might appear in the returned results. This interval is usually less
+    /// than one hour.
+    ///
+    /// If you describe instances in the rare case where an Availability Zone is experiencing a service
+    /// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+    /// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+    /// are in an unaffected zone, the call works normally.
+    ///
+    /// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+    /// command you run that creates or modifies resources might not be immediately available to all
+    /// subsequent commands you run. For guidance on how to manage eventual consistency, see
+    /// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+    /// in the *Amazon EC2 Developer Guide*.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// **Note:** The order of the elements in the response, including those within nested structures, might
+    /// vary. Applications should not assume the elements appear in a particular order.
+    ///
+    /// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
     pub fn describe_instances(&self) -> DescribeInstancesFluentBuilder<Self> {
         DescribeInstancesFluentBuilder::new(self.clone())
     }
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `DescribeManagedPrefixLists` call: set its members, then `send()`.
+    ///
+    /// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+    ///
+    /// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
     pub fn describe_managed_prefix_lists(
         &self,
     ) -> DescribeManagedPrefixListsFluentBuilder<Self> {
@@ -183,12 +253,28 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "network-interfaces")]
     #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
     /// Starts a `DescribeNetworkInterfaces` call: set its members, then `send()`.
+    ///
+    /// Describes the specified network interfaces or all your network interfaces.
+    ///
+    /// If you have a large number of network interfaces, the operation fails unless you use pagination or
+    /// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+    /// `subnet-id`, or `vpc-id`.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
     pub fn describe_network_interfaces(
         &self,
     ) -> DescribeNetworkInterfacesFluentBuilder<Self> {
         DescribeNetworkInterfacesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupReferences` call: set its members, then `send()`.
+    ///
+    /// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+    /// referencing the security groups you've specified in this request.
+    ///
+    /// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
     pub fn describe_security_group_references(
         &self,
     ) -> DescribeSecurityGroupReferencesFluentBuilder<Self> {
@@ -205,6 +291,11 @@ impl crate::runtime::client::Client {
         DescribeSecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupVpcAssociations` call: set its members, then `send()`.
+    ///
+    /// Describes security group VPC associations made with
+    /// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+    ///
+    /// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
     pub fn describe_security_group_vpc_associations(
         &self,
     ) -> DescribeSecurityGroupVpcAssociationsFluentBuilder<Self> {
@@ -219,6 +310,16 @@ impl crate::runtime::client::Client {
         DescribeSecurityGroupsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeStaleSecurityGroups` call: set its members, then `send()`.
+    ///
+    /// Describes the stale security group rules for security groups referenced across a VPC peering
+    /// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+    /// when they reference a deleted security group. Rules can also be stale if they reference a security
+    /// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+    /// where the transit gateway has been deleted (or
+    /// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+    /// has been disabled), or if a security group VPC association has been disassociated.
+    ///
+    /// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
     pub fn describe_stale_security_groups(
         &self,
     ) -> DescribeStaleSecurityGroupsFluentBuilder<Self> {
@@ -227,6 +328,15 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "vpcs")]
     #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
     /// Starts a `DescribeSubnets` call: set its members, then `send()`.
+    ///
+    /// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+    /// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+    ///
+    /// For more information, see
+    /// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
     pub fn describe_subnets(&self) -> DescribeSubnetsFluentBuilder<Self> {
         DescribeSubnetsFluentBuilder::new(self.clone())
     }
@@ -251,10 +361,22 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "vpcs")]
     #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
     /// Starts a `DescribeVpcs` call: set its members, then `send()`.
+    ///
+    /// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+    /// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+    ///
+    /// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
     pub fn describe_vpcs(&self) -> DescribeVpcsFluentBuilder<Self> {
         DescribeVpcsFluentBuilder::new(self.clone())
     }
     /// Starts a `DisassociateSecurityGroupVpc` call: set its members, then `send()`.
+    ///
+    /// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+    /// network interfaces in the associated VPC are still associated with the security group. Note that the
+    /// disassociation is asynchronous and you can check the status of the request with
+    /// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+    ///
+    /// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
     pub fn disassociate_security_group_vpc(
         &self,
     ) -> DisassociateSecurityGroupVpcFluentBuilder<Self> {
@@ -263,12 +385,21 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `GetManagedPrefixListEntries` call: set its members, then `send()`.
+    ///
+    /// Gets information about the entries for a specified managed prefix list.
+    ///
+    /// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
     pub fn get_managed_prefix_list_entries(
         &self,
     ) -> GetManagedPrefixListEntriesFluentBuilder<Self> {
         GetManagedPrefixListEntriesFluentBuilder::new(self.clone())
     }
     /// Starts a `GetSecurityGroupsForVpc` call: set its members, then `send()`.
+    ///
+    /// Gets security groups that can be associated by the Amazon Web Services account making the request
+    /// with network interfaces in the specified VPC.
+    ///
+    /// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
     pub fn get_security_groups_for_vpc(
         &self,
     ) -> GetSecurityGroupsForVpcFluentBuilder<Self> {
@@ -277,6 +408,20 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "instances")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
     /// Starts a `ModifyInstanceAttribute` call: set its members, then `send()`.
+    ///
+    /// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+    /// time.
+    ///
+    /// **Note:** Using this action to change the security groups associated with an elastic network
+    /// interface (ENI) attached to an instance can result in an error if the instance has more than one
+    /// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+    /// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+    ///
+    /// To modify some attributes, the instance must be stopped. For more information, see
+    /// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
     pub fn modify_instance_attribute(
         &self,
     ) -> ModifyInstanceAttributeFluentBuilder<Self> {
@@ -285,6 +430,16 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `ModifyManagedPrefixList` call: set its members, then `send()`.
+    ///
+    /// Modifies the specified managed prefix list.
+    ///
+    /// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+    /// name of the prefix list does not affect the version.
+    ///
+    /// If you specify a current version number that does not match the true current version number, the
+    /// request fails.
+    ///
+    /// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
     pub fn modify_managed_prefix_list(
         &self,
     ) -> ModifyManagedPrefixListFluentBuilder<Self> {
@@ -293,6 +448,11 @@ impl crate::runtime::client::Client {
     #[cfg(feature = "network-interfaces")]
     #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
     /// Starts a `ModifyNetworkInterfaceAttribute` call: set its members, then `send()`.
+    ///
+    /// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+    /// You can use this action to attach and detach security groups from an existing EC2 instance.
+    ///
+    /// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
     pub fn modify_network_interface_attribute(
         &self,
     ) -> ModifyNetworkInterfaceAttributeFluentBuilder<Self> {
@@ -391,6 +551,20 @@ impl crate::runtime::client::Client {
 #[cfg(feature = "blocking")]
 impl crate::runtime::blocking::Client {
     /// Starts a `AssociateSecurityGroupVpc` call: set its members, then `send()`.
+    ///
+    /// Associates a security group with another VPC in the same Region. This enables you to use the same
+    /// security group with network interfaces and instances in the specified VPC.
+    ///
+    /// **Note:**
+    ///
+    /// - The VPC you want to associate the security group with must be in the same Region.
+    /// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+    ///   was shared with you.
+    /// - You must own the security group.
+    /// - You cannot use this feature with default security groups.
+    /// - You cannot use this feature with the default VPC.
+    ///
+    /// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
     pub fn associate_security_group_vpc(
         &self,
     ) -> AssociateSecurityGroupVpcFluentBuilder<Self> {
@@ -461,6 +635,11 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `CreateManagedPrefixList` call: set its members, then `send()`.
+    ///
+    /// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+    /// CIDR block and an optional description.
+    ///
+    /// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
     pub fn create_managed_prefix_list(
         &self,
     ) -> CreateManagedPrefixListFluentBuilder<Self> {
@@ -516,6 +695,11 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `DeleteManagedPrefixList` call: set its members, then `send()`.
+    ///
+    /// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+    /// in your resources.
+    ///
+    /// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
     pub fn delete_managed_prefix_list(
         &self,
     ) -> DeleteManagedPrefixListFluentBuilder<Self> {
@@ -548,6 +732,12 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "instances")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
     /// Starts a `DescribeInstanceAttribute` call: set its members, then `send()`.
+    ///
+    /// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+    /// time. Available attributes include SQL license exemption configuration for instances registered with
+    /// the SQL LE service.
+    ///
+    /// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
     pub fn describe_instance_attribute(
         &self,
     ) -> DescribeInstanceAttributeFluentBuilder<Self> {
@@ -556,12 +746,52 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "instances")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
     /// Starts a `DescribeInstances` call: set its members, then `send()`.
+    ///
+    /// Describes the specified instances or all instances.
+    ///
+    /// If you specify instance IDs, the output includes information for only the specified instances. If
+    /// you specify filters, the output includes information for only those instances that meet the filter
+    /// criteria. If you do not specify instance IDs or filters, the output includes information for all
+    /// instances, which can affect performance. We recommend that you use pagination to ensure that the
+    /// operation returns quickly and successfully.
+    ///
+    /// The response includes SQL license exemption status information for instances registered with the SQL
+    /// LE service, providing visibility into license exemption configuration and status.
+    ///
+    /// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+    /// that you do not own, it is not included in the output.
+    ///
+    /// Recently terminated instances might appear in the returned results. This interval is usually less
+    /// than one hour.
+    ///
+    /// If you describe instances in the rare case where an Availability Zone is experiencing a service
+    /// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+    /// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+    /// are in an unaffected zone, the call works normally.
+    ///
+    /// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+    /// command you run that creates or modifies resources might not be immediately available to all
+    /// subsequent commands you run. For guidance on how to manage eventual consistency, see
+    /// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+    /// in the *Amazon EC2 Developer Guide*.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// **Note:** The order of the elements in the response, including those within nested structures, might
+    /// vary. Applications should not assume the elements appear in a particular order.
+    ///
+    /// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
     pub fn describe_instances(&self) -> DescribeInstancesFluentBuilder<Self> {
         DescribeInstancesFluentBuilder::new(self.clone())
     }
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `DescribeManagedPrefixLists` call: set its members, then `send()`.
+    ///
+    /// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+    ///
+    /// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
     pub fn describe_managed_prefix_lists(
         &self,
     ) -> DescribeManagedPrefixListsFluentBuilder<Self> {
@@ -570,12 +800,28 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "network-interfaces")]
     #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
     /// Starts a `DescribeNetworkInterfaces` call: set its members, then `send()`.
+    ///
+    /// Describes the specified network interfaces or all your network interfaces.
+    ///
+    /// If you have a large number of network interfaces, the operation fails unless you use pagination or
+    /// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+    /// `subnet-id`, or `vpc-id`.
+    ///
+    /// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+    /// susceptible to throttling and timeouts.
+    ///
+    /// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
     pub fn describe_network_interfaces(
         &self,
     ) -> DescribeNetworkInterfacesFluentBuilder<Self> {
         DescribeNetworkInterfacesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupReferences` call: set its members, then `send()`.
+    ///
+    /// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+    /// referencing the security groups you've specified in this request.
+    ///
+    /// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
     pub fn describe_security_group_references(
         &self,
     ) -> DescribeSecurityGroupReferencesFluentBuilder<Self> {
@@ -592,6 +838,11 @@ impl crate::runtime::blocking::Client {
         DescribeSecurityGroupRulesFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeSecurityGroupVpcAssociations` call: set its members, then `send()`.
+    ///
+    /// Describes security group VPC associations made with
+    /// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+    ///
+    /// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
     pub fn describe_security_group_vpc_associations(
         &self,
     ) -> DescribeSecurityGroupVpcAssociationsFluentBuilder<Self> {
@@ -606,6 +857,16 @@ impl crate::runtime::blocking::Client {
         DescribeSecurityGroupsFluentBuilder::new(self.clone())
     }
     /// Starts a `DescribeStaleSecurityGroups` call: set its members, then `send()`.
+    ///
+    /// Describes the stale security group rules for security groups referenced across a VPC peering
+    /// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+    /// when they reference a deleted security group. Rules can also be stale if they reference a security
+    /// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+    /// where the transit gateway has been deleted (or
+    /// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+    /// has been disabled), or if a security group VPC association has been disassociated.
+    ///
+    /// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
     pub fn describe_stale_security_groups(
         &self,
     ) -> DescribeStaleSecurityGroupsFluentBuilder<Self> {
@@ -614,6 +875,15 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "vpcs")]
     #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
     /// Starts a `DescribeSubnets` call: set its members, then `send()`.
+    ///
+    /// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+    /// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+    ///
+    /// For more information, see
+    /// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+    /// *Amazon VPC User Guide*.
+    ///
+    /// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
     pub fn describe_subnets(&self) -> DescribeSubnetsFluentBuilder<Self> {
         DescribeSubnetsFluentBuilder::new(self.clone())
     }
@@ -638,10 +908,22 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "vpcs")]
     #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
     /// Starts a `DescribeVpcs` call: set its members, then `send()`.
+    ///
+    /// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+    /// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+    ///
+    /// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
     pub fn describe_vpcs(&self) -> DescribeVpcsFluentBuilder<Self> {
         DescribeVpcsFluentBuilder::new(self.clone())
     }
     /// Starts a `DisassociateSecurityGroupVpc` call: set its members, then `send()`.
+    ///
+    /// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+    /// network interfaces in the associated VPC are still associated with the security group. Note that the
+    /// disassociation is asynchronous and you can check the status of the request with
+    /// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+    ///
+    /// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
     pub fn disassociate_security_group_vpc(
         &self,
     ) -> DisassociateSecurityGroupVpcFluentBuilder<Self> {
@@ -650,12 +932,21 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `GetManagedPrefixListEntries` call: set its members, then `send()`.
+    ///
+    /// Gets information about the entries for a specified managed prefix list.
+    ///
+    /// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
     pub fn get_managed_prefix_list_entries(
         &self,
     ) -> GetManagedPrefixListEntriesFluentBuilder<Self> {
         GetManagedPrefixListEntriesFluentBuilder::new(self.clone())
     }
     /// Starts a `GetSecurityGroupsForVpc` call: set its members, then `send()`.
+    ///
+    /// Gets security groups that can be associated by the Amazon Web Services account making the request
+    /// with network interfaces in the specified VPC.
+    ///
+    /// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
     pub fn get_security_groups_for_vpc(
         &self,
     ) -> GetSecurityGroupsForVpcFluentBuilder<Self> {
@@ -664,6 +955,20 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "instances")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
     /// Starts a `ModifyInstanceAttribute` call: set its members, then `send()`.
+    ///
+    /// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+    /// time.
+    ///
+    /// **Note:** Using this action to change the security groups associated with an elastic network
+    /// interface (ENI) attached to an instance can result in an error if the instance has more than one
+    /// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+    /// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+    ///
+    /// To modify some attributes, the instance must be stopped. For more information, see
+    /// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+    /// in the *Amazon EC2 User Guide*.
+    ///
+    /// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
     pub fn modify_instance_attribute(
         &self,
     ) -> ModifyInstanceAttributeFluentBuilder<Self> {
@@ -672,6 +977,16 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "prefix-lists")]
     #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
     /// Starts a `ModifyManagedPrefixList` call: set its members, then `send()`.
+    ///
+    /// Modifies the specified managed prefix list.
+    ///
+    /// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+    /// name of the prefix list does not affect the version.
+    ///
+    /// If you specify a current version number that does not match the true current version number, the
+    /// request fails.
+    ///
+    /// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
     pub fn modify_managed_prefix_list(
         &self,
     ) -> ModifyManagedPrefixListFluentBuilder<Self> {
@@ -680,6 +995,11 @@ impl crate::runtime::blocking::Client {
     #[cfg(feature = "network-interfaces")]
     #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
     /// Starts a `ModifyNetworkInterfaceAttribute` call: set its members, then `send()`.
+    ///
+    /// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+    /// You can use this action to attach and detach security groups from an existing EC2 instance.
+    ///
+    /// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
     pub fn modify_network_interface_attribute(
         &self,
     ) -> ModifyNetworkInterfaceAttributeFluentBuilder<Self> {
@@ -776,6 +1096,20 @@ impl crate::runtime::blocking::Client {
     }
 }
 /// Fluent builder of a `AssociateSecurityGroupVpc` call (see [`AssociateSecurityGroupVpc`](super::operation::AssociateSecurityGroupVpc)).
+///
+/// Associates a security group with another VPC in the same Region. This enables you to use the same
+/// security group with network interfaces and instances in the specified VPC.
+///
+/// **Note:**
+///
+/// - The VPC you want to associate the security group with must be in the same Region.
+/// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+///   was shared with you.
+/// - You must own the security group.
+/// - You cannot use this feature with default security groups.
+/// - You cannot use this feature with the default VPC.
+///
+/// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
 #[derive(Debug, Clone)]
 pub struct AssociateSecurityGroupVpcFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -797,20 +1131,34 @@ impl<C> AssociateSecurityGroupVpcFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// A security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -819,6 +1167,8 @@ impl<C> AssociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// A security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -827,10 +1177,14 @@ impl<C> AssociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// A security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// A VPC ID.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -839,6 +1193,8 @@ impl<C> AssociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// A VPC ID.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -847,6 +1203,8 @@ impl<C> AssociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// A VPC ID.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -1713,6 +2071,11 @@ impl AuthorizeSecurityGroupIngressFluentBuilder<crate::runtime::blocking::Client
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// Fluent builder of a `CreateManagedPrefixList` call (see [`CreateManagedPrefixList`](super::operation::CreateManagedPrefixList)).
+///
+/// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+/// CIDR block and an optional description.
+///
+/// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
 #[derive(Debug, Clone)]
 pub struct CreateManagedPrefixListFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -1736,6 +2099,10 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `AddressFamily`: see the input builder's setter of the same name.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn address_family(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1744,6 +2111,10 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `AddressFamily`: see the input builder's setter of the same name.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn set_address_family(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1752,10 +2123,20 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `AddressFamily`: see the input builder's setter of the same name.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn get_address_family(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_address_family()
     }
     /// `ClientToken`: see the input builder's setter of the same name.
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn client_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1764,6 +2145,12 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `ClientToken`: see the input builder's setter of the same name.
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn set_client_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1772,29 +2159,51 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `ClientToken`: see the input builder's setter of the same name.
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn get_client_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_client_token()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Entries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries for the prefix list.
     pub fn entries(mut self, input: super::types::AddPrefixListEntry) -> Self {
         self.inner = self.inner.entries(input);
         self
     }
     /// `Entries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries for the prefix list.
     pub fn set_entries(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>>,
@@ -1803,26 +2212,38 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `Entries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries for the prefix list.
     pub fn get_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>> {
         self.inner.get_entries()
     }
     /// `MaxEntries`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn max_entries(mut self, input: i32) -> Self {
         self.inner = self.inner.max_entries(input);
         self
     }
     /// `MaxEntries`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn set_max_entries(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_entries(input);
         self
     }
     /// `MaxEntries`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn get_max_entries(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_entries()
     }
     /// `PrefixListName`: see the input builder's setter of the same name.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn prefix_list_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1831,6 +2252,10 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListName`: see the input builder's setter of the same name.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn set_prefix_list_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1839,15 +2264,23 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListName`: see the input builder's setter of the same name.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn get_prefix_list_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_prefix_list_name()
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.inner = self.inner.tag_specifications(input);
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -1856,6 +2289,8 @@ impl<C> CreateManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `TagSpecifications`: see the input builder's setter of the same name.
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
@@ -2305,6 +2740,11 @@ impl CreateTagsFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// Fluent builder of a `DeleteManagedPrefixList` call (see [`DeleteManagedPrefixList`](super::operation::DeleteManagedPrefixList)).
+///
+/// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+/// in your resources.
+///
+/// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
 #[derive(Debug, Clone)]
 pub struct DeleteManagedPrefixListFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -2328,20 +2768,34 @@ impl<C> DeleteManagedPrefixListFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2350,6 +2804,8 @@ impl<C> DeleteManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2358,6 +2814,8 @@ impl<C> DeleteManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_prefix_list_id()
     }
@@ -2734,6 +3192,12 @@ impl DeleteTagsFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// Fluent builder of a `DescribeInstanceAttribute` call (see [`DescribeInstanceAttribute`](super::operation::DescribeInstanceAttribute)).
+///
+/// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+/// time. Available attributes include SQL license exemption configuration for instances registered with
+/// the SQL LE service.
+///
+/// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
 #[derive(Debug, Clone)]
 pub struct DescribeInstanceAttributeFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -2757,6 +3221,10 @@ impl<C> DescribeInstanceAttributeFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `Attribute`: see the input builder's setter of the same name.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn attribute(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceAttributeName>,
@@ -2765,6 +3233,10 @@ impl<C> DescribeInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Attribute`: see the input builder's setter of the same name.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn set_attribute(
         mut self,
         input: ::std::option::Option<super::types::InstanceAttributeName>,
@@ -2773,26 +3245,44 @@ impl<C> DescribeInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Attribute`: see the input builder's setter of the same name.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn get_attribute(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAttributeName> {
         self.inner.get_attribute()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `InstanceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2801,6 +3291,8 @@ impl<C> DescribeInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2809,6 +3301,8 @@ impl<C> DescribeInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_instance_id()
     }
@@ -2860,6 +3354,42 @@ impl DescribeInstanceAttributeFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// Fluent builder of a `DescribeInstances` call (see [`DescribeInstances`](super::operation::DescribeInstances)).
+///
+/// Describes the specified instances or all instances.
+///
+/// If you specify instance IDs, the output includes information for only the specified instances. If
+/// you specify filters, the output includes information for only those instances that meet the filter
+/// criteria. If you do not specify instance IDs or filters, the output includes information for all
+/// instances, which can affect performance. We recommend that you use pagination to ensure that the
+/// operation returns quickly and successfully.
+///
+/// The response includes SQL license exemption status information for instances registered with the SQL
+/// LE service, providing visibility into license exemption configuration and status.
+///
+/// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+/// that you do not own, it is not included in the output.
+///
+/// Recently terminated instances might appear in the returned results. This interval is usually less
+/// than one hour.
+///
+/// If you describe instances in the rare case where an Availability Zone is experiencing a service
+/// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+/// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+/// are in an unaffected zone, the call works normally.
+///
+/// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+/// command you run that creates or modifies resources might not be immediately available to all
+/// subsequent commands you run. For guidance on how to manage eventual consistency, see
+/// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+/// in the *Amazon EC2 Developer Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
 #[derive(Debug, Clone)]
 pub struct DescribeInstancesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -2883,25 +3413,497 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2910,17 +3912,255 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -2929,10 +4169,18 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2941,6 +4189,10 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn set_instance_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2949,26 +4201,51 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn get_instance_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_instance_ids()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2977,6 +4254,9 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2985,6 +4265,9 @@ impl<C> DescribeInstancesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -3032,6 +4315,10 @@ impl DescribeInstancesFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// Fluent builder of a `DescribeManagedPrefixLists` call (see [`DescribeManagedPrefixLists`](super::operation::DescribeManagedPrefixLists)).
+///
+/// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+///
+/// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
 #[derive(Debug, Clone)]
 pub struct DescribeManagedPrefixListsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -3055,25 +4342,49 @@ impl<C> DescribeManagedPrefixListsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -3082,26 +4393,43 @@ impl<C> DescribeManagedPrefixListsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token for the next page of results.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3110,6 +4438,8 @@ impl<C> DescribeManagedPrefixListsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token for the next page of results.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3118,10 +4448,14 @@ impl<C> DescribeManagedPrefixListsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token for the next page of results.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `PrefixListIds`: see the input builder's setter of the same name.
+    ///
+    /// One or more prefix list IDs.
     pub fn prefix_list_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3130,6 +4464,8 @@ impl<C> DescribeManagedPrefixListsFluentBuilder<C> {
         self
     }
     /// `PrefixListIds`: see the input builder's setter of the same name.
+    ///
+    /// One or more prefix list IDs.
     pub fn set_prefix_list_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3138,6 +4474,8 @@ impl<C> DescribeManagedPrefixListsFluentBuilder<C> {
         self
     }
     /// `PrefixListIds`: see the input builder's setter of the same name.
+    ///
+    /// One or more prefix list IDs.
     pub fn get_prefix_list_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -3191,6 +4529,17 @@ impl DescribeManagedPrefixListsFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "network-interfaces")]
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// Fluent builder of a `DescribeNetworkInterfaces` call (see [`DescribeNetworkInterfaces`](super::operation::DescribeNetworkInterfaces)).
+///
+/// Describes the specified network interfaces or all your network interfaces.
+///
+/// If you have a large number of network interfaces, the operation fails unless you use pagination or
+/// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+/// `subnet-id`, or `vpc-id`.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
 #[derive(Debug, Clone)]
 pub struct DescribeNetworkInterfacesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -3214,25 +4563,171 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -3241,17 +4736,92 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -3260,24 +4830,47 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NetworkInterfaceIds`: see the input builder's setter of the same name.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn network_interface_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3286,6 +4879,10 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self
     }
     /// `NetworkInterfaceIds`: see the input builder's setter of the same name.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn set_network_interface_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3294,12 +4891,19 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self
     }
     /// `NetworkInterfaceIds`: see the input builder's setter of the same name.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn get_network_interface_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_network_interface_ids()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3308,6 +4912,9 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3316,6 +4923,9 @@ impl<C> DescribeNetworkInterfacesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -3365,6 +4975,11 @@ impl DescribeNetworkInterfacesFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeSecurityGroupReferences` call (see [`DescribeSecurityGroupReferences`](super::operation::DescribeSecurityGroupReferences)).
+///
+/// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+/// referencing the security groups you've specified in this request.
+///
+/// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupReferencesFluentBuilder<
     C = crate::runtime::client::Client,
@@ -3390,20 +5005,34 @@ impl<C> DescribeSecurityGroupReferencesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3412,6 +5041,8 @@ impl<C> DescribeSecurityGroupReferencesFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3420,6 +5051,8 @@ impl<C> DescribeSecurityGroupReferencesFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn get_group_id(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -3691,6 +5324,11 @@ impl DescribeSecurityGroupRulesFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeSecurityGroupVpcAssociations` call (see [`DescribeSecurityGroupVpcAssociations`](super::operation::DescribeSecurityGroupVpcAssociations)).
+///
+/// Describes security group VPC associations made with
+/// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+///
+/// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSecurityGroupVpcAssociationsFluentBuilder<
     C = crate::runtime::client::Client,
@@ -3718,25 +5356,53 @@ impl<C> DescribeSecurityGroupVpcAssociationsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -3745,26 +5411,49 @@ impl<C> DescribeSecurityGroupVpcAssociationsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3773,6 +5462,9 @@ impl<C> DescribeSecurityGroupVpcAssociationsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3781,6 +5473,9 @@ impl<C> DescribeSecurityGroupVpcAssociationsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -4213,6 +5908,16 @@ impl DescribeSecurityGroupsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DescribeStaleSecurityGroups` call (see [`DescribeStaleSecurityGroups`](super::operation::DescribeStaleSecurityGroups)).
+///
+/// Describes the stale security group rules for security groups referenced across a VPC peering
+/// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+/// when they reference a deleted security group. Rules can also be stale if they reference a security
+/// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+/// where the transit gateway has been deleted (or
+/// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+/// has been disabled), or if a security group VPC association has been disassociated.
+///
+/// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
 #[derive(Debug, Clone)]
 pub struct DescribeStaleSecurityGroupsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -4236,34 +5941,61 @@ impl<C> DescribeStaleSecurityGroupsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4272,6 +6004,9 @@ impl<C> DescribeStaleSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4280,10 +6015,15 @@ impl<C> DescribeStaleSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4292,6 +6032,8 @@ impl<C> DescribeStaleSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4300,6 +6042,8 @@ impl<C> DescribeStaleSecurityGroupsFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -4347,6 +6091,15 @@ impl DescribeStaleSecurityGroupsFluentBuilder<crate::runtime::blocking::Client> 
 #[cfg(feature = "vpcs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// Fluent builder of a `DescribeSubnets` call (see [`DescribeSubnets`](super::operation::DescribeSubnets)).
+///
+/// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+/// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+///
+/// For more information, see
+/// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
 #[derive(Debug, Clone)]
 pub struct DescribeSubnetsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -4370,25 +6123,133 @@ impl<C> DescribeSubnetsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4397,26 +6258,89 @@ impl<C> DescribeSubnetsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4425,6 +6349,9 @@ impl<C> DescribeSubnetsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4433,10 +6360,17 @@ impl<C> DescribeSubnetsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `SubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn subnet_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4445,6 +6379,10 @@ impl<C> DescribeSubnetsFluentBuilder<C> {
         self
     }
     /// `SubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn set_subnet_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4453,6 +6391,10 @@ impl<C> DescribeSubnetsFluentBuilder<C> {
         self
     }
     /// `SubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn get_subnet_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -4707,6 +6649,11 @@ impl DescribeTagsFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "vpcs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// Fluent builder of a `DescribeVpcs` call (see [`DescribeVpcs`](super::operation::DescribeVpcs)).
+///
+/// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+/// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+///
+/// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
 #[derive(Debug, Clone)]
 pub struct DescribeVpcsFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -4730,25 +6677,91 @@ impl<C> DescribeVpcsFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4757,26 +6770,68 @@ impl<C> DescribeVpcsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4785,6 +6840,9 @@ impl<C> DescribeVpcsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4793,10 +6851,15 @@ impl<C> DescribeVpcsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn vpc_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4805,6 +6868,8 @@ impl<C> DescribeVpcsFluentBuilder<C> {
         self
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn set_vpc_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4813,6 +6878,8 @@ impl<C> DescribeVpcsFluentBuilder<C> {
         self
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn get_vpc_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -4860,6 +6927,13 @@ impl DescribeVpcsFluentBuilder<crate::runtime::blocking::Client> {
     }
 }
 /// Fluent builder of a `DisassociateSecurityGroupVpc` call (see [`DisassociateSecurityGroupVpc`](super::operation::DisassociateSecurityGroupVpc)).
+///
+/// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+/// network interfaces in the associated VPC are still associated with the security group. Note that the
+/// disassociation is asynchronous and you can check the status of the request with
+/// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+///
+/// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
 #[derive(Debug, Clone)]
 pub struct DisassociateSecurityGroupVpcFluentBuilder<
     C = crate::runtime::client::Client,
@@ -4885,20 +6959,34 @@ impl<C> DisassociateSecurityGroupVpcFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// A security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4907,6 +6995,8 @@ impl<C> DisassociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// A security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4915,10 +7005,14 @@ impl<C> DisassociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `GroupId`: see the input builder's setter of the same name.
+    ///
+    /// A security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_group_id()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// A VPC ID.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4927,6 +7021,8 @@ impl<C> DisassociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// A VPC ID.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4935,6 +7031,8 @@ impl<C> DisassociateSecurityGroupVpcFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// A VPC ID.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -4982,6 +7080,10 @@ impl DisassociateSecurityGroupVpcFluentBuilder<crate::runtime::blocking::Client>
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// Fluent builder of a `GetManagedPrefixListEntries` call (see [`GetManagedPrefixListEntries`](super::operation::GetManagedPrefixListEntries)).
+///
+/// Gets information about the entries for a specified managed prefix list.
+///
+/// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
 #[derive(Debug, Clone)]
 pub struct GetManagedPrefixListEntriesFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -5007,34 +7109,57 @@ impl<C> GetManagedPrefixListEntriesFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token for the next page of results.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5043,6 +7168,8 @@ impl<C> GetManagedPrefixListEntriesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token for the next page of results.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5051,10 +7178,14 @@ impl<C> GetManagedPrefixListEntriesFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token for the next page of results.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5063,6 +7194,8 @@ impl<C> GetManagedPrefixListEntriesFluentBuilder<C> {
         self
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5071,20 +7204,28 @@ impl<C> GetManagedPrefixListEntriesFluentBuilder<C> {
         self
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_prefix_list_id()
     }
     /// `TargetVersion`: see the input builder's setter of the same name.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn target_version(mut self, input: i64) -> Self {
         self.inner = self.inner.target_version(input);
         self
     }
     /// `TargetVersion`: see the input builder's setter of the same name.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn set_target_version(mut self, input: ::std::option::Option<i64>) -> Self {
         self.inner = self.inner.set_target_version(input);
         self
     }
     /// `TargetVersion`: see the input builder's setter of the same name.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn get_target_version(&self) -> &::std::option::Option<i64> {
         self.inner.get_target_version()
     }
@@ -5134,6 +7275,11 @@ impl GetManagedPrefixListEntriesFluentBuilder<crate::runtime::blocking::Client> 
     }
 }
 /// Fluent builder of a `GetSecurityGroupsForVpc` call (see [`GetSecurityGroupsForVpc`](super::operation::GetSecurityGroupsForVpc)).
+///
+/// Gets security groups that can be associated by the Amazon Web Services account making the request
+/// with network interfaces in the specified VPC.
+///
+/// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
 #[derive(Debug, Clone)]
 pub struct GetSecurityGroupsForVpcFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -5155,25 +7301,53 @@ impl<C> GetSecurityGroupsForVpcFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -5182,26 +7356,49 @@ impl<C> GetSecurityGroupsForVpcFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5210,6 +7407,9 @@ impl<C> GetSecurityGroupsForVpcFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5218,10 +7418,15 @@ impl<C> GetSecurityGroupsForVpcFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5230,6 +7435,8 @@ impl<C> GetSecurityGroupsForVpcFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5238,6 +7445,8 @@ impl<C> GetSecurityGroupsForVpcFluentBuilder<C> {
         self
     }
     /// `VpcId`: see the input builder's setter of the same name.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_vpc_id()
     }
@@ -5285,6 +7494,20 @@ impl GetSecurityGroupsForVpcFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// Fluent builder of a `ModifyInstanceAttribute` call (see [`ModifyInstanceAttribute`](super::operation::ModifyInstanceAttribute)).
+///
+/// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+/// time.
+///
+/// **Note:** Using this action to change the security groups associated with an elastic network
+/// interface (ENI) attached to an instance can result in an error if the instance has more than one
+/// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+/// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+///
+/// To modify some attributes, the instance must be stopped. For more information, see
+/// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
 #[derive(Debug, Clone)]
 pub struct ModifyInstanceAttributeFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -5308,6 +7531,18 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `Attribute`: see the input builder's setter of the same name.
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn attribute(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceAttributeName>,
@@ -5316,6 +7551,18 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Attribute`: see the input builder's setter of the same name.
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn set_attribute(
         mut self,
         input: ::std::option::Option<super::types::InstanceAttributeName>,
@@ -5324,12 +7571,35 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Attribute`: see the input builder's setter of the same name.
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn get_attribute(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAttributeName> {
         self.inner.get_attribute()
     }
     /// `BlockDeviceMappings`: see the input builder's setter of the same name.
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn block_device_mappings(
         mut self,
         input: super::types::InstanceBlockDeviceMappingSpecification,
@@ -5338,6 +7608,17 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `BlockDeviceMappings`: see the input builder's setter of the same name.
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_block_device_mappings(
         mut self,
         input: ::std::option::Option<
@@ -5348,6 +7629,17 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `BlockDeviceMappings`: see the input builder's setter of the same name.
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_block_device_mappings(
         &self,
     ) -> &::std::option::Option<
@@ -5356,6 +7648,9 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self.inner.get_block_device_mappings()
     }
     /// `DisableApiStop`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn disable_api_stop(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -5364,6 +7659,9 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `DisableApiStop`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn set_disable_api_stop(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -5372,12 +7670,19 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `DisableApiStop`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn get_disable_api_stop(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         self.inner.get_disable_api_stop()
     }
     /// `DisableApiTermination`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn disable_api_termination(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -5386,6 +7691,10 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `DisableApiTermination`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn set_disable_api_termination(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -5394,31 +7703,57 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `DisableApiTermination`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn get_disable_api_termination(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         self.inner.get_disable_api_termination()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `EbsOptimized`: see the input builder's setter of the same name.
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn ebs_optimized(mut self, input: super::types::AttributeBooleanValue) -> Self {
         self.inner = self.inner.ebs_optimized(input);
         self
     }
     /// `EbsOptimized`: see the input builder's setter of the same name.
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn set_ebs_optimized(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -5427,17 +7762,32 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `EbsOptimized`: see the input builder's setter of the same name.
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn get_ebs_optimized(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         self.inner.get_ebs_optimized()
     }
     /// `EnaSupport`: see the input builder's setter of the same name.
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn ena_support(mut self, input: super::types::AttributeBooleanValue) -> Self {
         self.inner = self.inner.ena_support(input);
         self
     }
     /// `EnaSupport`: see the input builder's setter of the same name.
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn set_ena_support(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -5446,12 +7796,20 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `EnaSupport`: see the input builder's setter of the same name.
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn get_ena_support(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         self.inner.get_ena_support()
     }
     /// `Groups`: see the input builder's setter of the same name.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn groups(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5460,6 +7818,9 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Groups`: see the input builder's setter of the same name.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -5468,12 +7829,17 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Groups`: see the input builder's setter of the same name.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_groups()
     }
     /// `InstanceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5482,6 +7848,8 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5490,10 +7858,15 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_instance_id()
     }
     /// `InstanceInitiatedShutdownBehavior`: see the input builder's setter of the same name.
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn instance_initiated_shutdown_behavior(
         mut self,
         input: super::types::AttributeValue,
@@ -5502,6 +7875,9 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceInitiatedShutdownBehavior`: see the input builder's setter of the same name.
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn set_instance_initiated_shutdown_behavior(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -5510,17 +7886,30 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceInitiatedShutdownBehavior`: see the input builder's setter of the same name.
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn get_instance_initiated_shutdown_behavior(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         self.inner.get_instance_initiated_shutdown_behavior()
     }
     /// `InstanceType`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn instance_type(mut self, input: super::types::AttributeValue) -> Self {
         self.inner = self.inner.instance_type(input);
         self
     }
     /// `InstanceType`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn set_instance_type(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -5529,17 +7918,30 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `InstanceType`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn get_instance_type(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         self.inner.get_instance_type()
     }
     /// `Kernel`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn kernel(mut self, input: super::types::AttributeValue) -> Self {
         self.inner = self.inner.kernel(input);
         self
     }
     /// `Kernel`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn set_kernel(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -5548,15 +7950,27 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Kernel`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn get_kernel(&self) -> &::std::option::Option<super::types::AttributeValue> {
         self.inner.get_kernel()
     }
     /// `Ramdisk`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn ramdisk(mut self, input: super::types::AttributeValue) -> Self {
         self.inner = self.inner.ramdisk(input);
         self
     }
     /// `Ramdisk`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn set_ramdisk(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -5565,10 +7979,20 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Ramdisk`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn get_ramdisk(&self) -> &::std::option::Option<super::types::AttributeValue> {
         self.inner.get_ramdisk()
     }
     /// `SourceDestCheck`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn source_dest_check(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -5577,6 +8001,12 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `SourceDestCheck`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn set_source_dest_check(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -5585,17 +8015,41 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `SourceDestCheck`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn get_source_dest_check(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         self.inner.get_source_dest_check()
     }
     /// `SriovNetSupport`: see the input builder's setter of the same name.
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn sriov_net_support(mut self, input: super::types::AttributeValue) -> Self {
         self.inner = self.inner.sriov_net_support(input);
         self
     }
     /// `SriovNetSupport`: see the input builder's setter of the same name.
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn set_sriov_net_support(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -5604,17 +8058,36 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `SriovNetSupport`: see the input builder's setter of the same name.
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn get_sriov_net_support(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         self.inner.get_sriov_net_support()
     }
     /// `UserData`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn user_data(mut self, input: super::types::BlobAttributeValue) -> Self {
         self.inner = self.inner.user_data(input);
         self
     }
     /// `UserData`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn set_user_data(
         mut self,
         input: ::std::option::Option<super::types::BlobAttributeValue>,
@@ -5623,12 +8096,20 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `UserData`: see the input builder's setter of the same name.
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn get_user_data(
         &self,
     ) -> &::std::option::Option<super::types::BlobAttributeValue> {
         self.inner.get_user_data()
     }
     /// `Value`: see the input builder's setter of the same name.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn value(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5637,6 +8118,9 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Value`: see the input builder's setter of the same name.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn set_value(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5645,6 +8129,9 @@ impl<C> ModifyInstanceAttributeFluentBuilder<C> {
         self
     }
     /// `Value`: see the input builder's setter of the same name.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_value()
     }
@@ -5696,6 +8183,16 @@ impl ModifyInstanceAttributeFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// Fluent builder of a `ModifyManagedPrefixList` call (see [`ModifyManagedPrefixList`](super::operation::ModifyManagedPrefixList)).
+///
+/// Modifies the specified managed prefix list.
+///
+/// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+/// name of the prefix list does not affect the version.
+///
+/// If you specify a current version number that does not match the true current version number, the
+/// request fails.
+///
+/// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
 #[derive(Debug, Clone)]
 pub struct ModifyManagedPrefixListFluentBuilder<C = crate::runtime::client::Client> {
     pub(crate) client: C,
@@ -5719,11 +8216,15 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `AddEntries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn add_entries(mut self, input: super::types::AddPrefixListEntry) -> Self {
         self.inner = self.inner.add_entries(input);
         self
     }
     /// `AddEntries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn set_add_entries(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>>,
@@ -5732,45 +8233,73 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `AddEntries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn get_add_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>> {
         self.inner.get_add_entries()
     }
     /// `CurrentVersion`: see the input builder's setter of the same name.
+    ///
+    /// The current version of the prefix list.
     pub fn current_version(mut self, input: i64) -> Self {
         self.inner = self.inner.current_version(input);
         self
     }
     /// `CurrentVersion`: see the input builder's setter of the same name.
+    ///
+    /// The current version of the prefix list.
     pub fn set_current_version(mut self, input: ::std::option::Option<i64>) -> Self {
         self.inner = self.inner.set_current_version(input);
         self
     }
     /// `CurrentVersion`: see the input builder's setter of the same name.
+    ///
+    /// The current version of the prefix list.
     pub fn get_current_version(&self) -> &::std::option::Option<i64> {
         self.inner.get_current_version()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `IpamPrefixListResolverSyncEnabled`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn ipam_prefix_list_resolver_sync_enabled(mut self, input: bool) -> Self {
         self.inner = self.inner.ipam_prefix_list_resolver_sync_enabled(input);
         self
     }
     /// `IpamPrefixListResolverSyncEnabled`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn set_ipam_prefix_list_resolver_sync_enabled(
         mut self,
         input: ::std::option::Option<bool>,
@@ -5779,26 +8308,53 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `IpamPrefixListResolverSyncEnabled`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn get_ipam_prefix_list_resolver_sync_enabled(
         &self,
     ) -> &::std::option::Option<bool> {
         self.inner.get_ipam_prefix_list_resolver_sync_enabled()
     }
     /// `MaxEntries`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn max_entries(mut self, input: i32) -> Self {
         self.inner = self.inner.max_entries(input);
         self
     }
     /// `MaxEntries`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn set_max_entries(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_entries(input);
         self
     }
     /// `MaxEntries`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn get_max_entries(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_entries()
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5807,6 +8363,8 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5815,10 +8373,14 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_prefix_list_id()
     }
     /// `PrefixListName`: see the input builder's setter of the same name.
+    ///
+    /// A name for the prefix list.
     pub fn prefix_list_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5827,6 +8389,8 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListName`: see the input builder's setter of the same name.
+    ///
+    /// A name for the prefix list.
     pub fn set_prefix_list_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5835,15 +8399,21 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `PrefixListName`: see the input builder's setter of the same name.
+    ///
+    /// A name for the prefix list.
     pub fn get_prefix_list_name(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_prefix_list_name()
     }
     /// `RemoveEntries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn remove_entries(mut self, input: super::types::RemovePrefixListEntry) -> Self {
         self.inner = self.inner.remove_entries(input);
         self
     }
     /// `RemoveEntries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn set_remove_entries(
         mut self,
         input: ::std::option::Option<
@@ -5854,6 +8424,8 @@ impl<C> ModifyManagedPrefixListFluentBuilder<C> {
         self
     }
     /// `RemoveEntries`: see the input builder's setter of the same name.
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn get_remove_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::RemovePrefixListEntry>> {
@@ -5907,6 +8479,11 @@ impl ModifyManagedPrefixListFluentBuilder<crate::runtime::blocking::Client> {
 #[cfg(feature = "network-interfaces")]
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// Fluent builder of a `ModifyNetworkInterfaceAttribute` call (see [`ModifyNetworkInterfaceAttribute`](super::operation::ModifyNetworkInterfaceAttribute)).
+///
+/// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+/// You can use this action to attach and detach security groups from an existing EC2 instance.
+///
+/// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
 #[derive(Debug, Clone)]
 pub struct ModifyNetworkInterfaceAttributeFluentBuilder<
     C = crate::runtime::client::Client,
@@ -5934,11 +8511,17 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self.inner.clone().build()
     }
     /// `AssociatePublicIpAddress`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn associate_public_ip_address(mut self, input: bool) -> Self {
         self.inner = self.inner.associate_public_ip_address(input);
         self
     }
     /// `AssociatePublicIpAddress`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn set_associate_public_ip_address(
         mut self,
         input: ::std::option::Option<bool>,
@@ -5947,10 +8530,15 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `AssociatePublicIpAddress`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn get_associate_public_ip_address(&self) -> &::std::option::Option<bool> {
         self.inner.get_associate_public_ip_address()
     }
     /// `AssociatedSubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn associated_subnet_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5959,6 +8547,8 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `AssociatedSubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn set_associated_subnet_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -5967,12 +8557,17 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `AssociatedSubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn get_associated_subnet_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_associated_subnet_ids()
     }
     /// `Attachment`: see the input builder's setter of the same name.
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn attachment(
         mut self,
         input: super::types::NetworkInterfaceAttachmentChanges,
@@ -5981,6 +8576,9 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `Attachment`: see the input builder's setter of the same name.
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn set_attachment(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceAttachmentChanges>,
@@ -5989,12 +8587,17 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `Attachment`: see the input builder's setter of the same name.
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn get_attachment(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceAttachmentChanges> {
         self.inner.get_attachment()
     }
     /// `ConnectionTrackingSpecification`: see the input builder's setter of the same name.
+    ///
+    /// A connection tracking specification.
     pub fn connection_tracking_specification(
         mut self,
         input: super::types::ConnectionTrackingSpecificationRequest,
@@ -6003,6 +8606,8 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `ConnectionTrackingSpecification`: see the input builder's setter of the same name.
+    ///
+    /// A connection tracking specification.
     pub fn set_connection_tracking_specification(
         mut self,
         input: ::std::option::Option<
@@ -6013,17 +8618,23 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `ConnectionTrackingSpecification`: see the input builder's setter of the same name.
+    ///
+    /// A connection tracking specification.
     pub fn get_connection_tracking_specification(
         &self,
     ) -> &::std::option::Option<super::types::ConnectionTrackingSpecificationRequest> {
         self.inner.get_connection_tracking_specification()
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the network interface.
     pub fn description(mut self, input: super::types::AttributeValue) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the network interface.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -6032,26 +8643,42 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `Description`: see the input builder's setter of the same name.
+    ///
+    /// A description for the network interface.
     pub fn get_description(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         self.inner.get_description()
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `EnaSrdSpecification`: see the input builder's setter of the same name.
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn ena_srd_specification(
         mut self,
         input: super::types::EnaSrdSpecification,
@@ -6060,6 +8687,8 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `EnaSrdSpecification`: see the input builder's setter of the same name.
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn set_ena_srd_specification(
         mut self,
         input: ::std::option::Option<super::types::EnaSrdSpecification>,
@@ -6068,17 +8697,43 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `EnaSrdSpecification`: see the input builder's setter of the same name.
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn get_ena_srd_specification(
         &self,
     ) -> &::std::option::Option<super::types::EnaSrdSpecification> {
         self.inner.get_ena_srd_specification()
     }
     /// `EnablePrimaryIpv6`: see the input builder's setter of the same name.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn enable_primary_ipv6(mut self, input: bool) -> Self {
         self.inner = self.inner.enable_primary_ipv6(input);
         self
     }
     /// `EnablePrimaryIpv6`: see the input builder's setter of the same name.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn set_enable_primary_ipv6(
         mut self,
         input: ::std::option::Option<bool>,
@@ -6087,10 +8742,26 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `EnablePrimaryIpv6`: see the input builder's setter of the same name.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn get_enable_primary_ipv6(&self) -> &::std::option::Option<bool> {
         self.inner.get_enable_primary_ipv6()
     }
     /// `Groups`: see the input builder's setter of the same name.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn groups(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6099,6 +8770,10 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `Groups`: see the input builder's setter of the same name.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -6107,12 +8782,18 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `Groups`: see the input builder's setter of the same name.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_groups()
     }
     /// `NetworkInterfaceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6121,6 +8802,8 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `NetworkInterfaceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the network interface.
     pub fn set_network_interface_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6129,12 +8812,20 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `NetworkInterfaceId`: see the input builder's setter of the same name.
+    ///
+    /// The ID of the network interface.
     pub fn get_network_interface_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         self.inner.get_network_interface_id()
     }
     /// `SourceDestCheck`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn source_dest_check(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -6143,6 +8834,12 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `SourceDestCheck`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn set_source_dest_check(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -6151,6 +8848,12 @@ impl<C> ModifyNetworkInterfaceAttributeFluentBuilder<C> {
         self
     }
     /// `SourceDestCheck`: see the input builder's setter of the same name.
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn get_source_dest_check(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {

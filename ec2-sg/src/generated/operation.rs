@@ -2,15 +2,35 @@
 //! Operations: their inputs, outputs and errors.
 /// The input of an operation: the model's `AssociateSecurityGroupVpcRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AssociateSecurityGroupVpcRequest).
+/// Associates a security group with another VPC in the same Region. This enables you to use the same
+/// security group with network interfaces and instances in the specified VPC.
+///
+/// **Note:**
+///
+/// - The VPC you want to associate the security group with must be in the same Region.
+/// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+///   was shared with you.
+/// - You must own the security group.
+/// - You cannot use this feature with default security groups.
+/// - You cannot use this feature with the default VPC.
+///
+/// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AssociateSecurityGroupVpcInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl AssociateSecurityGroupVpcInput {
@@ -19,14 +39,22 @@ impl AssociateSecurityGroupVpcInput {
         AssociateSecurityGroupVpcInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -40,20 +68,34 @@ pub struct AssociateSecurityGroupVpcInputBuilder {
 }
 impl AssociateSecurityGroupVpcInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -62,6 +104,8 @@ impl AssociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -70,10 +114,14 @@ impl AssociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -82,6 +130,8 @@ impl AssociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -90,6 +140,8 @@ impl AssociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -104,11 +156,25 @@ impl AssociateSecurityGroupVpcInputBuilder {
 }
 /// The output of an operation: the model's `AssociateSecurityGroupVpcResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AssociateSecurityGroupVpcResult).
+/// Associates a security group with another VPC in the same Region. This enables you to use the same
+/// security group with network interfaces and instances in the specified VPC.
+///
+/// **Note:**
+///
+/// - The VPC you want to associate the security group with must be in the same Region.
+/// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+///   was shared with you.
+/// - You must own the security group.
+/// - You cannot use this feature with default security groups.
+/// - You cannot use this feature with the default VPC.
+///
+/// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct AssociateSecurityGroupVpcOutput {
     /// `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the association.
     pub state: ::std::option::Option<super::types::SecurityGroupVpcAssociationState>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -119,6 +185,8 @@ impl AssociateSecurityGroupVpcOutput {
         AssociateSecurityGroupVpcOutputBuilder::default()
     }
     /// `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the association.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::SecurityGroupVpcAssociationState> {
@@ -139,6 +207,8 @@ pub struct AssociateSecurityGroupVpcOutputBuilder {
 }
 impl AssociateSecurityGroupVpcOutputBuilder {
     /// Sets member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the association.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::SecurityGroupVpcAssociationState>,
@@ -147,6 +217,8 @@ impl AssociateSecurityGroupVpcOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the association.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::SecurityGroupVpcAssociationState>,
@@ -155,6 +227,8 @@ impl AssociateSecurityGroupVpcOutputBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the association.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::SecurityGroupVpcAssociationState> {
@@ -1567,25 +1641,52 @@ impl AuthorizeSecurityGroupIngressOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The input of an operation: the model's `CreateManagedPrefixListRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateManagedPrefixListRequest).
+/// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+/// CIDR block and an optional description.
+///
+/// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CreateManagedPrefixListInput {
     /// `AddressFamily`: string, required.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub address_family: ::std::option::Option<::std::string::String>,
     /// `ClientToken`: string, an idempotency token (filled in automatically when not set).
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Entries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries for the prefix list.
     pub entries: ::std::option::Option<
         ::std::vec::Vec<super::types::AddPrefixListEntry>,
     >,
     /// `MaxEntries`: integer, required.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub max_entries: ::std::option::Option<i32>,
     /// `PrefixListName`: string, required.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub prefix_list_name: ::std::option::Option<::std::string::String>,
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub tag_specifications: ::std::option::Option<
         ::std::vec::Vec<super::types::TagSpecification>,
     >,
@@ -1598,30 +1699,54 @@ impl CreateManagedPrefixListInput {
         CreateManagedPrefixListInputBuilder::default()
     }
     /// `AddressFamily`: string, required.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn address_family(&self) -> ::std::option::Option<&str> {
         self.address_family.as_deref()
     }
     /// `ClientToken`: string, an idempotency token (filled in automatically when not set).
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn client_token(&self) -> ::std::option::Option<&str> {
         self.client_token.as_deref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Entries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries for the prefix list.
     pub fn entries(&self) -> &[super::types::AddPrefixListEntry] {
         self.entries.as_deref().unwrap_or_default()
     }
     /// `MaxEntries`: integer, required.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn max_entries(&self) -> ::std::option::Option<i32> {
         self.max_entries
     }
     /// `PrefixListName`: string, required.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn prefix_list_name(&self) -> ::std::option::Option<&str> {
         self.prefix_list_name.as_deref()
     }
     /// `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn tag_specifications(&self) -> &[super::types::TagSpecification] {
         self.tag_specifications.as_deref().unwrap_or_default()
     }
@@ -1647,6 +1772,10 @@ pub struct CreateManagedPrefixListInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl CreateManagedPrefixListInputBuilder {
     /// Sets member `AddressFamily`: string, required.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn address_family(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1655,6 +1784,10 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AddressFamily`: string, required.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn set_address_family(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1663,10 +1796,20 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `AddressFamily`: string, required.
+    ///
+    /// The IP address type.
+    ///
+    /// Valid Values: `IPv4` \| `IPv6`
     pub fn get_address_family(&self) -> &::std::option::Option<::std::string::String> {
         &self.address_family
     }
     /// Sets member `ClientToken`: string, an idempotency token (filled in automatically when not set).
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn client_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1675,6 +1818,12 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ClientToken`: string, an idempotency token (filled in automatically when not set).
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn set_client_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1683,29 +1832,51 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `ClientToken`: string, an idempotency token (filled in automatically when not set).
+    ///
+    /// Unique, case-sensitive identifier you provide to ensure the idempotency of the request. For more
+    /// information, see
+    /// [Ensuring idempotency](https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html).
+    ///
+    /// Constraints: Up to 255 UTF-8 characters in length.
     pub fn get_client_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.client_token
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Entries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries for the prefix list.
     pub fn entries(mut self, input: super::types::AddPrefixListEntry) -> Self {
         self.entries.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Entries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries for the prefix list.
     pub fn set_entries(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>>,
@@ -1714,26 +1885,38 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `Entries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries for the prefix list.
     pub fn get_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>> {
         &self.entries
     }
     /// Sets member `MaxEntries`: integer, required.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn max_entries(mut self, input: i32) -> Self {
         self.max_entries = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxEntries`: integer, required.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn set_max_entries(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_entries = input;
         self
     }
     /// Returns the value set for member `MaxEntries`: integer, required.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn get_max_entries(&self) -> &::std::option::Option<i32> {
         &self.max_entries
     }
     /// Sets member `PrefixListName`: string, required.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn prefix_list_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1742,6 +1925,10 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListName`: string, required.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn set_prefix_list_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1750,15 +1937,23 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `PrefixListName`: string, required.
+    ///
+    /// A name for the prefix list.
+    ///
+    /// Constraints: Up to 255 characters in length. The name cannot start with `com.amazonaws`.
     pub fn get_prefix_list_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_name
     }
     /// Appends one item to member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn tag_specifications(mut self, input: super::types::TagSpecification) -> Self {
         self.tag_specifications.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn set_tag_specifications(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::TagSpecification>>,
@@ -1767,6 +1962,8 @@ impl CreateManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `TagSpecifications`: list of structure [`TagSpecification`](super::types::TagSpecification).
+    ///
+    /// The tags to apply to the prefix list during creation.
     pub fn get_tag_specifications(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::TagSpecification>> {
@@ -1789,11 +1986,16 @@ impl CreateManagedPrefixListInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The output of an operation: the model's `CreateManagedPrefixListResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateManagedPrefixListResult).
+/// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+/// CIDR block and an optional description.
+///
+/// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CreateManagedPrefixListOutput {
     /// `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub prefix_list: ::std::option::Option<super::types::ManagedPrefixList>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -1806,6 +2008,8 @@ impl CreateManagedPrefixListOutput {
         CreateManagedPrefixListOutputBuilder::default()
     }
     /// `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn prefix_list(
         &self,
     ) -> ::std::option::Option<&super::types::ManagedPrefixList> {
@@ -1828,11 +2032,15 @@ pub struct CreateManagedPrefixListOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl CreateManagedPrefixListOutputBuilder {
     /// Sets member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn prefix_list(mut self, input: super::types::ManagedPrefixList) -> Self {
         self.prefix_list = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn set_prefix_list(
         mut self,
         input: ::std::option::Option<super::types::ManagedPrefixList>,
@@ -1841,6 +2049,8 @@ impl CreateManagedPrefixListOutputBuilder {
         self
     }
     /// Returns the value set for member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn get_prefix_list(
         &self,
     ) -> &::std::option::Option<super::types::ManagedPrefixList> {
@@ -2574,13 +2784,22 @@ impl CreateTagsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The input of an operation: the model's `DeleteManagedPrefixListRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteManagedPrefixListRequest).
+/// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+/// in your resources.
+///
+/// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DeleteManagedPrefixListInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -2591,10 +2810,16 @@ impl DeleteManagedPrefixListInput {
         DeleteManagedPrefixListInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
@@ -2611,20 +2836,34 @@ pub struct DeleteManagedPrefixListInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl DeleteManagedPrefixListInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2633,6 +2872,8 @@ impl DeleteManagedPrefixListInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2641,6 +2882,8 @@ impl DeleteManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
@@ -2656,11 +2899,16 @@ impl DeleteManagedPrefixListInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The output of an operation: the model's `DeleteManagedPrefixListResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteManagedPrefixListResult).
+/// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+/// in your resources.
+///
+/// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DeleteManagedPrefixListOutput {
     /// `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub prefix_list: ::std::option::Option<super::types::ManagedPrefixList>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -2673,6 +2921,8 @@ impl DeleteManagedPrefixListOutput {
         DeleteManagedPrefixListOutputBuilder::default()
     }
     /// `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn prefix_list(
         &self,
     ) -> ::std::option::Option<&super::types::ManagedPrefixList> {
@@ -2695,11 +2945,15 @@ pub struct DeleteManagedPrefixListOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl DeleteManagedPrefixListOutputBuilder {
     /// Sets member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn prefix_list(mut self, input: super::types::ManagedPrefixList) -> Self {
         self.prefix_list = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn set_prefix_list(
         mut self,
         input: ::std::option::Option<super::types::ManagedPrefixList>,
@@ -2708,6 +2962,8 @@ impl DeleteManagedPrefixListOutputBuilder {
         self
     }
     /// Returns the value set for member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn get_prefix_list(
         &self,
     ) -> &::std::option::Option<super::types::ManagedPrefixList> {
@@ -3276,15 +3532,29 @@ impl DeleteTagsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The input of an operation: the model's `DescribeInstanceAttributeRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeInstanceAttributeRequest).
+/// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+/// time. Available attributes include SQL license exemption configuration for instances registered with
+/// the SQL LE service.
+///
+/// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeInstanceAttributeInput {
     /// `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName), required.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub attribute: ::std::option::Option<super::types::InstanceAttributeName>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub instance_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -3295,16 +3565,26 @@ impl DescribeInstanceAttributeInput {
         DescribeInstanceAttributeInputBuilder::default()
     }
     /// `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName), required.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn attribute(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceAttributeName> {
         self.attribute.as_ref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(&self) -> ::std::option::Option<&str> {
         self.instance_id.as_deref()
     }
@@ -3322,6 +3602,10 @@ pub struct DescribeInstanceAttributeInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl DescribeInstanceAttributeInputBuilder {
     /// Sets member `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName), required.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn attribute(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceAttributeName>,
@@ -3330,6 +3614,10 @@ impl DescribeInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName), required.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn set_attribute(
         mut self,
         input: ::std::option::Option<super::types::InstanceAttributeName>,
@@ -3338,26 +3626,44 @@ impl DescribeInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName), required.
+    ///
+    /// The instance attribute.
+    ///
+    /// Note that the `enaSupport` attribute is not supported.
     pub fn get_attribute(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAttributeName> {
         &self.attribute
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3366,6 +3672,8 @@ impl DescribeInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3374,6 +3682,8 @@ impl DescribeInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.instance_id
     }
@@ -3390,49 +3700,89 @@ impl DescribeInstanceAttributeInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The output of an operation: the model's `InstanceAttribute`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAttribute).
+/// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+/// time. Available attributes include SQL license exemption configuration for instances registered with
+/// the SQL LE service.
+///
+/// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeInstanceAttributeOutput {
     /// `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// The block device mapping of the instance.
     pub block_device_mappings: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceBlockDeviceMapping>,
     >,
     /// `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether stop protection is enabled for the instance.
     pub disable_api_stop: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the
+    /// instance using the Amazon EC2 console, command line tools, or API.
     pub disable_api_termination: ::std::option::Option<
         super::types::AttributeBooleanValue,
     >,
     /// `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O.
     pub ebs_optimized: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether enhanced networking with ENA is enabled.
     pub ena_support: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub enclave_options: ::std::option::Option<super::types::EnclaveOptions>,
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups associated with the instance.
     pub groups: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
     /// `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub instance_id: ::std::option::Option<::std::string::String>,
     /// `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub instance_initiated_shutdown_behavior: ::std::option::Option<
         super::types::AttributeValue,
     >,
     /// `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The instance type.
     pub instance_type: ::std::option::Option<super::types::AttributeValue>,
     /// `KernelId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The kernel ID.
     pub kernel_id: ::std::option::Option<super::types::AttributeValue>,
     /// `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes.
     pub product_codes: ::std::option::Option<::std::vec::Vec<super::types::ProductCode>>,
     /// `RamdiskId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The RAM disk ID.
     pub ramdisk_id: ::std::option::Option<super::types::AttributeValue>,
     /// `RootDeviceName`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub root_device_name: ::std::option::Option<super::types::AttributeValue>,
     /// `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether source/destination checks are enabled.
     pub source_dest_check: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub sriov_net_support: ::std::option::Option<super::types::AttributeValue>,
     /// `UserData`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The user data.
     pub user_data: ::std::option::Option<super::types::AttributeValue>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -3445,88 +3795,124 @@ impl DescribeInstanceAttributeOutput {
         DescribeInstanceAttributeOutputBuilder::default()
     }
     /// `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// The block device mapping of the instance.
     pub fn block_device_mappings(&self) -> &[super::types::InstanceBlockDeviceMapping] {
         self.block_device_mappings.as_deref().unwrap_or_default()
     }
     /// `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether stop protection is enabled for the instance.
     pub fn disable_api_stop(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.disable_api_stop.as_ref()
     }
     /// `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the
+    /// instance using the Amazon EC2 console, command line tools, or API.
     pub fn disable_api_termination(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.disable_api_termination.as_ref()
     }
     /// `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O.
     pub fn ebs_optimized(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.ebs_optimized.as_ref()
     }
     /// `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether enhanced networking with ENA is enabled.
     pub fn ena_support(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.ena_support.as_ref()
     }
     /// `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn enclave_options(
         &self,
     ) -> ::std::option::Option<&super::types::EnclaveOptions> {
         self.enclave_options.as_ref()
     }
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups associated with the instance.
     pub fn groups(&self) -> &[super::types::GroupIdentifier] {
         self.groups.as_deref().unwrap_or_default()
     }
     /// `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(&self) -> ::std::option::Option<&str> {
         self.instance_id.as_deref()
     }
     /// `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn instance_initiated_shutdown_behavior(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeValue> {
         self.instance_initiated_shutdown_behavior.as_ref()
     }
     /// `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The instance type.
     pub fn instance_type(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.instance_type.as_ref()
     }
     /// `KernelId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The kernel ID.
     pub fn kernel_id(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.kernel_id.as_ref()
     }
     /// `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes.
     pub fn product_codes(&self) -> &[super::types::ProductCode] {
         self.product_codes.as_deref().unwrap_or_default()
     }
     /// `RamdiskId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The RAM disk ID.
     pub fn ramdisk_id(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.ramdisk_id.as_ref()
     }
     /// `RootDeviceName`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn root_device_name(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeValue> {
         self.root_device_name.as_ref()
     }
     /// `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether source/destination checks are enabled.
     pub fn source_dest_check(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.source_dest_check.as_ref()
     }
     /// `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn sriov_net_support(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeValue> {
         self.sriov_net_support.as_ref()
     }
     /// `UserData`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The user data.
     pub fn user_data(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.user_data.as_ref()
     }
@@ -3577,6 +3963,8 @@ pub struct DescribeInstanceAttributeOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl DescribeInstanceAttributeOutputBuilder {
     /// Appends one item to member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// The block device mapping of the instance.
     pub fn block_device_mappings(
         mut self,
         input: super::types::InstanceBlockDeviceMapping,
@@ -3585,6 +3973,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// The block device mapping of the instance.
     pub fn set_block_device_mappings(
         mut self,
         input: ::std::option::Option<
@@ -3595,6 +3985,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// The block device mapping of the instance.
     pub fn get_block_device_mappings(
         &self,
     ) -> &::std::option::Option<
@@ -3603,6 +3995,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         &self.block_device_mappings
     }
     /// Sets member `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether stop protection is enabled for the instance.
     pub fn disable_api_stop(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -3611,6 +4005,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether stop protection is enabled for the instance.
     pub fn set_disable_api_stop(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -3619,12 +4015,17 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether stop protection is enabled for the instance.
     pub fn get_disable_api_stop(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.disable_api_stop
     }
     /// Sets member `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the
+    /// instance using the Amazon EC2 console, command line tools, or API.
     pub fn disable_api_termination(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -3633,6 +4034,9 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the
+    /// instance using the Amazon EC2 console, command line tools, or API.
     pub fn set_disable_api_termination(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -3641,17 +4045,24 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether termination protection is enabled. If the value is `true`, you can't terminate the
+    /// instance using the Amazon EC2 console, command line tools, or API.
     pub fn get_disable_api_termination(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.disable_api_termination
     }
     /// Sets member `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O.
     pub fn ebs_optimized(mut self, input: super::types::AttributeBooleanValue) -> Self {
         self.ebs_optimized = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O.
     pub fn set_ebs_optimized(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -3660,17 +4071,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O.
     pub fn get_ebs_optimized(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.ebs_optimized
     }
     /// Sets member `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether enhanced networking with ENA is enabled.
     pub fn ena_support(mut self, input: super::types::AttributeBooleanValue) -> Self {
         self.ena_support = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether enhanced networking with ENA is enabled.
     pub fn set_ena_support(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -3679,17 +4096,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether enhanced networking with ENA is enabled.
     pub fn get_ena_support(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.ena_support
     }
     /// Sets member `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn enclave_options(mut self, input: super::types::EnclaveOptions) -> Self {
         self.enclave_options = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn set_enclave_options(
         mut self,
         input: ::std::option::Option<super::types::EnclaveOptions>,
@@ -3698,17 +4121,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn get_enclave_options(
         &self,
     ) -> &::std::option::Option<super::types::EnclaveOptions> {
         &self.enclave_options
     }
     /// Appends one item to member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups associated with the instance.
     pub fn groups(mut self, input: super::types::GroupIdentifier) -> Self {
         self.groups.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups associated with the instance.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
@@ -3717,12 +4146,16 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups associated with the instance.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>> {
         &self.groups
     }
     /// Sets member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3731,6 +4164,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3739,10 +4174,15 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.instance_id
     }
     /// Sets member `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn instance_initiated_shutdown_behavior(
         mut self,
         input: super::types::AttributeValue,
@@ -3751,6 +4191,9 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn set_instance_initiated_shutdown_behavior(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3759,17 +4202,24 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn get_instance_initiated_shutdown_behavior(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.instance_initiated_shutdown_behavior
     }
     /// Sets member `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The instance type.
     pub fn instance_type(mut self, input: super::types::AttributeValue) -> Self {
         self.instance_type = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The instance type.
     pub fn set_instance_type(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3778,17 +4228,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The instance type.
     pub fn get_instance_type(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.instance_type
     }
     /// Sets member `KernelId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The kernel ID.
     pub fn kernel_id(mut self, input: super::types::AttributeValue) -> Self {
         self.kernel_id = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `KernelId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The kernel ID.
     pub fn set_kernel_id(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3797,15 +4253,21 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `KernelId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The kernel ID.
     pub fn get_kernel_id(&self) -> &::std::option::Option<super::types::AttributeValue> {
         &self.kernel_id
     }
     /// Appends one item to member `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes.
     pub fn product_codes(mut self, input: super::types::ProductCode) -> Self {
         self.product_codes.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes.
     pub fn set_product_codes(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::ProductCode>>,
@@ -3814,17 +4276,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes.
     pub fn get_product_codes(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::ProductCode>> {
         &self.product_codes
     }
     /// Sets member `RamdiskId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The RAM disk ID.
     pub fn ramdisk_id(mut self, input: super::types::AttributeValue) -> Self {
         self.ramdisk_id = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `RamdiskId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The RAM disk ID.
     pub fn set_ramdisk_id(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3833,17 +4301,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `RamdiskId`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The RAM disk ID.
     pub fn get_ramdisk_id(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.ramdisk_id
     }
     /// Sets member `RootDeviceName`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn root_device_name(mut self, input: super::types::AttributeValue) -> Self {
         self.root_device_name = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `RootDeviceName`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn set_root_device_name(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3852,12 +4326,16 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `RootDeviceName`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn get_root_device_name(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.root_device_name
     }
     /// Sets member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether source/destination checks are enabled.
     pub fn source_dest_check(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -3866,6 +4344,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether source/destination checks are enabled.
     pub fn set_source_dest_check(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -3874,17 +4354,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether source/destination checks are enabled.
     pub fn get_source_dest_check(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.source_dest_check
     }
     /// Sets member `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn sriov_net_support(mut self, input: super::types::AttributeValue) -> Self {
         self.sriov_net_support = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn set_sriov_net_support(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3893,17 +4379,23 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Indicates whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn get_sriov_net_support(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.sriov_net_support
     }
     /// Sets member `UserData`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The user data.
     pub fn user_data(mut self, input: super::types::AttributeValue) -> Self {
         self.user_data = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UserData`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The user data.
     pub fn set_user_data(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -3912,6 +4404,8 @@ impl DescribeInstanceAttributeOutputBuilder {
         self
     }
     /// Returns the value set for member `UserData`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// The user data.
     pub fn get_user_data(&self) -> &::std::option::Option<super::types::AttributeValue> {
         &self.user_data
     }
@@ -3960,21 +4454,306 @@ impl DescribeInstanceAttributeOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The input of an operation: the model's `DescribeInstancesRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeInstancesRequest).
+/// Describes the specified instances or all instances.
+///
+/// If you specify instance IDs, the output includes information for only the specified instances. If
+/// you specify filters, the output includes information for only those instances that meet the filter
+/// criteria. If you do not specify instance IDs or filters, the output includes information for all
+/// instances, which can affect performance. We recommend that you use pagination to ensure that the
+/// operation returns quickly and successfully.
+///
+/// The response includes SQL license exemption status information for instances registered with the SQL
+/// LE service, providing visibility into license exemption configuration and status.
+///
+/// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+/// that you do not own, it is not included in the output.
+///
+/// Recently terminated instances might appear in the returned results. This interval is usually less
+/// than one hour.
+///
+/// If you describe instances in the rare case where an Availability Zone is experiencing a service
+/// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+/// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+/// are in an unaffected zone, the call works normally.
+///
+/// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+/// command you run that creates or modifies resources might not be immediately available to all
+/// subsequent commands you run. For guidance on how to manage eventual consistency, see
+/// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+/// in the *Amazon EC2 Developer Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeInstancesInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub include_managed_resources: ::std::option::Option<bool>,
     /// `InstanceIds`: list of string.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub instance_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -3985,26 +4764,277 @@ impl DescribeInstancesInput {
         DescribeInstancesInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(&self) -> ::std::option::Option<bool> {
         self.include_managed_resources
     }
     /// `InstanceIds`: list of string.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(&self) -> &[::std::string::String] {
         self.instance_ids.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -4027,25 +5057,497 @@ pub struct DescribeInstancesInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl DescribeInstancesInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4054,17 +5556,255 @@ impl DescribeInstancesInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.include_managed_resources = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -4073,10 +5813,18 @@ impl DescribeInstancesInputBuilder {
         self
     }
     /// Returns the value set for member `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         &self.include_managed_resources
     }
     /// Appends one item to member `InstanceIds`: list of string.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4085,6 +5833,10 @@ impl DescribeInstancesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceIds`: list of string.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn set_instance_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4093,26 +5845,51 @@ impl DescribeInstancesInputBuilder {
         self
     }
     /// Returns the value set for member `InstanceIds`: list of string.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn get_instance_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.instance_ids
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4121,6 +5898,9 @@ impl DescribeInstancesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4129,6 +5909,9 @@ impl DescribeInstancesInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -4148,13 +5931,52 @@ impl DescribeInstancesInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The output of an operation: the model's `DescribeInstancesResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeInstancesResult).
+/// Describes the specified instances or all instances.
+///
+/// If you specify instance IDs, the output includes information for only the specified instances. If
+/// you specify filters, the output includes information for only those instances that meet the filter
+/// criteria. If you do not specify instance IDs or filters, the output includes information for all
+/// instances, which can affect performance. We recommend that you use pagination to ensure that the
+/// operation returns quickly and successfully.
+///
+/// The response includes SQL license exemption status information for instances registered with the SQL
+/// LE service, providing visibility into license exemption configuration and status.
+///
+/// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+/// that you do not own, it is not included in the output.
+///
+/// Recently terminated instances might appear in the returned results. This interval is usually less
+/// than one hour.
+///
+/// If you describe instances in the rare case where an Availability Zone is experiencing a service
+/// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+/// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+/// are in an unaffected zone, the call works normally.
+///
+/// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+/// command you run that creates or modifies resources might not be immediately available to all
+/// subsequent commands you run. For guidance on how to manage eventual consistency, see
+/// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+/// in the *Amazon EC2 Developer Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeInstancesOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `Reservations`: list of structure [`Reservation`](super::types::Reservation).
+    ///
+    /// Information about the reservations.
     pub reservations: ::std::option::Option<::std::vec::Vec<super::types::Reservation>>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -4167,10 +5989,15 @@ impl DescribeInstancesOutput {
         DescribeInstancesOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `Reservations`: list of structure [`Reservation`](super::types::Reservation).
+    ///
+    /// Information about the reservations.
     pub fn reservations(&self) -> &[super::types::Reservation] {
         self.reservations.as_deref().unwrap_or_default()
     }
@@ -4194,6 +6021,9 @@ pub struct DescribeInstancesOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl DescribeInstancesOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4202,6 +6032,9 @@ impl DescribeInstancesOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4210,15 +6043,22 @@ impl DescribeInstancesOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `Reservations`: list of structure [`Reservation`](super::types::Reservation).
+    ///
+    /// Information about the reservations.
     pub fn reservations(mut self, input: super::types::Reservation) -> Self {
         self.reservations.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Reservations`: list of structure [`Reservation`](super::types::Reservation).
+    ///
+    /// Information about the reservations.
     pub fn set_reservations(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Reservation>>,
@@ -4227,6 +6067,8 @@ impl DescribeInstancesOutputBuilder {
         self
     }
     /// Returns the value set for member `Reservations`: list of structure [`Reservation`](super::types::Reservation).
+    ///
+    /// Information about the reservations.
     pub fn get_reservations(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Reservation>> {
@@ -4261,19 +6103,38 @@ impl DescribeInstancesOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The input of an operation: the model's `DescribeManagedPrefixListsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeManagedPrefixListsRequest).
+/// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+///
+/// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeManagedPrefixListsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `PrefixListIds`: list of string.
+    ///
+    /// One or more prefix list IDs.
     pub prefix_list_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -4284,22 +6145,39 @@ impl DescribeManagedPrefixListsInput {
         DescribeManagedPrefixListsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `PrefixListIds`: list of string.
+    ///
+    /// One or more prefix list IDs.
     pub fn prefix_list_ids(&self) -> &[::std::string::String] {
         self.prefix_list_ids.as_deref().unwrap_or_default()
     }
@@ -4321,25 +6199,49 @@ pub struct DescribeManagedPrefixListsInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl DescribeManagedPrefixListsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4348,26 +6250,43 @@ impl DescribeManagedPrefixListsInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `owner-id` - The ID of the prefix list owner.
+    /// - `prefix-list-id` - The ID of the prefix list.
+    /// - `prefix-list-name` - The name of the prefix list.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4376,6 +6295,8 @@ impl DescribeManagedPrefixListsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4384,10 +6305,14 @@ impl DescribeManagedPrefixListsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `PrefixListIds`: list of string.
+    ///
+    /// One or more prefix list IDs.
     pub fn prefix_list_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4396,6 +6321,8 @@ impl DescribeManagedPrefixListsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListIds`: list of string.
+    ///
+    /// One or more prefix list IDs.
     pub fn set_prefix_list_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4404,6 +6331,8 @@ impl DescribeManagedPrefixListsInputBuilder {
         self
     }
     /// Returns the value set for member `PrefixListIds`: list of string.
+    ///
+    /// One or more prefix list IDs.
     pub fn get_prefix_list_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -4424,13 +6353,20 @@ impl DescribeManagedPrefixListsInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The output of an operation: the model's `DescribeManagedPrefixListsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeManagedPrefixListsResult).
+/// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+///
+/// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeManagedPrefixListsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `PrefixLists`: list of structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix lists.
     pub prefix_lists: ::std::option::Option<
         ::std::vec::Vec<super::types::ManagedPrefixList>,
     >,
@@ -4445,10 +6381,15 @@ impl DescribeManagedPrefixListsOutput {
         DescribeManagedPrefixListsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `PrefixLists`: list of structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix lists.
     pub fn prefix_lists(&self) -> &[super::types::ManagedPrefixList] {
         self.prefix_lists.as_deref().unwrap_or_default()
     }
@@ -4472,6 +6413,9 @@ pub struct DescribeManagedPrefixListsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl DescribeManagedPrefixListsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4480,6 +6424,9 @@ impl DescribeManagedPrefixListsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4488,15 +6435,22 @@ impl DescribeManagedPrefixListsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `PrefixLists`: list of structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix lists.
     pub fn prefix_lists(mut self, input: super::types::ManagedPrefixList) -> Self {
         self.prefix_lists.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `PrefixLists`: list of structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix lists.
     pub fn set_prefix_lists(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::ManagedPrefixList>>,
@@ -4505,6 +6459,8 @@ impl DescribeManagedPrefixListsOutputBuilder {
         self
     }
     /// Returns the value set for member `PrefixLists`: list of structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix lists.
     pub fn get_prefix_lists(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::ManagedPrefixList>> {
@@ -4539,23 +6495,119 @@ impl DescribeManagedPrefixListsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The input of an operation: the model's `DescribeNetworkInterfacesRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeNetworkInterfacesRequest).
+/// Describes the specified network interfaces or all your network interfaces.
+///
+/// If you have a large number of network interfaces, the operation fails unless you use pagination or
+/// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+/// `subnet-id`, or `vpc-id`.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeNetworkInterfacesInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub include_managed_resources: ::std::option::Option<bool>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NetworkInterfaceIds`: list of string.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub network_interface_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -4566,26 +6618,113 @@ impl DescribeNetworkInterfacesInput {
         DescribeNetworkInterfacesInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(&self) -> ::std::option::Option<bool> {
         self.include_managed_resources
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NetworkInterfaceIds`: list of string.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn network_interface_ids(&self) -> &[::std::string::String] {
         self.network_interface_ids.as_deref().unwrap_or_default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -4608,25 +6747,171 @@ pub struct DescribeNetworkInterfacesInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl DescribeNetworkInterfacesInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -4635,17 +6920,92 @@ impl DescribeNetworkInterfacesInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.include_managed_resources = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -4654,24 +7014,47 @@ impl DescribeNetworkInterfacesInputBuilder {
         self
     }
     /// Returns the value set for member `IncludeManagedResources`: boolean.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         &self.include_managed_resources
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Appends one item to member `NetworkInterfaceIds`: list of string.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn network_interface_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4682,6 +7065,10 @@ impl DescribeNetworkInterfacesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkInterfaceIds`: list of string.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn set_network_interface_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4690,12 +7077,19 @@ impl DescribeNetworkInterfacesInputBuilder {
         self
     }
     /// Returns the value set for member `NetworkInterfaceIds`: list of string.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn get_network_interface_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.network_interface_ids
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4704,6 +7098,9 @@ impl DescribeNetworkInterfacesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4712,6 +7109,9 @@ impl DescribeNetworkInterfacesInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -4731,15 +7131,29 @@ impl DescribeNetworkInterfacesInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The output of an operation: the model's `DescribeNetworkInterfacesResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeNetworkInterfacesResult).
+/// Describes the specified network interfaces or all your network interfaces.
+///
+/// If you have a large number of network interfaces, the operation fails unless you use pagination or
+/// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+/// `subnet-id`, or `vpc-id`.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeNetworkInterfacesOutput {
     /// `NetworkInterfaces`: list of structure [`NetworkInterface`](super::types::NetworkInterface).
+    ///
+    /// Information about the network interfaces.
     pub network_interfaces: ::std::option::Option<
         ::std::vec::Vec<super::types::NetworkInterface>,
     >,
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -4752,10 +7166,15 @@ impl DescribeNetworkInterfacesOutput {
         DescribeNetworkInterfacesOutputBuilder::default()
     }
     /// `NetworkInterfaces`: list of structure [`NetworkInterface`](super::types::NetworkInterface).
+    ///
+    /// Information about the network interfaces.
     pub fn network_interfaces(&self) -> &[super::types::NetworkInterface] {
         self.network_interfaces.as_deref().unwrap_or_default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -4779,11 +7198,15 @@ pub struct DescribeNetworkInterfacesOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl DescribeNetworkInterfacesOutputBuilder {
     /// Appends one item to member `NetworkInterfaces`: list of structure [`NetworkInterface`](super::types::NetworkInterface).
+    ///
+    /// Information about the network interfaces.
     pub fn network_interfaces(mut self, input: super::types::NetworkInterface) -> Self {
         self.network_interfaces.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `NetworkInterfaces`: list of structure [`NetworkInterface`](super::types::NetworkInterface).
+    ///
+    /// Information about the network interfaces.
     pub fn set_network_interfaces(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::NetworkInterface>>,
@@ -4792,12 +7215,17 @@ impl DescribeNetworkInterfacesOutputBuilder {
         self
     }
     /// Returns the value set for member `NetworkInterfaces`: list of structure [`NetworkInterface`](super::types::NetworkInterface).
+    ///
+    /// Information about the network interfaces.
     pub fn get_network_interfaces(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::NetworkInterface>> {
         &self.network_interfaces
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4806,6 +7234,9 @@ impl DescribeNetworkInterfacesOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4814,6 +7245,9 @@ impl DescribeNetworkInterfacesOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -4844,13 +7278,22 @@ impl DescribeNetworkInterfacesOutputBuilder {
 }
 /// The input of an operation: the model's `DescribeSecurityGroupReferencesRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupReferencesRequest).
+/// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+/// referencing the security groups you've specified in this request.
+///
+/// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupReferencesInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: list of string, required.
+    ///
+    /// The IDs of the security groups in your account.
     pub group_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl DescribeSecurityGroupReferencesInput {
@@ -4859,10 +7302,16 @@ impl DescribeSecurityGroupReferencesInput {
         DescribeSecurityGroupReferencesInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: list of string, required.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn group_id(&self) -> &[::std::string::String] {
         self.group_id.as_deref().unwrap_or_default()
     }
@@ -4875,20 +7324,34 @@ pub struct DescribeSecurityGroupReferencesInputBuilder {
 }
 impl DescribeSecurityGroupReferencesInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `GroupId`: list of string, required.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4897,6 +7360,8 @@ impl DescribeSecurityGroupReferencesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: list of string, required.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -4905,6 +7370,8 @@ impl DescribeSecurityGroupReferencesInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: list of string, required.
+    ///
+    /// The IDs of the security groups in your account.
     pub fn get_group_id(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -4920,11 +7387,16 @@ impl DescribeSecurityGroupReferencesInputBuilder {
 }
 /// The output of an operation: the model's `DescribeSecurityGroupReferencesResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupReferencesResult).
+/// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+/// referencing the security groups you've specified in this request.
+///
+/// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupReferencesOutput {
     /// `SecurityGroupReferenceSet`: list of structure [`SecurityGroupReference`](super::types::SecurityGroupReference).
+    ///
+    /// Information about the VPCs with the referencing security groups.
     pub security_group_reference_set: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupReference>,
     >,
@@ -4937,6 +7409,8 @@ impl DescribeSecurityGroupReferencesOutput {
         DescribeSecurityGroupReferencesOutputBuilder::default()
     }
     /// `SecurityGroupReferenceSet`: list of structure [`SecurityGroupReference`](super::types::SecurityGroupReference).
+    ///
+    /// Information about the VPCs with the referencing security groups.
     pub fn security_group_reference_set(
         &self,
     ) -> &[super::types::SecurityGroupReference] {
@@ -4957,6 +7431,8 @@ pub struct DescribeSecurityGroupReferencesOutputBuilder {
 }
 impl DescribeSecurityGroupReferencesOutputBuilder {
     /// Appends one item to member `SecurityGroupReferenceSet`: list of structure [`SecurityGroupReference`](super::types::SecurityGroupReference).
+    ///
+    /// Information about the VPCs with the referencing security groups.
     pub fn security_group_reference_set(
         mut self,
         input: super::types::SecurityGroupReference,
@@ -4967,6 +7443,8 @@ impl DescribeSecurityGroupReferencesOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupReferenceSet`: list of structure [`SecurityGroupReference`](super::types::SecurityGroupReference).
+    ///
+    /// Information about the VPCs with the referencing security groups.
     pub fn set_security_group_reference_set(
         mut self,
         input: ::std::option::Option<
@@ -4977,6 +7455,8 @@ impl DescribeSecurityGroupReferencesOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupReferenceSet`: list of structure [`SecurityGroupReference`](super::types::SecurityGroupReference).
+    ///
+    /// Information about the VPCs with the referencing security groups.
     pub fn get_security_group_reference_set(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupReference>> {
@@ -5421,17 +7901,39 @@ impl DescribeSecurityGroupRulesOutputBuilder {
 }
 /// The input of an operation: the model's `DescribeSecurityGroupVpcAssociationsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupVpcAssociationsRequest).
+/// Describes security group VPC associations made with
+/// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+///
+/// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupVpcAssociationsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 impl DescribeSecurityGroupVpcAssociationsInput {
@@ -5440,18 +7942,37 @@ impl DescribeSecurityGroupVpcAssociationsInput {
         DescribeSecurityGroupVpcAssociationsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -5466,25 +7987,53 @@ pub struct DescribeSecurityGroupVpcAssociationsInputBuilder {
 }
 impl DescribeSecurityGroupVpcAssociationsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -5493,26 +8042,49 @@ impl DescribeSecurityGroupVpcAssociationsInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5521,6 +8093,9 @@ impl DescribeSecurityGroupVpcAssociationsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5529,6 +8104,9 @@ impl DescribeSecurityGroupVpcAssociationsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -5544,13 +8122,21 @@ impl DescribeSecurityGroupVpcAssociationsInputBuilder {
 }
 /// The output of an operation: the model's `DescribeSecurityGroupVpcAssociationsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupVpcAssociationsResult).
+/// Describes security group VPC associations made with
+/// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+///
+/// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSecurityGroupVpcAssociationsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupVpcAssociations`: list of structure [`SecurityGroupVpcAssociation`](super::types::SecurityGroupVpcAssociation).
+    ///
+    /// The security group VPC associations.
     pub security_group_vpc_associations: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupVpcAssociation>,
     >,
@@ -5563,10 +8149,15 @@ impl DescribeSecurityGroupVpcAssociationsOutput {
         DescribeSecurityGroupVpcAssociationsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `SecurityGroupVpcAssociations`: list of structure [`SecurityGroupVpcAssociation`](super::types::SecurityGroupVpcAssociation).
+    ///
+    /// The security group VPC associations.
     pub fn security_group_vpc_associations(
         &self,
     ) -> &[super::types::SecurityGroupVpcAssociation] {
@@ -5588,6 +8179,9 @@ pub struct DescribeSecurityGroupVpcAssociationsOutputBuilder {
 }
 impl DescribeSecurityGroupVpcAssociationsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5596,6 +8190,9 @@ impl DescribeSecurityGroupVpcAssociationsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5604,10 +8201,15 @@ impl DescribeSecurityGroupVpcAssociationsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `SecurityGroupVpcAssociations`: list of structure [`SecurityGroupVpcAssociation`](super::types::SecurityGroupVpcAssociation).
+    ///
+    /// The security group VPC associations.
     pub fn security_group_vpc_associations(
         mut self,
         input: super::types::SecurityGroupVpcAssociation,
@@ -5618,6 +8220,8 @@ impl DescribeSecurityGroupVpcAssociationsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupVpcAssociations`: list of structure [`SecurityGroupVpcAssociation`](super::types::SecurityGroupVpcAssociation).
+    ///
+    /// The security group VPC associations.
     pub fn set_security_group_vpc_associations(
         mut self,
         input: ::std::option::Option<
@@ -5628,6 +8232,8 @@ impl DescribeSecurityGroupVpcAssociationsOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupVpcAssociations`: list of structure [`SecurityGroupVpcAssociation`](super::types::SecurityGroupVpcAssociation).
+    ///
+    /// The security group VPC associations.
     pub fn get_security_group_vpc_associations(
         &self,
     ) -> &::std::option::Option<
@@ -6323,17 +8929,38 @@ impl DescribeSecurityGroupsOutputBuilder {
 }
 /// The input of an operation: the model's `DescribeStaleSecurityGroupsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeStaleSecurityGroupsRequest).
+/// Describes the stale security group rules for security groups referenced across a VPC peering
+/// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+/// when they reference a deleted security group. Rules can also be stale if they reference a security
+/// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+/// where the transit gateway has been deleted (or
+/// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+/// has been disabled), or if a security group VPC association has been disassociated.
+///
+/// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeStaleSecurityGroupsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string, required.
+    ///
+    /// The ID of the VPC.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl DescribeStaleSecurityGroupsInput {
@@ -6342,18 +8969,31 @@ impl DescribeStaleSecurityGroupsInput {
         DescribeStaleSecurityGroupsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `VpcId`: string, required.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -6368,34 +9008,61 @@ pub struct DescribeStaleSecurityGroupsInputBuilder {
 }
 impl DescribeStaleSecurityGroupsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6404,6 +9071,9 @@ impl DescribeStaleSecurityGroupsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6412,10 +9082,15 @@ impl DescribeStaleSecurityGroupsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Sets member `VpcId`: string, required.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6424,6 +9099,8 @@ impl DescribeStaleSecurityGroupsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string, required.
+    ///
+    /// The ID of the VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6432,6 +9109,8 @@ impl DescribeStaleSecurityGroupsInputBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string, required.
+    ///
+    /// The ID of the VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -6447,13 +9126,26 @@ impl DescribeStaleSecurityGroupsInputBuilder {
 }
 /// The output of an operation: the model's `DescribeStaleSecurityGroupsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeStaleSecurityGroupsResult).
+/// Describes the stale security group rules for security groups referenced across a VPC peering
+/// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+/// when they reference a deleted security group. Rules can also be stale if they reference a security
+/// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+/// where the transit gateway has been deleted (or
+/// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+/// has been disabled), or if a security group VPC association has been disassociated.
+///
+/// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeStaleSecurityGroupsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `StaleSecurityGroupSet`: list of structure [`StaleSecurityGroup`](super::types::StaleSecurityGroup).
+    ///
+    /// Information about the stale security groups.
     pub stale_security_group_set: ::std::option::Option<
         ::std::vec::Vec<super::types::StaleSecurityGroup>,
     >,
@@ -6466,10 +9158,15 @@ impl DescribeStaleSecurityGroupsOutput {
         DescribeStaleSecurityGroupsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `StaleSecurityGroupSet`: list of structure [`StaleSecurityGroup`](super::types::StaleSecurityGroup).
+    ///
+    /// Information about the stale security groups.
     pub fn stale_security_group_set(&self) -> &[super::types::StaleSecurityGroup] {
         self.stale_security_group_set.as_deref().unwrap_or_default()
     }
@@ -6489,6 +9186,9 @@ pub struct DescribeStaleSecurityGroupsOutputBuilder {
 }
 impl DescribeStaleSecurityGroupsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6497,6 +9197,9 @@ impl DescribeStaleSecurityGroupsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6505,10 +9208,15 @@ impl DescribeStaleSecurityGroupsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `StaleSecurityGroupSet`: list of structure [`StaleSecurityGroup`](super::types::StaleSecurityGroup).
+    ///
+    /// Information about the stale security groups.
     pub fn stale_security_group_set(
         mut self,
         input: super::types::StaleSecurityGroup,
@@ -6519,6 +9227,8 @@ impl DescribeStaleSecurityGroupsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StaleSecurityGroupSet`: list of structure [`StaleSecurityGroup`](super::types::StaleSecurityGroup).
+    ///
+    /// Information about the stale security groups.
     pub fn set_stale_security_group_set(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::StaleSecurityGroup>>,
@@ -6527,6 +9237,8 @@ impl DescribeStaleSecurityGroupsOutputBuilder {
         self
     }
     /// Returns the value set for member `StaleSecurityGroupSet`: list of structure [`StaleSecurityGroup`](super::types::StaleSecurityGroup).
+    ///
+    /// Information about the stale security groups.
     pub fn get_stale_security_group_set(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::StaleSecurityGroup>> {
@@ -6561,19 +9273,89 @@ impl DescribeStaleSecurityGroupsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The input of an operation: the model's `DescribeSubnetsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSubnetsRequest).
+/// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+/// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+///
+/// For more information, see
+/// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSubnetsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `SubnetIds`: list of string.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub subnet_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "vpcs")]
@@ -6584,22 +9366,85 @@ impl DescribeSubnetsInput {
         DescribeSubnetsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `SubnetIds`: list of string.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn subnet_ids(&self) -> &[::std::string::String] {
         self.subnet_ids.as_deref().unwrap_or_default()
     }
@@ -6619,25 +9464,133 @@ pub struct DescribeSubnetsInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl DescribeSubnetsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -6646,26 +9599,89 @@ impl DescribeSubnetsInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6674,6 +9690,9 @@ impl DescribeSubnetsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6682,10 +9701,17 @@ impl DescribeSubnetsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `SubnetIds`: list of string.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn subnet_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6694,6 +9720,10 @@ impl DescribeSubnetsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubnetIds`: list of string.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn set_subnet_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -6702,6 +9732,10 @@ impl DescribeSubnetsInputBuilder {
         self
     }
     /// Returns the value set for member `SubnetIds`: list of string.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn get_subnet_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -6722,13 +9756,25 @@ impl DescribeSubnetsInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The output of an operation: the model's `DescribeSubnetsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSubnetsResult).
+/// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+/// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+///
+/// For more information, see
+/// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeSubnetsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `Subnets`: list of structure [`Subnet`](super::types::Subnet).
+    ///
+    /// Information about the subnets.
     pub subnets: ::std::option::Option<::std::vec::Vec<super::types::Subnet>>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -6741,10 +9787,15 @@ impl DescribeSubnetsOutput {
         DescribeSubnetsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `Subnets`: list of structure [`Subnet`](super::types::Subnet).
+    ///
+    /// Information about the subnets.
     pub fn subnets(&self) -> &[super::types::Subnet] {
         self.subnets.as_deref().unwrap_or_default()
     }
@@ -6766,6 +9817,9 @@ pub struct DescribeSubnetsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl DescribeSubnetsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6774,6 +9828,9 @@ impl DescribeSubnetsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6782,15 +9839,22 @@ impl DescribeSubnetsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `Subnets`: list of structure [`Subnet`](super::types::Subnet).
+    ///
+    /// Information about the subnets.
     pub fn subnets(mut self, input: super::types::Subnet) -> Self {
         self.subnets.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Subnets`: list of structure [`Subnet`](super::types::Subnet).
+    ///
+    /// Information about the subnets.
     pub fn set_subnets(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Subnet>>,
@@ -6799,6 +9863,8 @@ impl DescribeSubnetsOutputBuilder {
         self
     }
     /// Returns the value set for member `Subnets`: list of structure [`Subnet`](super::types::Subnet).
+    ///
+    /// Information about the subnets.
     pub fn get_subnets(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Subnet>> {
@@ -7220,19 +10286,62 @@ impl DescribeTagsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The input of an operation: the model's `DescribeVpcsRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeVpcsRequest).
+/// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+/// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+///
+/// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeVpcsInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `VpcIds`: list of string.
+    ///
+    /// The IDs of the VPCs.
     pub vpc_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "vpcs")]
@@ -7243,22 +10352,62 @@ impl DescribeVpcsInput {
         DescribeVpcsInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `VpcIds`: list of string.
+    ///
+    /// The IDs of the VPCs.
     pub fn vpc_ids(&self) -> &[::std::string::String] {
         self.vpc_ids.as_deref().unwrap_or_default()
     }
@@ -7278,25 +10427,91 @@ pub struct DescribeVpcsInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl DescribeVpcsInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -7305,26 +10520,68 @@ impl DescribeVpcsInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7333,6 +10590,9 @@ impl DescribeVpcsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7341,10 +10601,15 @@ impl DescribeVpcsInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `VpcIds`: list of string.
+    ///
+    /// The IDs of the VPCs.
     pub fn vpc_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7353,6 +10618,8 @@ impl DescribeVpcsInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcIds`: list of string.
+    ///
+    /// The IDs of the VPCs.
     pub fn set_vpc_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -7361,6 +10628,8 @@ impl DescribeVpcsInputBuilder {
         self
     }
     /// Returns the value set for member `VpcIds`: list of string.
+    ///
+    /// The IDs of the VPCs.
     pub fn get_vpc_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -7381,13 +10650,21 @@ impl DescribeVpcsInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The output of an operation: the model's `DescribeVpcsResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeVpcsResult).
+/// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+/// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+///
+/// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescribeVpcsOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `Vpcs`: list of structure [`Vpc`](super::types::Vpc).
+    ///
+    /// Information about the VPCs.
     pub vpcs: ::std::option::Option<::std::vec::Vec<super::types::Vpc>>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -7400,10 +10677,15 @@ impl DescribeVpcsOutput {
         DescribeVpcsOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `Vpcs`: list of structure [`Vpc`](super::types::Vpc).
+    ///
+    /// Information about the VPCs.
     pub fn vpcs(&self) -> &[super::types::Vpc] {
         self.vpcs.as_deref().unwrap_or_default()
     }
@@ -7425,6 +10707,9 @@ pub struct DescribeVpcsOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl DescribeVpcsOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7433,6 +10718,9 @@ impl DescribeVpcsOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7441,15 +10729,22 @@ impl DescribeVpcsOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `Vpcs`: list of structure [`Vpc`](super::types::Vpc).
+    ///
+    /// Information about the VPCs.
     pub fn vpcs(mut self, input: super::types::Vpc) -> Self {
         self.vpcs.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Vpcs`: list of structure [`Vpc`](super::types::Vpc).
+    ///
+    /// Information about the VPCs.
     pub fn set_vpcs(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Vpc>>,
@@ -7458,6 +10753,8 @@ impl DescribeVpcsOutputBuilder {
         self
     }
     /// Returns the value set for member `Vpcs`: list of structure [`Vpc`](super::types::Vpc).
+    ///
+    /// Information about the VPCs.
     pub fn get_vpcs(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Vpc>> {
@@ -7490,15 +10787,28 @@ impl DescribeVpcsOutputBuilder {
 }
 /// The input of an operation: the model's `DisassociateSecurityGroupVpcRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DisassociateSecurityGroupVpcRequest).
+/// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+/// network interfaces in the associated VPC are still associated with the security group. Note that the
+/// disassociation is asynchronous and you can check the status of the request with
+/// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+///
+/// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DisassociateSecurityGroupVpcInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl DisassociateSecurityGroupVpcInput {
@@ -7507,14 +10817,22 @@ impl DisassociateSecurityGroupVpcInput {
         DisassociateSecurityGroupVpcInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -7528,20 +10846,34 @@ pub struct DisassociateSecurityGroupVpcInputBuilder {
 }
 impl DisassociateSecurityGroupVpcInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7550,6 +10882,8 @@ impl DisassociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7558,10 +10892,14 @@ impl DisassociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string, required.
+    ///
+    /// A security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7570,6 +10908,8 @@ impl DisassociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7578,6 +10918,8 @@ impl DisassociateSecurityGroupVpcInputBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string, required.
+    ///
+    /// A VPC ID.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -7592,11 +10934,18 @@ impl DisassociateSecurityGroupVpcInputBuilder {
 }
 /// The output of an operation: the model's `DisassociateSecurityGroupVpcResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DisassociateSecurityGroupVpcResult).
+/// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+/// network interfaces in the associated VPC are still associated with the security group. Note that the
+/// disassociation is asynchronous and you can check the status of the request with
+/// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+///
+/// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DisassociateSecurityGroupVpcOutput {
     /// `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the disassociation.
     pub state: ::std::option::Option<super::types::SecurityGroupVpcAssociationState>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -7607,6 +10956,8 @@ impl DisassociateSecurityGroupVpcOutput {
         DisassociateSecurityGroupVpcOutputBuilder::default()
     }
     /// `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the disassociation.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::SecurityGroupVpcAssociationState> {
@@ -7627,6 +10978,8 @@ pub struct DisassociateSecurityGroupVpcOutputBuilder {
 }
 impl DisassociateSecurityGroupVpcOutputBuilder {
     /// Sets member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the disassociation.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::SecurityGroupVpcAssociationState>,
@@ -7635,6 +10988,8 @@ impl DisassociateSecurityGroupVpcOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the disassociation.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::SecurityGroupVpcAssociationState>,
@@ -7643,6 +10998,8 @@ impl DisassociateSecurityGroupVpcOutputBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The state of the disassociation.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::SecurityGroupVpcAssociationState> {
@@ -7676,19 +11033,34 @@ impl DisassociateSecurityGroupVpcOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The input of an operation: the model's `GetManagedPrefixListEntriesRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GetManagedPrefixListEntriesRequest).
+/// Gets information about the entries for a specified managed prefix list.
+///
+/// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct GetManagedPrefixListEntriesInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
     /// `TargetVersion`: long.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub target_version: ::std::option::Option<i64>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -7699,22 +11071,35 @@ impl GetManagedPrefixListEntriesInput {
         GetManagedPrefixListEntriesInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
     /// `TargetVersion`: long.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn target_version(&self) -> ::std::option::Option<i64> {
         self.target_version
     }
@@ -7734,34 +11119,57 @@ pub struct GetManagedPrefixListEntriesInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl GetManagedPrefixListEntriesInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of results to return with a single call. To retrieve the remaining results, make
+    /// another call with the returned `nextToken` value.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7770,6 +11178,8 @@ impl GetManagedPrefixListEntriesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7778,10 +11188,14 @@ impl GetManagedPrefixListEntriesInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token for the next page of results.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Sets member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7790,6 +11204,8 @@ impl GetManagedPrefixListEntriesInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7798,20 +11214,28 @@ impl GetManagedPrefixListEntriesInputBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
     /// Sets member `TargetVersion`: long.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn target_version(mut self, input: i64) -> Self {
         self.target_version = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `TargetVersion`: long.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn set_target_version(mut self, input: ::std::option::Option<i64>) -> Self {
         self.target_version = input;
         self
     }
     /// Returns the value set for member `TargetVersion`: long.
+    ///
+    /// The version of the prefix list for which to return the entries. The default is the current version.
     pub fn get_target_version(&self) -> &::std::option::Option<i64> {
         &self.target_version
     }
@@ -7830,13 +11254,20 @@ impl GetManagedPrefixListEntriesInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The output of an operation: the model's `GetManagedPrefixListEntriesResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GetManagedPrefixListEntriesResult).
+/// Gets information about the entries for a specified managed prefix list.
+///
+/// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct GetManagedPrefixListEntriesOutput {
     /// `Entries`: list of structure [`PrefixListEntry`](super::types::PrefixListEntry).
+    ///
+    /// Information about the prefix list entries.
     pub entries: ::std::option::Option<::std::vec::Vec<super::types::PrefixListEntry>>,
     /// `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -7849,10 +11280,15 @@ impl GetManagedPrefixListEntriesOutput {
         GetManagedPrefixListEntriesOutputBuilder::default()
     }
     /// `Entries`: list of structure [`PrefixListEntry`](super::types::PrefixListEntry).
+    ///
+    /// Information about the prefix list entries.
     pub fn entries(&self) -> &[super::types::PrefixListEntry] {
         self.entries.as_deref().unwrap_or_default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -7876,11 +11312,15 @@ pub struct GetManagedPrefixListEntriesOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl GetManagedPrefixListEntriesOutputBuilder {
     /// Appends one item to member `Entries`: list of structure [`PrefixListEntry`](super::types::PrefixListEntry).
+    ///
+    /// Information about the prefix list entries.
     pub fn entries(mut self, input: super::types::PrefixListEntry) -> Self {
         self.entries.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Entries`: list of structure [`PrefixListEntry`](super::types::PrefixListEntry).
+    ///
+    /// Information about the prefix list entries.
     pub fn set_entries(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::PrefixListEntry>>,
@@ -7889,12 +11329,17 @@ impl GetManagedPrefixListEntriesOutputBuilder {
         self
     }
     /// Returns the value set for member `Entries`: list of structure [`PrefixListEntry`](super::types::PrefixListEntry).
+    ///
+    /// Information about the prefix list entries.
     pub fn get_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::PrefixListEntry>> {
         &self.entries
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7903,6 +11348,9 @@ impl GetManagedPrefixListEntriesOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7911,6 +11359,9 @@ impl GetManagedPrefixListEntriesOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to use to retrieve the next page of results. This value is `null` when there are no more
+    /// results to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -7941,19 +11392,43 @@ impl GetManagedPrefixListEntriesOutputBuilder {
 }
 /// The input of an operation: the model's `GetSecurityGroupsForVpcRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GetSecurityGroupsForVpcRequest).
+/// Gets security groups that can be associated by the Amazon Web Services account making the request
+/// with network interfaces in the specified VPC.
+///
+/// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct GetSecurityGroupsForVpcInput {
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub filters: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub max_results: ::std::option::Option<i32>,
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string, required.
+    ///
+    /// The VPC ID where the security group can be used.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl GetSecurityGroupsForVpcInput {
@@ -7962,22 +11437,43 @@ impl GetSecurityGroupsForVpcInput {
         GetSecurityGroupsForVpcInputBuilder::default()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn filters(&self) -> &[super::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(&self) -> ::std::option::Option<i32> {
         self.max_results
     }
     /// `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `VpcId`: string, required.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -7993,25 +11489,53 @@ pub struct GetSecurityGroupsForVpcInputBuilder {
 }
 impl GetSecurityGroupsForVpcInputBuilder {
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Appends one item to member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -8020,26 +11544,49 @@ impl GetSecurityGroupsForVpcInputBuilder {
         self
     }
     /// Returns the value set for member `Filters`: list of structure [`Filter`](super::types::Filter).
+    ///
+    /// The filters. If using multiple filters, the results include security groups which match all filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `description`: The security group's description.
+    /// - `group-name`: The security group name.
+    /// - `owner-id`: The security group owner ID.
+    /// - `primary-vpc-id`: The VPC ID in which the security group was created.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         &self.filters
     }
     /// Sets member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.max_results = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// Returns the value set for member `MaxResults`: integer.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         &self.max_results
     }
     /// Sets member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8048,6 +11595,9 @@ impl GetSecurityGroupsForVpcInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8056,10 +11606,15 @@ impl GetSecurityGroupsForVpcInputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Sets member `VpcId`: string, required.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8068,6 +11623,8 @@ impl GetSecurityGroupsForVpcInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string, required.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8076,6 +11633,8 @@ impl GetSecurityGroupsForVpcInputBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string, required.
+    ///
+    /// The VPC ID where the security group can be used.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -8092,13 +11651,21 @@ impl GetSecurityGroupsForVpcInputBuilder {
 }
 /// The output of an operation: the model's `GetSecurityGroupsForVpcResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GetSecurityGroupsForVpcResult).
+/// Gets security groups that can be associated by the Amazon Web Services account making the request
+/// with network interfaces in the specified VPC.
+///
+/// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct GetSecurityGroupsForVpcOutput {
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// `SecurityGroupForVpcs`: list of structure [`SecurityGroupForVpc`](super::types::SecurityGroupForVpc).
+    ///
+    /// The security group that can be used by interfaces in the VPC.
     pub security_group_for_vpcs: ::std::option::Option<
         ::std::vec::Vec<super::types::SecurityGroupForVpc>,
     >,
@@ -8111,10 +11678,15 @@ impl GetSecurityGroupsForVpcOutput {
         GetSecurityGroupsForVpcOutputBuilder::default()
     }
     /// `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
     /// `SecurityGroupForVpcs`: list of structure [`SecurityGroupForVpc`](super::types::SecurityGroupForVpc).
+    ///
+    /// The security group that can be used by interfaces in the VPC.
     pub fn security_group_for_vpcs(&self) -> &[super::types::SecurityGroupForVpc] {
         self.security_group_for_vpcs.as_deref().unwrap_or_default()
     }
@@ -8134,6 +11706,9 @@ pub struct GetSecurityGroupsForVpcOutputBuilder {
 }
 impl GetSecurityGroupsForVpcOutputBuilder {
     /// Sets member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8142,6 +11717,9 @@ impl GetSecurityGroupsForVpcOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8150,10 +11728,15 @@ impl GetSecurityGroupsForVpcOutputBuilder {
         self
     }
     /// Returns the value set for member `NextToken`: string.
+    ///
+    /// The token to include in another request to get the next page of items. This value is `null` when
+    /// there are no more items to return.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
     /// Appends one item to member `SecurityGroupForVpcs`: list of structure [`SecurityGroupForVpc`](super::types::SecurityGroupForVpc).
+    ///
+    /// The security group that can be used by interfaces in the VPC.
     pub fn security_group_for_vpcs(
         mut self,
         input: super::types::SecurityGroupForVpc,
@@ -8164,6 +11747,8 @@ impl GetSecurityGroupsForVpcOutputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroupForVpcs`: list of structure [`SecurityGroupForVpc`](super::types::SecurityGroupForVpc).
+    ///
+    /// The security group that can be used by interfaces in the VPC.
     pub fn set_security_group_for_vpcs(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::SecurityGroupForVpc>>,
@@ -8172,6 +11757,8 @@ impl GetSecurityGroupsForVpcOutputBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroupForVpcs`: list of structure [`SecurityGroupForVpc`](super::types::SecurityGroupForVpc).
+    ///
+    /// The security group that can be used by interfaces in the VPC.
     pub fn get_security_group_for_vpcs(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::SecurityGroupForVpc>> {
@@ -8206,49 +11793,149 @@ impl GetSecurityGroupsForVpcOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The input of an operation: the model's `ModifyInstanceAttributeRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyInstanceAttributeRequest).
+/// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+/// time.
+///
+/// **Note:** Using this action to change the security groups associated with an elastic network
+/// interface (ENI) attached to an instance can result in an error if the instance has more than one
+/// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+/// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+///
+/// To modify some attributes, the instance must be stopped. For more information, see
+/// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default)]
 pub struct ModifyInstanceAttributeInput {
     /// `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName).
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub attribute: ::std::option::Option<super::types::InstanceAttributeName>,
     /// `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMappingSpecification`](super::types::InstanceBlockDeviceMappingSpecification).
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub block_device_mappings: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceBlockDeviceMappingSpecification>,
     >,
     /// `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub disable_api_stop: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub disable_api_termination: ::std::option::Option<
         super::types::AttributeBooleanValue,
     >,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub ebs_optimized: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub ena_support: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `Groups`: list of string.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub groups: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub instance_id: ::std::option::Option<::std::string::String>,
     /// `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub instance_initiated_shutdown_behavior: ::std::option::Option<
         super::types::AttributeValue,
     >,
     /// `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub instance_type: ::std::option::Option<super::types::AttributeValue>,
     /// `Kernel`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub kernel: ::std::option::Option<super::types::AttributeValue>,
     /// `Ramdisk`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub ramdisk: ::std::option::Option<super::types::AttributeValue>,
     /// `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub source_dest_check: ::std::option::Option<super::types::AttributeBooleanValue>,
     /// `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub sriov_net_support: ::std::option::Option<super::types::AttributeValue>,
     /// `UserData`: structure [`BlobAttributeValue`](super::types::BlobAttributeValue).
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub user_data: ::std::option::Option<super::types::BlobAttributeValue>,
     /// `Value`: string.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub value: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -8259,88 +11946,176 @@ impl ModifyInstanceAttributeInput {
         ModifyInstanceAttributeInputBuilder::default()
     }
     /// `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName).
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn attribute(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceAttributeName> {
         self.attribute.as_ref()
     }
     /// `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMappingSpecification`](super::types::InstanceBlockDeviceMappingSpecification).
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn block_device_mappings(
         &self,
     ) -> &[super::types::InstanceBlockDeviceMappingSpecification] {
         self.block_device_mappings.as_deref().unwrap_or_default()
     }
     /// `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn disable_api_stop(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.disable_api_stop.as_ref()
     }
     /// `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn disable_api_termination(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.disable_api_termination.as_ref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn ebs_optimized(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.ebs_optimized.as_ref()
     }
     /// `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn ena_support(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.ena_support.as_ref()
     }
     /// `Groups`: list of string.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn groups(&self) -> &[::std::string::String] {
         self.groups.as_deref().unwrap_or_default()
     }
     /// `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(&self) -> ::std::option::Option<&str> {
         self.instance_id.as_deref()
     }
     /// `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn instance_initiated_shutdown_behavior(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeValue> {
         self.instance_initiated_shutdown_behavior.as_ref()
     }
     /// `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn instance_type(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.instance_type.as_ref()
     }
     /// `Kernel`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn kernel(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.kernel.as_ref()
     }
     /// `Ramdisk`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn ramdisk(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.ramdisk.as_ref()
     }
     /// `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn source_dest_check(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
         self.source_dest_check.as_ref()
     }
     /// `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn sriov_net_support(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeValue> {
         self.sriov_net_support.as_ref()
     }
     /// `UserData`: structure [`BlobAttributeValue`](super::types::BlobAttributeValue).
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn user_data(&self) -> ::std::option::Option<&super::types::BlobAttributeValue> {
         self.user_data.as_ref()
     }
     /// `Value`: string.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn value(&self) -> ::std::option::Option<&str> {
         self.value.as_deref()
     }
@@ -8382,6 +12157,18 @@ pub struct ModifyInstanceAttributeInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl ModifyInstanceAttributeInputBuilder {
     /// Sets member `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName).
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn attribute(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceAttributeName>,
@@ -8390,6 +12177,18 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName).
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn set_attribute(
         mut self,
         input: ::std::option::Option<super::types::InstanceAttributeName>,
@@ -8398,12 +12197,35 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Attribute`: enum [`InstanceAttributeName`](super::types::InstanceAttributeName).
+    ///
+    /// The name of the attribute to modify.
+    ///
+    /// **Note:** When changing the instance type: If the original instance type is configured for
+    /// configurable bandwidth, and the desired instance type doesn't support configurable bandwidth, first
+    /// set the existing bandwidth configuration to `default` using the
+    /// `ModifyInstanceNetworkPerformanceOptions` operation.
+    ///
+    /// **Important:** You can modify the following attributes only: `disableApiTermination` \|
+    /// `instanceType` \| `kernel` \| `ramdisk` \| `instanceInitiatedShutdownBehavior` \|
+    /// `blockDeviceMapping` \| `userData` \| `sourceDestCheck` \| `groupSet` \| `ebsOptimized` \|
+    /// `sriovNetSupport` \| `enaSupport` \| `nvmeSupport` \| `disableApiStop` \| `enclaveOptions`
     pub fn get_attribute(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAttributeName> {
         &self.attribute
     }
     /// Appends one item to member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMappingSpecification`](super::types::InstanceBlockDeviceMappingSpecification).
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn block_device_mappings(
         mut self,
         input: super::types::InstanceBlockDeviceMappingSpecification,
@@ -8412,6 +12234,17 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMappingSpecification`](super::types::InstanceBlockDeviceMappingSpecification).
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_block_device_mappings(
         mut self,
         input: ::std::option::Option<
@@ -8422,6 +12255,17 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMappingSpecification`](super::types::InstanceBlockDeviceMappingSpecification).
+    ///
+    /// Modifies the `DeleteOnTermination` attribute for volumes that are currently attached. The volume
+    /// must be owned by the caller. If no value is specified for `DeleteOnTermination`, the default is
+    /// `true` and the volume is deleted when the instance is terminated. You can't modify the
+    /// `DeleteOnTermination` attribute for volumes that are attached to Amazon Web Services-managed
+    /// resources.
+    ///
+    /// To add instance store volumes to an Amazon EBS-backed instance, you must add them when you launch
+    /// the instance. For more information, see
+    /// [Update the block device mapping when launching an instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html#Using_OverridingAMIBDM)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_block_device_mappings(
         &self,
     ) -> &::std::option::Option<
@@ -8430,6 +12274,9 @@ impl ModifyInstanceAttributeInputBuilder {
         &self.block_device_mappings
     }
     /// Sets member `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn disable_api_stop(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -8438,6 +12285,9 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn set_disable_api_stop(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -8446,12 +12296,19 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `DisableApiStop`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Indicates whether an instance is enabled for stop protection. For more information, see
+    /// [Enable stop protection for your instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-stop-protection.html).
     pub fn get_disable_api_stop(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.disable_api_stop
     }
     /// Sets member `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn disable_api_termination(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -8460,6 +12317,10 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn set_disable_api_termination(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -8468,31 +12329,57 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `DisableApiTermination`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable termination protection for the instance. If the value is `true`, you can't
+    /// terminate the instance using the Amazon EC2 console, command line interface, or API. You can't
+    /// enable termination protection for Spot Instances.
     pub fn get_disable_api_termination(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.disable_api_termination
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn ebs_optimized(mut self, input: super::types::AttributeBooleanValue) -> Self {
         self.ebs_optimized = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn set_ebs_optimized(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -8501,17 +12388,32 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `EbsOptimized`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Specifies whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal EBS I/O
+    /// performance. This optimization isn't available with all instance types. Additional usage charges
+    /// apply when using an EBS Optimized instance.
     pub fn get_ebs_optimized(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.ebs_optimized
     }
     /// Sets member `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn ena_support(mut self, input: super::types::AttributeBooleanValue) -> Self {
         self.ena_support = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn set_ena_support(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -8520,12 +12422,20 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `EnaSupport`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Set to `true` to enable enhanced networking with ENA for the instance.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn get_ena_support(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.ena_support
     }
     /// Appends one item to member `Groups`: list of string.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn groups(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8534,6 +12444,9 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Groups`: list of string.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8542,12 +12455,17 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Groups`: list of string.
+    ///
+    /// Replaces the security groups of the instance with the specified security groups. You must specify
+    /// the ID of at least one security group, even if it's just the default security group for the VPC.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.groups
     }
     /// Sets member `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8556,6 +12474,8 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8564,10 +12484,15 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `InstanceId`: string, required.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.instance_id
     }
     /// Sets member `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn instance_initiated_shutdown_behavior(
         mut self,
         input: super::types::AttributeValue,
@@ -8576,6 +12501,9 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn set_instance_initiated_shutdown_behavior(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -8584,17 +12512,30 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `InstanceInitiatedShutdownBehavior`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Specifies whether an instance stops or terminates when you initiate shutdown from the instance
+    /// (using the operating system command for system shutdown).
     pub fn get_instance_initiated_shutdown_behavior(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.instance_initiated_shutdown_behavior
     }
     /// Sets member `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn instance_type(mut self, input: super::types::AttributeValue) -> Self {
         self.instance_type = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn set_instance_type(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -8603,17 +12544,30 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `InstanceType`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance type to the specified value. For more information, see
+    /// [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the
+    /// *Amazon EC2 User Guide*. If the instance type is not valid, the error returned is
+    /// `InvalidInstanceAttributeValue`.
     pub fn get_instance_type(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.instance_type
     }
     /// Sets member `Kernel`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn kernel(mut self, input: super::types::AttributeValue) -> Self {
         self.kernel = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Kernel`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn set_kernel(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -8622,15 +12576,27 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Kernel`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's kernel to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn get_kernel(&self) -> &::std::option::Option<super::types::AttributeValue> {
         &self.kernel
     }
     /// Sets member `Ramdisk`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn ramdisk(mut self, input: super::types::AttributeValue) -> Self {
         self.ramdisk = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Ramdisk`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn set_ramdisk(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -8639,10 +12605,20 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Ramdisk`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Changes the instance's RAM disk to the specified value. We recommend that you use PV-GRUB instead of
+    /// kernels and RAM disks. For more information, see
+    /// [PV-GRUB](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedKernels.html).
     pub fn get_ramdisk(&self) -> &::std::option::Option<super::types::AttributeValue> {
         &self.ramdisk
     }
     /// Sets member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn source_dest_check(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -8651,6 +12627,12 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn set_source_dest_check(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -8659,17 +12641,41 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn get_source_dest_check(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
         &self.source_dest_check
     }
     /// Sets member `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn sriov_net_support(mut self, input: super::types::AttributeValue) -> Self {
         self.sriov_net_support = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn set_sriov_net_support(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -8678,17 +12684,36 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `SriovNetSupport`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// Set to `simple` to enable enhanced networking with the Intel 82599 Virtual Function interface for
+    /// the instance.
+    ///
+    /// There is no way to disable enhanced networking with the Intel 82599 Virtual Function interface at
+    /// this time.
+    ///
+    /// This option is supported only for HVM instances. Specifying this option with a PV instance can make
+    /// it unreachable.
     pub fn get_sriov_net_support(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.sriov_net_support
     }
     /// Sets member `UserData`: structure [`BlobAttributeValue`](super::types::BlobAttributeValue).
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn user_data(mut self, input: super::types::BlobAttributeValue) -> Self {
         self.user_data = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UserData`: structure [`BlobAttributeValue`](super::types::BlobAttributeValue).
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn set_user_data(
         mut self,
         input: ::std::option::Option<super::types::BlobAttributeValue>,
@@ -8697,12 +12722,20 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `UserData`: structure [`BlobAttributeValue`](super::types::BlobAttributeValue).
+    ///
+    /// Changes the instance's user data to the specified value. User data must be base64-encoded. Depending
+    /// on the tool or SDK that you're using, the base64-encoding might be performed for you. For more
+    /// information, see
+    /// [Work with instance user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html).
     pub fn get_user_data(
         &self,
     ) -> &::std::option::Option<super::types::BlobAttributeValue> {
         &self.user_data
     }
     /// Sets member `Value`: string.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn value(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8711,6 +12744,9 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Value`: string.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn set_value(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8719,6 +12755,9 @@ impl ModifyInstanceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Value`: string.
+    ///
+    /// A new value for the attribute. Use only with the `kernel`, `ramdisk`, `userData`,
+    /// `disableApiTermination`, or `instanceInitiatedShutdownBehavior` attribute.
     pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
         &self.value
     }
@@ -8805,6 +12844,20 @@ impl ::std::fmt::Debug for ModifyInstanceAttributeInputBuilder {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The output of an operation; the model defines no members for it.
+///
+/// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+/// time.
+///
+/// **Note:** Using this action to change the security groups associated with an elastic network
+/// interface (ENI) attached to an instance can result in an error if the instance has more than one
+/// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+/// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+///
+/// To modify some attributes, the instance must be stopped. For more information, see
+/// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifyInstanceAttributeOutput {
@@ -8860,27 +12913,60 @@ impl ModifyInstanceAttributeOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The input of an operation: the model's `ModifyManagedPrefixListRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyManagedPrefixListRequest).
+/// Modifies the specified managed prefix list.
+///
+/// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+/// name of the prefix list does not affect the version.
+///
+/// If you specify a current version number that does not match the true current version number, the
+/// request fails.
+///
+/// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifyManagedPrefixListInput {
     /// `AddEntries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries to add to the prefix list.
     pub add_entries: ::std::option::Option<
         ::std::vec::Vec<super::types::AddPrefixListEntry>,
     >,
     /// `CurrentVersion`: long.
+    ///
+    /// The current version of the prefix list.
     pub current_version: ::std::option::Option<i64>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub ipam_prefix_list_resolver_sync_enabled: ::std::option::Option<bool>,
     /// `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub max_entries: ::std::option::Option<i32>,
     /// `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
     /// `PrefixListName`: string.
+    ///
+    /// A name for the prefix list.
     pub prefix_list_name: ::std::option::Option<::std::string::String>,
     /// `RemoveEntries`: list of structure [`RemovePrefixListEntry`](super::types::RemovePrefixListEntry).
+    ///
+    /// One or more entries to remove from the prefix list.
     pub remove_entries: ::std::option::Option<
         ::std::vec::Vec<super::types::RemovePrefixListEntry>,
     >,
@@ -8893,34 +12979,59 @@ impl ModifyManagedPrefixListInput {
         ModifyManagedPrefixListInputBuilder::default()
     }
     /// `AddEntries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn add_entries(&self) -> &[super::types::AddPrefixListEntry] {
         self.add_entries.as_deref().unwrap_or_default()
     }
     /// `CurrentVersion`: long.
+    ///
+    /// The current version of the prefix list.
     pub fn current_version(&self) -> ::std::option::Option<i64> {
         self.current_version
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn ipam_prefix_list_resolver_sync_enabled(&self) -> ::std::option::Option<bool> {
         self.ipam_prefix_list_resolver_sync_enabled
     }
     /// `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn max_entries(&self) -> ::std::option::Option<i32> {
         self.max_entries
     }
     /// `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
     /// `PrefixListName`: string.
+    ///
+    /// A name for the prefix list.
     pub fn prefix_list_name(&self) -> ::std::option::Option<&str> {
         self.prefix_list_name.as_deref()
     }
     /// `RemoveEntries`: list of structure [`RemovePrefixListEntry`](super::types::RemovePrefixListEntry).
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn remove_entries(&self) -> &[super::types::RemovePrefixListEntry] {
         self.remove_entries.as_deref().unwrap_or_default()
     }
@@ -8947,11 +13058,15 @@ pub struct ModifyManagedPrefixListInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl ModifyManagedPrefixListInputBuilder {
     /// Appends one item to member `AddEntries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn add_entries(mut self, input: super::types::AddPrefixListEntry) -> Self {
         self.add_entries.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `AddEntries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn set_add_entries(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>>,
@@ -8960,45 +13075,73 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `AddEntries`: list of structure [`AddPrefixListEntry`](super::types::AddPrefixListEntry).
+    ///
+    /// One or more entries to add to the prefix list.
     pub fn get_add_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::AddPrefixListEntry>> {
         &self.add_entries
     }
     /// Sets member `CurrentVersion`: long.
+    ///
+    /// The current version of the prefix list.
     pub fn current_version(mut self, input: i64) -> Self {
         self.current_version = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `CurrentVersion`: long.
+    ///
+    /// The current version of the prefix list.
     pub fn set_current_version(mut self, input: ::std::option::Option<i64>) -> Self {
         self.current_version = input;
         self
     }
     /// Returns the value set for member `CurrentVersion`: long.
+    ///
+    /// The current version of the prefix list.
     pub fn get_current_version(&self) -> &::std::option::Option<i64> {
         &self.current_version
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn ipam_prefix_list_resolver_sync_enabled(mut self, input: bool) -> Self {
         self.ipam_prefix_list_resolver_sync_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn set_ipam_prefix_list_resolver_sync_enabled(
         mut self,
         input: ::std::option::Option<bool>,
@@ -9007,26 +13150,53 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver should be enabled for this
+    /// managed prefix list. When enabled, the prefix list CIDRs are automatically updated based on the
+    /// associated resolver's CIDR selection rules.
     pub fn get_ipam_prefix_list_resolver_sync_enabled(
         &self,
     ) -> &::std::option::Option<bool> {
         &self.ipam_prefix_list_resolver_sync_enabled
     }
     /// Sets member `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn max_entries(mut self, input: i32) -> Self {
         self.max_entries = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn set_max_entries(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_entries = input;
         self
     }
     /// Returns the value set for member `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list. You cannot modify the entries of a prefix list
+    /// and modify the size of a prefix list at the same time.
+    ///
+    /// If any of the resources that reference the prefix list cannot support the new maximum size, the
+    /// modify operation fails. Check the state message for the IDs of the first ten resources that do not
+    /// support the new maximum size.
     pub fn get_max_entries(&self) -> &::std::option::Option<i32> {
         &self.max_entries
     }
     /// Sets member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9035,6 +13205,8 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9043,10 +13215,14 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string, required.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
     /// Sets member `PrefixListName`: string.
+    ///
+    /// A name for the prefix list.
     pub fn prefix_list_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9055,6 +13231,8 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListName`: string.
+    ///
+    /// A name for the prefix list.
     pub fn set_prefix_list_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9063,15 +13241,21 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `PrefixListName`: string.
+    ///
+    /// A name for the prefix list.
     pub fn get_prefix_list_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_name
     }
     /// Appends one item to member `RemoveEntries`: list of structure [`RemovePrefixListEntry`](super::types::RemovePrefixListEntry).
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn remove_entries(mut self, input: super::types::RemovePrefixListEntry) -> Self {
         self.remove_entries.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `RemoveEntries`: list of structure [`RemovePrefixListEntry`](super::types::RemovePrefixListEntry).
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn set_remove_entries(
         mut self,
         input: ::std::option::Option<
@@ -9082,6 +13266,8 @@ impl ModifyManagedPrefixListInputBuilder {
         self
     }
     /// Returns the value set for member `RemoveEntries`: list of structure [`RemovePrefixListEntry`](super::types::RemovePrefixListEntry).
+    ///
+    /// One or more entries to remove from the prefix list.
     pub fn get_remove_entries(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::RemovePrefixListEntry>> {
@@ -9106,11 +13292,21 @@ impl ModifyManagedPrefixListInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The output of an operation: the model's `ModifyManagedPrefixListResult`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyManagedPrefixListResult).
+/// Modifies the specified managed prefix list.
+///
+/// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+/// name of the prefix list does not affect the version.
+///
+/// If you specify a current version number that does not match the true current version number, the
+/// request fails.
+///
+/// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifyManagedPrefixListOutput {
     /// `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub prefix_list: ::std::option::Option<super::types::ManagedPrefixList>,
     /// The `requestId` the service gave the response.
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
@@ -9123,6 +13319,8 @@ impl ModifyManagedPrefixListOutput {
         ModifyManagedPrefixListOutputBuilder::default()
     }
     /// `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn prefix_list(
         &self,
     ) -> ::std::option::Option<&super::types::ManagedPrefixList> {
@@ -9145,11 +13343,15 @@ pub struct ModifyManagedPrefixListOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl ModifyManagedPrefixListOutputBuilder {
     /// Sets member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn prefix_list(mut self, input: super::types::ManagedPrefixList) -> Self {
         self.prefix_list = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn set_prefix_list(
         mut self,
         input: ::std::option::Option<super::types::ManagedPrefixList>,
@@ -9158,6 +13360,8 @@ impl ModifyManagedPrefixListOutputBuilder {
         self
     }
     /// Returns the value set for member `PrefixList`: structure [`ManagedPrefixList`](super::types::ManagedPrefixList).
+    ///
+    /// Information about the prefix list.
     pub fn get_prefix_list(
         &self,
     ) -> &::std::option::Option<super::types::ManagedPrefixList> {
@@ -9191,37 +13395,82 @@ impl ModifyManagedPrefixListOutputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The input of an operation: the model's `ModifyNetworkInterfaceAttributeRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyNetworkInterfaceAttributeRequest).
+/// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+/// You can use this action to attach and detach security groups from an existing EC2 instance.
+///
+/// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifyNetworkInterfaceAttributeInput {
     /// `AssociatePublicIpAddress`: boolean.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub associate_public_ip_address: ::std::option::Option<bool>,
     /// `AssociatedSubnetIds`: list of string.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub associated_subnet_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `Attachment`: structure [`NetworkInterfaceAttachmentChanges`](super::types::NetworkInterfaceAttachmentChanges).
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub attachment: ::std::option::Option<
         super::types::NetworkInterfaceAttachmentChanges,
     >,
     /// `ConnectionTrackingSpecification`: structure [`ConnectionTrackingSpecificationRequest`](super::types::ConnectionTrackingSpecificationRequest).
+    ///
+    /// A connection tracking specification.
     pub connection_tracking_specification: ::std::option::Option<
         super::types::ConnectionTrackingSpecificationRequest,
     >,
     /// `Description`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// A description for the network interface.
     pub description: ::std::option::Option<super::types::AttributeValue>,
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub dry_run: ::std::option::Option<bool>,
     /// `EnaSrdSpecification`: structure [`EnaSrdSpecification`](super::types::EnaSrdSpecification).
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub ena_srd_specification: ::std::option::Option<super::types::EnaSrdSpecification>,
     /// `EnablePrimaryIpv6`: boolean.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub enable_primary_ipv6: ::std::option::Option<bool>,
     /// `Groups`: list of string.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub groups: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `NetworkInterfaceId`: string, required.
+    ///
+    /// The ID of the network interface.
     pub network_interface_id: ::std::option::Option<::std::string::String>,
     /// `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub source_dest_check: ::std::option::Option<super::types::AttributeBooleanValue>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -9232,52 +13481,94 @@ impl ModifyNetworkInterfaceAttributeInput {
         ModifyNetworkInterfaceAttributeInputBuilder::default()
     }
     /// `AssociatePublicIpAddress`: boolean.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn associate_public_ip_address(&self) -> ::std::option::Option<bool> {
         self.associate_public_ip_address
     }
     /// `AssociatedSubnetIds`: list of string.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn associated_subnet_ids(&self) -> &[::std::string::String] {
         self.associated_subnet_ids.as_deref().unwrap_or_default()
     }
     /// `Attachment`: structure [`NetworkInterfaceAttachmentChanges`](super::types::NetworkInterfaceAttachmentChanges).
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn attachment(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceAttachmentChanges> {
         self.attachment.as_ref()
     }
     /// `ConnectionTrackingSpecification`: structure [`ConnectionTrackingSpecificationRequest`](super::types::ConnectionTrackingSpecificationRequest).
+    ///
+    /// A connection tracking specification.
     pub fn connection_tracking_specification(
         &self,
     ) -> ::std::option::Option<&super::types::ConnectionTrackingSpecificationRequest> {
         self.connection_tracking_specification.as_ref()
     }
     /// `Description`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// A description for the network interface.
     pub fn description(&self) -> ::std::option::Option<&super::types::AttributeValue> {
         self.description.as_ref()
     }
     /// `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(&self) -> ::std::option::Option<bool> {
         self.dry_run
     }
     /// `EnaSrdSpecification`: structure [`EnaSrdSpecification`](super::types::EnaSrdSpecification).
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn ena_srd_specification(
         &self,
     ) -> ::std::option::Option<&super::types::EnaSrdSpecification> {
         self.ena_srd_specification.as_ref()
     }
     /// `EnablePrimaryIpv6`: boolean.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn enable_primary_ipv6(&self) -> ::std::option::Option<bool> {
         self.enable_primary_ipv6
     }
     /// `Groups`: list of string.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn groups(&self) -> &[::std::string::String] {
         self.groups.as_deref().unwrap_or_default()
     }
     /// `NetworkInterfaceId`: string, required.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(&self) -> ::std::option::Option<&str> {
         self.network_interface_id.as_deref()
     }
     /// `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn source_dest_check(
         &self,
     ) -> ::std::option::Option<&super::types::AttributeBooleanValue> {
@@ -9315,11 +13606,17 @@ pub struct ModifyNetworkInterfaceAttributeInputBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl ModifyNetworkInterfaceAttributeInputBuilder {
     /// Sets member `AssociatePublicIpAddress`: boolean.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn associate_public_ip_address(mut self, input: bool) -> Self {
         self.associate_public_ip_address = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AssociatePublicIpAddress`: boolean.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn set_associate_public_ip_address(
         mut self,
         input: ::std::option::Option<bool>,
@@ -9328,10 +13625,15 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `AssociatePublicIpAddress`: boolean.
+    ///
+    /// Indicates whether to assign a public IPv4 address to a network interface. This option can be enabled
+    /// for any network interface but will only apply to the primary network interface (eth0).
     pub fn get_associate_public_ip_address(&self) -> &::std::option::Option<bool> {
         &self.associate_public_ip_address
     }
     /// Appends one item to member `AssociatedSubnetIds`: list of string.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn associated_subnet_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9342,6 +13644,8 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociatedSubnetIds`: list of string.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn set_associated_subnet_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -9350,12 +13654,17 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `AssociatedSubnetIds`: list of string.
+    ///
+    /// A list of subnet IDs to associate with the network interface.
     pub fn get_associated_subnet_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.associated_subnet_ids
     }
     /// Sets member `Attachment`: structure [`NetworkInterfaceAttachmentChanges`](super::types::NetworkInterfaceAttachmentChanges).
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn attachment(
         mut self,
         input: super::types::NetworkInterfaceAttachmentChanges,
@@ -9364,6 +13673,9 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Attachment`: structure [`NetworkInterfaceAttachmentChanges`](super::types::NetworkInterfaceAttachmentChanges).
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn set_attachment(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceAttachmentChanges>,
@@ -9372,12 +13684,17 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Attachment`: structure [`NetworkInterfaceAttachmentChanges`](super::types::NetworkInterfaceAttachmentChanges).
+    ///
+    /// Information about the interface attachment. If modifying the `delete on termination` attribute, you
+    /// must specify the ID of the interface attachment.
     pub fn get_attachment(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceAttachmentChanges> {
         &self.attachment
     }
     /// Sets member `ConnectionTrackingSpecification`: structure [`ConnectionTrackingSpecificationRequest`](super::types::ConnectionTrackingSpecificationRequest).
+    ///
+    /// A connection tracking specification.
     pub fn connection_tracking_specification(
         mut self,
         input: super::types::ConnectionTrackingSpecificationRequest,
@@ -9386,6 +13703,8 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ConnectionTrackingSpecification`: structure [`ConnectionTrackingSpecificationRequest`](super::types::ConnectionTrackingSpecificationRequest).
+    ///
+    /// A connection tracking specification.
     pub fn set_connection_tracking_specification(
         mut self,
         input: ::std::option::Option<
@@ -9396,17 +13715,23 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `ConnectionTrackingSpecification`: structure [`ConnectionTrackingSpecificationRequest`](super::types::ConnectionTrackingSpecificationRequest).
+    ///
+    /// A connection tracking specification.
     pub fn get_connection_tracking_specification(
         &self,
     ) -> &::std::option::Option<super::types::ConnectionTrackingSpecificationRequest> {
         &self.connection_tracking_specification
     }
     /// Sets member `Description`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// A description for the network interface.
     pub fn description(mut self, input: super::types::AttributeValue) -> Self {
         self.description = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Description`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// A description for the network interface.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<super::types::AttributeValue>,
@@ -9415,26 +13740,42 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Description`: structure [`AttributeValue`](super::types::AttributeValue).
+    ///
+    /// A description for the network interface.
     pub fn get_description(
         &self,
     ) -> &::std::option::Option<super::types::AttributeValue> {
         &self.description
     }
     /// Sets member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.dry_run = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.dry_run = input;
         self
     }
     /// Returns the value set for member `DryRun`: boolean.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         &self.dry_run
     }
     /// Sets member `EnaSrdSpecification`: structure [`EnaSrdSpecification`](super::types::EnaSrdSpecification).
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn ena_srd_specification(
         mut self,
         input: super::types::EnaSrdSpecification,
@@ -9443,6 +13784,8 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdSpecification`: structure [`EnaSrdSpecification`](super::types::EnaSrdSpecification).
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn set_ena_srd_specification(
         mut self,
         input: ::std::option::Option<super::types::EnaSrdSpecification>,
@@ -9451,17 +13794,43 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdSpecification`: structure [`EnaSrdSpecification`](super::types::EnaSrdSpecification).
+    ///
+    /// Updates the ENA Express configuration for the network interface that’s attached to the instance.
     pub fn get_ena_srd_specification(
         &self,
     ) -> &::std::option::Option<super::types::EnaSrdSpecification> {
         &self.ena_srd_specification
     }
     /// Sets member `EnablePrimaryIpv6`: boolean.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn enable_primary_ipv6(mut self, input: bool) -> Self {
         self.enable_primary_ipv6 = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnablePrimaryIpv6`: boolean.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn set_enable_primary_ipv6(
         mut self,
         input: ::std::option::Option<bool>,
@@ -9470,10 +13839,26 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `EnablePrimaryIpv6`: boolean.
+    ///
+    /// If you’re modifying a network interface in a dual-stack or IPv6-only subnet, you have the option to
+    /// assign a primary IPv6 IP address. A primary IPv6 address is an IPv6 GUA address associated with an
+    /// ENI that you have enabled to use a primary IPv6 address. Use this option if the instance that this
+    /// ENI will be attached to relies on its IPv6 address not changing. Amazon Web Services will
+    /// automatically assign an IPv6 address associated with the ENI attached to your instance to be the
+    /// primary IPv6 address. Once you enable an IPv6 GUA address to be a primary IPv6, you cannot disable
+    /// it. When you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the
+    /// primary IPv6 address until the instance is terminated or the network interface is detached. If you
+    /// have multiple IPv6 addresses associated with an ENI attached to your instance and you enable a
+    /// primary IPv6 address, the first IPv6 GUA address associated with the ENI becomes the primary IPv6
+    /// address.
     pub fn get_enable_primary_ipv6(&self) -> &::std::option::Option<bool> {
         &self.enable_primary_ipv6
     }
     /// Appends one item to member `Groups`: list of string.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn groups(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9482,6 +13867,10 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Groups`: list of string.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -9490,12 +13879,18 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `Groups`: list of string.
+    ///
+    /// Changes the security groups for the network interface. The new set of groups you specify replaces
+    /// the current set. You must specify at least one group, even if it's just the default security group
+    /// in the VPC. You must specify the ID of the security group, not the name.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.groups
     }
     /// Sets member `NetworkInterfaceId`: string, required.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9504,6 +13899,8 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkInterfaceId`: string, required.
+    ///
+    /// The ID of the network interface.
     pub fn set_network_interface_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9512,12 +13909,20 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `NetworkInterfaceId`: string, required.
+    ///
+    /// The ID of the network interface.
     pub fn get_network_interface_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.network_interface_id
     }
     /// Sets member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn source_dest_check(
         mut self,
         input: super::types::AttributeBooleanValue,
@@ -9526,6 +13931,12 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn set_source_dest_check(
         mut self,
         input: ::std::option::Option<super::types::AttributeBooleanValue>,
@@ -9534,6 +13945,12 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
         self
     }
     /// Returns the value set for member `SourceDestCheck`: structure [`AttributeBooleanValue`](super::types::AttributeBooleanValue).
+    ///
+    /// Enable or disable source/destination checks, which ensure that the instance is either the source or
+    /// the destination of any traffic that it receives. If the value is `true`, source/destination checks
+    /// are enabled; otherwise, they are disabled. The default value is `true`. You must disable
+    /// source/destination checks if the instance runs services such as network address translation,
+    /// routing, or firewalls.
     pub fn get_source_dest_check(
         &self,
     ) -> &::std::option::Option<super::types::AttributeBooleanValue> {
@@ -9559,6 +13976,11 @@ impl ModifyNetworkInterfaceAttributeInputBuilder {
 #[cfg(feature = "network-interfaces")]
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The output of an operation; the model defines no members for it.
+///
+/// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+/// You can use this action to attach and detach security groups from an existing EC2 instance.
+///
+/// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ModifyNetworkInterfaceAttributeOutput {
@@ -11902,7 +16324,19 @@ impl UpdateSecurityGroupRuleDescriptionsIngressOutputBuilder {
 pub use crate::runtime::RequestId;
 /// The `AssociateSecurityGroupVpc` operation: [`AssociateSecurityGroupVpcInput`] in, [`AssociateSecurityGroupVpcOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AssociateSecurityGroupVpc).
+/// Associates a security group with another VPC in the same Region. This enables you to use the same
+/// security group with network interfaces and instances in the specified VPC.
+///
+/// **Note:**
+///
+/// - The VPC you want to associate the security group with must be in the same Region.
+/// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+///   was shared with you.
+/// - You must own the security group.
+/// - You cannot use this feature with default security groups.
+/// - You cannot use this feature with the default VPC.
+///
+/// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AssociateSecurityGroupVpc;
 impl crate::runtime::Operation for AssociateSecurityGroupVpc {
@@ -11938,6 +16372,20 @@ crate::operation_error! {
     AssociateSecurityGroupVpcError {}
 }
 /// `AssociateSecurityGroupVpc`: its input, output and error, as aws-sdk-rust's `operation::associate_security_group_vpc`.
+///
+/// Associates a security group with another VPC in the same Region. This enables you to use the same
+/// security group with network interfaces and instances in the specified VPC.
+///
+/// **Note:**
+///
+/// - The VPC you want to associate the security group with must be in the same Region.
+/// - You can associate the security group with another VPC if your account owns the VPC or if the VPC
+///   was shared with you.
+/// - You must own the security group.
+/// - You cannot use this feature with default security groups.
+/// - You cannot use this feature with the default VPC.
+///
+/// [`AssociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html)
 pub mod associate_security_group_vpc {
     pub use super::{AssociateSecurityGroupVpc, AssociateSecurityGroupVpcError};
     pub use super::super::operation::AssociateSecurityGroupVpcInput;
@@ -12147,7 +16595,10 @@ pub mod authorize_security_group_ingress {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The `CreateManagedPrefixList` operation: [`CreateManagedPrefixListInput`] in, [`CreateManagedPrefixListOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CreateManagedPrefixList).
+/// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+/// CIDR block and an optional description.
+///
+/// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CreateManagedPrefixList;
 #[cfg(feature = "prefix-lists")]
@@ -12189,6 +16640,11 @@ crate::operation_error! {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// `CreateManagedPrefixList`: its input, output and error, as aws-sdk-rust's `operation::create_managed_prefix_list`.
+///
+/// Creates a managed prefix list. You can specify entries for the prefix list. Each entry consists of a
+/// CIDR block and an optional description.
+///
+/// [`CreateManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html)
 pub mod create_managed_prefix_list {
     pub use super::{CreateManagedPrefixList, CreateManagedPrefixListError};
     pub use super::super::operation::CreateManagedPrefixListInput;
@@ -12372,7 +16828,10 @@ pub mod create_tags {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The `DeleteManagedPrefixList` operation: [`DeleteManagedPrefixListInput`] in, [`DeleteManagedPrefixListOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeleteManagedPrefixList).
+/// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+/// in your resources.
+///
+/// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeleteManagedPrefixList;
 #[cfg(feature = "prefix-lists")]
@@ -12414,6 +16873,11 @@ crate::operation_error! {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// `DeleteManagedPrefixList`: its input, output and error, as aws-sdk-rust's `operation::delete_managed_prefix_list`.
+///
+/// Deletes the specified managed prefix list. You must first remove all references to the prefix list
+/// in your resources.
+///
+/// [`DeleteManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteManagedPrefixList.html)
 pub mod delete_managed_prefix_list {
     pub use super::{DeleteManagedPrefixList, DeleteManagedPrefixListError};
     pub use super::super::operation::DeleteManagedPrefixListInput;
@@ -12551,7 +17015,11 @@ pub mod delete_tags {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The `DescribeInstanceAttribute` operation: [`DescribeInstanceAttributeInput`] in, [`DescribeInstanceAttributeOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeInstanceAttribute).
+/// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+/// time. Available attributes include SQL license exemption configuration for instances registered with
+/// the SQL LE service.
+///
+/// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeInstanceAttribute;
 #[cfg(feature = "instances")]
@@ -12593,6 +17061,12 @@ crate::operation_error! {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// `DescribeInstanceAttribute`: its input, output and error, as aws-sdk-rust's `operation::describe_instance_attribute`.
+///
+/// Describes the specified attribute of the specified instance. You can specify only one attribute at a
+/// time. Available attributes include SQL license exemption configuration for instances registered with
+/// the SQL LE service.
+///
+/// [`DescribeInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceAttribute.html)
 pub mod describe_instance_attribute {
     pub use super::{DescribeInstanceAttribute, DescribeInstanceAttributeError};
     pub use super::super::operation::DescribeInstanceAttributeInput;
@@ -12608,7 +17082,41 @@ pub mod describe_instance_attribute {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The `DescribeInstances` operation: [`DescribeInstancesInput`] in, [`DescribeInstancesOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeInstances).
+/// Describes the specified instances or all instances.
+///
+/// If you specify instance IDs, the output includes information for only the specified instances. If
+/// you specify filters, the output includes information for only those instances that meet the filter
+/// criteria. If you do not specify instance IDs or filters, the output includes information for all
+/// instances, which can affect performance. We recommend that you use pagination to ensure that the
+/// operation returns quickly and successfully.
+///
+/// The response includes SQL license exemption status information for instances registered with the SQL
+/// LE service, providing visibility into license exemption configuration and status.
+///
+/// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+/// that you do not own, it is not included in the output.
+///
+/// Recently terminated instances might appear in the returned results. This interval is usually less
+/// than one hour.
+///
+/// If you describe instances in the rare case where an Availability Zone is experiencing a service
+/// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+/// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+/// are in an unaffected zone, the call works normally.
+///
+/// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+/// command you run that creates or modifies resources might not be immediately available to all
+/// subsequent commands you run. For guidance on how to manage eventual consistency, see
+/// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+/// in the *Amazon EC2 Developer Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeInstances;
 #[cfg(feature = "instances")]
@@ -12648,6 +17156,42 @@ crate::operation_error! {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// `DescribeInstances`: its input, output and error, as aws-sdk-rust's `operation::describe_instances`.
+///
+/// Describes the specified instances or all instances.
+///
+/// If you specify instance IDs, the output includes information for only the specified instances. If
+/// you specify filters, the output includes information for only those instances that meet the filter
+/// criteria. If you do not specify instance IDs or filters, the output includes information for all
+/// instances, which can affect performance. We recommend that you use pagination to ensure that the
+/// operation returns quickly and successfully.
+///
+/// The response includes SQL license exemption status information for instances registered with the SQL
+/// LE service, providing visibility into license exemption configuration and status.
+///
+/// If you specify an instance ID that is not valid, an error is returned. If you specify an instance
+/// that you do not own, it is not included in the output.
+///
+/// Recently terminated instances might appear in the returned results. This interval is usually less
+/// than one hour.
+///
+/// If you describe instances in the rare case where an Availability Zone is experiencing a service
+/// disruption and you specify instance IDs that are in the affected zone, or do not specify any
+/// instance IDs at all, the call fails. If you describe instances and specify only instance IDs that
+/// are in an unaffected zone, the call works normally.
+///
+/// The Amazon EC2 API follows an eventual consistency model. This means that the result of an API
+/// command you run that creates or modifies resources might not be immediately available to all
+/// subsequent commands you run. For guidance on how to manage eventual consistency, see
+/// [Eventual consistency in the Amazon EC2 API](https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)
+/// in the *Amazon EC2 Developer Guide*.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// **Note:** The order of the elements in the response, including those within nested structures, might
+/// vary. Applications should not assume the elements appear in a particular order.
+///
+/// [`DescribeInstances` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html)
 pub mod describe_instances {
     pub use super::{DescribeInstances, DescribeInstancesError};
     pub use super::super::operation::DescribeInstancesInput;
@@ -12663,7 +17207,9 @@ pub mod describe_instances {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The `DescribeManagedPrefixLists` operation: [`DescribeManagedPrefixListsInput`] in, [`DescribeManagedPrefixListsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeManagedPrefixLists).
+/// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+///
+/// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeManagedPrefixLists;
 #[cfg(feature = "prefix-lists")]
@@ -12705,6 +17251,10 @@ crate::operation_error! {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// `DescribeManagedPrefixLists`: its input, output and error, as aws-sdk-rust's `operation::describe_managed_prefix_lists`.
+///
+/// Describes your managed prefix lists and any Amazon Web Services-managed prefix lists.
+///
+/// [`DescribeManagedPrefixLists` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeManagedPrefixLists.html)
 pub mod describe_managed_prefix_lists {
     pub use super::{DescribeManagedPrefixLists, DescribeManagedPrefixListsError};
     pub use super::super::operation::DescribeManagedPrefixListsInput;
@@ -12720,7 +17270,16 @@ pub mod describe_managed_prefix_lists {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The `DescribeNetworkInterfaces` operation: [`DescribeNetworkInterfacesInput`] in, [`DescribeNetworkInterfacesOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeNetworkInterfaces).
+/// Describes the specified network interfaces or all your network interfaces.
+///
+/// If you have a large number of network interfaces, the operation fails unless you use pagination or
+/// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+/// `subnet-id`, or `vpc-id`.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeNetworkInterfaces;
 #[cfg(feature = "network-interfaces")]
@@ -12762,6 +17321,17 @@ crate::operation_error! {
 #[cfg(feature = "network-interfaces")]
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// `DescribeNetworkInterfaces`: its input, output and error, as aws-sdk-rust's `operation::describe_network_interfaces`.
+///
+/// Describes the specified network interfaces or all your network interfaces.
+///
+/// If you have a large number of network interfaces, the operation fails unless you use pagination or
+/// one of the following filters: `group-id`, `mac-address`, `private-dns-name`, `private-ip-address`,
+/// `subnet-id`, or `vpc-id`.
+///
+/// **Important:** We strongly recommend using only paginated requests. Unpaginated requests are
+/// susceptible to throttling and timeouts.
+///
+/// [`DescribeNetworkInterfaces` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html)
 pub mod describe_network_interfaces {
     pub use super::{DescribeNetworkInterfaces, DescribeNetworkInterfacesError};
     pub use super::super::operation::DescribeNetworkInterfacesInput;
@@ -12775,7 +17345,10 @@ pub mod describe_network_interfaces {
 }
 /// The `DescribeSecurityGroupReferences` operation: [`DescribeSecurityGroupReferencesInput`] in, [`DescribeSecurityGroupReferencesOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupReferences).
+/// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+/// referencing the security groups you've specified in this request.
+///
+/// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSecurityGroupReferences;
 impl crate::runtime::Operation for DescribeSecurityGroupReferences {
@@ -12811,6 +17384,11 @@ crate::operation_error! {
     DescribeSecurityGroupReferencesError {}
 }
 /// `DescribeSecurityGroupReferences`: its input, output and error, as aws-sdk-rust's `operation::describe_security_group_references`.
+///
+/// Describes the VPCs on the other side of a VPC peering or Transit Gateway connection that are
+/// referencing the security groups you've specified in this request.
+///
+/// [`DescribeSecurityGroupReferences` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupReferences.html)
 pub mod describe_security_group_references {
     pub use super::{
         DescribeSecurityGroupReferences, DescribeSecurityGroupReferencesError,
@@ -12881,7 +17459,10 @@ pub mod describe_security_group_rules {
 }
 /// The `DescribeSecurityGroupVpcAssociations` operation: [`DescribeSecurityGroupVpcAssociationsInput`] in, [`DescribeSecurityGroupVpcAssociationsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSecurityGroupVpcAssociations).
+/// Describes security group VPC associations made with
+/// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+///
+/// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSecurityGroupVpcAssociations;
 impl crate::runtime::Operation for DescribeSecurityGroupVpcAssociations {
@@ -12921,6 +17502,11 @@ crate::operation_error! {
     DescribeSecurityGroupVpcAssociationsError {}
 }
 /// `DescribeSecurityGroupVpcAssociations`: its input, output and error, as aws-sdk-rust's `operation::describe_security_group_vpc_associations`.
+///
+/// Describes security group VPC associations made with
+/// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+///
+/// [`DescribeSecurityGroupVpcAssociations` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html)
 pub mod describe_security_group_vpc_associations {
     pub use super::{
         DescribeSecurityGroupVpcAssociations, DescribeSecurityGroupVpcAssociationsError,
@@ -12991,7 +17577,15 @@ pub mod describe_security_groups {
 }
 /// The `DescribeStaleSecurityGroups` operation: [`DescribeStaleSecurityGroupsInput`] in, [`DescribeStaleSecurityGroupsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeStaleSecurityGroups).
+/// Describes the stale security group rules for security groups referenced across a VPC peering
+/// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+/// when they reference a deleted security group. Rules can also be stale if they reference a security
+/// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+/// where the transit gateway has been deleted (or
+/// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+/// has been disabled), or if a security group VPC association has been disassociated.
+///
+/// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeStaleSecurityGroups;
 impl crate::runtime::Operation for DescribeStaleSecurityGroups {
@@ -13027,6 +17621,16 @@ crate::operation_error! {
     DescribeStaleSecurityGroupsError {}
 }
 /// `DescribeStaleSecurityGroups`: its input, output and error, as aws-sdk-rust's `operation::describe_stale_security_groups`.
+///
+/// Describes the stale security group rules for security groups referenced across a VPC peering
+/// connection, transit gateway connection, or with a security group VPC association. Rules are stale
+/// when they reference a deleted security group. Rules can also be stale if they reference a security
+/// group in a peer VPC for which the VPC peering connection has been deleted, across a transit gateway
+/// where the transit gateway has been deleted (or
+/// [the transit gateway security group referencing feature](https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html#vpc-attachment-security)
+/// has been disabled), or if a security group VPC association has been disassociated.
+///
+/// [`DescribeStaleSecurityGroups` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeStaleSecurityGroups.html)
 pub mod describe_stale_security_groups {
     pub use super::{DescribeStaleSecurityGroups, DescribeStaleSecurityGroupsError};
     pub use super::super::operation::DescribeStaleSecurityGroupsInput;
@@ -13042,7 +17646,14 @@ pub mod describe_stale_security_groups {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The `DescribeSubnets` operation: [`DescribeSubnetsInput`] in, [`DescribeSubnetsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeSubnets).
+/// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+/// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+///
+/// For more information, see
+/// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeSubnets;
 #[cfg(feature = "vpcs")]
@@ -13082,6 +17693,15 @@ crate::operation_error! {
 #[cfg(feature = "vpcs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// `DescribeSubnets`: its input, output and error, as aws-sdk-rust's `operation::describe_subnets`.
+///
+/// Describes your subnets. The default is to describe all your subnets. Alternatively, you can specify
+/// specific subnet IDs or filter the results to include only the subnets that match specific criteria.
+///
+/// For more information, see
+/// [Subnets](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the
+/// *Amazon VPC User Guide*.
+///
+/// [`DescribeSubnets` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html)
 pub mod describe_subnets {
     pub use super::{DescribeSubnets, DescribeSubnetsError};
     pub use super::super::operation::DescribeSubnetsInput;
@@ -13170,7 +17790,10 @@ pub mod describe_tags {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The `DescribeVpcs` operation: [`DescribeVpcsInput`] in, [`DescribeVpcsOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DescribeVpcs).
+/// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+/// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+///
+/// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DescribeVpcs;
 #[cfg(feature = "vpcs")]
@@ -13210,6 +17833,11 @@ crate::operation_error! {
 #[cfg(feature = "vpcs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// `DescribeVpcs`: its input, output and error, as aws-sdk-rust's `operation::describe_vpcs`.
+///
+/// Describes your VPCs. The default is to describe all your VPCs. Alternatively, you can specify
+/// specific VPC IDs or filter the results to include only the VPCs that match specific criteria.
+///
+/// [`DescribeVpcs` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html)
 pub mod describe_vpcs {
     pub use super::{DescribeVpcs, DescribeVpcsError};
     pub use super::super::operation::DescribeVpcsInput;
@@ -13223,7 +17851,12 @@ pub mod describe_vpcs {
 }
 /// The `DisassociateSecurityGroupVpc` operation: [`DisassociateSecurityGroupVpcInput`] in, [`DisassociateSecurityGroupVpcOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DisassociateSecurityGroupVpc).
+/// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+/// network interfaces in the associated VPC are still associated with the security group. Note that the
+/// disassociation is asynchronous and you can check the status of the request with
+/// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+///
+/// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DisassociateSecurityGroupVpc;
 impl crate::runtime::Operation for DisassociateSecurityGroupVpc {
@@ -13259,6 +17892,13 @@ crate::operation_error! {
     DisassociateSecurityGroupVpcError {}
 }
 /// `DisassociateSecurityGroupVpc`: its input, output and error, as aws-sdk-rust's `operation::disassociate_security_group_vpc`.
+///
+/// Disassociates a security group from a VPC. You cannot disassociate the security group if any Elastic
+/// network interfaces in the associated VPC are still associated with the security group. Note that the
+/// disassociation is asynchronous and you can check the status of the request with
+/// [DescribeSecurityGroupVpcAssociations](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupVpcAssociations.html).
+///
+/// [`DisassociateSecurityGroupVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateSecurityGroupVpc.html)
 pub mod disassociate_security_group_vpc {
     pub use super::{DisassociateSecurityGroupVpc, DisassociateSecurityGroupVpcError};
     pub use super::super::operation::DisassociateSecurityGroupVpcInput;
@@ -13274,7 +17914,9 @@ pub mod disassociate_security_group_vpc {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The `GetManagedPrefixListEntries` operation: [`GetManagedPrefixListEntriesInput`] in, [`GetManagedPrefixListEntriesOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GetManagedPrefixListEntries).
+/// Gets information about the entries for a specified managed prefix list.
+///
+/// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GetManagedPrefixListEntries;
 #[cfg(feature = "prefix-lists")]
@@ -13316,6 +17958,10 @@ crate::operation_error! {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// `GetManagedPrefixListEntries`: its input, output and error, as aws-sdk-rust's `operation::get_managed_prefix_list_entries`.
+///
+/// Gets information about the entries for a specified managed prefix list.
+///
+/// [`GetManagedPrefixListEntries` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html)
 pub mod get_managed_prefix_list_entries {
     pub use super::{GetManagedPrefixListEntries, GetManagedPrefixListEntriesError};
     pub use super::super::operation::GetManagedPrefixListEntriesInput;
@@ -13329,7 +17975,10 @@ pub mod get_managed_prefix_list_entries {
 }
 /// The `GetSecurityGroupsForVpc` operation: [`GetSecurityGroupsForVpcInput`] in, [`GetSecurityGroupsForVpcOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GetSecurityGroupsForVpc).
+/// Gets security groups that can be associated by the Amazon Web Services account making the request
+/// with network interfaces in the specified VPC.
+///
+/// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GetSecurityGroupsForVpc;
 impl crate::runtime::Operation for GetSecurityGroupsForVpc {
@@ -13365,6 +18014,11 @@ crate::operation_error! {
     GetSecurityGroupsForVpcError {}
 }
 /// `GetSecurityGroupsForVpc`: its input, output and error, as aws-sdk-rust's `operation::get_security_groups_for_vpc`.
+///
+/// Gets security groups that can be associated by the Amazon Web Services account making the request
+/// with network interfaces in the specified VPC.
+///
+/// [`GetSecurityGroupsForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSecurityGroupsForVpc.html)
 pub mod get_security_groups_for_vpc {
     pub use super::{GetSecurityGroupsForVpc, GetSecurityGroupsForVpcError};
     pub use super::super::operation::GetSecurityGroupsForVpcInput;
@@ -13380,7 +18034,19 @@ pub mod get_security_groups_for_vpc {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The `ModifyInstanceAttribute` operation: [`ModifyInstanceAttributeInput`] in, [`ModifyInstanceAttributeOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyInstanceAttribute).
+/// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+/// time.
+///
+/// **Note:** Using this action to change the security groups associated with an elastic network
+/// interface (ENI) attached to an instance can result in an error if the instance has more than one
+/// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+/// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+///
+/// To modify some attributes, the instance must be stopped. For more information, see
+/// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ModifyInstanceAttribute;
 #[cfg(feature = "instances")]
@@ -13422,6 +18088,20 @@ crate::operation_error! {
 #[cfg(feature = "instances")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// `ModifyInstanceAttribute`: its input, output and error, as aws-sdk-rust's `operation::modify_instance_attribute`.
+///
+/// Modifies the specified attribute of the specified instance. You can specify only one attribute at a
+/// time.
+///
+/// **Note:** Using this action to change the security groups associated with an elastic network
+/// interface (ENI) attached to an instance can result in an error if the instance has more than one
+/// ENI. To change the security groups associated with an ENI attached to an instance that has multiple
+/// ENIs, we recommend that you use the `ModifyNetworkInterfaceAttribute` action.
+///
+/// To modify some attributes, the instance must be stopped. For more information, see
+/// [Modify a stopped instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_ChangingAttributesWhileInstanceStopped.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ModifyInstanceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html)
 pub mod modify_instance_attribute {
     pub use super::{ModifyInstanceAttribute, ModifyInstanceAttributeError};
     pub use super::super::operation::ModifyInstanceAttributeInput;
@@ -13437,7 +18117,15 @@ pub mod modify_instance_attribute {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The `ModifyManagedPrefixList` operation: [`ModifyManagedPrefixListInput`] in, [`ModifyManagedPrefixListOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyManagedPrefixList).
+/// Modifies the specified managed prefix list.
+///
+/// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+/// name of the prefix list does not affect the version.
+///
+/// If you specify a current version number that does not match the true current version number, the
+/// request fails.
+///
+/// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ModifyManagedPrefixList;
 #[cfg(feature = "prefix-lists")]
@@ -13479,6 +18167,16 @@ crate::operation_error! {
 #[cfg(feature = "prefix-lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// `ModifyManagedPrefixList`: its input, output and error, as aws-sdk-rust's `operation::modify_managed_prefix_list`.
+///
+/// Modifies the specified managed prefix list.
+///
+/// Adding or removing entries in a prefix list creates a new version of the prefix list. Changing the
+/// name of the prefix list does not affect the version.
+///
+/// If you specify a current version number that does not match the true current version number, the
+/// request fails.
+///
+/// [`ModifyManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyManagedPrefixList.html)
 pub mod modify_managed_prefix_list {
     pub use super::{ModifyManagedPrefixList, ModifyManagedPrefixListError};
     pub use super::super::operation::ModifyManagedPrefixListInput;
@@ -13494,7 +18192,10 @@ pub mod modify_managed_prefix_list {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The `ModifyNetworkInterfaceAttribute` operation: [`ModifyNetworkInterfaceAttributeInput`] in, [`ModifyNetworkInterfaceAttributeOutput`] out.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ModifyNetworkInterfaceAttribute).
+/// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+/// You can use this action to attach and detach security groups from an existing EC2 instance.
+///
+/// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ModifyNetworkInterfaceAttribute;
 #[cfg(feature = "network-interfaces")]
@@ -13536,6 +18237,11 @@ crate::operation_error! {
 #[cfg(feature = "network-interfaces")]
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// `ModifyNetworkInterfaceAttribute`: its input, output and error, as aws-sdk-rust's `operation::modify_network_interface_attribute`.
+///
+/// Modifies the specified network interface attribute. You can specify only one attribute at a time.
+/// You can use this action to attach and detach security groups from an existing EC2 instance.
+///
+/// [`ModifyNetworkInterfaceAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html)
 pub mod modify_network_interface_attribute {
     pub use super::{
         ModifyNetworkInterfaceAttribute, ModifyNetworkInterfaceAttributeError,

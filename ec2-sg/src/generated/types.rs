@@ -4,7 +4,9 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// A structure of the API: the model's `AddPrefixListEntry`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AddPrefixListEntry).
+/// An entry for a prefix list.
+///
+/// [`AddPrefixListEntry` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AddPrefixListEntry.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -14,8 +16,14 @@
 )]
 pub struct AddPrefixListEntry {
     /// `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub cidr: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// A description for the entry.
+    ///
+    /// Constraints: Up to 255 characters in length.
     pub description: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -26,10 +34,16 @@ impl AddPrefixListEntry {
         AddPrefixListEntryBuilder::default()
     }
     /// `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn cidr(&self) -> ::std::option::Option<&str> {
         self.cidr.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// A description for the entry.
+    ///
+    /// Constraints: Up to 255 characters in length.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
@@ -46,6 +60,8 @@ pub struct AddPrefixListEntryBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl AddPrefixListEntryBuilder {
     /// Sets member `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn cidr(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -54,6 +70,8 @@ impl AddPrefixListEntryBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn set_cidr(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -62,10 +80,16 @@ impl AddPrefixListEntryBuilder {
         self
     }
     /// Returns the value set for member `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn get_cidr(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr
     }
     /// Sets member `Description`: string.
+    ///
+    /// A description for the entry.
+    ///
+    /// Constraints: Up to 255 characters in length.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -74,6 +98,10 @@ impl AddPrefixListEntryBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description for the entry.
+    ///
+    /// Constraints: Up to 255 characters in length.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -82,6 +110,10 @@ impl AddPrefixListEntryBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description for the entry.
+    ///
+    /// Constraints: Up to 255 characters in length.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
@@ -97,7 +129,18 @@ impl AddPrefixListEntryBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `AttachmentEnaSrdSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttachmentEnaSrdSpecification).
+/// ENA Express uses Amazon Web Services Scalable Reliable Datagram (SRD) technology to increase the
+/// maximum bandwidth used per stream and minimize tail latency of network traffic between EC2
+/// instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within
+/// the same account, or in different accounts. Both sending and receiving instances must have ENA
+/// Express enabled.
+///
+/// To improve the reliability of network packet delivery, ENA Express reorders network packets on the
+/// receiving end by default. However, some UDP-based applications are designed to handle network
+/// packets that are out of order to reduce the overhead for packet delivery at the network layer. When
+/// ENA Express is enabled, you can specify whether UDP network traffic uses it.
+///
+/// [`AttachmentEnaSrdSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttachmentEnaSrdSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -107,8 +150,12 @@ impl AddPrefixListEntryBuilder {
 )]
 pub struct AttachmentEnaSrdSpecification {
     /// `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub ena_srd_enabled: ::std::option::Option<bool>,
     /// `EnaSrdUdpSpecification`: structure [`AttachmentEnaSrdUdpSpecification`](super::types::AttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub ena_srd_udp_specification: ::std::option::Option<
         super::types::AttachmentEnaSrdUdpSpecification,
     >,
@@ -121,10 +168,14 @@ impl AttachmentEnaSrdSpecification {
         AttachmentEnaSrdSpecificationBuilder::default()
     }
     /// `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn ena_srd_enabled(&self) -> ::std::option::Option<bool> {
         self.ena_srd_enabled
     }
     /// `EnaSrdUdpSpecification`: structure [`AttachmentEnaSrdUdpSpecification`](super::types::AttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
         &self,
     ) -> ::std::option::Option<&super::types::AttachmentEnaSrdUdpSpecification> {
@@ -145,20 +196,28 @@ pub struct AttachmentEnaSrdSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl AttachmentEnaSrdSpecificationBuilder {
     /// Sets member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn ena_srd_enabled(mut self, input: bool) -> Self {
         self.ena_srd_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn set_ena_srd_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ena_srd_enabled = input;
         self
     }
     /// Returns the value set for member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn get_ena_srd_enabled(&self) -> &::std::option::Option<bool> {
         &self.ena_srd_enabled
     }
     /// Sets member `EnaSrdUdpSpecification`: structure [`AttachmentEnaSrdUdpSpecification`](super::types::AttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
         mut self,
         input: super::types::AttachmentEnaSrdUdpSpecification,
@@ -167,6 +226,8 @@ impl AttachmentEnaSrdSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdUdpSpecification`: structure [`AttachmentEnaSrdUdpSpecification`](super::types::AttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn set_ena_srd_udp_specification(
         mut self,
         input: ::std::option::Option<super::types::AttachmentEnaSrdUdpSpecification>,
@@ -175,6 +236,8 @@ impl AttachmentEnaSrdSpecificationBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdUdpSpecification`: structure [`AttachmentEnaSrdUdpSpecification`](super::types::AttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn get_ena_srd_udp_specification(
         &self,
     ) -> &::std::option::Option<super::types::AttachmentEnaSrdUdpSpecification> {
@@ -192,7 +255,13 @@ impl AttachmentEnaSrdSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `AttachmentEnaSrdUdpSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttachmentEnaSrdUdpSpecification).
+/// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic
+/// automatically uses it. However, some UDP-based applications are designed to handle network packets
+/// that are out of order, without a need for retransmission, such as live video broadcasting or other
+/// near-real-time applications. For UDP traffic, you can specify whether to use ENA Express, based on
+/// your application environment needs.
+///
+/// [`AttachmentEnaSrdUdpSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttachmentEnaSrdUdpSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -202,6 +271,9 @@ impl AttachmentEnaSrdSpecificationBuilder {
 )]
 pub struct AttachmentEnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub ena_srd_udp_enabled: ::std::option::Option<bool>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -212,6 +284,9 @@ impl AttachmentEnaSrdUdpSpecification {
         AttachmentEnaSrdUdpSpecificationBuilder::default()
     }
     /// `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn ena_srd_udp_enabled(&self) -> ::std::option::Option<bool> {
         self.ena_srd_udp_enabled
     }
@@ -227,11 +302,17 @@ pub struct AttachmentEnaSrdUdpSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl AttachmentEnaSrdUdpSpecificationBuilder {
     /// Sets member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn ena_srd_udp_enabled(mut self, input: bool) -> Self {
         self.ena_srd_udp_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn set_ena_srd_udp_enabled(
         mut self,
         input: ::std::option::Option<bool>,
@@ -240,6 +321,9 @@ impl AttachmentEnaSrdUdpSpecificationBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn get_ena_srd_udp_enabled(&self) -> &::std::option::Option<bool> {
         &self.ena_srd_udp_enabled
     }
@@ -254,7 +338,9 @@ impl AttachmentEnaSrdUdpSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 /// A structure of the API: the model's `AttributeBooleanValue`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttributeBooleanValue).
+/// Describes a value for a resource attribute that is a Boolean value.
+///
+/// [`AttributeBooleanValue` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttributeBooleanValue.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -264,6 +350,8 @@ impl AttachmentEnaSrdUdpSpecificationBuilder {
 )]
 pub struct AttributeBooleanValue {
     /// `Value`: boolean.
+    ///
+    /// The attribute value. The valid values are `true` or `false`.
     pub value: ::std::option::Option<bool>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -274,6 +362,8 @@ impl AttributeBooleanValue {
         AttributeBooleanValueBuilder::default()
     }
     /// `Value`: boolean.
+    ///
+    /// The attribute value. The valid values are `true` or `false`.
     pub fn value(&self) -> ::std::option::Option<bool> {
         self.value
     }
@@ -289,16 +379,22 @@ pub struct AttributeBooleanValueBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 impl AttributeBooleanValueBuilder {
     /// Sets member `Value`: boolean.
+    ///
+    /// The attribute value. The valid values are `true` or `false`.
     pub fn value(mut self, input: bool) -> Self {
         self.value = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Value`: boolean.
+    ///
+    /// The attribute value. The valid values are `true` or `false`.
     pub fn set_value(mut self, input: ::std::option::Option<bool>) -> Self {
         self.value = input;
         self
     }
     /// Returns the value set for member `Value`: boolean.
+    ///
+    /// The attribute value. The valid values are `true` or `false`.
     pub fn get_value(&self) -> &::std::option::Option<bool> {
         &self.value
     }
@@ -313,7 +409,9 @@ impl AttributeBooleanValueBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 /// A structure of the API: the model's `AttributeValue`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttributeValue).
+/// Describes a value for a resource attribute that is a String.
+///
+/// [`AttributeValue` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttributeValue.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -323,6 +421,8 @@ impl AttributeBooleanValueBuilder {
 )]
 pub struct AttributeValue {
     /// `Value`: string.
+    ///
+    /// The attribute value. The value is case-sensitive.
     pub value: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -333,6 +433,8 @@ impl AttributeValue {
         AttributeValueBuilder::default()
     }
     /// `Value`: string.
+    ///
+    /// The attribute value. The value is case-sensitive.
     pub fn value(&self) -> ::std::option::Option<&str> {
         self.value.as_deref()
     }
@@ -348,6 +450,8 @@ pub struct AttributeValueBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 impl AttributeValueBuilder {
     /// Sets member `Value`: string.
+    ///
+    /// The attribute value. The value is case-sensitive.
     pub fn value(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -356,6 +460,8 @@ impl AttributeValueBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Value`: string.
+    ///
+    /// The attribute value. The value is case-sensitive.
     pub fn set_value(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -364,6 +470,8 @@ impl AttributeValueBuilder {
         self
     }
     /// Returns the value set for member `Value`: string.
+    ///
+    /// The attribute value. The value is case-sensitive.
     pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
         &self.value
     }
@@ -378,7 +486,7 @@ impl AttributeValueBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `BlobAttributeValue`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/BlobAttributeValue).
+/// [`BlobAttributeValue` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BlobAttributeValue.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct BlobAttributeValue {
@@ -435,11 +543,23 @@ impl BlobAttributeValueBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `BlockPublicAccessStates`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/BlockPublicAccessStates).
+/// The state of VPC Block Public Access (BPA).
+///
+/// [`BlockPublicAccessStates` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BlockPublicAccessStates.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct BlockPublicAccessStates {
     /// `InternetGatewayBlockMode`: enum [`BlockPublicAccessMode`](super::types::BlockPublicAccessMode).
+    ///
+    /// The mode of VPC BPA.
+    ///
+    /// - `off`: VPC BPA is not enabled and traffic is allowed to and from internet gateways and egress-only
+    ///   internet gateways in this Region.
+    /// - `block-bidirectional`: Block all traffic to and from internet gateways and egress-only internet
+    ///   gateways in this Region (except for excluded VPCs and subnets).
+    /// - `block-ingress`: Block all internet traffic to the VPCs in this Region (except for VPCs or subnets
+    ///   which are excluded). Only traffic to and from NAT gateways and egress-only internet gateways is
+    ///   allowed because these gateways only allow outbound connections to be established.
     pub internet_gateway_block_mode: ::std::option::Option<
         super::types::BlockPublicAccessMode,
     >,
@@ -452,6 +572,16 @@ impl BlockPublicAccessStates {
         BlockPublicAccessStatesBuilder::default()
     }
     /// `InternetGatewayBlockMode`: enum [`BlockPublicAccessMode`](super::types::BlockPublicAccessMode).
+    ///
+    /// The mode of VPC BPA.
+    ///
+    /// - `off`: VPC BPA is not enabled and traffic is allowed to and from internet gateways and egress-only
+    ///   internet gateways in this Region.
+    /// - `block-bidirectional`: Block all traffic to and from internet gateways and egress-only internet
+    ///   gateways in this Region (except for excluded VPCs and subnets).
+    /// - `block-ingress`: Block all internet traffic to the VPCs in this Region (except for VPCs or subnets
+    ///   which are excluded). Only traffic to and from NAT gateways and egress-only internet gateways is
+    ///   allowed because these gateways only allow outbound connections to be established.
     pub fn internet_gateway_block_mode(
         &self,
     ) -> ::std::option::Option<&super::types::BlockPublicAccessMode> {
@@ -471,6 +601,16 @@ pub struct BlockPublicAccessStatesBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl BlockPublicAccessStatesBuilder {
     /// Sets member `InternetGatewayBlockMode`: enum [`BlockPublicAccessMode`](super::types::BlockPublicAccessMode).
+    ///
+    /// The mode of VPC BPA.
+    ///
+    /// - `off`: VPC BPA is not enabled and traffic is allowed to and from internet gateways and egress-only
+    ///   internet gateways in this Region.
+    /// - `block-bidirectional`: Block all traffic to and from internet gateways and egress-only internet
+    ///   gateways in this Region (except for excluded VPCs and subnets).
+    /// - `block-ingress`: Block all internet traffic to the VPCs in this Region (except for VPCs or subnets
+    ///   which are excluded). Only traffic to and from NAT gateways and egress-only internet gateways is
+    ///   allowed because these gateways only allow outbound connections to be established.
     pub fn internet_gateway_block_mode(
         mut self,
         input: impl ::std::convert::Into<super::types::BlockPublicAccessMode>,
@@ -479,6 +619,16 @@ impl BlockPublicAccessStatesBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InternetGatewayBlockMode`: enum [`BlockPublicAccessMode`](super::types::BlockPublicAccessMode).
+    ///
+    /// The mode of VPC BPA.
+    ///
+    /// - `off`: VPC BPA is not enabled and traffic is allowed to and from internet gateways and egress-only
+    ///   internet gateways in this Region.
+    /// - `block-bidirectional`: Block all traffic to and from internet gateways and egress-only internet
+    ///   gateways in this Region (except for excluded VPCs and subnets).
+    /// - `block-ingress`: Block all internet traffic to the VPCs in this Region (except for VPCs or subnets
+    ///   which are excluded). Only traffic to and from NAT gateways and egress-only internet gateways is
+    ///   allowed because these gateways only allow outbound connections to be established.
     pub fn set_internet_gateway_block_mode(
         mut self,
         input: ::std::option::Option<super::types::BlockPublicAccessMode>,
@@ -487,6 +637,16 @@ impl BlockPublicAccessStatesBuilder {
         self
     }
     /// Returns the value set for member `InternetGatewayBlockMode`: enum [`BlockPublicAccessMode`](super::types::BlockPublicAccessMode).
+    ///
+    /// The mode of VPC BPA.
+    ///
+    /// - `off`: VPC BPA is not enabled and traffic is allowed to and from internet gateways and egress-only
+    ///   internet gateways in this Region.
+    /// - `block-bidirectional`: Block all traffic to and from internet gateways and egress-only internet
+    ///   gateways in this Region (except for excluded VPCs and subnets).
+    /// - `block-ingress`: Block all internet traffic to the VPCs in this Region (except for VPCs or subnets
+    ///   which are excluded). Only traffic to and from NAT gateways and egress-only internet gateways is
+    ///   allowed because these gateways only allow outbound connections to be established.
     pub fn get_internet_gateway_block_mode(
         &self,
     ) -> &::std::option::Option<super::types::BlockPublicAccessMode> {
@@ -503,15 +663,31 @@ impl BlockPublicAccessStatesBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `CapacityReservationSpecificationResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CapacityReservationSpecificationResponse).
+/// Describes the instance's Capacity Reservation targeting preferences. The action returns the
+/// `capacityReservationPreference` response element if the instance is configured to run in On-Demand
+/// capacity, or if it is configured in run in any `open` Capacity Reservation that has matching
+/// attributes (instance type, platform, Availability Zone). The action returns the
+/// `capacityReservationTarget` response element if the instance explicily targets a specific Capacity
+/// Reservation or Capacity Reservation group.
+///
+/// [`CapacityReservationSpecificationResponse` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CapacityReservationSpecificationResponse.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CapacityReservationSpecificationResponse {
     /// `CapacityReservationPreference`: enum [`CapacityReservationPreference`](super::types::CapacityReservationPreference).
+    ///
+    /// Describes the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
+    /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes
+    ///   (instance type, platform, Availability Zone).
+    /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The
+    ///   instance runs in On-Demand capacity.
     pub capacity_reservation_preference: ::std::option::Option<
         super::types::CapacityReservationPreference,
     >,
     /// `CapacityReservationTarget`: structure [`CapacityReservationTargetResponse`](super::types::CapacityReservationTargetResponse).
+    ///
+    /// Information about the targeted Capacity Reservation or Capacity Reservation group.
     pub capacity_reservation_target: ::std::option::Option<
         super::types::CapacityReservationTargetResponse,
     >,
@@ -524,12 +700,21 @@ impl CapacityReservationSpecificationResponse {
         CapacityReservationSpecificationResponseBuilder::default()
     }
     /// `CapacityReservationPreference`: enum [`CapacityReservationPreference`](super::types::CapacityReservationPreference).
+    ///
+    /// Describes the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
+    /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes
+    ///   (instance type, platform, Availability Zone).
+    /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The
+    ///   instance runs in On-Demand capacity.
     pub fn capacity_reservation_preference(
         &self,
     ) -> ::std::option::Option<&super::types::CapacityReservationPreference> {
         self.capacity_reservation_preference.as_ref()
     }
     /// `CapacityReservationTarget`: structure [`CapacityReservationTargetResponse`](super::types::CapacityReservationTargetResponse).
+    ///
+    /// Information about the targeted Capacity Reservation or Capacity Reservation group.
     pub fn capacity_reservation_target(
         &self,
     ) -> ::std::option::Option<&super::types::CapacityReservationTargetResponse> {
@@ -552,6 +737,13 @@ pub struct CapacityReservationSpecificationResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl CapacityReservationSpecificationResponseBuilder {
     /// Sets member `CapacityReservationPreference`: enum [`CapacityReservationPreference`](super::types::CapacityReservationPreference).
+    ///
+    /// Describes the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
+    /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes
+    ///   (instance type, platform, Availability Zone).
+    /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The
+    ///   instance runs in On-Demand capacity.
     pub fn capacity_reservation_preference(
         mut self,
         input: impl ::std::convert::Into<super::types::CapacityReservationPreference>,
@@ -560,6 +752,13 @@ impl CapacityReservationSpecificationResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityReservationPreference`: enum [`CapacityReservationPreference`](super::types::CapacityReservationPreference).
+    ///
+    /// Describes the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
+    /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes
+    ///   (instance type, platform, Availability Zone).
+    /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The
+    ///   instance runs in On-Demand capacity.
     pub fn set_capacity_reservation_preference(
         mut self,
         input: ::std::option::Option<super::types::CapacityReservationPreference>,
@@ -568,12 +767,21 @@ impl CapacityReservationSpecificationResponseBuilder {
         self
     }
     /// Returns the value set for member `CapacityReservationPreference`: enum [`CapacityReservationPreference`](super::types::CapacityReservationPreference).
+    ///
+    /// Describes the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
+    /// - `open` - The instance can run in any `open` Capacity Reservation that has matching attributes
+    ///   (instance type, platform, Availability Zone).
+    /// - `none` - The instance avoids running in a Capacity Reservation even if one is available. The
+    ///   instance runs in On-Demand capacity.
     pub fn get_capacity_reservation_preference(
         &self,
     ) -> &::std::option::Option<super::types::CapacityReservationPreference> {
         &self.capacity_reservation_preference
     }
     /// Sets member `CapacityReservationTarget`: structure [`CapacityReservationTargetResponse`](super::types::CapacityReservationTargetResponse).
+    ///
+    /// Information about the targeted Capacity Reservation or Capacity Reservation group.
     pub fn capacity_reservation_target(
         mut self,
         input: super::types::CapacityReservationTargetResponse,
@@ -582,6 +790,8 @@ impl CapacityReservationSpecificationResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityReservationTarget`: structure [`CapacityReservationTargetResponse`](super::types::CapacityReservationTargetResponse).
+    ///
+    /// Information about the targeted Capacity Reservation or Capacity Reservation group.
     pub fn set_capacity_reservation_target(
         mut self,
         input: ::std::option::Option<super::types::CapacityReservationTargetResponse>,
@@ -590,6 +800,8 @@ impl CapacityReservationSpecificationResponseBuilder {
         self
     }
     /// Returns the value set for member `CapacityReservationTarget`: structure [`CapacityReservationTargetResponse`](super::types::CapacityReservationTargetResponse).
+    ///
+    /// Information about the targeted Capacity Reservation or Capacity Reservation group.
     pub fn get_capacity_reservation_target(
         &self,
     ) -> &::std::option::Option<super::types::CapacityReservationTargetResponse> {
@@ -607,7 +819,9 @@ impl CapacityReservationSpecificationResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `CapacityReservationTargetResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CapacityReservationTargetResponse).
+/// Describes a target Capacity Reservation or Capacity Reservation group.
+///
+/// [`CapacityReservationTargetResponse` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CapacityReservationTargetResponse.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -617,8 +831,12 @@ impl CapacityReservationSpecificationResponseBuilder {
 )]
 pub struct CapacityReservationTargetResponse {
     /// `CapacityReservationId`: string.
+    ///
+    /// The ID of the targeted Capacity Reservation.
     pub capacity_reservation_id: ::std::option::Option<::std::string::String>,
     /// `CapacityReservationResourceGroupArn`: string.
+    ///
+    /// The ARN of the targeted Capacity Reservation group.
     pub capacity_reservation_resource_group_arn: ::std::option::Option<
         ::std::string::String,
     >,
@@ -631,10 +849,14 @@ impl CapacityReservationTargetResponse {
         CapacityReservationTargetResponseBuilder::default()
     }
     /// `CapacityReservationId`: string.
+    ///
+    /// The ID of the targeted Capacity Reservation.
     pub fn capacity_reservation_id(&self) -> ::std::option::Option<&str> {
         self.capacity_reservation_id.as_deref()
     }
     /// `CapacityReservationResourceGroupArn`: string.
+    ///
+    /// The ARN of the targeted Capacity Reservation group.
     pub fn capacity_reservation_resource_group_arn(
         &self,
     ) -> ::std::option::Option<&str> {
@@ -655,6 +877,8 @@ pub struct CapacityReservationTargetResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl CapacityReservationTargetResponseBuilder {
     /// Sets member `CapacityReservationId`: string.
+    ///
+    /// The ID of the targeted Capacity Reservation.
     pub fn capacity_reservation_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -663,6 +887,8 @@ impl CapacityReservationTargetResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityReservationId`: string.
+    ///
+    /// The ID of the targeted Capacity Reservation.
     pub fn set_capacity_reservation_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -671,12 +897,16 @@ impl CapacityReservationTargetResponseBuilder {
         self
     }
     /// Returns the value set for member `CapacityReservationId`: string.
+    ///
+    /// The ID of the targeted Capacity Reservation.
     pub fn get_capacity_reservation_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.capacity_reservation_id
     }
     /// Sets member `CapacityReservationResourceGroupArn`: string.
+    ///
+    /// The ARN of the targeted Capacity Reservation group.
     pub fn capacity_reservation_resource_group_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -687,6 +917,8 @@ impl CapacityReservationTargetResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityReservationResourceGroupArn`: string.
+    ///
+    /// The ARN of the targeted Capacity Reservation group.
     pub fn set_capacity_reservation_resource_group_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -695,6 +927,8 @@ impl CapacityReservationTargetResponseBuilder {
         self
     }
     /// Returns the value set for member `CapacityReservationResourceGroupArn`: string.
+    ///
+    /// The ARN of the targeted Capacity Reservation group.
     pub fn get_capacity_reservation_resource_group_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -713,7 +947,12 @@ impl CapacityReservationTargetResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `ConnectionTrackingConfiguration`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ConnectionTrackingConfiguration).
+/// A security group connection tracking configuration that enables you to set the idle timeout for
+/// connection tracking on an Elastic network interface. For more information, see
+/// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ConnectionTrackingConfiguration` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ConnectionTrackingConfiguration.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -723,10 +962,19 @@ impl CapacityReservationTargetResponseBuilder {
 )]
 pub struct ConnectionTrackingConfiguration {
     /// `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub tcp_established_timeout: ::std::option::Option<i32>,
     /// `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub udp_stream_timeout: ::std::option::Option<i32>,
     /// `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub udp_timeout: ::std::option::Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -737,14 +985,23 @@ impl ConnectionTrackingConfiguration {
         ConnectionTrackingConfigurationBuilder::default()
     }
     /// `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn tcp_established_timeout(&self) -> ::std::option::Option<i32> {
         self.tcp_established_timeout
     }
     /// `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn udp_stream_timeout(&self) -> ::std::option::Option<i32> {
         self.udp_stream_timeout
     }
     /// `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn udp_timeout(&self) -> ::std::option::Option<i32> {
         self.udp_timeout
     }
@@ -762,11 +1019,17 @@ pub struct ConnectionTrackingConfigurationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl ConnectionTrackingConfigurationBuilder {
     /// Sets member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn tcp_established_timeout(mut self, input: i32) -> Self {
         self.tcp_established_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn set_tcp_established_timeout(
         mut self,
         input: ::std::option::Option<i32>,
@@ -775,34 +1038,55 @@ impl ConnectionTrackingConfigurationBuilder {
         self
     }
     /// Returns the value set for member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn get_tcp_established_timeout(&self) -> &::std::option::Option<i32> {
         &self.tcp_established_timeout
     }
     /// Sets member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn udp_stream_timeout(mut self, input: i32) -> Self {
         self.udp_stream_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn set_udp_stream_timeout(mut self, input: ::std::option::Option<i32>) -> Self {
         self.udp_stream_timeout = input;
         self
     }
     /// Returns the value set for member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn get_udp_stream_timeout(&self) -> &::std::option::Option<i32> {
         &self.udp_stream_timeout
     }
     /// Sets member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn udp_timeout(mut self, input: i32) -> Self {
         self.udp_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn set_udp_timeout(mut self, input: ::std::option::Option<i32>) -> Self {
         self.udp_timeout = input;
         self
     }
     /// Returns the value set for member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn get_udp_timeout(&self) -> &::std::option::Option<i32> {
         &self.udp_timeout
     }
@@ -819,7 +1103,12 @@ impl ConnectionTrackingConfigurationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `ConnectionTrackingSpecificationRequest`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ConnectionTrackingSpecificationRequest).
+/// A security group connection tracking specification request that enables you to set the idle timeout
+/// for connection tracking on an Elastic network interface. For more information, see
+/// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ConnectionTrackingSpecificationRequest` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ConnectionTrackingSpecificationRequest.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -829,10 +1118,19 @@ impl ConnectionTrackingConfigurationBuilder {
 )]
 pub struct ConnectionTrackingSpecificationRequest {
     /// `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub tcp_established_timeout: ::std::option::Option<i32>,
     /// `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub udp_stream_timeout: ::std::option::Option<i32>,
     /// `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub udp_timeout: ::std::option::Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -843,14 +1141,23 @@ impl ConnectionTrackingSpecificationRequest {
         ConnectionTrackingSpecificationRequestBuilder::default()
     }
     /// `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn tcp_established_timeout(&self) -> ::std::option::Option<i32> {
         self.tcp_established_timeout
     }
     /// `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn udp_stream_timeout(&self) -> ::std::option::Option<i32> {
         self.udp_stream_timeout
     }
     /// `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn udp_timeout(&self) -> ::std::option::Option<i32> {
         self.udp_timeout
     }
@@ -868,11 +1175,17 @@ pub struct ConnectionTrackingSpecificationRequestBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl ConnectionTrackingSpecificationRequestBuilder {
     /// Sets member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn tcp_established_timeout(mut self, input: i32) -> Self {
         self.tcp_established_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn set_tcp_established_timeout(
         mut self,
         input: ::std::option::Option<i32>,
@@ -881,34 +1194,55 @@ impl ConnectionTrackingSpecificationRequestBuilder {
         self
     }
     /// Returns the value set for member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn get_tcp_established_timeout(&self) -> &::std::option::Option<i32> {
         &self.tcp_established_timeout
     }
     /// Sets member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn udp_stream_timeout(mut self, input: i32) -> Self {
         self.udp_stream_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn set_udp_stream_timeout(mut self, input: ::std::option::Option<i32>) -> Self {
         self.udp_stream_timeout = input;
         self
     }
     /// Returns the value set for member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn get_udp_stream_timeout(&self) -> &::std::option::Option<i32> {
         &self.udp_stream_timeout
     }
     /// Sets member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn udp_timeout(mut self, input: i32) -> Self {
         self.udp_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn set_udp_timeout(mut self, input: ::std::option::Option<i32>) -> Self {
         self.udp_timeout = input;
         self
     }
     /// Returns the value set for member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn get_udp_timeout(&self) -> &::std::option::Option<i32> {
         &self.udp_timeout
     }
@@ -925,7 +1259,12 @@ impl ConnectionTrackingSpecificationRequestBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `ConnectionTrackingSpecificationResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ConnectionTrackingSpecificationResponse).
+/// A security group connection tracking specification response that enables you to set the idle timeout
+/// for connection tracking on an Elastic network interface. For more information, see
+/// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`ConnectionTrackingSpecificationResponse` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ConnectionTrackingSpecificationResponse.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -935,10 +1274,19 @@ impl ConnectionTrackingSpecificationRequestBuilder {
 )]
 pub struct ConnectionTrackingSpecificationResponse {
     /// `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub tcp_established_timeout: ::std::option::Option<i32>,
     /// `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub udp_stream_timeout: ::std::option::Option<i32>,
     /// `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub udp_timeout: ::std::option::Option<i32>,
 }
 #[cfg(feature = "instances")]
@@ -949,14 +1297,23 @@ impl ConnectionTrackingSpecificationResponse {
         ConnectionTrackingSpecificationResponseBuilder::default()
     }
     /// `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn tcp_established_timeout(&self) -> ::std::option::Option<i32> {
         self.tcp_established_timeout
     }
     /// `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn udp_stream_timeout(&self) -> ::std::option::Option<i32> {
         self.udp_stream_timeout
     }
     /// `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn udp_timeout(&self) -> ::std::option::Option<i32> {
         self.udp_timeout
     }
@@ -974,11 +1331,17 @@ pub struct ConnectionTrackingSpecificationResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl ConnectionTrackingSpecificationResponseBuilder {
     /// Sets member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn tcp_established_timeout(mut self, input: i32) -> Self {
         self.tcp_established_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn set_tcp_established_timeout(
         mut self,
         input: ::std::option::Option<i32>,
@@ -987,34 +1350,55 @@ impl ConnectionTrackingSpecificationResponseBuilder {
         self
     }
     /// Returns the value set for member `TcpEstablishedTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle TCP connections in an established state. Min: 60 seconds. Max: 432000
+    /// seconds (5 days). Default: 432000 seconds. Recommended: Less than 432000 seconds.
     pub fn get_tcp_established_timeout(&self) -> &::std::option::Option<i32> {
         &self.tcp_established_timeout
     }
     /// Sets member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn udp_stream_timeout(mut self, input: i32) -> Self {
         self.udp_stream_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn set_udp_stream_timeout(mut self, input: ::std::option::Option<i32>) -> Self {
         self.udp_stream_timeout = input;
         self
     }
     /// Returns the value set for member `UdpStreamTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows classified as streams which have seen more than one
+    /// request-response transaction. Min: 60 seconds. Max: 180 seconds (3 minutes). Default: 180 seconds.
     pub fn get_udp_stream_timeout(&self) -> &::std::option::Option<i32> {
         &self.udp_stream_timeout
     }
     /// Sets member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn udp_timeout(mut self, input: i32) -> Self {
         self.udp_timeout = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn set_udp_timeout(mut self, input: ::std::option::Option<i32>) -> Self {
         self.udp_timeout = input;
         self
     }
     /// Returns the value set for member `UdpTimeout`: integer.
+    ///
+    /// Timeout (in seconds) for idle UDP flows that have seen traffic only in a single direction or a
+    /// single request-response transaction. Min: 30 seconds. Max: 60 seconds. Default: 30 seconds.
     pub fn get_udp_timeout(&self) -> &::std::option::Option<i32> {
         &self.udp_timeout
     }
@@ -1031,19 +1415,30 @@ impl ConnectionTrackingSpecificationResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `CpuOptions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CpuOptions).
+/// The CPU options for the instance.
+///
+/// [`CpuOptions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CpuOptions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CpuOptions {
     /// `AmdSevSnp`: enum [`AmdSevSnpSpecification`](super::types::AmdSevSnpSpecification).
+    ///
+    /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see
+    /// [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
     pub amd_sev_snp: ::std::option::Option<super::types::AmdSevSnpSpecification>,
     /// `CoreCount`: integer.
+    ///
+    /// The number of CPU cores for the instance.
     pub core_count: ::std::option::Option<i32>,
     /// `NestedVirtualization`: enum [`NestedVirtualizationSpecification`](super::types::NestedVirtualizationSpecification).
+    ///
+    /// Indicates whether the instance is enabled for nested virtualization.
     pub nested_virtualization: ::std::option::Option<
         super::types::NestedVirtualizationSpecification,
     >,
     /// `ThreadsPerCore`: integer.
+    ///
+    /// The number of threads per CPU core.
     pub threads_per_core: ::std::option::Option<i32>,
 }
 #[cfg(feature = "instances")]
@@ -1054,22 +1449,31 @@ impl CpuOptions {
         CpuOptionsBuilder::default()
     }
     /// `AmdSevSnp`: enum [`AmdSevSnpSpecification`](super::types::AmdSevSnpSpecification).
+    ///
+    /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see
+    /// [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
     pub fn amd_sev_snp(
         &self,
     ) -> ::std::option::Option<&super::types::AmdSevSnpSpecification> {
         self.amd_sev_snp.as_ref()
     }
     /// `CoreCount`: integer.
+    ///
+    /// The number of CPU cores for the instance.
     pub fn core_count(&self) -> ::std::option::Option<i32> {
         self.core_count
     }
     /// `NestedVirtualization`: enum [`NestedVirtualizationSpecification`](super::types::NestedVirtualizationSpecification).
+    ///
+    /// Indicates whether the instance is enabled for nested virtualization.
     pub fn nested_virtualization(
         &self,
     ) -> ::std::option::Option<&super::types::NestedVirtualizationSpecification> {
         self.nested_virtualization.as_ref()
     }
     /// `ThreadsPerCore`: integer.
+    ///
+    /// The number of threads per CPU core.
     pub fn threads_per_core(&self) -> ::std::option::Option<i32> {
         self.threads_per_core
     }
@@ -1090,6 +1494,9 @@ pub struct CpuOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl CpuOptionsBuilder {
     /// Sets member `AmdSevSnp`: enum [`AmdSevSnpSpecification`](super::types::AmdSevSnpSpecification).
+    ///
+    /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see
+    /// [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
     pub fn amd_sev_snp(
         mut self,
         input: impl ::std::convert::Into<super::types::AmdSevSnpSpecification>,
@@ -1098,6 +1505,9 @@ impl CpuOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AmdSevSnp`: enum [`AmdSevSnpSpecification`](super::types::AmdSevSnpSpecification).
+    ///
+    /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see
+    /// [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
     pub fn set_amd_sev_snp(
         mut self,
         input: ::std::option::Option<super::types::AmdSevSnpSpecification>,
@@ -1106,26 +1516,37 @@ impl CpuOptionsBuilder {
         self
     }
     /// Returns the value set for member `AmdSevSnp`: enum [`AmdSevSnpSpecification`](super::types::AmdSevSnpSpecification).
+    ///
+    /// Indicates whether the instance is enabled for AMD SEV-SNP. For more information, see
+    /// [AMD SEV-SNP](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sev-snp.html).
     pub fn get_amd_sev_snp(
         &self,
     ) -> &::std::option::Option<super::types::AmdSevSnpSpecification> {
         &self.amd_sev_snp
     }
     /// Sets member `CoreCount`: integer.
+    ///
+    /// The number of CPU cores for the instance.
     pub fn core_count(mut self, input: i32) -> Self {
         self.core_count = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `CoreCount`: integer.
+    ///
+    /// The number of CPU cores for the instance.
     pub fn set_core_count(mut self, input: ::std::option::Option<i32>) -> Self {
         self.core_count = input;
         self
     }
     /// Returns the value set for member `CoreCount`: integer.
+    ///
+    /// The number of CPU cores for the instance.
     pub fn get_core_count(&self) -> &::std::option::Option<i32> {
         &self.core_count
     }
     /// Sets member `NestedVirtualization`: enum [`NestedVirtualizationSpecification`](super::types::NestedVirtualizationSpecification).
+    ///
+    /// Indicates whether the instance is enabled for nested virtualization.
     pub fn nested_virtualization(
         mut self,
         input: impl ::std::convert::Into<super::types::NestedVirtualizationSpecification>,
@@ -1134,6 +1555,8 @@ impl CpuOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NestedVirtualization`: enum [`NestedVirtualizationSpecification`](super::types::NestedVirtualizationSpecification).
+    ///
+    /// Indicates whether the instance is enabled for nested virtualization.
     pub fn set_nested_virtualization(
         mut self,
         input: ::std::option::Option<super::types::NestedVirtualizationSpecification>,
@@ -1142,22 +1565,30 @@ impl CpuOptionsBuilder {
         self
     }
     /// Returns the value set for member `NestedVirtualization`: enum [`NestedVirtualizationSpecification`](super::types::NestedVirtualizationSpecification).
+    ///
+    /// Indicates whether the instance is enabled for nested virtualization.
     pub fn get_nested_virtualization(
         &self,
     ) -> &::std::option::Option<super::types::NestedVirtualizationSpecification> {
         &self.nested_virtualization
     }
     /// Sets member `ThreadsPerCore`: integer.
+    ///
+    /// The number of threads per CPU core.
     pub fn threads_per_core(mut self, input: i32) -> Self {
         self.threads_per_core = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ThreadsPerCore`: integer.
+    ///
+    /// The number of threads per CPU core.
     pub fn set_threads_per_core(mut self, input: ::std::option::Option<i32>) -> Self {
         self.threads_per_core = input;
         self
     }
     /// Returns the value set for member `ThreadsPerCore`: integer.
+    ///
+    /// The number of threads per CPU core.
     pub fn get_threads_per_core(&self) -> &::std::option::Option<i32> {
         &self.threads_per_core
     }
@@ -1175,25 +1606,47 @@ impl CpuOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `EbsInstanceBlockDevice`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EbsInstanceBlockDevice).
+/// Describes a parameter used to set up an EBS volume in a block device mapping.
+///
+/// [`EbsInstanceBlockDevice` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsInstanceBlockDevice.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct EbsInstanceBlockDevice {
     /// `AssociatedResource`: string.
+    ///
+    /// The ARN of the Amazon Web Services-managed resource to which the volume is attached.
     pub associated_resource: ::std::option::Option<::std::string::String>,
     /// `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub attach_time: ::std::option::Option<crate::runtime::DateTime>,
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub delete_on_termination: ::std::option::Option<bool>,
     /// `EbsCardIndex`: integer.
+    ///
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card
+    /// index is 0.
     pub ebs_card_index: ::std::option::Option<i32>,
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the EBS volume.
     pub operator: ::std::option::Option<super::types::OperatorResponse>,
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub status: ::std::option::Option<super::types::AttachmentStatus>,
     /// `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub volume_id: ::std::option::Option<::std::string::String>,
     /// `VolumeOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the volume.
+    ///
+    /// This parameter is returned only for volumes that are attached to Amazon Web Services-managed
+    /// resources.
     pub volume_owner_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -1204,34 +1657,54 @@ impl EbsInstanceBlockDevice {
         EbsInstanceBlockDeviceBuilder::default()
     }
     /// `AssociatedResource`: string.
+    ///
+    /// The ARN of the Amazon Web Services-managed resource to which the volume is attached.
     pub fn associated_resource(&self) -> ::std::option::Option<&str> {
         self.associated_resource.as_deref()
     }
     /// `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn attach_time(&self) -> ::std::option::Option<&crate::runtime::DateTime> {
         self.attach_time.as_ref()
     }
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn delete_on_termination(&self) -> ::std::option::Option<bool> {
         self.delete_on_termination
     }
     /// `EbsCardIndex`: integer.
+    ///
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card
+    /// index is 0.
     pub fn ebs_card_index(&self) -> ::std::option::Option<i32> {
         self.ebs_card_index
     }
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the EBS volume.
     pub fn operator(&self) -> ::std::option::Option<&super::types::OperatorResponse> {
         self.operator.as_ref()
     }
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(&self) -> ::std::option::Option<&super::types::AttachmentStatus> {
         self.status.as_ref()
     }
     /// `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn volume_id(&self) -> ::std::option::Option<&str> {
         self.volume_id.as_deref()
     }
     /// `VolumeOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the volume.
+    ///
+    /// This parameter is returned only for volumes that are attached to Amazon Web Services-managed
+    /// resources.
     pub fn volume_owner_id(&self) -> ::std::option::Option<&str> {
         self.volume_owner_id.as_deref()
     }
@@ -1254,6 +1727,8 @@ pub struct EbsInstanceBlockDeviceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl EbsInstanceBlockDeviceBuilder {
     /// Sets member `AssociatedResource`: string.
+    ///
+    /// The ARN of the Amazon Web Services-managed resource to which the volume is attached.
     pub fn associated_resource(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1262,6 +1737,8 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociatedResource`: string.
+    ///
+    /// The ARN of the Amazon Web Services-managed resource to which the volume is attached.
     pub fn set_associated_resource(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1270,17 +1747,23 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `AssociatedResource`: string.
+    ///
+    /// The ARN of the Amazon Web Services-managed resource to which the volume is attached.
     pub fn get_associated_resource(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.associated_resource
     }
     /// Sets member `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn attach_time(mut self, input: crate::runtime::DateTime) -> Self {
         self.attach_time = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn set_attach_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -1289,15 +1772,21 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn get_attach_time(&self) -> &::std::option::Option<crate::runtime::DateTime> {
         &self.attach_time
     }
     /// Sets member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn delete_on_termination(mut self, input: bool) -> Self {
         self.delete_on_termination = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn set_delete_on_termination(
         mut self,
         input: ::std::option::Option<bool>,
@@ -1306,29 +1795,44 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn get_delete_on_termination(&self) -> &::std::option::Option<bool> {
         &self.delete_on_termination
     }
     /// Sets member `EbsCardIndex`: integer.
+    ///
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card
+    /// index is 0.
     pub fn ebs_card_index(mut self, input: i32) -> Self {
         self.ebs_card_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EbsCardIndex`: integer.
+    ///
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card
+    /// index is 0.
     pub fn set_ebs_card_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.ebs_card_index = input;
         self
     }
     /// Returns the value set for member `EbsCardIndex`: integer.
+    ///
+    /// The index of the EBS card. Some instance types support multiple EBS cards. The default EBS card
+    /// index is 0.
     pub fn get_ebs_card_index(&self) -> &::std::option::Option<i32> {
         &self.ebs_card_index
     }
     /// Sets member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the EBS volume.
     pub fn operator(mut self, input: super::types::OperatorResponse) -> Self {
         self.operator = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the EBS volume.
     pub fn set_operator(
         mut self,
         input: ::std::option::Option<super::types::OperatorResponse>,
@@ -1337,12 +1841,16 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the EBS volume.
     pub fn get_operator(
         &self,
     ) -> &::std::option::Option<super::types::OperatorResponse> {
         &self.operator
     }
     /// Sets member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::AttachmentStatus>,
@@ -1351,6 +1859,8 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::AttachmentStatus>,
@@ -1359,10 +1869,14 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn get_status(&self) -> &::std::option::Option<super::types::AttachmentStatus> {
         &self.status
     }
     /// Sets member `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn volume_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1371,6 +1885,8 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn set_volume_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1379,10 +1895,17 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn get_volume_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.volume_id
     }
     /// Sets member `VolumeOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the volume.
+    ///
+    /// This parameter is returned only for volumes that are attached to Amazon Web Services-managed
+    /// resources.
     pub fn volume_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1391,6 +1914,11 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VolumeOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the volume.
+    ///
+    /// This parameter is returned only for volumes that are attached to Amazon Web Services-managed
+    /// resources.
     pub fn set_volume_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1399,6 +1927,11 @@ impl EbsInstanceBlockDeviceBuilder {
         self
     }
     /// Returns the value set for member `VolumeOwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the volume.
+    ///
+    /// This parameter is returned only for volumes that are attached to Amazon Web Services-managed
+    /// resources.
     pub fn get_volume_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.volume_owner_id
     }
@@ -1420,7 +1953,9 @@ impl EbsInstanceBlockDeviceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `EbsInstanceBlockDeviceSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EbsInstanceBlockDeviceSpecification).
+/// Describes information used to set up an EBS volume specified in a block device mapping.
+///
+/// [`EbsInstanceBlockDeviceSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsInstanceBlockDeviceSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -1430,8 +1965,12 @@ impl EbsInstanceBlockDeviceBuilder {
 )]
 pub struct EbsInstanceBlockDeviceSpecification {
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub delete_on_termination: ::std::option::Option<bool>,
     /// `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub volume_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -1442,10 +1981,14 @@ impl EbsInstanceBlockDeviceSpecification {
         EbsInstanceBlockDeviceSpecificationBuilder::default()
     }
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn delete_on_termination(&self) -> ::std::option::Option<bool> {
         self.delete_on_termination
     }
     /// `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn volume_id(&self) -> ::std::option::Option<&str> {
         self.volume_id.as_deref()
     }
@@ -1462,11 +2005,15 @@ pub struct EbsInstanceBlockDeviceSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl EbsInstanceBlockDeviceSpecificationBuilder {
     /// Sets member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn delete_on_termination(mut self, input: bool) -> Self {
         self.delete_on_termination = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn set_delete_on_termination(
         mut self,
         input: ::std::option::Option<bool>,
@@ -1475,10 +2022,14 @@ impl EbsInstanceBlockDeviceSpecificationBuilder {
         self
     }
     /// Returns the value set for member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the volume is deleted on instance termination.
     pub fn get_delete_on_termination(&self) -> &::std::option::Option<bool> {
         &self.delete_on_termination
     }
     /// Sets member `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn volume_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1487,6 +2038,8 @@ impl EbsInstanceBlockDeviceSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn set_volume_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1495,6 +2048,8 @@ impl EbsInstanceBlockDeviceSpecificationBuilder {
         self
     }
     /// Returns the value set for member `VolumeId`: string.
+    ///
+    /// The ID of the EBS volume.
     pub fn get_volume_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.volume_id
     }
@@ -1510,7 +2065,11 @@ impl EbsInstanceBlockDeviceSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `ElasticGpuAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ElasticGpuAssociation).
+/// **Note:** Amazon Elastic Graphics reached end of life on January 8, 2024.
+///
+/// Describes the association between an instance and an Elastic Graphics accelerator.
+///
+/// [`ElasticGpuAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ElasticGpuAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -1520,12 +2079,20 @@ impl EbsInstanceBlockDeviceSpecificationBuilder {
 )]
 pub struct ElasticGpuAssociation {
     /// `ElasticGpuAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub elastic_gpu_association_id: ::std::option::Option<::std::string::String>,
     /// `ElasticGpuAssociationState`: string.
+    ///
+    /// The state of the association between the instance and the Elastic Graphics accelerator.
     pub elastic_gpu_association_state: ::std::option::Option<::std::string::String>,
     /// `ElasticGpuAssociationTime`: string.
+    ///
+    /// The time the Elastic Graphics accelerator was associated with the instance.
     pub elastic_gpu_association_time: ::std::option::Option<::std::string::String>,
     /// `ElasticGpuId`: string.
+    ///
+    /// The ID of the Elastic Graphics accelerator.
     pub elastic_gpu_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -1536,18 +2103,26 @@ impl ElasticGpuAssociation {
         ElasticGpuAssociationBuilder::default()
     }
     /// `ElasticGpuAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn elastic_gpu_association_id(&self) -> ::std::option::Option<&str> {
         self.elastic_gpu_association_id.as_deref()
     }
     /// `ElasticGpuAssociationState`: string.
+    ///
+    /// The state of the association between the instance and the Elastic Graphics accelerator.
     pub fn elastic_gpu_association_state(&self) -> ::std::option::Option<&str> {
         self.elastic_gpu_association_state.as_deref()
     }
     /// `ElasticGpuAssociationTime`: string.
+    ///
+    /// The time the Elastic Graphics accelerator was associated with the instance.
     pub fn elastic_gpu_association_time(&self) -> ::std::option::Option<&str> {
         self.elastic_gpu_association_time.as_deref()
     }
     /// `ElasticGpuId`: string.
+    ///
+    /// The ID of the Elastic Graphics accelerator.
     pub fn elastic_gpu_id(&self) -> ::std::option::Option<&str> {
         self.elastic_gpu_id.as_deref()
     }
@@ -1570,6 +2145,8 @@ pub struct ElasticGpuAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl ElasticGpuAssociationBuilder {
     /// Sets member `ElasticGpuAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn elastic_gpu_association_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1578,6 +2155,8 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticGpuAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn set_elastic_gpu_association_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1586,12 +2165,16 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticGpuAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn get_elastic_gpu_association_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.elastic_gpu_association_id
     }
     /// Sets member `ElasticGpuAssociationState`: string.
+    ///
+    /// The state of the association between the instance and the Elastic Graphics accelerator.
     pub fn elastic_gpu_association_state(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1600,6 +2183,8 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticGpuAssociationState`: string.
+    ///
+    /// The state of the association between the instance and the Elastic Graphics accelerator.
     pub fn set_elastic_gpu_association_state(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1608,12 +2193,16 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticGpuAssociationState`: string.
+    ///
+    /// The state of the association between the instance and the Elastic Graphics accelerator.
     pub fn get_elastic_gpu_association_state(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.elastic_gpu_association_state
     }
     /// Sets member `ElasticGpuAssociationTime`: string.
+    ///
+    /// The time the Elastic Graphics accelerator was associated with the instance.
     pub fn elastic_gpu_association_time(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1622,6 +2211,8 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticGpuAssociationTime`: string.
+    ///
+    /// The time the Elastic Graphics accelerator was associated with the instance.
     pub fn set_elastic_gpu_association_time(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1630,12 +2221,16 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticGpuAssociationTime`: string.
+    ///
+    /// The time the Elastic Graphics accelerator was associated with the instance.
     pub fn get_elastic_gpu_association_time(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.elastic_gpu_association_time
     }
     /// Sets member `ElasticGpuId`: string.
+    ///
+    /// The ID of the Elastic Graphics accelerator.
     pub fn elastic_gpu_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1644,6 +2239,8 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticGpuId`: string.
+    ///
+    /// The ID of the Elastic Graphics accelerator.
     pub fn set_elastic_gpu_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1652,6 +2249,8 @@ impl ElasticGpuAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticGpuId`: string.
+    ///
+    /// The ID of the Elastic Graphics accelerator.
     pub fn get_elastic_gpu_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.elastic_gpu_id
     }
@@ -1669,21 +2268,33 @@ impl ElasticGpuAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `ElasticInferenceAcceleratorAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ElasticInferenceAcceleratorAssociation).
+/// **Note:** Amazon Elastic Inference is no longer available.
+///
+/// Describes the association between an instance and an elastic inference accelerator.
+///
+/// [`ElasticInferenceAcceleratorAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ElasticInferenceAcceleratorAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ElasticInferenceAcceleratorAssociation {
     /// `ElasticInferenceAcceleratorArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
     pub elastic_inference_accelerator_arn: ::std::option::Option<::std::string::String>,
     /// `ElasticInferenceAcceleratorAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub elastic_inference_accelerator_association_id: ::std::option::Option<
         ::std::string::String,
     >,
     /// `ElasticInferenceAcceleratorAssociationState`: string.
+    ///
+    /// The state of the elastic inference accelerator.
     pub elastic_inference_accelerator_association_state: ::std::option::Option<
         ::std::string::String,
     >,
     /// `ElasticInferenceAcceleratorAssociationTime`: timestamp.
+    ///
+    /// The time at which the elastic inference accelerator is associated with an instance.
     pub elastic_inference_accelerator_association_time: ::std::option::Option<
         crate::runtime::DateTime,
     >,
@@ -1696,22 +2307,30 @@ impl ElasticInferenceAcceleratorAssociation {
         ElasticInferenceAcceleratorAssociationBuilder::default()
     }
     /// `ElasticInferenceAcceleratorArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
     pub fn elastic_inference_accelerator_arn(&self) -> ::std::option::Option<&str> {
         self.elastic_inference_accelerator_arn.as_deref()
     }
     /// `ElasticInferenceAcceleratorAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn elastic_inference_accelerator_association_id(
         &self,
     ) -> ::std::option::Option<&str> {
         self.elastic_inference_accelerator_association_id.as_deref()
     }
     /// `ElasticInferenceAcceleratorAssociationState`: string.
+    ///
+    /// The state of the elastic inference accelerator.
     pub fn elastic_inference_accelerator_association_state(
         &self,
     ) -> ::std::option::Option<&str> {
         self.elastic_inference_accelerator_association_state.as_deref()
     }
     /// `ElasticInferenceAcceleratorAssociationTime`: timestamp.
+    ///
+    /// The time at which the elastic inference accelerator is associated with an instance.
     pub fn elastic_inference_accelerator_association_time(
         &self,
     ) -> ::std::option::Option<&crate::runtime::DateTime> {
@@ -1740,6 +2359,8 @@ pub struct ElasticInferenceAcceleratorAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl ElasticInferenceAcceleratorAssociationBuilder {
     /// Sets member `ElasticInferenceAcceleratorArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
     pub fn elastic_inference_accelerator_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1750,6 +2371,8 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticInferenceAcceleratorArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
     pub fn set_elastic_inference_accelerator_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1758,12 +2381,16 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticInferenceAcceleratorArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the elastic inference accelerator.
     pub fn get_elastic_inference_accelerator_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.elastic_inference_accelerator_arn
     }
     /// Sets member `ElasticInferenceAcceleratorAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn elastic_inference_accelerator_association_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1774,6 +2401,8 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticInferenceAcceleratorAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn set_elastic_inference_accelerator_association_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1782,12 +2411,16 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticInferenceAcceleratorAssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn get_elastic_inference_accelerator_association_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.elastic_inference_accelerator_association_id
     }
     /// Sets member `ElasticInferenceAcceleratorAssociationState`: string.
+    ///
+    /// The state of the elastic inference accelerator.
     pub fn elastic_inference_accelerator_association_state(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1798,6 +2431,8 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticInferenceAcceleratorAssociationState`: string.
+    ///
+    /// The state of the elastic inference accelerator.
     pub fn set_elastic_inference_accelerator_association_state(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1806,12 +2441,16 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticInferenceAcceleratorAssociationState`: string.
+    ///
+    /// The state of the elastic inference accelerator.
     pub fn get_elastic_inference_accelerator_association_state(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.elastic_inference_accelerator_association_state
     }
     /// Sets member `ElasticInferenceAcceleratorAssociationTime`: timestamp.
+    ///
+    /// The time at which the elastic inference accelerator is associated with an instance.
     pub fn elastic_inference_accelerator_association_time(
         mut self,
         input: crate::runtime::DateTime,
@@ -1822,6 +2461,8 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticInferenceAcceleratorAssociationTime`: timestamp.
+    ///
+    /// The time at which the elastic inference accelerator is associated with an instance.
     pub fn set_elastic_inference_accelerator_association_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -1830,6 +2471,8 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
         self
     }
     /// Returns the value set for member `ElasticInferenceAcceleratorAssociationTime`: timestamp.
+    ///
+    /// The time at which the elastic inference accelerator is associated with an instance.
     pub fn get_elastic_inference_accelerator_association_time(
         &self,
     ) -> &::std::option::Option<crate::runtime::DateTime> {
@@ -1852,7 +2495,18 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `EnaSrdSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EnaSrdSpecification).
+/// ENA Express uses Amazon Web Services Scalable Reliable Datagram (SRD) technology to increase the
+/// maximum bandwidth used per stream and minimize tail latency of network traffic between EC2
+/// instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within
+/// the same account, or in different accounts. Both sending and receiving instances must have ENA
+/// Express enabled.
+///
+/// To improve the reliability of network packet delivery, ENA Express reorders network packets on the
+/// receiving end by default. However, some UDP-based applications are designed to handle network
+/// packets that are out of order to reduce the overhead for packet delivery at the network layer. When
+/// ENA Express is enabled, you can specify whether UDP network traffic uses it.
+///
+/// [`EnaSrdSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnaSrdSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -1862,8 +2516,12 @@ impl ElasticInferenceAcceleratorAssociationBuilder {
 )]
 pub struct EnaSrdSpecification {
     /// `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub ena_srd_enabled: ::std::option::Option<bool>,
     /// `EnaSrdUdpSpecification`: structure [`EnaSrdUdpSpecification`](super::types::EnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub ena_srd_udp_specification: ::std::option::Option<
         super::types::EnaSrdUdpSpecification,
     >,
@@ -1876,10 +2534,14 @@ impl EnaSrdSpecification {
         EnaSrdSpecificationBuilder::default()
     }
     /// `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn ena_srd_enabled(&self) -> ::std::option::Option<bool> {
         self.ena_srd_enabled
     }
     /// `EnaSrdUdpSpecification`: structure [`EnaSrdUdpSpecification`](super::types::EnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
         &self,
     ) -> ::std::option::Option<&super::types::EnaSrdUdpSpecification> {
@@ -1900,20 +2562,28 @@ pub struct EnaSrdSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl EnaSrdSpecificationBuilder {
     /// Sets member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn ena_srd_enabled(mut self, input: bool) -> Self {
         self.ena_srd_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn set_ena_srd_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ena_srd_enabled = input;
         self
     }
     /// Returns the value set for member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn get_ena_srd_enabled(&self) -> &::std::option::Option<bool> {
         &self.ena_srd_enabled
     }
     /// Sets member `EnaSrdUdpSpecification`: structure [`EnaSrdUdpSpecification`](super::types::EnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
         mut self,
         input: super::types::EnaSrdUdpSpecification,
@@ -1922,6 +2592,8 @@ impl EnaSrdSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdUdpSpecification`: structure [`EnaSrdUdpSpecification`](super::types::EnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn set_ena_srd_udp_specification(
         mut self,
         input: ::std::option::Option<super::types::EnaSrdUdpSpecification>,
@@ -1930,6 +2602,8 @@ impl EnaSrdSpecificationBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdUdpSpecification`: structure [`EnaSrdUdpSpecification`](super::types::EnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn get_ena_srd_udp_specification(
         &self,
     ) -> &::std::option::Option<super::types::EnaSrdUdpSpecification> {
@@ -1947,7 +2621,13 @@ impl EnaSrdSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `EnaSrdUdpSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EnaSrdUdpSpecification).
+/// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic
+/// automatically uses it. However, some UDP-based applications are designed to handle network packets
+/// that are out of order, without a need for retransmission, such as live video broadcasting or other
+/// near-real-time applications. For UDP traffic, you can specify whether to use ENA Express, based on
+/// your application environment needs.
+///
+/// [`EnaSrdUdpSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnaSrdUdpSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -1957,6 +2637,9 @@ impl EnaSrdSpecificationBuilder {
 )]
 pub struct EnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub ena_srd_udp_enabled: ::std::option::Option<bool>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -1967,6 +2650,9 @@ impl EnaSrdUdpSpecification {
         EnaSrdUdpSpecificationBuilder::default()
     }
     /// `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn ena_srd_udp_enabled(&self) -> ::std::option::Option<bool> {
         self.ena_srd_udp_enabled
     }
@@ -1982,11 +2668,17 @@ pub struct EnaSrdUdpSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl EnaSrdUdpSpecificationBuilder {
     /// Sets member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn ena_srd_udp_enabled(mut self, input: bool) -> Self {
         self.ena_srd_udp_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn set_ena_srd_udp_enabled(
         mut self,
         input: ::std::option::Option<bool>,
@@ -1995,6 +2687,9 @@ impl EnaSrdUdpSpecificationBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn get_ena_srd_udp_enabled(&self) -> &::std::option::Option<bool> {
         &self.ena_srd_udp_enabled
     }
@@ -2009,7 +2704,9 @@ impl EnaSrdUdpSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `EnclaveOptions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/EnclaveOptions).
+/// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
+///
+/// [`EnclaveOptions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnclaveOptions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -2019,6 +2716,9 @@ impl EnaSrdUdpSpecificationBuilder {
 )]
 pub struct EnclaveOptions {
     /// `Enabled`: boolean.
+    ///
+    /// If this parameter is set to `true`, the instance is enabled for Amazon Web Services Nitro Enclaves;
+    /// otherwise, it is not enabled for Amazon Web Services Nitro Enclaves.
     pub enabled: ::std::option::Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -2029,6 +2729,9 @@ impl EnclaveOptions {
         EnclaveOptionsBuilder::default()
     }
     /// `Enabled`: boolean.
+    ///
+    /// If this parameter is set to `true`, the instance is enabled for Amazon Web Services Nitro Enclaves;
+    /// otherwise, it is not enabled for Amazon Web Services Nitro Enclaves.
     pub fn enabled(&self) -> ::std::option::Option<bool> {
         self.enabled
     }
@@ -2044,16 +2747,25 @@ pub struct EnclaveOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl EnclaveOptionsBuilder {
     /// Sets member `Enabled`: boolean.
+    ///
+    /// If this parameter is set to `true`, the instance is enabled for Amazon Web Services Nitro Enclaves;
+    /// otherwise, it is not enabled for Amazon Web Services Nitro Enclaves.
     pub fn enabled(mut self, input: bool) -> Self {
         self.enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Enabled`: boolean.
+    ///
+    /// If this parameter is set to `true`, the instance is enabled for Amazon Web Services Nitro Enclaves;
+    /// otherwise, it is not enabled for Amazon Web Services Nitro Enclaves.
     pub fn set_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
         self.enabled = input;
         self
     }
     /// Returns the value set for member `Enabled`: boolean.
+    ///
+    /// If this parameter is set to `true`, the instance is enabled for Amazon Web Services Nitro Enclaves;
+    /// otherwise, it is not enabled for Amazon Web Services Nitro Enclaves.
     pub fn get_enabled(&self) -> &::std::option::Option<bool> {
         &self.enabled
     }
@@ -2196,7 +2908,9 @@ impl FilterBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 /// A structure of the API: the model's `GroupIdentifier`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/GroupIdentifier).
+/// Describes a security group.
+///
+/// [`GroupIdentifier` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GroupIdentifier.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -2206,8 +2920,12 @@ impl FilterBuilder {
 )]
 pub struct GroupIdentifier {
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub group_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -2218,10 +2936,14 @@ impl GroupIdentifier {
         GroupIdentifierBuilder::default()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
@@ -2238,6 +2960,8 @@ pub struct GroupIdentifierBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 impl GroupIdentifierBuilder {
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2246,6 +2970,8 @@ impl GroupIdentifierBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2254,10 +2980,14 @@ impl GroupIdentifierBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2266,6 +2996,8 @@ impl GroupIdentifierBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2274,6 +3006,8 @@ impl GroupIdentifierBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
@@ -2289,7 +3023,14 @@ impl GroupIdentifierBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `HibernationOptions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/HibernationOptions).
+/// Indicates whether your instance is configured for hibernation. This parameter is valid only if the
+/// instance meets the
+/// [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html).
+/// For more information, see
+/// [Hibernate your Amazon EC2 instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`HibernationOptions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HibernationOptions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -2299,6 +3040,8 @@ impl GroupIdentifierBuilder {
 )]
 pub struct HibernationOptions {
     /// `Configured`: boolean.
+    ///
+    /// If `true`, your instance is enabled for hibernation; otherwise, it is not enabled for hibernation.
     pub configured: ::std::option::Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -2309,6 +3052,8 @@ impl HibernationOptions {
         HibernationOptionsBuilder::default()
     }
     /// `Configured`: boolean.
+    ///
+    /// If `true`, your instance is enabled for hibernation; otherwise, it is not enabled for hibernation.
     pub fn configured(&self) -> ::std::option::Option<bool> {
         self.configured
     }
@@ -2324,16 +3069,22 @@ pub struct HibernationOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl HibernationOptionsBuilder {
     /// Sets member `Configured`: boolean.
+    ///
+    /// If `true`, your instance is enabled for hibernation; otherwise, it is not enabled for hibernation.
     pub fn configured(mut self, input: bool) -> Self {
         self.configured = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Configured`: boolean.
+    ///
+    /// If `true`, your instance is enabled for hibernation; otherwise, it is not enabled for hibernation.
     pub fn set_configured(mut self, input: ::std::option::Option<bool>) -> Self {
         self.configured = input;
         self
     }
     /// Returns the value set for member `Configured`: boolean.
+    ///
+    /// If `true`, your instance is enabled for hibernation; otherwise, it is not enabled for hibernation.
     pub fn get_configured(&self) -> &::std::option::Option<bool> {
         &self.configured
     }
@@ -2348,7 +3099,9 @@ impl HibernationOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `IamInstanceProfile`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IamInstanceProfile).
+/// Describes an IAM instance profile.
+///
+/// [`IamInstanceProfile` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -2358,8 +3111,12 @@ impl HibernationOptionsBuilder {
 )]
 pub struct IamInstanceProfile {
     /// `Arn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the instance profile.
     pub arn: ::std::option::Option<::std::string::String>,
     /// `Id`: string.
+    ///
+    /// The ID of the instance profile.
     pub id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -2370,10 +3127,14 @@ impl IamInstanceProfile {
         IamInstanceProfileBuilder::default()
     }
     /// `Arn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the instance profile.
     pub fn arn(&self) -> ::std::option::Option<&str> {
         self.arn.as_deref()
     }
     /// `Id`: string.
+    ///
+    /// The ID of the instance profile.
     pub fn id(&self) -> ::std::option::Option<&str> {
         self.id.as_deref()
     }
@@ -2390,6 +3151,8 @@ pub struct IamInstanceProfileBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl IamInstanceProfileBuilder {
     /// Sets member `Arn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the instance profile.
     pub fn arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2398,6 +3161,8 @@ impl IamInstanceProfileBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Arn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the instance profile.
     pub fn set_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2406,10 +3171,14 @@ impl IamInstanceProfileBuilder {
         self
     }
     /// Returns the value set for member `Arn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the instance profile.
     pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.arn
     }
     /// Sets member `Id`: string.
+    ///
+    /// The ID of the instance profile.
     pub fn id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2418,6 +3187,8 @@ impl IamInstanceProfileBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Id`: string.
+    ///
+    /// The ID of the instance profile.
     pub fn set_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2426,6 +3197,8 @@ impl IamInstanceProfileBuilder {
         self
     }
     /// Returns the value set for member `Id`: string.
+    ///
+    /// The ID of the instance profile.
     pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.id
     }
@@ -2441,157 +3214,321 @@ impl IamInstanceProfileBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `Instance`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Instance).
+/// Describes an instance.
+///
+/// [`Instance` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Instance.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Instance {
     /// `AmiLaunchIndex`: integer.
+    ///
+    /// The AMI launch index, which can be used to find this instance in the launch group.
     pub ami_launch_index: ::std::option::Option<i32>,
     /// `Architecture`: enum [`ArchitectureValues`](super::types::ArchitectureValues).
+    ///
+    /// The architecture of the image.
     pub architecture: ::std::option::Option<super::types::ArchitectureValues>,
     /// `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// Any block device mapping entries for the instance.
     pub block_device_mappings: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceBlockDeviceMapping>,
     >,
     /// `BootMode`: enum [`BootModeValues`](super::types::BootModeValues).
+    ///
+    /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both
+    /// UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot
+    /// the instance at launch or start.
+    ///
+    /// **Note:** The operating system contained in the AMI must be configured to support the specified boot
+    /// mode.
+    ///
+    /// For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub boot_mode: ::std::option::Option<super::types::BootModeValues>,
     /// `CapacityBlockId`: string.
+    ///
+    /// The ID of the Capacity Block.
+    ///
+    /// **Note:** For P5 instances, a Capacity Block ID refers to a group of instances. For Trn2u instances,
+    /// a capacity block ID refers to an EC2 UltraServer.
     pub capacity_block_id: ::std::option::Option<::std::string::String>,
     /// `CapacityReservationId`: string.
+    ///
+    /// The ID of the Capacity Reservation.
     pub capacity_reservation_id: ::std::option::Option<::std::string::String>,
     /// `CapacityReservationSpecification`: structure [`CapacityReservationSpecificationResponse`](super::types::CapacityReservationSpecificationResponse).
+    ///
+    /// Information about the Capacity Reservation targeting option.
     pub capacity_reservation_specification: ::std::option::Option<
         super::types::CapacityReservationSpecificationResponse,
     >,
     /// `ClientToken`: string.
+    ///
+    /// The idempotency token you provided when you launched the instance, if applicable.
     pub client_token: ::std::option::Option<::std::string::String>,
     /// `CpuOptions`: structure [`CpuOptions`](super::types::CpuOptions).
+    ///
+    /// The CPU options for the instance.
     pub cpu_options: ::std::option::Option<super::types::CpuOptions>,
     /// `CurrentInstanceBootMode`: enum [`InstanceBootModeValues`](super::types::InstanceBootModeValues).
+    ///
+    /// The boot mode that is used to boot the instance at launch or start. For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub current_instance_boot_mode: ::std::option::Option<
         super::types::InstanceBootModeValues,
     >,
     /// `EbsOptimized`: boolean.
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance.
+    /// This optimization isn't available with all instance types. Additional usage charges apply when using
+    /// an EBS Optimized instance.
     pub ebs_optimized: ::std::option::Option<bool>,
     /// `ElasticGpuAssociations`: list of structure [`ElasticGpuAssociation`](super::types::ElasticGpuAssociation).
+    ///
+    /// Deprecated.
+    ///
+    /// **Note:** Amazon Elastic Graphics reached end of life on January 8, 2024.
     pub elastic_gpu_associations: ::std::option::Option<
         ::std::vec::Vec<super::types::ElasticGpuAssociation>,
     >,
     /// `ElasticInferenceAcceleratorAssociations`: list of structure [`ElasticInferenceAcceleratorAssociation`](super::types::ElasticInferenceAcceleratorAssociation).
+    ///
+    /// Deprecated
+    ///
+    /// **Note:** Amazon Elastic Inference is no longer available.
     pub elastic_inference_accelerator_associations: ::std::option::Option<
         ::std::vec::Vec<super::types::ElasticInferenceAcceleratorAssociation>,
     >,
     /// `EnaSupport`: boolean.
+    ///
+    /// Specifies whether enhanced networking with ENA is enabled.
     pub ena_support: ::std::option::Option<bool>,
     /// `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub enclave_options: ::std::option::Option<super::types::EnclaveOptions>,
     /// `HibernationOptions`: structure [`HibernationOptions`](super::types::HibernationOptions).
+    ///
+    /// Indicates whether the instance is enabled for hibernation.
     pub hibernation_options: ::std::option::Option<super::types::HibernationOptions>,
     /// `Hypervisor`: enum [`HypervisorType`](super::types::HypervisorType).
+    ///
+    /// The hypervisor type of the instance. The value `xen` is used for both Xen and Nitro hypervisors.
     pub hypervisor: ::std::option::Option<super::types::HypervisorType>,
     /// `IamInstanceProfile`: structure [`IamInstanceProfile`](super::types::IamInstanceProfile).
+    ///
+    /// The IAM instance profile associated with the instance, if applicable.
     pub iam_instance_profile: ::std::option::Option<super::types::IamInstanceProfile>,
     /// `ImageId`: string.
+    ///
+    /// The ID of the AMI used to launch the instance.
     pub image_id: ::std::option::Option<::std::string::String>,
     /// `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub instance_id: ::std::option::Option<::std::string::String>,
     /// `InstanceLifecycle`: enum [`InstanceLifecycleType`](super::types::InstanceLifecycleType).
+    ///
+    /// Indicates whether this is a Spot Instance or a Scheduled Instance.
     pub instance_lifecycle: ::std::option::Option<super::types::InstanceLifecycleType>,
     /// `InstanceType`: enum [`InstanceType`](super::types::InstanceType).
+    ///
+    /// The instance type.
     pub instance_type: ::std::option::Option<super::types::InstanceType>,
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 address assigned to the instance.
     pub ipv6_address: ::std::option::Option<::std::string::String>,
     /// `KernelId`: string.
+    ///
+    /// The kernel associated with this instance, if applicable.
     pub kernel_id: ::std::option::Option<::std::string::String>,
     /// `KeyName`: string.
+    ///
+    /// The name of the key pair, if this instance was launched with an associated key pair.
     pub key_name: ::std::option::Option<::std::string::String>,
     /// `LaunchTime`: timestamp.
+    ///
+    /// The time that the instance was last launched. To determine the time that instance was first
+    /// launched, see the attachment time for the primary network interface.
     pub launch_time: ::std::option::Option<crate::runtime::DateTime>,
     /// `Licenses`: list of structure [`LicenseConfiguration`](super::types::LicenseConfiguration).
+    ///
+    /// The license configurations for the instance.
     pub licenses: ::std::option::Option<
         ::std::vec::Vec<super::types::LicenseConfiguration>,
     >,
     /// `MaintenanceOptions`: structure [`InstanceMaintenanceOptions`](super::types::InstanceMaintenanceOptions).
+    ///
+    /// Provides information on the recovery and maintenance options of your instance.
     pub maintenance_options: ::std::option::Option<
         super::types::InstanceMaintenanceOptions,
     >,
     /// `MetadataOptions`: structure [`InstanceMetadataOptionsResponse`](super::types::InstanceMetadataOptionsResponse).
+    ///
+    /// The metadata options for the instance.
     pub metadata_options: ::std::option::Option<
         super::types::InstanceMetadataOptionsResponse,
     >,
     /// `Monitoring`: structure [`Monitoring`](super::types::Monitoring).
+    ///
+    /// The monitoring for the instance.
     pub monitoring: ::std::option::Option<super::types::Monitoring>,
     /// `NetworkInterfaces`: list of structure [`InstanceNetworkInterface`](super::types::InstanceNetworkInterface).
+    ///
+    /// The network interfaces for the instance.
     pub network_interfaces: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceNetworkInterface>,
     >,
     /// `NetworkPerformanceOptions`: structure [`InstanceNetworkPerformanceOptions`](super::types::InstanceNetworkPerformanceOptions).
+    ///
+    /// Contains settings for the network performance options for your instance.
     pub network_performance_options: ::std::option::Option<
         super::types::InstanceNetworkPerformanceOptions,
     >,
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the instance.
     pub operator: ::std::option::Option<super::types::OperatorResponse>,
     /// `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub outpost_arn: ::std::option::Option<::std::string::String>,
     /// `Placement`: structure [`Placement`](super::types::Placement).
+    ///
+    /// The location where the instance launched, if applicable.
     pub placement: ::std::option::Option<super::types::Placement>,
     /// `Platform`: enum [`PlatformValues`](super::types::PlatformValues).
+    ///
+    /// The platform. This value is `windows` for Windows instances; otherwise, it is empty.
     pub platform: ::std::option::Option<super::types::PlatformValues>,
     /// `PlatformDetails`: string.
+    ///
+    /// The platform details value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub platform_details: ::std::option::Option<::std::string::String>,
     /// `PrivateDnsName`: string.
+    ///
+    /// \[IPv4 only\] The private DNS hostname name assigned to the instance. This DNS hostname can only be
+    /// used inside the Amazon EC2 network. This name is not available until the instance enters the
+    /// `running` state.
+    ///
+    /// The Amazon-provided DNS server resolves Amazon-provided private DNS hostnames if you've enabled DNS
+    /// resolution and DNS hostnames in your VPC. If you are not using the Amazon-provided DNS server in
+    /// your VPC, your custom domain name servers must resolve the hostname as appropriate.
     pub private_dns_name: ::std::option::Option<::std::string::String>,
     /// `PrivateDnsNameOptions`: structure [`PrivateDnsNameOptionsResponse`](super::types::PrivateDnsNameOptionsResponse).
+    ///
+    /// The options for the instance hostname.
     pub private_dns_name_options: ::std::option::Option<
         super::types::PrivateDnsNameOptionsResponse,
     >,
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address assigned to the instance.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
     /// `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes attached to this instance, if applicable.
     pub product_codes: ::std::option::Option<::std::vec::Vec<super::types::ProductCode>>,
     /// `PublicDnsName`: string.
+    ///
+    /// The public DNS name assigned to the instance. This name is not available until the instance enters
+    /// the `running` state. This name is only available if you've enabled DNS hostnames for your VPC. The
+    /// format of this name depends on the
+    /// [public hostname type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html#public-hostnames).
     pub public_dns_name: ::std::option::Option<::std::string::String>,
     /// `PublicIpAddress`: string.
+    ///
+    /// The public IPv4 address, or the Carrier IP address assigned to the instance, if applicable.
+    ///
+    /// A Carrier IP address only applies to an instance launched in a subnet associated with a Wavelength
+    /// Zone.
     pub public_ip_address: ::std::option::Option<::std::string::String>,
     /// `RamdiskId`: string.
+    ///
+    /// The RAM disk associated with this instance, if applicable.
     pub ramdisk_id: ::std::option::Option<::std::string::String>,
     /// `RootDeviceName`: string.
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub root_device_name: ::std::option::Option<::std::string::String>,
     /// `RootDeviceType`: enum [`DeviceType`](super::types::DeviceType).
+    ///
+    /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
     pub root_device_type: ::std::option::Option<super::types::DeviceType>,
     /// `SecondaryInterfaces`: list of structure [`InstanceSecondaryInterface`](super::types::InstanceSecondaryInterface).
+    ///
+    /// The secondary interfaces for the instance.
     pub secondary_interfaces: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceSecondaryInterface>,
     >,
     /// `SecurityGroups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups for the instance.
     pub security_groups: ::std::option::Option<
         ::std::vec::Vec<super::types::GroupIdentifier>,
     >,
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub source_dest_check: ::std::option::Option<bool>,
     /// `SpotInstanceRequestId`: string.
+    ///
+    /// If the request is a Spot Instance request, the ID of the request.
     pub spot_instance_request_id: ::std::option::Option<::std::string::String>,
     /// `SriovNetSupport`: string.
+    ///
+    /// Specifies whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub sriov_net_support: ::std::option::Option<::std::string::String>,
     /// `State`: structure [`InstanceState`](super::types::InstanceState).
+    ///
+    /// The current state of the instance.
     pub state: ::std::option::Option<super::types::InstanceState>,
     /// `StateReason`: structure [`StateReason`](super::types::StateReason).
+    ///
+    /// The reason for the most recent state transition.
     pub state_reason: ::std::option::Option<super::types::StateReason>,
     /// `StateTransitionReason`: string.
+    ///
+    /// The reason for the most recent state transition. This might be an empty string.
     pub state_transition_reason: ::std::option::Option<::std::string::String>,
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet in which the instance is running.
     pub subnet_id: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the instance.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `TpmSupport`: string.
+    ///
+    /// If the instance is configured for NitroTPM support, the value is `v2.0`. For more information, see
+    /// [NitroTPM](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nitrotpm.html) in the
+    /// *Amazon EC2 User Guide*.
     pub tpm_support: ::std::option::Option<::std::string::String>,
     /// `UsageOperation`: string.
+    ///
+    /// The usage operation value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub usage_operation: ::std::option::Option<::std::string::String>,
     /// `UsageOperationUpdateTime`: timestamp.
+    ///
+    /// The time that the usage operation was last updated.
     pub usage_operation_update_time: ::std::option::Option<crate::runtime::DateTime>,
     /// `VirtualizationType`: enum [`VirtualizationType`](super::types::VirtualizationType).
+    ///
+    /// The virtualization type of the instance.
     pub virtualization_type: ::std::option::Option<super::types::VirtualizationType>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC in which the instance is running.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -2602,274 +3539,436 @@ impl Instance {
         InstanceBuilder::default()
     }
     /// `AmiLaunchIndex`: integer.
+    ///
+    /// The AMI launch index, which can be used to find this instance in the launch group.
     pub fn ami_launch_index(&self) -> ::std::option::Option<i32> {
         self.ami_launch_index
     }
     /// `Architecture`: enum [`ArchitectureValues`](super::types::ArchitectureValues).
+    ///
+    /// The architecture of the image.
     pub fn architecture(
         &self,
     ) -> ::std::option::Option<&super::types::ArchitectureValues> {
         self.architecture.as_ref()
     }
     /// `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// Any block device mapping entries for the instance.
     pub fn block_device_mappings(&self) -> &[super::types::InstanceBlockDeviceMapping] {
         self.block_device_mappings.as_deref().unwrap_or_default()
     }
     /// `BootMode`: enum [`BootModeValues`](super::types::BootModeValues).
+    ///
+    /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both
+    /// UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot
+    /// the instance at launch or start.
+    ///
+    /// **Note:** The operating system contained in the AMI must be configured to support the specified boot
+    /// mode.
+    ///
+    /// For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn boot_mode(&self) -> ::std::option::Option<&super::types::BootModeValues> {
         self.boot_mode.as_ref()
     }
     /// `CapacityBlockId`: string.
+    ///
+    /// The ID of the Capacity Block.
+    ///
+    /// **Note:** For P5 instances, a Capacity Block ID refers to a group of instances. For Trn2u instances,
+    /// a capacity block ID refers to an EC2 UltraServer.
     pub fn capacity_block_id(&self) -> ::std::option::Option<&str> {
         self.capacity_block_id.as_deref()
     }
     /// `CapacityReservationId`: string.
+    ///
+    /// The ID of the Capacity Reservation.
     pub fn capacity_reservation_id(&self) -> ::std::option::Option<&str> {
         self.capacity_reservation_id.as_deref()
     }
     /// `CapacityReservationSpecification`: structure [`CapacityReservationSpecificationResponse`](super::types::CapacityReservationSpecificationResponse).
+    ///
+    /// Information about the Capacity Reservation targeting option.
     pub fn capacity_reservation_specification(
         &self,
     ) -> ::std::option::Option<&super::types::CapacityReservationSpecificationResponse> {
         self.capacity_reservation_specification.as_ref()
     }
     /// `ClientToken`: string.
+    ///
+    /// The idempotency token you provided when you launched the instance, if applicable.
     pub fn client_token(&self) -> ::std::option::Option<&str> {
         self.client_token.as_deref()
     }
     /// `CpuOptions`: structure [`CpuOptions`](super::types::CpuOptions).
+    ///
+    /// The CPU options for the instance.
     pub fn cpu_options(&self) -> ::std::option::Option<&super::types::CpuOptions> {
         self.cpu_options.as_ref()
     }
     /// `CurrentInstanceBootMode`: enum [`InstanceBootModeValues`](super::types::InstanceBootModeValues).
+    ///
+    /// The boot mode that is used to boot the instance at launch or start. For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn current_instance_boot_mode(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceBootModeValues> {
         self.current_instance_boot_mode.as_ref()
     }
     /// `EbsOptimized`: boolean.
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance.
+    /// This optimization isn't available with all instance types. Additional usage charges apply when using
+    /// an EBS Optimized instance.
     pub fn ebs_optimized(&self) -> ::std::option::Option<bool> {
         self.ebs_optimized
     }
     /// `ElasticGpuAssociations`: list of structure [`ElasticGpuAssociation`](super::types::ElasticGpuAssociation).
+    ///
+    /// Deprecated.
+    ///
+    /// **Note:** Amazon Elastic Graphics reached end of life on January 8, 2024.
     pub fn elastic_gpu_associations(&self) -> &[super::types::ElasticGpuAssociation] {
         self.elastic_gpu_associations.as_deref().unwrap_or_default()
     }
     /// `ElasticInferenceAcceleratorAssociations`: list of structure [`ElasticInferenceAcceleratorAssociation`](super::types::ElasticInferenceAcceleratorAssociation).
+    ///
+    /// Deprecated
+    ///
+    /// **Note:** Amazon Elastic Inference is no longer available.
     pub fn elastic_inference_accelerator_associations(
         &self,
     ) -> &[super::types::ElasticInferenceAcceleratorAssociation] {
         self.elastic_inference_accelerator_associations.as_deref().unwrap_or_default()
     }
     /// `EnaSupport`: boolean.
+    ///
+    /// Specifies whether enhanced networking with ENA is enabled.
     pub fn ena_support(&self) -> ::std::option::Option<bool> {
         self.ena_support
     }
     /// `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn enclave_options(
         &self,
     ) -> ::std::option::Option<&super::types::EnclaveOptions> {
         self.enclave_options.as_ref()
     }
     /// `HibernationOptions`: structure [`HibernationOptions`](super::types::HibernationOptions).
+    ///
+    /// Indicates whether the instance is enabled for hibernation.
     pub fn hibernation_options(
         &self,
     ) -> ::std::option::Option<&super::types::HibernationOptions> {
         self.hibernation_options.as_ref()
     }
     /// `Hypervisor`: enum [`HypervisorType`](super::types::HypervisorType).
+    ///
+    /// The hypervisor type of the instance. The value `xen` is used for both Xen and Nitro hypervisors.
     pub fn hypervisor(&self) -> ::std::option::Option<&super::types::HypervisorType> {
         self.hypervisor.as_ref()
     }
     /// `IamInstanceProfile`: structure [`IamInstanceProfile`](super::types::IamInstanceProfile).
+    ///
+    /// The IAM instance profile associated with the instance, if applicable.
     pub fn iam_instance_profile(
         &self,
     ) -> ::std::option::Option<&super::types::IamInstanceProfile> {
         self.iam_instance_profile.as_ref()
     }
     /// `ImageId`: string.
+    ///
+    /// The ID of the AMI used to launch the instance.
     pub fn image_id(&self) -> ::std::option::Option<&str> {
         self.image_id.as_deref()
     }
     /// `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(&self) -> ::std::option::Option<&str> {
         self.instance_id.as_deref()
     }
     /// `InstanceLifecycle`: enum [`InstanceLifecycleType`](super::types::InstanceLifecycleType).
+    ///
+    /// Indicates whether this is a Spot Instance or a Scheduled Instance.
     pub fn instance_lifecycle(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceLifecycleType> {
         self.instance_lifecycle.as_ref()
     }
     /// `InstanceType`: enum [`InstanceType`](super::types::InstanceType).
+    ///
+    /// The instance type.
     pub fn instance_type(&self) -> ::std::option::Option<&super::types::InstanceType> {
         self.instance_type.as_ref()
     }
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 address assigned to the instance.
     pub fn ipv6_address(&self) -> ::std::option::Option<&str> {
         self.ipv6_address.as_deref()
     }
     /// `KernelId`: string.
+    ///
+    /// The kernel associated with this instance, if applicable.
     pub fn kernel_id(&self) -> ::std::option::Option<&str> {
         self.kernel_id.as_deref()
     }
     /// `KeyName`: string.
+    ///
+    /// The name of the key pair, if this instance was launched with an associated key pair.
     pub fn key_name(&self) -> ::std::option::Option<&str> {
         self.key_name.as_deref()
     }
     /// `LaunchTime`: timestamp.
+    ///
+    /// The time that the instance was last launched. To determine the time that instance was first
+    /// launched, see the attachment time for the primary network interface.
     pub fn launch_time(&self) -> ::std::option::Option<&crate::runtime::DateTime> {
         self.launch_time.as_ref()
     }
     /// `Licenses`: list of structure [`LicenseConfiguration`](super::types::LicenseConfiguration).
+    ///
+    /// The license configurations for the instance.
     pub fn licenses(&self) -> &[super::types::LicenseConfiguration] {
         self.licenses.as_deref().unwrap_or_default()
     }
     /// `MaintenanceOptions`: structure [`InstanceMaintenanceOptions`](super::types::InstanceMaintenanceOptions).
+    ///
+    /// Provides information on the recovery and maintenance options of your instance.
     pub fn maintenance_options(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceMaintenanceOptions> {
         self.maintenance_options.as_ref()
     }
     /// `MetadataOptions`: structure [`InstanceMetadataOptionsResponse`](super::types::InstanceMetadataOptionsResponse).
+    ///
+    /// The metadata options for the instance.
     pub fn metadata_options(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceMetadataOptionsResponse> {
         self.metadata_options.as_ref()
     }
     /// `Monitoring`: structure [`Monitoring`](super::types::Monitoring).
+    ///
+    /// The monitoring for the instance.
     pub fn monitoring(&self) -> ::std::option::Option<&super::types::Monitoring> {
         self.monitoring.as_ref()
     }
     /// `NetworkInterfaces`: list of structure [`InstanceNetworkInterface`](super::types::InstanceNetworkInterface).
+    ///
+    /// The network interfaces for the instance.
     pub fn network_interfaces(&self) -> &[super::types::InstanceNetworkInterface] {
         self.network_interfaces.as_deref().unwrap_or_default()
     }
     /// `NetworkPerformanceOptions`: structure [`InstanceNetworkPerformanceOptions`](super::types::InstanceNetworkPerformanceOptions).
+    ///
+    /// Contains settings for the network performance options for your instance.
     pub fn network_performance_options(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceNetworkPerformanceOptions> {
         self.network_performance_options.as_ref()
     }
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the instance.
     pub fn operator(&self) -> ::std::option::Option<&super::types::OperatorResponse> {
         self.operator.as_ref()
     }
     /// `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(&self) -> ::std::option::Option<&str> {
         self.outpost_arn.as_deref()
     }
     /// `Placement`: structure [`Placement`](super::types::Placement).
+    ///
+    /// The location where the instance launched, if applicable.
     pub fn placement(&self) -> ::std::option::Option<&super::types::Placement> {
         self.placement.as_ref()
     }
     /// `Platform`: enum [`PlatformValues`](super::types::PlatformValues).
+    ///
+    /// The platform. This value is `windows` for Windows instances; otherwise, it is empty.
     pub fn platform(&self) -> ::std::option::Option<&super::types::PlatformValues> {
         self.platform.as_ref()
     }
     /// `PlatformDetails`: string.
+    ///
+    /// The platform details value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn platform_details(&self) -> ::std::option::Option<&str> {
         self.platform_details.as_deref()
     }
     /// `PrivateDnsName`: string.
+    ///
+    /// \[IPv4 only\] The private DNS hostname name assigned to the instance. This DNS hostname can only be
+    /// used inside the Amazon EC2 network. This name is not available until the instance enters the
+    /// `running` state.
+    ///
+    /// The Amazon-provided DNS server resolves Amazon-provided private DNS hostnames if you've enabled DNS
+    /// resolution and DNS hostnames in your VPC. If you are not using the Amazon-provided DNS server in
+    /// your VPC, your custom domain name servers must resolve the hostname as appropriate.
     pub fn private_dns_name(&self) -> ::std::option::Option<&str> {
         self.private_dns_name.as_deref()
     }
     /// `PrivateDnsNameOptions`: structure [`PrivateDnsNameOptionsResponse`](super::types::PrivateDnsNameOptionsResponse).
+    ///
+    /// The options for the instance hostname.
     pub fn private_dns_name_options(
         &self,
     ) -> ::std::option::Option<&super::types::PrivateDnsNameOptionsResponse> {
         self.private_dns_name_options.as_ref()
     }
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address assigned to the instance.
     pub fn private_ip_address(&self) -> ::std::option::Option<&str> {
         self.private_ip_address.as_deref()
     }
     /// `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes attached to this instance, if applicable.
     pub fn product_codes(&self) -> &[super::types::ProductCode] {
         self.product_codes.as_deref().unwrap_or_default()
     }
     /// `PublicDnsName`: string.
+    ///
+    /// The public DNS name assigned to the instance. This name is not available until the instance enters
+    /// the `running` state. This name is only available if you've enabled DNS hostnames for your VPC. The
+    /// format of this name depends on the
+    /// [public hostname type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html#public-hostnames).
     pub fn public_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_dns_name.as_deref()
     }
     /// `PublicIpAddress`: string.
+    ///
+    /// The public IPv4 address, or the Carrier IP address assigned to the instance, if applicable.
+    ///
+    /// A Carrier IP address only applies to an instance launched in a subnet associated with a Wavelength
+    /// Zone.
     pub fn public_ip_address(&self) -> ::std::option::Option<&str> {
         self.public_ip_address.as_deref()
     }
     /// `RamdiskId`: string.
+    ///
+    /// The RAM disk associated with this instance, if applicable.
     pub fn ramdisk_id(&self) -> ::std::option::Option<&str> {
         self.ramdisk_id.as_deref()
     }
     /// `RootDeviceName`: string.
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn root_device_name(&self) -> ::std::option::Option<&str> {
         self.root_device_name.as_deref()
     }
     /// `RootDeviceType`: enum [`DeviceType`](super::types::DeviceType).
+    ///
+    /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
     pub fn root_device_type(&self) -> ::std::option::Option<&super::types::DeviceType> {
         self.root_device_type.as_ref()
     }
     /// `SecondaryInterfaces`: list of structure [`InstanceSecondaryInterface`](super::types::InstanceSecondaryInterface).
+    ///
+    /// The secondary interfaces for the instance.
     pub fn secondary_interfaces(&self) -> &[super::types::InstanceSecondaryInterface] {
         self.secondary_interfaces.as_deref().unwrap_or_default()
     }
     /// `SecurityGroups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups for the instance.
     pub fn security_groups(&self) -> &[super::types::GroupIdentifier] {
         self.security_groups.as_deref().unwrap_or_default()
     }
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(&self) -> ::std::option::Option<bool> {
         self.source_dest_check
     }
     /// `SpotInstanceRequestId`: string.
+    ///
+    /// If the request is a Spot Instance request, the ID of the request.
     pub fn spot_instance_request_id(&self) -> ::std::option::Option<&str> {
         self.spot_instance_request_id.as_deref()
     }
     /// `SriovNetSupport`: string.
+    ///
+    /// Specifies whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn sriov_net_support(&self) -> ::std::option::Option<&str> {
         self.sriov_net_support.as_deref()
     }
     /// `State`: structure [`InstanceState`](super::types::InstanceState).
+    ///
+    /// The current state of the instance.
     pub fn state(&self) -> ::std::option::Option<&super::types::InstanceState> {
         self.state.as_ref()
     }
     /// `StateReason`: structure [`StateReason`](super::types::StateReason).
+    ///
+    /// The reason for the most recent state transition.
     pub fn state_reason(&self) -> ::std::option::Option<&super::types::StateReason> {
         self.state_reason.as_ref()
     }
     /// `StateTransitionReason`: string.
+    ///
+    /// The reason for the most recent state transition. This might be an empty string.
     pub fn state_transition_reason(&self) -> ::std::option::Option<&str> {
         self.state_transition_reason.as_deref()
     }
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet in which the instance is running.
     pub fn subnet_id(&self) -> ::std::option::Option<&str> {
         self.subnet_id.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the instance.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `TpmSupport`: string.
+    ///
+    /// If the instance is configured for NitroTPM support, the value is `v2.0`. For more information, see
+    /// [NitroTPM](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nitrotpm.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn tpm_support(&self) -> ::std::option::Option<&str> {
         self.tpm_support.as_deref()
     }
     /// `UsageOperation`: string.
+    ///
+    /// The usage operation value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn usage_operation(&self) -> ::std::option::Option<&str> {
         self.usage_operation.as_deref()
     }
     /// `UsageOperationUpdateTime`: timestamp.
+    ///
+    /// The time that the usage operation was last updated.
     pub fn usage_operation_update_time(
         &self,
     ) -> ::std::option::Option<&crate::runtime::DateTime> {
         self.usage_operation_update_time.as_ref()
     }
     /// `VirtualizationType`: enum [`VirtualizationType`](super::types::VirtualizationType).
+    ///
+    /// The virtualization type of the instance.
     pub fn virtualization_type(
         &self,
     ) -> ::std::option::Option<&super::types::VirtualizationType> {
         self.virtualization_type.as_ref()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC in which the instance is running.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -2983,20 +4082,28 @@ pub struct InstanceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceBuilder {
     /// Sets member `AmiLaunchIndex`: integer.
+    ///
+    /// The AMI launch index, which can be used to find this instance in the launch group.
     pub fn ami_launch_index(mut self, input: i32) -> Self {
         self.ami_launch_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AmiLaunchIndex`: integer.
+    ///
+    /// The AMI launch index, which can be used to find this instance in the launch group.
     pub fn set_ami_launch_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.ami_launch_index = input;
         self
     }
     /// Returns the value set for member `AmiLaunchIndex`: integer.
+    ///
+    /// The AMI launch index, which can be used to find this instance in the launch group.
     pub fn get_ami_launch_index(&self) -> &::std::option::Option<i32> {
         &self.ami_launch_index
     }
     /// Sets member `Architecture`: enum [`ArchitectureValues`](super::types::ArchitectureValues).
+    ///
+    /// The architecture of the image.
     pub fn architecture(
         mut self,
         input: impl ::std::convert::Into<super::types::ArchitectureValues>,
@@ -3005,6 +4112,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Architecture`: enum [`ArchitectureValues`](super::types::ArchitectureValues).
+    ///
+    /// The architecture of the image.
     pub fn set_architecture(
         mut self,
         input: ::std::option::Option<super::types::ArchitectureValues>,
@@ -3013,12 +4122,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Architecture`: enum [`ArchitectureValues`](super::types::ArchitectureValues).
+    ///
+    /// The architecture of the image.
     pub fn get_architecture(
         &self,
     ) -> &::std::option::Option<super::types::ArchitectureValues> {
         &self.architecture
     }
     /// Appends one item to member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// Any block device mapping entries for the instance.
     pub fn block_device_mappings(
         mut self,
         input: super::types::InstanceBlockDeviceMapping,
@@ -3027,6 +4140,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// Any block device mapping entries for the instance.
     pub fn set_block_device_mappings(
         mut self,
         input: ::std::option::Option<
@@ -3037,6 +4152,8 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `BlockDeviceMappings`: list of structure [`InstanceBlockDeviceMapping`](super::types::InstanceBlockDeviceMapping).
+    ///
+    /// Any block device mapping entries for the instance.
     pub fn get_block_device_mappings(
         &self,
     ) -> &::std::option::Option<
@@ -3045,6 +4162,17 @@ impl InstanceBuilder {
         &self.block_device_mappings
     }
     /// Sets member `BootMode`: enum [`BootModeValues`](super::types::BootModeValues).
+    ///
+    /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both
+    /// UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot
+    /// the instance at launch or start.
+    ///
+    /// **Note:** The operating system contained in the AMI must be configured to support the specified boot
+    /// mode.
+    ///
+    /// For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn boot_mode(
         mut self,
         input: impl ::std::convert::Into<super::types::BootModeValues>,
@@ -3053,6 +4181,17 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BootMode`: enum [`BootModeValues`](super::types::BootModeValues).
+    ///
+    /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both
+    /// UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot
+    /// the instance at launch or start.
+    ///
+    /// **Note:** The operating system contained in the AMI must be configured to support the specified boot
+    /// mode.
+    ///
+    /// For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn set_boot_mode(
         mut self,
         input: ::std::option::Option<super::types::BootModeValues>,
@@ -3061,10 +4200,26 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `BootMode`: enum [`BootModeValues`](super::types::BootModeValues).
+    ///
+    /// The boot mode that was specified by the AMI. If the value is `uefi-preferred`, the AMI supports both
+    /// UEFI and Legacy BIOS. The `currentInstanceBootMode` parameter is the boot mode that is used to boot
+    /// the instance at launch or start.
+    ///
+    /// **Note:** The operating system contained in the AMI must be configured to support the specified boot
+    /// mode.
+    ///
+    /// For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn get_boot_mode(&self) -> &::std::option::Option<super::types::BootModeValues> {
         &self.boot_mode
     }
     /// Sets member `CapacityBlockId`: string.
+    ///
+    /// The ID of the Capacity Block.
+    ///
+    /// **Note:** For P5 instances, a Capacity Block ID refers to a group of instances. For Trn2u instances,
+    /// a capacity block ID refers to an EC2 UltraServer.
     pub fn capacity_block_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3073,6 +4228,11 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityBlockId`: string.
+    ///
+    /// The ID of the Capacity Block.
+    ///
+    /// **Note:** For P5 instances, a Capacity Block ID refers to a group of instances. For Trn2u instances,
+    /// a capacity block ID refers to an EC2 UltraServer.
     pub fn set_capacity_block_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3081,12 +4241,19 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `CapacityBlockId`: string.
+    ///
+    /// The ID of the Capacity Block.
+    ///
+    /// **Note:** For P5 instances, a Capacity Block ID refers to a group of instances. For Trn2u instances,
+    /// a capacity block ID refers to an EC2 UltraServer.
     pub fn get_capacity_block_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.capacity_block_id
     }
     /// Sets member `CapacityReservationId`: string.
+    ///
+    /// The ID of the Capacity Reservation.
     pub fn capacity_reservation_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3095,6 +4262,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityReservationId`: string.
+    ///
+    /// The ID of the Capacity Reservation.
     pub fn set_capacity_reservation_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3103,12 +4272,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `CapacityReservationId`: string.
+    ///
+    /// The ID of the Capacity Reservation.
     pub fn get_capacity_reservation_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.capacity_reservation_id
     }
     /// Sets member `CapacityReservationSpecification`: structure [`CapacityReservationSpecificationResponse`](super::types::CapacityReservationSpecificationResponse).
+    ///
+    /// Information about the Capacity Reservation targeting option.
     pub fn capacity_reservation_specification(
         mut self,
         input: super::types::CapacityReservationSpecificationResponse,
@@ -3117,6 +4290,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CapacityReservationSpecification`: structure [`CapacityReservationSpecificationResponse`](super::types::CapacityReservationSpecificationResponse).
+    ///
+    /// Information about the Capacity Reservation targeting option.
     pub fn set_capacity_reservation_specification(
         mut self,
         input: ::std::option::Option<
@@ -3127,12 +4302,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `CapacityReservationSpecification`: structure [`CapacityReservationSpecificationResponse`](super::types::CapacityReservationSpecificationResponse).
+    ///
+    /// Information about the Capacity Reservation targeting option.
     pub fn get_capacity_reservation_specification(
         &self,
     ) -> &::std::option::Option<super::types::CapacityReservationSpecificationResponse> {
         &self.capacity_reservation_specification
     }
     /// Sets member `ClientToken`: string.
+    ///
+    /// The idempotency token you provided when you launched the instance, if applicable.
     pub fn client_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3141,6 +4320,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ClientToken`: string.
+    ///
+    /// The idempotency token you provided when you launched the instance, if applicable.
     pub fn set_client_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3149,15 +4330,21 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `ClientToken`: string.
+    ///
+    /// The idempotency token you provided when you launched the instance, if applicable.
     pub fn get_client_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.client_token
     }
     /// Sets member `CpuOptions`: structure [`CpuOptions`](super::types::CpuOptions).
+    ///
+    /// The CPU options for the instance.
     pub fn cpu_options(mut self, input: super::types::CpuOptions) -> Self {
         self.cpu_options = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `CpuOptions`: structure [`CpuOptions`](super::types::CpuOptions).
+    ///
+    /// The CPU options for the instance.
     pub fn set_cpu_options(
         mut self,
         input: ::std::option::Option<super::types::CpuOptions>,
@@ -3166,10 +4353,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `CpuOptions`: structure [`CpuOptions`](super::types::CpuOptions).
+    ///
+    /// The CPU options for the instance.
     pub fn get_cpu_options(&self) -> &::std::option::Option<super::types::CpuOptions> {
         &self.cpu_options
     }
     /// Sets member `CurrentInstanceBootMode`: enum [`InstanceBootModeValues`](super::types::InstanceBootModeValues).
+    ///
+    /// The boot mode that is used to boot the instance at launch or start. For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn current_instance_boot_mode(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceBootModeValues>,
@@ -3178,6 +4371,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CurrentInstanceBootMode`: enum [`InstanceBootModeValues`](super::types::InstanceBootModeValues).
+    ///
+    /// The boot mode that is used to boot the instance at launch or start. For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn set_current_instance_boot_mode(
         mut self,
         input: ::std::option::Option<super::types::InstanceBootModeValues>,
@@ -3186,26 +4383,49 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `CurrentInstanceBootMode`: enum [`InstanceBootModeValues`](super::types::InstanceBootModeValues).
+    ///
+    /// The boot mode that is used to boot the instance at launch or start. For more information, see
+    /// [Boot modes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ami-boot.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn get_current_instance_boot_mode(
         &self,
     ) -> &::std::option::Option<super::types::InstanceBootModeValues> {
         &self.current_instance_boot_mode
     }
     /// Sets member `EbsOptimized`: boolean.
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance.
+    /// This optimization isn't available with all instance types. Additional usage charges apply when using
+    /// an EBS Optimized instance.
     pub fn ebs_optimized(mut self, input: bool) -> Self {
         self.ebs_optimized = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EbsOptimized`: boolean.
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance.
+    /// This optimization isn't available with all instance types. Additional usage charges apply when using
+    /// an EBS Optimized instance.
     pub fn set_ebs_optimized(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ebs_optimized = input;
         self
     }
     /// Returns the value set for member `EbsOptimized`: boolean.
+    ///
+    /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated
+    /// throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance.
+    /// This optimization isn't available with all instance types. Additional usage charges apply when using
+    /// an EBS Optimized instance.
     pub fn get_ebs_optimized(&self) -> &::std::option::Option<bool> {
         &self.ebs_optimized
     }
     /// Appends one item to member `ElasticGpuAssociations`: list of structure [`ElasticGpuAssociation`](super::types::ElasticGpuAssociation).
+    ///
+    /// Deprecated.
+    ///
+    /// **Note:** Amazon Elastic Graphics reached end of life on January 8, 2024.
     pub fn elastic_gpu_associations(
         mut self,
         input: super::types::ElasticGpuAssociation,
@@ -3216,6 +4436,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticGpuAssociations`: list of structure [`ElasticGpuAssociation`](super::types::ElasticGpuAssociation).
+    ///
+    /// Deprecated.
+    ///
+    /// **Note:** Amazon Elastic Graphics reached end of life on January 8, 2024.
     pub fn set_elastic_gpu_associations(
         mut self,
         input: ::std::option::Option<
@@ -3226,12 +4450,20 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `ElasticGpuAssociations`: list of structure [`ElasticGpuAssociation`](super::types::ElasticGpuAssociation).
+    ///
+    /// Deprecated.
+    ///
+    /// **Note:** Amazon Elastic Graphics reached end of life on January 8, 2024.
     pub fn get_elastic_gpu_associations(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::ElasticGpuAssociation>> {
         &self.elastic_gpu_associations
     }
     /// Appends one item to member `ElasticInferenceAcceleratorAssociations`: list of structure [`ElasticInferenceAcceleratorAssociation`](super::types::ElasticInferenceAcceleratorAssociation).
+    ///
+    /// Deprecated
+    ///
+    /// **Note:** Amazon Elastic Inference is no longer available.
     pub fn elastic_inference_accelerator_associations(
         mut self,
         input: super::types::ElasticInferenceAcceleratorAssociation,
@@ -3242,6 +4474,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticInferenceAcceleratorAssociations`: list of structure [`ElasticInferenceAcceleratorAssociation`](super::types::ElasticInferenceAcceleratorAssociation).
+    ///
+    /// Deprecated
+    ///
+    /// **Note:** Amazon Elastic Inference is no longer available.
     pub fn set_elastic_inference_accelerator_associations(
         mut self,
         input: ::std::option::Option<
@@ -3252,6 +4488,10 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `ElasticInferenceAcceleratorAssociations`: list of structure [`ElasticInferenceAcceleratorAssociation`](super::types::ElasticInferenceAcceleratorAssociation).
+    ///
+    /// Deprecated
+    ///
+    /// **Note:** Amazon Elastic Inference is no longer available.
     pub fn get_elastic_inference_accelerator_associations(
         &self,
     ) -> &::std::option::Option<
@@ -3260,25 +4500,35 @@ impl InstanceBuilder {
         &self.elastic_inference_accelerator_associations
     }
     /// Sets member `EnaSupport`: boolean.
+    ///
+    /// Specifies whether enhanced networking with ENA is enabled.
     pub fn ena_support(mut self, input: bool) -> Self {
         self.ena_support = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSupport`: boolean.
+    ///
+    /// Specifies whether enhanced networking with ENA is enabled.
     pub fn set_ena_support(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ena_support = input;
         self
     }
     /// Returns the value set for member `EnaSupport`: boolean.
+    ///
+    /// Specifies whether enhanced networking with ENA is enabled.
     pub fn get_ena_support(&self) -> &::std::option::Option<bool> {
         &self.ena_support
     }
     /// Sets member `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn enclave_options(mut self, input: super::types::EnclaveOptions) -> Self {
         self.enclave_options = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn set_enclave_options(
         mut self,
         input: ::std::option::Option<super::types::EnclaveOptions>,
@@ -3287,12 +4537,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `EnclaveOptions`: structure [`EnclaveOptions`](super::types::EnclaveOptions).
+    ///
+    /// Indicates whether the instance is enabled for Amazon Web Services Nitro Enclaves.
     pub fn get_enclave_options(
         &self,
     ) -> &::std::option::Option<super::types::EnclaveOptions> {
         &self.enclave_options
     }
     /// Sets member `HibernationOptions`: structure [`HibernationOptions`](super::types::HibernationOptions).
+    ///
+    /// Indicates whether the instance is enabled for hibernation.
     pub fn hibernation_options(
         mut self,
         input: super::types::HibernationOptions,
@@ -3301,6 +4555,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HibernationOptions`: structure [`HibernationOptions`](super::types::HibernationOptions).
+    ///
+    /// Indicates whether the instance is enabled for hibernation.
     pub fn set_hibernation_options(
         mut self,
         input: ::std::option::Option<super::types::HibernationOptions>,
@@ -3309,12 +4565,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `HibernationOptions`: structure [`HibernationOptions`](super::types::HibernationOptions).
+    ///
+    /// Indicates whether the instance is enabled for hibernation.
     pub fn get_hibernation_options(
         &self,
     ) -> &::std::option::Option<super::types::HibernationOptions> {
         &self.hibernation_options
     }
     /// Sets member `Hypervisor`: enum [`HypervisorType`](super::types::HypervisorType).
+    ///
+    /// The hypervisor type of the instance. The value `xen` is used for both Xen and Nitro hypervisors.
     pub fn hypervisor(
         mut self,
         input: impl ::std::convert::Into<super::types::HypervisorType>,
@@ -3323,6 +4583,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Hypervisor`: enum [`HypervisorType`](super::types::HypervisorType).
+    ///
+    /// The hypervisor type of the instance. The value `xen` is used for both Xen and Nitro hypervisors.
     pub fn set_hypervisor(
         mut self,
         input: ::std::option::Option<super::types::HypervisorType>,
@@ -3331,12 +4593,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Hypervisor`: enum [`HypervisorType`](super::types::HypervisorType).
+    ///
+    /// The hypervisor type of the instance. The value `xen` is used for both Xen and Nitro hypervisors.
     pub fn get_hypervisor(
         &self,
     ) -> &::std::option::Option<super::types::HypervisorType> {
         &self.hypervisor
     }
     /// Sets member `IamInstanceProfile`: structure [`IamInstanceProfile`](super::types::IamInstanceProfile).
+    ///
+    /// The IAM instance profile associated with the instance, if applicable.
     pub fn iam_instance_profile(
         mut self,
         input: super::types::IamInstanceProfile,
@@ -3345,6 +4611,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IamInstanceProfile`: structure [`IamInstanceProfile`](super::types::IamInstanceProfile).
+    ///
+    /// The IAM instance profile associated with the instance, if applicable.
     pub fn set_iam_instance_profile(
         mut self,
         input: ::std::option::Option<super::types::IamInstanceProfile>,
@@ -3353,12 +4621,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `IamInstanceProfile`: structure [`IamInstanceProfile`](super::types::IamInstanceProfile).
+    ///
+    /// The IAM instance profile associated with the instance, if applicable.
     pub fn get_iam_instance_profile(
         &self,
     ) -> &::std::option::Option<super::types::IamInstanceProfile> {
         &self.iam_instance_profile
     }
     /// Sets member `ImageId`: string.
+    ///
+    /// The ID of the AMI used to launch the instance.
     pub fn image_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3367,6 +4639,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ImageId`: string.
+    ///
+    /// The ID of the AMI used to launch the instance.
     pub fn set_image_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3375,10 +4649,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `ImageId`: string.
+    ///
+    /// The ID of the AMI used to launch the instance.
     pub fn get_image_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.image_id
     }
     /// Sets member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3387,6 +4665,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3395,10 +4675,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.instance_id
     }
     /// Sets member `InstanceLifecycle`: enum [`InstanceLifecycleType`](super::types::InstanceLifecycleType).
+    ///
+    /// Indicates whether this is a Spot Instance or a Scheduled Instance.
     pub fn instance_lifecycle(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceLifecycleType>,
@@ -3407,6 +4691,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceLifecycle`: enum [`InstanceLifecycleType`](super::types::InstanceLifecycleType).
+    ///
+    /// Indicates whether this is a Spot Instance or a Scheduled Instance.
     pub fn set_instance_lifecycle(
         mut self,
         input: ::std::option::Option<super::types::InstanceLifecycleType>,
@@ -3415,12 +4701,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `InstanceLifecycle`: enum [`InstanceLifecycleType`](super::types::InstanceLifecycleType).
+    ///
+    /// Indicates whether this is a Spot Instance or a Scheduled Instance.
     pub fn get_instance_lifecycle(
         &self,
     ) -> &::std::option::Option<super::types::InstanceLifecycleType> {
         &self.instance_lifecycle
     }
     /// Sets member `InstanceType`: enum [`InstanceType`](super::types::InstanceType).
+    ///
+    /// The instance type.
     pub fn instance_type(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceType>,
@@ -3429,6 +4719,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceType`: enum [`InstanceType`](super::types::InstanceType).
+    ///
+    /// The instance type.
     pub fn set_instance_type(
         mut self,
         input: ::std::option::Option<super::types::InstanceType>,
@@ -3437,12 +4729,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `InstanceType`: enum [`InstanceType`](super::types::InstanceType).
+    ///
+    /// The instance type.
     pub fn get_instance_type(
         &self,
     ) -> &::std::option::Option<super::types::InstanceType> {
         &self.instance_type
     }
     /// Sets member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address assigned to the instance.
     pub fn ipv6_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3451,6 +4747,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address assigned to the instance.
     pub fn set_ipv6_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3459,10 +4757,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address assigned to the instance.
     pub fn get_ipv6_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_address
     }
     /// Sets member `KernelId`: string.
+    ///
+    /// The kernel associated with this instance, if applicable.
     pub fn kernel_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3471,6 +4773,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `KernelId`: string.
+    ///
+    /// The kernel associated with this instance, if applicable.
     pub fn set_kernel_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3479,10 +4783,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `KernelId`: string.
+    ///
+    /// The kernel associated with this instance, if applicable.
     pub fn get_kernel_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.kernel_id
     }
     /// Sets member `KeyName`: string.
+    ///
+    /// The name of the key pair, if this instance was launched with an associated key pair.
     pub fn key_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3491,6 +4799,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `KeyName`: string.
+    ///
+    /// The name of the key pair, if this instance was launched with an associated key pair.
     pub fn set_key_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3499,15 +4809,23 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `KeyName`: string.
+    ///
+    /// The name of the key pair, if this instance was launched with an associated key pair.
     pub fn get_key_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.key_name
     }
     /// Sets member `LaunchTime`: timestamp.
+    ///
+    /// The time that the instance was last launched. To determine the time that instance was first
+    /// launched, see the attachment time for the primary network interface.
     pub fn launch_time(mut self, input: crate::runtime::DateTime) -> Self {
         self.launch_time = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `LaunchTime`: timestamp.
+    ///
+    /// The time that the instance was last launched. To determine the time that instance was first
+    /// launched, see the attachment time for the primary network interface.
     pub fn set_launch_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -3516,15 +4834,22 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `LaunchTime`: timestamp.
+    ///
+    /// The time that the instance was last launched. To determine the time that instance was first
+    /// launched, see the attachment time for the primary network interface.
     pub fn get_launch_time(&self) -> &::std::option::Option<crate::runtime::DateTime> {
         &self.launch_time
     }
     /// Appends one item to member `Licenses`: list of structure [`LicenseConfiguration`](super::types::LicenseConfiguration).
+    ///
+    /// The license configurations for the instance.
     pub fn licenses(mut self, input: super::types::LicenseConfiguration) -> Self {
         self.licenses.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Licenses`: list of structure [`LicenseConfiguration`](super::types::LicenseConfiguration).
+    ///
+    /// The license configurations for the instance.
     pub fn set_licenses(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::LicenseConfiguration>>,
@@ -3533,12 +4858,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Licenses`: list of structure [`LicenseConfiguration`](super::types::LicenseConfiguration).
+    ///
+    /// The license configurations for the instance.
     pub fn get_licenses(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::LicenseConfiguration>> {
         &self.licenses
     }
     /// Sets member `MaintenanceOptions`: structure [`InstanceMaintenanceOptions`](super::types::InstanceMaintenanceOptions).
+    ///
+    /// Provides information on the recovery and maintenance options of your instance.
     pub fn maintenance_options(
         mut self,
         input: super::types::InstanceMaintenanceOptions,
@@ -3547,6 +4876,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `MaintenanceOptions`: structure [`InstanceMaintenanceOptions`](super::types::InstanceMaintenanceOptions).
+    ///
+    /// Provides information on the recovery and maintenance options of your instance.
     pub fn set_maintenance_options(
         mut self,
         input: ::std::option::Option<super::types::InstanceMaintenanceOptions>,
@@ -3555,12 +4886,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `MaintenanceOptions`: structure [`InstanceMaintenanceOptions`](super::types::InstanceMaintenanceOptions).
+    ///
+    /// Provides information on the recovery and maintenance options of your instance.
     pub fn get_maintenance_options(
         &self,
     ) -> &::std::option::Option<super::types::InstanceMaintenanceOptions> {
         &self.maintenance_options
     }
     /// Sets member `MetadataOptions`: structure [`InstanceMetadataOptionsResponse`](super::types::InstanceMetadataOptionsResponse).
+    ///
+    /// The metadata options for the instance.
     pub fn metadata_options(
         mut self,
         input: super::types::InstanceMetadataOptionsResponse,
@@ -3569,6 +4904,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `MetadataOptions`: structure [`InstanceMetadataOptionsResponse`](super::types::InstanceMetadataOptionsResponse).
+    ///
+    /// The metadata options for the instance.
     pub fn set_metadata_options(
         mut self,
         input: ::std::option::Option<super::types::InstanceMetadataOptionsResponse>,
@@ -3577,17 +4914,23 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `MetadataOptions`: structure [`InstanceMetadataOptionsResponse`](super::types::InstanceMetadataOptionsResponse).
+    ///
+    /// The metadata options for the instance.
     pub fn get_metadata_options(
         &self,
     ) -> &::std::option::Option<super::types::InstanceMetadataOptionsResponse> {
         &self.metadata_options
     }
     /// Sets member `Monitoring`: structure [`Monitoring`](super::types::Monitoring).
+    ///
+    /// The monitoring for the instance.
     pub fn monitoring(mut self, input: super::types::Monitoring) -> Self {
         self.monitoring = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Monitoring`: structure [`Monitoring`](super::types::Monitoring).
+    ///
+    /// The monitoring for the instance.
     pub fn set_monitoring(
         mut self,
         input: ::std::option::Option<super::types::Monitoring>,
@@ -3596,10 +4939,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Monitoring`: structure [`Monitoring`](super::types::Monitoring).
+    ///
+    /// The monitoring for the instance.
     pub fn get_monitoring(&self) -> &::std::option::Option<super::types::Monitoring> {
         &self.monitoring
     }
     /// Appends one item to member `NetworkInterfaces`: list of structure [`InstanceNetworkInterface`](super::types::InstanceNetworkInterface).
+    ///
+    /// The network interfaces for the instance.
     pub fn network_interfaces(
         mut self,
         input: super::types::InstanceNetworkInterface,
@@ -3608,6 +4955,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkInterfaces`: list of structure [`InstanceNetworkInterface`](super::types::InstanceNetworkInterface).
+    ///
+    /// The network interfaces for the instance.
     pub fn set_network_interfaces(
         mut self,
         input: ::std::option::Option<
@@ -3618,6 +4967,8 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `NetworkInterfaces`: list of structure [`InstanceNetworkInterface`](super::types::InstanceNetworkInterface).
+    ///
+    /// The network interfaces for the instance.
     pub fn get_network_interfaces(
         &self,
     ) -> &::std::option::Option<
@@ -3626,6 +4977,8 @@ impl InstanceBuilder {
         &self.network_interfaces
     }
     /// Sets member `NetworkPerformanceOptions`: structure [`InstanceNetworkPerformanceOptions`](super::types::InstanceNetworkPerformanceOptions).
+    ///
+    /// Contains settings for the network performance options for your instance.
     pub fn network_performance_options(
         mut self,
         input: super::types::InstanceNetworkPerformanceOptions,
@@ -3634,6 +4987,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkPerformanceOptions`: structure [`InstanceNetworkPerformanceOptions`](super::types::InstanceNetworkPerformanceOptions).
+    ///
+    /// Contains settings for the network performance options for your instance.
     pub fn set_network_performance_options(
         mut self,
         input: ::std::option::Option<super::types::InstanceNetworkPerformanceOptions>,
@@ -3642,17 +4997,23 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `NetworkPerformanceOptions`: structure [`InstanceNetworkPerformanceOptions`](super::types::InstanceNetworkPerformanceOptions).
+    ///
+    /// Contains settings for the network performance options for your instance.
     pub fn get_network_performance_options(
         &self,
     ) -> &::std::option::Option<super::types::InstanceNetworkPerformanceOptions> {
         &self.network_performance_options
     }
     /// Sets member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the instance.
     pub fn operator(mut self, input: super::types::OperatorResponse) -> Self {
         self.operator = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the instance.
     pub fn set_operator(
         mut self,
         input: ::std::option::Option<super::types::OperatorResponse>,
@@ -3661,12 +5022,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the instance.
     pub fn get_operator(
         &self,
     ) -> &::std::option::Option<super::types::OperatorResponse> {
         &self.operator
     }
     /// Sets member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3675,6 +5040,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn set_outpost_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3683,15 +5050,21 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn get_outpost_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.outpost_arn
     }
     /// Sets member `Placement`: structure [`Placement`](super::types::Placement).
+    ///
+    /// The location where the instance launched, if applicable.
     pub fn placement(mut self, input: super::types::Placement) -> Self {
         self.placement = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Placement`: structure [`Placement`](super::types::Placement).
+    ///
+    /// The location where the instance launched, if applicable.
     pub fn set_placement(
         mut self,
         input: ::std::option::Option<super::types::Placement>,
@@ -3700,10 +5073,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Placement`: structure [`Placement`](super::types::Placement).
+    ///
+    /// The location where the instance launched, if applicable.
     pub fn get_placement(&self) -> &::std::option::Option<super::types::Placement> {
         &self.placement
     }
     /// Sets member `Platform`: enum [`PlatformValues`](super::types::PlatformValues).
+    ///
+    /// The platform. This value is `windows` for Windows instances; otherwise, it is empty.
     pub fn platform(
         mut self,
         input: impl ::std::convert::Into<super::types::PlatformValues>,
@@ -3712,6 +5089,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Platform`: enum [`PlatformValues`](super::types::PlatformValues).
+    ///
+    /// The platform. This value is `windows` for Windows instances; otherwise, it is empty.
     pub fn set_platform(
         mut self,
         input: ::std::option::Option<super::types::PlatformValues>,
@@ -3720,10 +5099,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Platform`: enum [`PlatformValues`](super::types::PlatformValues).
+    ///
+    /// The platform. This value is `windows` for Windows instances; otherwise, it is empty.
     pub fn get_platform(&self) -> &::std::option::Option<super::types::PlatformValues> {
         &self.platform
     }
     /// Sets member `PlatformDetails`: string.
+    ///
+    /// The platform details value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn platform_details(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3732,6 +5117,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PlatformDetails`: string.
+    ///
+    /// The platform details value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_platform_details(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3740,10 +5129,22 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `PlatformDetails`: string.
+    ///
+    /// The platform details value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_platform_details(&self) -> &::std::option::Option<::std::string::String> {
         &self.platform_details
     }
     /// Sets member `PrivateDnsName`: string.
+    ///
+    /// \[IPv4 only\] The private DNS hostname name assigned to the instance. This DNS hostname can only be
+    /// used inside the Amazon EC2 network. This name is not available until the instance enters the
+    /// `running` state.
+    ///
+    /// The Amazon-provided DNS server resolves Amazon-provided private DNS hostnames if you've enabled DNS
+    /// resolution and DNS hostnames in your VPC. If you are not using the Amazon-provided DNS server in
+    /// your VPC, your custom domain name servers must resolve the hostname as appropriate.
     pub fn private_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3752,6 +5153,14 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsName`: string.
+    ///
+    /// \[IPv4 only\] The private DNS hostname name assigned to the instance. This DNS hostname can only be
+    /// used inside the Amazon EC2 network. This name is not available until the instance enters the
+    /// `running` state.
+    ///
+    /// The Amazon-provided DNS server resolves Amazon-provided private DNS hostnames if you've enabled DNS
+    /// resolution and DNS hostnames in your VPC. If you are not using the Amazon-provided DNS server in
+    /// your VPC, your custom domain name servers must resolve the hostname as appropriate.
     pub fn set_private_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3760,10 +5169,20 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsName`: string.
+    ///
+    /// \[IPv4 only\] The private DNS hostname name assigned to the instance. This DNS hostname can only be
+    /// used inside the Amazon EC2 network. This name is not available until the instance enters the
+    /// `running` state.
+    ///
+    /// The Amazon-provided DNS server resolves Amazon-provided private DNS hostnames if you've enabled DNS
+    /// resolution and DNS hostnames in your VPC. If you are not using the Amazon-provided DNS server in
+    /// your VPC, your custom domain name servers must resolve the hostname as appropriate.
     pub fn get_private_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.private_dns_name
     }
     /// Sets member `PrivateDnsNameOptions`: structure [`PrivateDnsNameOptionsResponse`](super::types::PrivateDnsNameOptionsResponse).
+    ///
+    /// The options for the instance hostname.
     pub fn private_dns_name_options(
         mut self,
         input: super::types::PrivateDnsNameOptionsResponse,
@@ -3772,6 +5191,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsNameOptions`: structure [`PrivateDnsNameOptionsResponse`](super::types::PrivateDnsNameOptionsResponse).
+    ///
+    /// The options for the instance hostname.
     pub fn set_private_dns_name_options(
         mut self,
         input: ::std::option::Option<super::types::PrivateDnsNameOptionsResponse>,
@@ -3780,12 +5201,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsNameOptions`: structure [`PrivateDnsNameOptionsResponse`](super::types::PrivateDnsNameOptionsResponse).
+    ///
+    /// The options for the instance hostname.
     pub fn get_private_dns_name_options(
         &self,
     ) -> &::std::option::Option<super::types::PrivateDnsNameOptionsResponse> {
         &self.private_dns_name_options
     }
     /// Sets member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address assigned to the instance.
     pub fn private_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3794,6 +5219,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address assigned to the instance.
     pub fn set_private_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3802,17 +5229,23 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address assigned to the instance.
     pub fn get_private_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.private_ip_address
     }
     /// Appends one item to member `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes attached to this instance, if applicable.
     pub fn product_codes(mut self, input: super::types::ProductCode) -> Self {
         self.product_codes.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes attached to this instance, if applicable.
     pub fn set_product_codes(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::ProductCode>>,
@@ -3821,12 +5254,19 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `ProductCodes`: list of structure [`ProductCode`](super::types::ProductCode).
+    ///
+    /// The product codes attached to this instance, if applicable.
     pub fn get_product_codes(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::ProductCode>> {
         &self.product_codes
     }
     /// Sets member `PublicDnsName`: string.
+    ///
+    /// The public DNS name assigned to the instance. This name is not available until the instance enters
+    /// the `running` state. This name is only available if you've enabled DNS hostnames for your VPC. The
+    /// format of this name depends on the
+    /// [public hostname type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html#public-hostnames).
     pub fn public_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3835,6 +5275,11 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicDnsName`: string.
+    ///
+    /// The public DNS name assigned to the instance. This name is not available until the instance enters
+    /// the `running` state. This name is only available if you've enabled DNS hostnames for your VPC. The
+    /// format of this name depends on the
+    /// [public hostname type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html#public-hostnames).
     pub fn set_public_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3843,10 +5288,20 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `PublicDnsName`: string.
+    ///
+    /// The public DNS name assigned to the instance. This name is not available until the instance enters
+    /// the `running` state. This name is only available if you've enabled DNS hostnames for your VPC. The
+    /// format of this name depends on the
+    /// [public hostname type](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html#public-hostnames).
     pub fn get_public_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.public_dns_name
     }
     /// Sets member `PublicIpAddress`: string.
+    ///
+    /// The public IPv4 address, or the Carrier IP address assigned to the instance, if applicable.
+    ///
+    /// A Carrier IP address only applies to an instance launched in a subnet associated with a Wavelength
+    /// Zone.
     pub fn public_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3855,6 +5310,11 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIpAddress`: string.
+    ///
+    /// The public IPv4 address, or the Carrier IP address assigned to the instance, if applicable.
+    ///
+    /// A Carrier IP address only applies to an instance launched in a subnet associated with a Wavelength
+    /// Zone.
     pub fn set_public_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3863,12 +5323,19 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `PublicIpAddress`: string.
+    ///
+    /// The public IPv4 address, or the Carrier IP address assigned to the instance, if applicable.
+    ///
+    /// A Carrier IP address only applies to an instance launched in a subnet associated with a Wavelength
+    /// Zone.
     pub fn get_public_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.public_ip_address
     }
     /// Sets member `RamdiskId`: string.
+    ///
+    /// The RAM disk associated with this instance, if applicable.
     pub fn ramdisk_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3877,6 +5344,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RamdiskId`: string.
+    ///
+    /// The RAM disk associated with this instance, if applicable.
     pub fn set_ramdisk_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3885,10 +5354,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `RamdiskId`: string.
+    ///
+    /// The RAM disk associated with this instance, if applicable.
     pub fn get_ramdisk_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.ramdisk_id
     }
     /// Sets member `RootDeviceName`: string.
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn root_device_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3897,6 +5370,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RootDeviceName`: string.
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn set_root_device_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3905,10 +5380,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `RootDeviceName`: string.
+    ///
+    /// The device name of the root device volume (for example, `/dev/sda1`).
     pub fn get_root_device_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.root_device_name
     }
     /// Sets member `RootDeviceType`: enum [`DeviceType`](super::types::DeviceType).
+    ///
+    /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
     pub fn root_device_type(
         mut self,
         input: impl ::std::convert::Into<super::types::DeviceType>,
@@ -3917,6 +5396,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RootDeviceType`: enum [`DeviceType`](super::types::DeviceType).
+    ///
+    /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
     pub fn set_root_device_type(
         mut self,
         input: ::std::option::Option<super::types::DeviceType>,
@@ -3925,12 +5406,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `RootDeviceType`: enum [`DeviceType`](super::types::DeviceType).
+    ///
+    /// The root device type used by the AMI. The AMI can use an EBS volume or an instance store volume.
     pub fn get_root_device_type(
         &self,
     ) -> &::std::option::Option<super::types::DeviceType> {
         &self.root_device_type
     }
     /// Appends one item to member `SecondaryInterfaces`: list of structure [`InstanceSecondaryInterface`](super::types::InstanceSecondaryInterface).
+    ///
+    /// The secondary interfaces for the instance.
     pub fn secondary_interfaces(
         mut self,
         input: super::types::InstanceSecondaryInterface,
@@ -3939,6 +5424,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecondaryInterfaces`: list of structure [`InstanceSecondaryInterface`](super::types::InstanceSecondaryInterface).
+    ///
+    /// The secondary interfaces for the instance.
     pub fn set_secondary_interfaces(
         mut self,
         input: ::std::option::Option<
@@ -3949,6 +5436,8 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `SecondaryInterfaces`: list of structure [`InstanceSecondaryInterface`](super::types::InstanceSecondaryInterface).
+    ///
+    /// The secondary interfaces for the instance.
     pub fn get_secondary_interfaces(
         &self,
     ) -> &::std::option::Option<
@@ -3957,11 +5446,15 @@ impl InstanceBuilder {
         &self.secondary_interfaces
     }
     /// Appends one item to member `SecurityGroups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups for the instance.
     pub fn security_groups(mut self, input: super::types::GroupIdentifier) -> Self {
         self.security_groups.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `SecurityGroups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups for the instance.
     pub fn set_security_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
@@ -3970,26 +5463,36 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `SecurityGroups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups for the instance.
     pub fn get_security_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>> {
         &self.security_groups
     }
     /// Sets member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(mut self, input: bool) -> Self {
         self.source_dest_check = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn set_source_dest_check(mut self, input: ::std::option::Option<bool>) -> Self {
         self.source_dest_check = input;
         self
     }
     /// Returns the value set for member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn get_source_dest_check(&self) -> &::std::option::Option<bool> {
         &self.source_dest_check
     }
     /// Sets member `SpotInstanceRequestId`: string.
+    ///
+    /// If the request is a Spot Instance request, the ID of the request.
     pub fn spot_instance_request_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3998,6 +5501,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SpotInstanceRequestId`: string.
+    ///
+    /// If the request is a Spot Instance request, the ID of the request.
     pub fn set_spot_instance_request_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4006,12 +5511,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `SpotInstanceRequestId`: string.
+    ///
+    /// If the request is a Spot Instance request, the ID of the request.
     pub fn get_spot_instance_request_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.spot_instance_request_id
     }
     /// Sets member `SriovNetSupport`: string.
+    ///
+    /// Specifies whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn sriov_net_support(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4020,6 +5529,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SriovNetSupport`: string.
+    ///
+    /// Specifies whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn set_sriov_net_support(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4028,17 +5539,23 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `SriovNetSupport`: string.
+    ///
+    /// Specifies whether enhanced networking with the Intel 82599 Virtual Function interface is enabled.
     pub fn get_sriov_net_support(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.sriov_net_support
     }
     /// Sets member `State`: structure [`InstanceState`](super::types::InstanceState).
+    ///
+    /// The current state of the instance.
     pub fn state(mut self, input: super::types::InstanceState) -> Self {
         self.state = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `State`: structure [`InstanceState`](super::types::InstanceState).
+    ///
+    /// The current state of the instance.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::InstanceState>,
@@ -4047,15 +5564,21 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `State`: structure [`InstanceState`](super::types::InstanceState).
+    ///
+    /// The current state of the instance.
     pub fn get_state(&self) -> &::std::option::Option<super::types::InstanceState> {
         &self.state
     }
     /// Sets member `StateReason`: structure [`StateReason`](super::types::StateReason).
+    ///
+    /// The reason for the most recent state transition.
     pub fn state_reason(mut self, input: super::types::StateReason) -> Self {
         self.state_reason = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `StateReason`: structure [`StateReason`](super::types::StateReason).
+    ///
+    /// The reason for the most recent state transition.
     pub fn set_state_reason(
         mut self,
         input: ::std::option::Option<super::types::StateReason>,
@@ -4064,10 +5587,14 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `StateReason`: structure [`StateReason`](super::types::StateReason).
+    ///
+    /// The reason for the most recent state transition.
     pub fn get_state_reason(&self) -> &::std::option::Option<super::types::StateReason> {
         &self.state_reason
     }
     /// Sets member `StateTransitionReason`: string.
+    ///
+    /// The reason for the most recent state transition. This might be an empty string.
     pub fn state_transition_reason(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4076,6 +5603,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StateTransitionReason`: string.
+    ///
+    /// The reason for the most recent state transition. This might be an empty string.
     pub fn set_state_transition_reason(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4084,12 +5613,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `StateTransitionReason`: string.
+    ///
+    /// The reason for the most recent state transition. This might be an empty string.
     pub fn get_state_transition_reason(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.state_transition_reason
     }
     /// Sets member `SubnetId`: string.
+    ///
+    /// The ID of the subnet in which the instance is running.
     pub fn subnet_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4098,6 +5631,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubnetId`: string.
+    ///
+    /// The ID of the subnet in which the instance is running.
     pub fn set_subnet_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4106,15 +5641,21 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `SubnetId`: string.
+    ///
+    /// The ID of the subnet in which the instance is running.
     pub fn get_subnet_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.subnet_id
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the instance.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the instance.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -4123,12 +5664,18 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the instance.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `TpmSupport`: string.
+    ///
+    /// If the instance is configured for NitroTPM support, the value is `v2.0`. For more information, see
+    /// [NitroTPM](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nitrotpm.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn tpm_support(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4137,6 +5684,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `TpmSupport`: string.
+    ///
+    /// If the instance is configured for NitroTPM support, the value is `v2.0`. For more information, see
+    /// [NitroTPM](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nitrotpm.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn set_tpm_support(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4145,10 +5696,18 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `TpmSupport`: string.
+    ///
+    /// If the instance is configured for NitroTPM support, the value is `v2.0`. For more information, see
+    /// [NitroTPM](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nitrotpm.html) in the
+    /// *Amazon EC2 User Guide*.
     pub fn get_tpm_support(&self) -> &::std::option::Option<::std::string::String> {
         &self.tpm_support
     }
     /// Sets member `UsageOperation`: string.
+    ///
+    /// The usage operation value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn usage_operation(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4157,6 +5716,10 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `UsageOperation`: string.
+    ///
+    /// The usage operation value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_usage_operation(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4165,10 +5728,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `UsageOperation`: string.
+    ///
+    /// The usage operation value for the instance. For more information, see
+    /// [AMI billing information fields](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_usage_operation(&self) -> &::std::option::Option<::std::string::String> {
         &self.usage_operation
     }
     /// Sets member `UsageOperationUpdateTime`: timestamp.
+    ///
+    /// The time that the usage operation was last updated.
     pub fn usage_operation_update_time(
         mut self,
         input: crate::runtime::DateTime,
@@ -4177,6 +5746,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `UsageOperationUpdateTime`: timestamp.
+    ///
+    /// The time that the usage operation was last updated.
     pub fn set_usage_operation_update_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -4185,12 +5756,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `UsageOperationUpdateTime`: timestamp.
+    ///
+    /// The time that the usage operation was last updated.
     pub fn get_usage_operation_update_time(
         &self,
     ) -> &::std::option::Option<crate::runtime::DateTime> {
         &self.usage_operation_update_time
     }
     /// Sets member `VirtualizationType`: enum [`VirtualizationType`](super::types::VirtualizationType).
+    ///
+    /// The virtualization type of the instance.
     pub fn virtualization_type(
         mut self,
         input: impl ::std::convert::Into<super::types::VirtualizationType>,
@@ -4199,6 +5774,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VirtualizationType`: enum [`VirtualizationType`](super::types::VirtualizationType).
+    ///
+    /// The virtualization type of the instance.
     pub fn set_virtualization_type(
         mut self,
         input: ::std::option::Option<super::types::VirtualizationType>,
@@ -4207,12 +5784,16 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `VirtualizationType`: enum [`VirtualizationType`](super::types::VirtualizationType).
+    ///
+    /// The virtualization type of the instance.
     pub fn get_virtualization_type(
         &self,
     ) -> &::std::option::Option<super::types::VirtualizationType> {
         &self.virtualization_type
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC in which the instance is running.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4221,6 +5802,8 @@ impl InstanceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC in which the instance is running.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4229,6 +5812,8 @@ impl InstanceBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC in which the instance is running.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -4304,7 +5889,18 @@ impl InstanceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceAttachmentEnaSrdSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAttachmentEnaSrdSpecification).
+/// ENA Express uses Amazon Web Services Scalable Reliable Datagram (SRD) technology to increase the
+/// maximum bandwidth used per stream and minimize tail latency of network traffic between EC2
+/// instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within
+/// the same account, or in different accounts. Both sending and receiving instances must have ENA
+/// Express enabled.
+///
+/// To improve the reliability of network packet delivery, ENA Express reorders network packets on the
+/// receiving end by default. However, some UDP-based applications are designed to handle network
+/// packets that are out of order to reduce the overhead for packet delivery at the network layer. When
+/// ENA Express is enabled, you can specify whether UDP network traffic uses it.
+///
+/// [`InstanceAttachmentEnaSrdSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceAttachmentEnaSrdSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -4314,8 +5910,12 @@ impl InstanceBuilder {
 )]
 pub struct InstanceAttachmentEnaSrdSpecification {
     /// `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub ena_srd_enabled: ::std::option::Option<bool>,
     /// `EnaSrdUdpSpecification`: structure [`InstanceAttachmentEnaSrdUdpSpecification`](super::types::InstanceAttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub ena_srd_udp_specification: ::std::option::Option<
         super::types::InstanceAttachmentEnaSrdUdpSpecification,
     >,
@@ -4328,10 +5928,14 @@ impl InstanceAttachmentEnaSrdSpecification {
         InstanceAttachmentEnaSrdSpecificationBuilder::default()
     }
     /// `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn ena_srd_enabled(&self) -> ::std::option::Option<bool> {
         self.ena_srd_enabled
     }
     /// `EnaSrdUdpSpecification`: structure [`InstanceAttachmentEnaSrdUdpSpecification`](super::types::InstanceAttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceAttachmentEnaSrdUdpSpecification> {
@@ -4352,20 +5956,28 @@ pub struct InstanceAttachmentEnaSrdSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceAttachmentEnaSrdSpecificationBuilder {
     /// Sets member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn ena_srd_enabled(mut self, input: bool) -> Self {
         self.ena_srd_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn set_ena_srd_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ena_srd_enabled = input;
         self
     }
     /// Returns the value set for member `EnaSrdEnabled`: boolean.
+    ///
+    /// Indicates whether ENA Express is enabled for the network interface.
     pub fn get_ena_srd_enabled(&self) -> &::std::option::Option<bool> {
         &self.ena_srd_enabled
     }
     /// Sets member `EnaSrdUdpSpecification`: structure [`InstanceAttachmentEnaSrdUdpSpecification`](super::types::InstanceAttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn ena_srd_udp_specification(
         mut self,
         input: super::types::InstanceAttachmentEnaSrdUdpSpecification,
@@ -4374,6 +5986,8 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdUdpSpecification`: structure [`InstanceAttachmentEnaSrdUdpSpecification`](super::types::InstanceAttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn set_ena_srd_udp_specification(
         mut self,
         input: ::std::option::Option<
@@ -4384,6 +5998,8 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdUdpSpecification`: structure [`InstanceAttachmentEnaSrdUdpSpecification`](super::types::InstanceAttachmentEnaSrdUdpSpecification).
+    ///
+    /// Configures ENA Express for UDP network traffic.
     pub fn get_ena_srd_udp_specification(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAttachmentEnaSrdUdpSpecification> {
@@ -4401,7 +6017,13 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceAttachmentEnaSrdUdpSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAttachmentEnaSrdUdpSpecification).
+/// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic
+/// automatically uses it. However, some UDP-based applications are designed to handle network packets
+/// that are out of order, without a need for retransmission, such as live video broadcasting or other
+/// near-real-time applications. For UDP traffic, you can specify whether to use ENA Express, based on
+/// your application environment needs.
+///
+/// [`InstanceAttachmentEnaSrdUdpSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceAttachmentEnaSrdUdpSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -4411,6 +6033,9 @@ impl InstanceAttachmentEnaSrdSpecificationBuilder {
 )]
 pub struct InstanceAttachmentEnaSrdUdpSpecification {
     /// `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub ena_srd_udp_enabled: ::std::option::Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -4421,6 +6046,9 @@ impl InstanceAttachmentEnaSrdUdpSpecification {
         InstanceAttachmentEnaSrdUdpSpecificationBuilder::default()
     }
     /// `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn ena_srd_udp_enabled(&self) -> ::std::option::Option<bool> {
         self.ena_srd_udp_enabled
     }
@@ -4436,11 +6064,17 @@ pub struct InstanceAttachmentEnaSrdUdpSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceAttachmentEnaSrdUdpSpecificationBuilder {
     /// Sets member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn ena_srd_udp_enabled(mut self, input: bool) -> Self {
         self.ena_srd_udp_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn set_ena_srd_udp_enabled(
         mut self,
         input: ::std::option::Option<bool>,
@@ -4449,6 +6083,9 @@ impl InstanceAttachmentEnaSrdUdpSpecificationBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdUdpEnabled`: boolean.
+    ///
+    /// Indicates whether UDP traffic to and from the instance uses ENA Express. To specify this setting,
+    /// you must first enable ENA Express.
     pub fn get_ena_srd_udp_enabled(&self) -> &::std::option::Option<bool> {
         &self.ena_srd_udp_enabled
     }
@@ -4463,13 +6100,19 @@ impl InstanceAttachmentEnaSrdUdpSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceBlockDeviceMapping`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceBlockDeviceMapping).
+/// Describes a block device mapping.
+///
+/// [`InstanceBlockDeviceMapping` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceBlockDeviceMapping.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceBlockDeviceMapping {
     /// `DeviceName`: string.
+    ///
+    /// The device name.
     pub device_name: ::std::option::Option<::std::string::String>,
     /// `Ebs`: structure [`EbsInstanceBlockDevice`](super::types::EbsInstanceBlockDevice).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub ebs: ::std::option::Option<super::types::EbsInstanceBlockDevice>,
 }
 #[cfg(feature = "instances")]
@@ -4480,10 +6123,14 @@ impl InstanceBlockDeviceMapping {
         InstanceBlockDeviceMappingBuilder::default()
     }
     /// `DeviceName`: string.
+    ///
+    /// The device name.
     pub fn device_name(&self) -> ::std::option::Option<&str> {
         self.device_name.as_deref()
     }
     /// `Ebs`: structure [`EbsInstanceBlockDevice`](super::types::EbsInstanceBlockDevice).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn ebs(&self) -> ::std::option::Option<&super::types::EbsInstanceBlockDevice> {
         self.ebs.as_ref()
     }
@@ -4500,6 +6147,8 @@ pub struct InstanceBlockDeviceMappingBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceBlockDeviceMappingBuilder {
     /// Sets member `DeviceName`: string.
+    ///
+    /// The device name.
     pub fn device_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4508,6 +6157,8 @@ impl InstanceBlockDeviceMappingBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DeviceName`: string.
+    ///
+    /// The device name.
     pub fn set_device_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4516,15 +6167,21 @@ impl InstanceBlockDeviceMappingBuilder {
         self
     }
     /// Returns the value set for member `DeviceName`: string.
+    ///
+    /// The device name.
     pub fn get_device_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.device_name
     }
     /// Sets member `Ebs`: structure [`EbsInstanceBlockDevice`](super::types::EbsInstanceBlockDevice).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn ebs(mut self, input: super::types::EbsInstanceBlockDevice) -> Self {
         self.ebs = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Ebs`: structure [`EbsInstanceBlockDevice`](super::types::EbsInstanceBlockDevice).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn set_ebs(
         mut self,
         input: ::std::option::Option<super::types::EbsInstanceBlockDevice>,
@@ -4533,6 +6190,8 @@ impl InstanceBlockDeviceMappingBuilder {
         self
     }
     /// Returns the value set for member `Ebs`: structure [`EbsInstanceBlockDevice`](super::types::EbsInstanceBlockDevice).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn get_ebs(
         &self,
     ) -> &::std::option::Option<super::types::EbsInstanceBlockDevice> {
@@ -4550,7 +6209,9 @@ impl InstanceBlockDeviceMappingBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceBlockDeviceMappingSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceBlockDeviceMappingSpecification).
+/// Describes a block device mapping entry.
+///
+/// [`InstanceBlockDeviceMappingSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceBlockDeviceMappingSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -4560,12 +6221,21 @@ impl InstanceBlockDeviceMappingBuilder {
 )]
 pub struct InstanceBlockDeviceMappingSpecification {
     /// `DeviceName`: string.
+    ///
+    /// The device name. For available device names, see
+    /// [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html).
     pub device_name: ::std::option::Option<::std::string::String>,
     /// `Ebs`: structure [`EbsInstanceBlockDeviceSpecification`](super::types::EbsInstanceBlockDeviceSpecification).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub ebs: ::std::option::Option<super::types::EbsInstanceBlockDeviceSpecification>,
     /// `NoDevice`: string.
+    ///
+    /// Suppresses the specified device included in the block device mapping.
     pub no_device: ::std::option::Option<::std::string::String>,
     /// `VirtualName`: string.
+    ///
+    /// The virtual device name.
     pub virtual_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -4576,20 +6246,29 @@ impl InstanceBlockDeviceMappingSpecification {
         InstanceBlockDeviceMappingSpecificationBuilder::default()
     }
     /// `DeviceName`: string.
+    ///
+    /// The device name. For available device names, see
+    /// [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html).
     pub fn device_name(&self) -> ::std::option::Option<&str> {
         self.device_name.as_deref()
     }
     /// `Ebs`: structure [`EbsInstanceBlockDeviceSpecification`](super::types::EbsInstanceBlockDeviceSpecification).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn ebs(
         &self,
     ) -> ::std::option::Option<&super::types::EbsInstanceBlockDeviceSpecification> {
         self.ebs.as_ref()
     }
     /// `NoDevice`: string.
+    ///
+    /// Suppresses the specified device included in the block device mapping.
     pub fn no_device(&self) -> ::std::option::Option<&str> {
         self.no_device.as_deref()
     }
     /// `VirtualName`: string.
+    ///
+    /// The virtual device name.
     pub fn virtual_name(&self) -> ::std::option::Option<&str> {
         self.virtual_name.as_deref()
     }
@@ -4610,6 +6289,9 @@ pub struct InstanceBlockDeviceMappingSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceBlockDeviceMappingSpecificationBuilder {
     /// Sets member `DeviceName`: string.
+    ///
+    /// The device name. For available device names, see
+    /// [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html).
     pub fn device_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4618,6 +6300,9 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DeviceName`: string.
+    ///
+    /// The device name. For available device names, see
+    /// [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html).
     pub fn set_device_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4626,10 +6311,15 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Returns the value set for member `DeviceName`: string.
+    ///
+    /// The device name. For available device names, see
+    /// [Device names for volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html).
     pub fn get_device_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.device_name
     }
     /// Sets member `Ebs`: structure [`EbsInstanceBlockDeviceSpecification`](super::types::EbsInstanceBlockDeviceSpecification).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn ebs(
         mut self,
         input: super::types::EbsInstanceBlockDeviceSpecification,
@@ -4638,6 +6328,8 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ebs`: structure [`EbsInstanceBlockDeviceSpecification`](super::types::EbsInstanceBlockDeviceSpecification).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn set_ebs(
         mut self,
         input: ::std::option::Option<super::types::EbsInstanceBlockDeviceSpecification>,
@@ -4646,12 +6338,16 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Returns the value set for member `Ebs`: structure [`EbsInstanceBlockDeviceSpecification`](super::types::EbsInstanceBlockDeviceSpecification).
+    ///
+    /// Parameters used to automatically set up EBS volumes when the instance is launched.
     pub fn get_ebs(
         &self,
     ) -> &::std::option::Option<super::types::EbsInstanceBlockDeviceSpecification> {
         &self.ebs
     }
     /// Sets member `NoDevice`: string.
+    ///
+    /// Suppresses the specified device included in the block device mapping.
     pub fn no_device(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4660,6 +6356,8 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NoDevice`: string.
+    ///
+    /// Suppresses the specified device included in the block device mapping.
     pub fn set_no_device(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4668,10 +6366,14 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Returns the value set for member `NoDevice`: string.
+    ///
+    /// Suppresses the specified device included in the block device mapping.
     pub fn get_no_device(&self) -> &::std::option::Option<::std::string::String> {
         &self.no_device
     }
     /// Sets member `VirtualName`: string.
+    ///
+    /// The virtual device name.
     pub fn virtual_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4680,6 +6382,8 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VirtualName`: string.
+    ///
+    /// The virtual device name.
     pub fn set_virtual_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4688,6 +6392,8 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
         self
     }
     /// Returns the value set for member `VirtualName`: string.
+    ///
+    /// The virtual device name.
     pub fn get_virtual_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.virtual_name
     }
@@ -4705,7 +6411,9 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceIpv4Prefix`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceIpv4Prefix).
+/// Information about an IPv4 prefix.
+///
+/// [`InstanceIpv4Prefix` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceIpv4Prefix.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -4715,6 +6423,8 @@ impl InstanceBlockDeviceMappingSpecificationBuilder {
 )]
 pub struct InstanceIpv4Prefix {
     /// `Ipv4Prefix`: string.
+    ///
+    /// One or more IPv4 prefixes assigned to the network interface.
     pub ipv4_prefix: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -4725,6 +6435,8 @@ impl InstanceIpv4Prefix {
         InstanceIpv4PrefixBuilder::default()
     }
     /// `Ipv4Prefix`: string.
+    ///
+    /// One or more IPv4 prefixes assigned to the network interface.
     pub fn ipv4_prefix(&self) -> ::std::option::Option<&str> {
         self.ipv4_prefix.as_deref()
     }
@@ -4740,6 +6452,8 @@ pub struct InstanceIpv4PrefixBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceIpv4PrefixBuilder {
     /// Sets member `Ipv4Prefix`: string.
+    ///
+    /// One or more IPv4 prefixes assigned to the network interface.
     pub fn ipv4_prefix(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4748,6 +6462,8 @@ impl InstanceIpv4PrefixBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv4Prefix`: string.
+    ///
+    /// One or more IPv4 prefixes assigned to the network interface.
     pub fn set_ipv4_prefix(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4756,6 +6472,8 @@ impl InstanceIpv4PrefixBuilder {
         self
     }
     /// Returns the value set for member `Ipv4Prefix`: string.
+    ///
+    /// One or more IPv4 prefixes assigned to the network interface.
     pub fn get_ipv4_prefix(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv4_prefix
     }
@@ -4770,7 +6488,9 @@ impl InstanceIpv4PrefixBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceIpv6Address`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceIpv6Address).
+/// Describes an IPv6 address.
+///
+/// [`InstanceIpv6Address` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceIpv6Address.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -4780,8 +6500,16 @@ impl InstanceIpv4PrefixBuilder {
 )]
 pub struct InstanceIpv6Address {
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub ipv6_address: ::std::option::Option<::std::string::String>,
     /// `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
     pub is_primary_ipv6: ::std::option::Option<bool>,
 }
 #[cfg(feature = "instances")]
@@ -4792,10 +6520,18 @@ impl InstanceIpv6Address {
         InstanceIpv6AddressBuilder::default()
     }
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn ipv6_address(&self) -> ::std::option::Option<&str> {
         self.ipv6_address.as_deref()
     }
     /// `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
     pub fn is_primary_ipv6(&self) -> ::std::option::Option<bool> {
         self.is_primary_ipv6
     }
@@ -4812,6 +6548,8 @@ pub struct InstanceIpv6AddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceIpv6AddressBuilder {
     /// Sets member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn ipv6_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4820,6 +6558,8 @@ impl InstanceIpv6AddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn set_ipv6_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4828,20 +6568,40 @@ impl InstanceIpv6AddressBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn get_ipv6_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_address
     }
     /// Sets member `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
     pub fn is_primary_ipv6(mut self, input: bool) -> Self {
         self.is_primary_ipv6 = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
     pub fn set_is_primary_ipv6(mut self, input: ::std::option::Option<bool>) -> Self {
         self.is_primary_ipv6 = input;
         self
     }
     /// Returns the value set for member `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html).
     pub fn get_is_primary_ipv6(&self) -> &::std::option::Option<bool> {
         &self.is_primary_ipv6
     }
@@ -4857,7 +6617,9 @@ impl InstanceIpv6AddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceIpv6Prefix`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceIpv6Prefix).
+/// Information about an IPv6 prefix.
+///
+/// [`InstanceIpv6Prefix` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceIpv6Prefix.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -4867,6 +6629,8 @@ impl InstanceIpv6AddressBuilder {
 )]
 pub struct InstanceIpv6Prefix {
     /// `Ipv6Prefix`: string.
+    ///
+    /// One or more IPv6 prefixes assigned to the network interface.
     pub ipv6_prefix: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -4877,6 +6641,8 @@ impl InstanceIpv6Prefix {
         InstanceIpv6PrefixBuilder::default()
     }
     /// `Ipv6Prefix`: string.
+    ///
+    /// One or more IPv6 prefixes assigned to the network interface.
     pub fn ipv6_prefix(&self) -> ::std::option::Option<&str> {
         self.ipv6_prefix.as_deref()
     }
@@ -4892,6 +6658,8 @@ pub struct InstanceIpv6PrefixBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceIpv6PrefixBuilder {
     /// Sets member `Ipv6Prefix`: string.
+    ///
+    /// One or more IPv6 prefixes assigned to the network interface.
     pub fn ipv6_prefix(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -4900,6 +6668,8 @@ impl InstanceIpv6PrefixBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Prefix`: string.
+    ///
+    /// One or more IPv6 prefixes assigned to the network interface.
     pub fn set_ipv6_prefix(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -4908,6 +6678,8 @@ impl InstanceIpv6PrefixBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Prefix`: string.
+    ///
+    /// One or more IPv6 prefixes assigned to the network interface.
     pub fn get_ipv6_prefix(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_prefix
     }
@@ -4922,13 +6694,31 @@ impl InstanceIpv6PrefixBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceMaintenanceOptions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceMaintenanceOptions).
+/// The maintenance options for the instance.
+///
+/// [`InstanceMaintenanceOptions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMaintenanceOptions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceMaintenanceOptions {
     /// `AutoRecovery`: enum [`InstanceAutoRecoveryState`](super::types::InstanceAutoRecoveryState).
+    ///
+    /// Provides information on the current automatic recovery behavior of your instance.
     pub auto_recovery: ::std::option::Option<super::types::InstanceAutoRecoveryState>,
     /// `RebootMigration`: enum [`InstanceRebootMigrationState`](super::types::InstanceRebootMigrationState).
+    ///
+    /// Specifies whether to attempt reboot migration during a user-initiated reboot of an instance that has
+    /// a scheduled `system-reboot` event:
+    ///
+    /// - `default` - Amazon EC2 attempts to migrate the instance to new hardware (reboot migration). If
+    ///   successful, the `system-reboot` event is cleared. If unsuccessful, an in-place reboot occurs and
+    ///   the event remains scheduled.
+    /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The
+    ///   `system-reboot` event remains scheduled.
+    ///
+    /// This setting only applies to supported instances that have a scheduled reboot event. For more
+    /// information, see
+    /// [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration)
+    /// in the *Amazon EC2 User Guide*.
     pub reboot_migration: ::std::option::Option<
         super::types::InstanceRebootMigrationState,
     >,
@@ -4941,12 +6731,28 @@ impl InstanceMaintenanceOptions {
         InstanceMaintenanceOptionsBuilder::default()
     }
     /// `AutoRecovery`: enum [`InstanceAutoRecoveryState`](super::types::InstanceAutoRecoveryState).
+    ///
+    /// Provides information on the current automatic recovery behavior of your instance.
     pub fn auto_recovery(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceAutoRecoveryState> {
         self.auto_recovery.as_ref()
     }
     /// `RebootMigration`: enum [`InstanceRebootMigrationState`](super::types::InstanceRebootMigrationState).
+    ///
+    /// Specifies whether to attempt reboot migration during a user-initiated reboot of an instance that has
+    /// a scheduled `system-reboot` event:
+    ///
+    /// - `default` - Amazon EC2 attempts to migrate the instance to new hardware (reboot migration). If
+    ///   successful, the `system-reboot` event is cleared. If unsuccessful, an in-place reboot occurs and
+    ///   the event remains scheduled.
+    /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The
+    ///   `system-reboot` event remains scheduled.
+    ///
+    /// This setting only applies to supported instances that have a scheduled reboot event. For more
+    /// information, see
+    /// [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration)
+    /// in the *Amazon EC2 User Guide*.
     pub fn reboot_migration(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceRebootMigrationState> {
@@ -4969,6 +6775,8 @@ pub struct InstanceMaintenanceOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceMaintenanceOptionsBuilder {
     /// Sets member `AutoRecovery`: enum [`InstanceAutoRecoveryState`](super::types::InstanceAutoRecoveryState).
+    ///
+    /// Provides information on the current automatic recovery behavior of your instance.
     pub fn auto_recovery(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceAutoRecoveryState>,
@@ -4977,6 +6785,8 @@ impl InstanceMaintenanceOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AutoRecovery`: enum [`InstanceAutoRecoveryState`](super::types::InstanceAutoRecoveryState).
+    ///
+    /// Provides information on the current automatic recovery behavior of your instance.
     pub fn set_auto_recovery(
         mut self,
         input: ::std::option::Option<super::types::InstanceAutoRecoveryState>,
@@ -4985,12 +6795,28 @@ impl InstanceMaintenanceOptionsBuilder {
         self
     }
     /// Returns the value set for member `AutoRecovery`: enum [`InstanceAutoRecoveryState`](super::types::InstanceAutoRecoveryState).
+    ///
+    /// Provides information on the current automatic recovery behavior of your instance.
     pub fn get_auto_recovery(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAutoRecoveryState> {
         &self.auto_recovery
     }
     /// Sets member `RebootMigration`: enum [`InstanceRebootMigrationState`](super::types::InstanceRebootMigrationState).
+    ///
+    /// Specifies whether to attempt reboot migration during a user-initiated reboot of an instance that has
+    /// a scheduled `system-reboot` event:
+    ///
+    /// - `default` - Amazon EC2 attempts to migrate the instance to new hardware (reboot migration). If
+    ///   successful, the `system-reboot` event is cleared. If unsuccessful, an in-place reboot occurs and
+    ///   the event remains scheduled.
+    /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The
+    ///   `system-reboot` event remains scheduled.
+    ///
+    /// This setting only applies to supported instances that have a scheduled reboot event. For more
+    /// information, see
+    /// [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration)
+    /// in the *Amazon EC2 User Guide*.
     pub fn reboot_migration(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceRebootMigrationState>,
@@ -4999,6 +6825,20 @@ impl InstanceMaintenanceOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RebootMigration`: enum [`InstanceRebootMigrationState`](super::types::InstanceRebootMigrationState).
+    ///
+    /// Specifies whether to attempt reboot migration during a user-initiated reboot of an instance that has
+    /// a scheduled `system-reboot` event:
+    ///
+    /// - `default` - Amazon EC2 attempts to migrate the instance to new hardware (reboot migration). If
+    ///   successful, the `system-reboot` event is cleared. If unsuccessful, an in-place reboot occurs and
+    ///   the event remains scheduled.
+    /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The
+    ///   `system-reboot` event remains scheduled.
+    ///
+    /// This setting only applies to supported instances that have a scheduled reboot event. For more
+    /// information, see
+    /// [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_reboot_migration(
         mut self,
         input: ::std::option::Option<super::types::InstanceRebootMigrationState>,
@@ -5007,6 +6847,20 @@ impl InstanceMaintenanceOptionsBuilder {
         self
     }
     /// Returns the value set for member `RebootMigration`: enum [`InstanceRebootMigrationState`](super::types::InstanceRebootMigrationState).
+    ///
+    /// Specifies whether to attempt reboot migration during a user-initiated reboot of an instance that has
+    /// a scheduled `system-reboot` event:
+    ///
+    /// - `default` - Amazon EC2 attempts to migrate the instance to new hardware (reboot migration). If
+    ///   successful, the `system-reboot` event is cleared. If unsuccessful, an in-place reboot occurs and
+    ///   the event remains scheduled.
+    /// - `disabled` - Amazon EC2 keeps the instance on the same hardware (in-place reboot). The
+    ///   `system-reboot` event remains scheduled.
+    ///
+    /// This setting only applies to supported instances that have a scheduled reboot event. For more
+    /// information, see
+    /// [Enable or disable reboot migration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/schedevents_actions_reboot.html#reboot-migration)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_reboot_migration(
         &self,
     ) -> &::std::option::Option<super::types::InstanceRebootMigrationState> {
@@ -5024,27 +6878,57 @@ impl InstanceMaintenanceOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceMetadataOptionsResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceMetadataOptionsResponse).
+/// The metadata options for the instance.
+///
+/// [`InstanceMetadataOptionsResponse` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMetadataOptionsResponse.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceMetadataOptionsResponse {
     /// `HttpEndpoint`: enum [`InstanceMetadataEndpointState`](super::types::InstanceMetadataEndpointState).
+    ///
+    /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
+    ///
+    /// If the value is `disabled`, you cannot access your instance metadata.
     pub http_endpoint: ::std::option::Option<
         super::types::InstanceMetadataEndpointState,
     >,
     /// `HttpProtocolIpv6`: enum [`InstanceMetadataProtocolState`](super::types::InstanceMetadataProtocolState).
+    ///
+    /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
+    ///
+    /// Default: `disabled`
     pub http_protocol_ipv6: ::std::option::Option<
         super::types::InstanceMetadataProtocolState,
     >,
     /// `HttpPutResponseHopLimit`: integer.
+    ///
+    /// The maximum number of hops that the metadata token can travel.
+    ///
+    /// Possible values: Integers from `1` to `64`
     pub http_put_response_hop_limit: ::std::option::Option<i32>,
     /// `HttpTokens`: enum [`HttpTokensState`](super::types::HttpTokensState).
+    ///
+    /// Indicates whether IMDSv2 is required.
+    ///
+    /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
+    /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
     pub http_tokens: ::std::option::Option<super::types::HttpTokensState>,
     /// `InstanceMetadataTags`: enum [`InstanceMetadataTagsState`](super::types::InstanceMetadataTagsState).
+    ///
+    /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For
+    /// more information, see
+    /// [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     pub instance_metadata_tags: ::std::option::Option<
         super::types::InstanceMetadataTagsState,
     >,
     /// `State`: enum [`InstanceMetadataOptionsState`](super::types::InstanceMetadataOptionsState).
+    ///
+    /// The state of the metadata option changes.
+    ///
+    /// `pending` - The metadata options are being updated and the instance is not ready to process metadata
+    /// traffic with the new selection.
+    ///
+    /// `applied` - The metadata options have been successfully applied on the instance.
     pub state: ::std::option::Option<super::types::InstanceMetadataOptionsState>,
 }
 #[cfg(feature = "instances")]
@@ -5055,32 +6939,60 @@ impl InstanceMetadataOptionsResponse {
         InstanceMetadataOptionsResponseBuilder::default()
     }
     /// `HttpEndpoint`: enum [`InstanceMetadataEndpointState`](super::types::InstanceMetadataEndpointState).
+    ///
+    /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
+    ///
+    /// If the value is `disabled`, you cannot access your instance metadata.
     pub fn http_endpoint(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceMetadataEndpointState> {
         self.http_endpoint.as_ref()
     }
     /// `HttpProtocolIpv6`: enum [`InstanceMetadataProtocolState`](super::types::InstanceMetadataProtocolState).
+    ///
+    /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
+    ///
+    /// Default: `disabled`
     pub fn http_protocol_ipv6(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceMetadataProtocolState> {
         self.http_protocol_ipv6.as_ref()
     }
     /// `HttpPutResponseHopLimit`: integer.
+    ///
+    /// The maximum number of hops that the metadata token can travel.
+    ///
+    /// Possible values: Integers from `1` to `64`
     pub fn http_put_response_hop_limit(&self) -> ::std::option::Option<i32> {
         self.http_put_response_hop_limit
     }
     /// `HttpTokens`: enum [`HttpTokensState`](super::types::HttpTokensState).
+    ///
+    /// Indicates whether IMDSv2 is required.
+    ///
+    /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
+    /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
     pub fn http_tokens(&self) -> ::std::option::Option<&super::types::HttpTokensState> {
         self.http_tokens.as_ref()
     }
     /// `InstanceMetadataTags`: enum [`InstanceMetadataTagsState`](super::types::InstanceMetadataTagsState).
+    ///
+    /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For
+    /// more information, see
+    /// [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     pub fn instance_metadata_tags(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceMetadataTagsState> {
         self.instance_metadata_tags.as_ref()
     }
     /// `State`: enum [`InstanceMetadataOptionsState`](super::types::InstanceMetadataOptionsState).
+    ///
+    /// The state of the metadata option changes.
+    ///
+    /// `pending` - The metadata options are being updated and the instance is not ready to process metadata
+    /// traffic with the new selection.
+    ///
+    /// `applied` - The metadata options have been successfully applied on the instance.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceMetadataOptionsState> {
@@ -5109,6 +7021,10 @@ pub struct InstanceMetadataOptionsResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceMetadataOptionsResponseBuilder {
     /// Sets member `HttpEndpoint`: enum [`InstanceMetadataEndpointState`](super::types::InstanceMetadataEndpointState).
+    ///
+    /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
+    ///
+    /// If the value is `disabled`, you cannot access your instance metadata.
     pub fn http_endpoint(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceMetadataEndpointState>,
@@ -5117,6 +7033,10 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HttpEndpoint`: enum [`InstanceMetadataEndpointState`](super::types::InstanceMetadataEndpointState).
+    ///
+    /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
+    ///
+    /// If the value is `disabled`, you cannot access your instance metadata.
     pub fn set_http_endpoint(
         mut self,
         input: ::std::option::Option<super::types::InstanceMetadataEndpointState>,
@@ -5125,12 +7045,20 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `HttpEndpoint`: enum [`InstanceMetadataEndpointState`](super::types::InstanceMetadataEndpointState).
+    ///
+    /// Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
+    ///
+    /// If the value is `disabled`, you cannot access your instance metadata.
     pub fn get_http_endpoint(
         &self,
     ) -> &::std::option::Option<super::types::InstanceMetadataEndpointState> {
         &self.http_endpoint
     }
     /// Sets member `HttpProtocolIpv6`: enum [`InstanceMetadataProtocolState`](super::types::InstanceMetadataProtocolState).
+    ///
+    /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
+    ///
+    /// Default: `disabled`
     pub fn http_protocol_ipv6(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceMetadataProtocolState>,
@@ -5139,6 +7067,10 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HttpProtocolIpv6`: enum [`InstanceMetadataProtocolState`](super::types::InstanceMetadataProtocolState).
+    ///
+    /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
+    ///
+    /// Default: `disabled`
     pub fn set_http_protocol_ipv6(
         mut self,
         input: ::std::option::Option<super::types::InstanceMetadataProtocolState>,
@@ -5147,17 +7079,29 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `HttpProtocolIpv6`: enum [`InstanceMetadataProtocolState`](super::types::InstanceMetadataProtocolState).
+    ///
+    /// Indicates whether the IPv6 endpoint for the instance metadata service is enabled or disabled.
+    ///
+    /// Default: `disabled`
     pub fn get_http_protocol_ipv6(
         &self,
     ) -> &::std::option::Option<super::types::InstanceMetadataProtocolState> {
         &self.http_protocol_ipv6
     }
     /// Sets member `HttpPutResponseHopLimit`: integer.
+    ///
+    /// The maximum number of hops that the metadata token can travel.
+    ///
+    /// Possible values: Integers from `1` to `64`
     pub fn http_put_response_hop_limit(mut self, input: i32) -> Self {
         self.http_put_response_hop_limit = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `HttpPutResponseHopLimit`: integer.
+    ///
+    /// The maximum number of hops that the metadata token can travel.
+    ///
+    /// Possible values: Integers from `1` to `64`
     pub fn set_http_put_response_hop_limit(
         mut self,
         input: ::std::option::Option<i32>,
@@ -5166,10 +7110,19 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `HttpPutResponseHopLimit`: integer.
+    ///
+    /// The maximum number of hops that the metadata token can travel.
+    ///
+    /// Possible values: Integers from `1` to `64`
     pub fn get_http_put_response_hop_limit(&self) -> &::std::option::Option<i32> {
         &self.http_put_response_hop_limit
     }
     /// Sets member `HttpTokens`: enum [`HttpTokensState`](super::types::HttpTokensState).
+    ///
+    /// Indicates whether IMDSv2 is required.
+    ///
+    /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
+    /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
     pub fn http_tokens(
         mut self,
         input: impl ::std::convert::Into<super::types::HttpTokensState>,
@@ -5178,6 +7131,11 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HttpTokens`: enum [`HttpTokensState`](super::types::HttpTokensState).
+    ///
+    /// Indicates whether IMDSv2 is required.
+    ///
+    /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
+    /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
     pub fn set_http_tokens(
         mut self,
         input: ::std::option::Option<super::types::HttpTokensState>,
@@ -5186,12 +7144,21 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `HttpTokens`: enum [`HttpTokensState`](super::types::HttpTokensState).
+    ///
+    /// Indicates whether IMDSv2 is required.
+    ///
+    /// - `optional` - IMDSv2 is optional, which means that you can use either IMDSv2 or IMDSv1.
+    /// - `required` - IMDSv2 is required, which means that IMDSv1 is disabled, and you must use IMDSv2.
     pub fn get_http_tokens(
         &self,
     ) -> &::std::option::Option<super::types::HttpTokensState> {
         &self.http_tokens
     }
     /// Sets member `InstanceMetadataTags`: enum [`InstanceMetadataTagsState`](super::types::InstanceMetadataTagsState).
+    ///
+    /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For
+    /// more information, see
+    /// [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     pub fn instance_metadata_tags(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceMetadataTagsState>,
@@ -5200,6 +7167,10 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceMetadataTags`: enum [`InstanceMetadataTagsState`](super::types::InstanceMetadataTagsState).
+    ///
+    /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For
+    /// more information, see
+    /// [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     pub fn set_instance_metadata_tags(
         mut self,
         input: ::std::option::Option<super::types::InstanceMetadataTagsState>,
@@ -5208,12 +7179,23 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `InstanceMetadataTags`: enum [`InstanceMetadataTagsState`](super::types::InstanceMetadataTagsState).
+    ///
+    /// Indicates whether access to instance tags from the instance metadata is enabled or disabled. For
+    /// more information, see
+    /// [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
     pub fn get_instance_metadata_tags(
         &self,
     ) -> &::std::option::Option<super::types::InstanceMetadataTagsState> {
         &self.instance_metadata_tags
     }
     /// Sets member `State`: enum [`InstanceMetadataOptionsState`](super::types::InstanceMetadataOptionsState).
+    ///
+    /// The state of the metadata option changes.
+    ///
+    /// `pending` - The metadata options are being updated and the instance is not ready to process metadata
+    /// traffic with the new selection.
+    ///
+    /// `applied` - The metadata options have been successfully applied on the instance.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceMetadataOptionsState>,
@@ -5222,6 +7204,13 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`InstanceMetadataOptionsState`](super::types::InstanceMetadataOptionsState).
+    ///
+    /// The state of the metadata option changes.
+    ///
+    /// `pending` - The metadata options are being updated and the instance is not ready to process metadata
+    /// traffic with the new selection.
+    ///
+    /// `applied` - The metadata options have been successfully applied on the instance.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::InstanceMetadataOptionsState>,
@@ -5230,6 +7219,13 @@ impl InstanceMetadataOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`InstanceMetadataOptionsState`](super::types::InstanceMetadataOptionsState).
+    ///
+    /// The state of the metadata option changes.
+    ///
+    /// `pending` - The metadata options are being updated and the instance is not ready to process metadata
+    /// traffic with the new selection.
+    ///
+    /// `applied` - The metadata options have been successfully applied on the instance.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::InstanceMetadataOptionsState> {
@@ -5251,63 +7247,110 @@ impl InstanceMetadataOptionsResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceNetworkInterface`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceNetworkInterface).
+/// Describes a network interface.
+///
+/// [`InstanceNetworkInterface` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkInterface.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceNetworkInterface {
     /// `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IPv4 associated with the network interface.
     pub association: ::std::option::Option<
         super::types::InstanceNetworkInterfaceAssociation,
     >,
     /// `Attachment`: structure [`InstanceNetworkInterfaceAttachment`](super::types::InstanceNetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub attachment: ::std::option::Option<
         super::types::InstanceNetworkInterfaceAttachment,
     >,
     /// `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingSpecificationResponse`](super::types::ConnectionTrackingSpecificationResponse).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub connection_tracking_configuration: ::std::option::Option<
         super::types::ConnectionTrackingSpecificationResponse,
     >,
     /// `Description`: string.
+    ///
+    /// The description.
     pub description: ::std::option::Option<::std::string::String>,
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups.
     pub groups: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
     /// `InterfaceType`: string.
+    ///
+    /// The type of network interface.
+    ///
+    /// Valid values: `interface` \| `efa` \| `efa-only` \| `evs` \| `trunk`
     pub interface_type: ::std::option::Option<::std::string::String>,
     /// `Ipv4Prefixes`: list of structure [`InstanceIpv4Prefix`](super::types::InstanceIpv4Prefix).
+    ///
+    /// The IPv4 delegated prefixes that are assigned to the network interface.
     pub ipv4_prefixes: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceIpv4Prefix>,
     >,
     /// `Ipv6Addresses`: list of structure [`InstanceIpv6Address`](super::types::InstanceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub ipv6_addresses: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceIpv6Address>,
     >,
     /// `Ipv6Prefixes`: list of structure [`InstanceIpv6Prefix`](super::types::InstanceIpv6Prefix).
+    ///
+    /// The IPv6 delegated prefixes that are assigned to the network interface.
     pub ipv6_prefixes: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceIpv6Prefix>,
     >,
     /// `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub mac_address: ::std::option::Option<::std::string::String>,
     /// `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub network_interface_id: ::std::option::Option<::std::string::String>,
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub operator: ::std::option::Option<super::types::OperatorResponse>,
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that created the network interface.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub private_dns_name: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddresses`: list of structure [`InstancePrivateIpAddress`](super::types::InstancePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub private_ip_addresses: ::std::option::Option<
         ::std::vec::Vec<super::types::InstancePrivateIpAddress>,
     >,
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub source_dest_check: ::std::option::Option<bool>,
     /// `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub status: ::std::option::Option<super::types::NetworkInterfaceStatus>,
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub subnet_id: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -5318,90 +7361,135 @@ impl InstanceNetworkInterface {
         InstanceNetworkInterfaceBuilder::default()
     }
     /// `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IPv4 associated with the network interface.
     pub fn association(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceNetworkInterfaceAssociation> {
         self.association.as_ref()
     }
     /// `Attachment`: structure [`InstanceNetworkInterfaceAttachment`](super::types::InstanceNetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn attachment(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceNetworkInterfaceAttachment> {
         self.attachment.as_ref()
     }
     /// `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingSpecificationResponse`](super::types::ConnectionTrackingSpecificationResponse).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn connection_tracking_configuration(
         &self,
     ) -> ::std::option::Option<&super::types::ConnectionTrackingSpecificationResponse> {
         self.connection_tracking_configuration.as_ref()
     }
     /// `Description`: string.
+    ///
+    /// The description.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups.
     pub fn groups(&self) -> &[super::types::GroupIdentifier] {
         self.groups.as_deref().unwrap_or_default()
     }
     /// `InterfaceType`: string.
+    ///
+    /// The type of network interface.
+    ///
+    /// Valid values: `interface` \| `efa` \| `efa-only` \| `evs` \| `trunk`
     pub fn interface_type(&self) -> ::std::option::Option<&str> {
         self.interface_type.as_deref()
     }
     /// `Ipv4Prefixes`: list of structure [`InstanceIpv4Prefix`](super::types::InstanceIpv4Prefix).
+    ///
+    /// The IPv4 delegated prefixes that are assigned to the network interface.
     pub fn ipv4_prefixes(&self) -> &[super::types::InstanceIpv4Prefix] {
         self.ipv4_prefixes.as_deref().unwrap_or_default()
     }
     /// `Ipv6Addresses`: list of structure [`InstanceIpv6Address`](super::types::InstanceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn ipv6_addresses(&self) -> &[super::types::InstanceIpv6Address] {
         self.ipv6_addresses.as_deref().unwrap_or_default()
     }
     /// `Ipv6Prefixes`: list of structure [`InstanceIpv6Prefix`](super::types::InstanceIpv6Prefix).
+    ///
+    /// The IPv6 delegated prefixes that are assigned to the network interface.
     pub fn ipv6_prefixes(&self) -> &[super::types::InstanceIpv6Prefix] {
         self.ipv6_prefixes.as_deref().unwrap_or_default()
     }
     /// `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn mac_address(&self) -> ::std::option::Option<&str> {
         self.mac_address.as_deref()
     }
     /// `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(&self) -> ::std::option::Option<&str> {
         self.network_interface_id.as_deref()
     }
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn operator(&self) -> ::std::option::Option<&super::types::OperatorResponse> {
         self.operator.as_ref()
     }
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that created the network interface.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn private_dns_name(&self) -> ::std::option::Option<&str> {
         self.private_dns_name.as_deref()
     }
     /// `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn private_ip_address(&self) -> ::std::option::Option<&str> {
         self.private_ip_address.as_deref()
     }
     /// `PrivateIpAddresses`: list of structure [`InstancePrivateIpAddress`](super::types::InstancePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn private_ip_addresses(&self) -> &[super::types::InstancePrivateIpAddress] {
         self.private_ip_addresses.as_deref().unwrap_or_default()
     }
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(&self) -> ::std::option::Option<bool> {
         self.source_dest_check
     }
     /// `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn status(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceStatus> {
         self.status.as_ref()
     }
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(&self) -> ::std::option::Option<&str> {
         self.subnet_id.as_deref()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -5452,6 +7540,8 @@ pub struct InstanceNetworkInterfaceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceNetworkInterfaceBuilder {
     /// Sets member `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IPv4 associated with the network interface.
     pub fn association(
         mut self,
         input: super::types::InstanceNetworkInterfaceAssociation,
@@ -5460,6 +7550,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IPv4 associated with the network interface.
     pub fn set_association(
         mut self,
         input: ::std::option::Option<super::types::InstanceNetworkInterfaceAssociation>,
@@ -5468,12 +7560,16 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IPv4 associated with the network interface.
     pub fn get_association(
         &self,
     ) -> &::std::option::Option<super::types::InstanceNetworkInterfaceAssociation> {
         &self.association
     }
     /// Sets member `Attachment`: structure [`InstanceNetworkInterfaceAttachment`](super::types::InstanceNetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn attachment(
         mut self,
         input: super::types::InstanceNetworkInterfaceAttachment,
@@ -5482,6 +7578,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Attachment`: structure [`InstanceNetworkInterfaceAttachment`](super::types::InstanceNetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn set_attachment(
         mut self,
         input: ::std::option::Option<super::types::InstanceNetworkInterfaceAttachment>,
@@ -5490,12 +7588,19 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Attachment`: structure [`InstanceNetworkInterfaceAttachment`](super::types::InstanceNetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn get_attachment(
         &self,
     ) -> &::std::option::Option<super::types::InstanceNetworkInterfaceAttachment> {
         &self.attachment
     }
     /// Sets member `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingSpecificationResponse`](super::types::ConnectionTrackingSpecificationResponse).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn connection_tracking_configuration(
         mut self,
         input: super::types::ConnectionTrackingSpecificationResponse,
@@ -5504,6 +7609,11 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingSpecificationResponse`](super::types::ConnectionTrackingSpecificationResponse).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_connection_tracking_configuration(
         mut self,
         input: ::std::option::Option<
@@ -5514,12 +7624,19 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingSpecificationResponse`](super::types::ConnectionTrackingSpecificationResponse).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_connection_tracking_configuration(
         &self,
     ) -> &::std::option::Option<super::types::ConnectionTrackingSpecificationResponse> {
         &self.connection_tracking_configuration
     }
     /// Sets member `Description`: string.
+    ///
+    /// The description.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5528,6 +7645,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The description.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5536,15 +7655,21 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The description.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Appends one item to member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups.
     pub fn groups(mut self, input: super::types::GroupIdentifier) -> Self {
         self.groups.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
@@ -5553,12 +7678,18 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// The security groups.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>> {
         &self.groups
     }
     /// Sets member `InterfaceType`: string.
+    ///
+    /// The type of network interface.
+    ///
+    /// Valid values: `interface` \| `efa` \| `efa-only` \| `evs` \| `trunk`
     pub fn interface_type(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5567,6 +7698,10 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InterfaceType`: string.
+    ///
+    /// The type of network interface.
+    ///
+    /// Valid values: `interface` \| `efa` \| `efa-only` \| `evs` \| `trunk`
     pub fn set_interface_type(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5575,15 +7710,23 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `InterfaceType`: string.
+    ///
+    /// The type of network interface.
+    ///
+    /// Valid values: `interface` \| `efa` \| `efa-only` \| `evs` \| `trunk`
     pub fn get_interface_type(&self) -> &::std::option::Option<::std::string::String> {
         &self.interface_type
     }
     /// Appends one item to member `Ipv4Prefixes`: list of structure [`InstanceIpv4Prefix`](super::types::InstanceIpv4Prefix).
+    ///
+    /// The IPv4 delegated prefixes that are assigned to the network interface.
     pub fn ipv4_prefixes(mut self, input: super::types::InstanceIpv4Prefix) -> Self {
         self.ipv4_prefixes.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Ipv4Prefixes`: list of structure [`InstanceIpv4Prefix`](super::types::InstanceIpv4Prefix).
+    ///
+    /// The IPv4 delegated prefixes that are assigned to the network interface.
     pub fn set_ipv4_prefixes(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::InstanceIpv4Prefix>>,
@@ -5592,17 +7735,23 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv4Prefixes`: list of structure [`InstanceIpv4Prefix`](super::types::InstanceIpv4Prefix).
+    ///
+    /// The IPv4 delegated prefixes that are assigned to the network interface.
     pub fn get_ipv4_prefixes(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::InstanceIpv4Prefix>> {
         &self.ipv4_prefixes
     }
     /// Appends one item to member `Ipv6Addresses`: list of structure [`InstanceIpv6Address`](super::types::InstanceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn ipv6_addresses(mut self, input: super::types::InstanceIpv6Address) -> Self {
         self.ipv6_addresses.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Addresses`: list of structure [`InstanceIpv6Address`](super::types::InstanceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn set_ipv6_addresses(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::InstanceIpv6Address>>,
@@ -5611,17 +7760,23 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Addresses`: list of structure [`InstanceIpv6Address`](super::types::InstanceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn get_ipv6_addresses(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::InstanceIpv6Address>> {
         &self.ipv6_addresses
     }
     /// Appends one item to member `Ipv6Prefixes`: list of structure [`InstanceIpv6Prefix`](super::types::InstanceIpv6Prefix).
+    ///
+    /// The IPv6 delegated prefixes that are assigned to the network interface.
     pub fn ipv6_prefixes(mut self, input: super::types::InstanceIpv6Prefix) -> Self {
         self.ipv6_prefixes.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Prefixes`: list of structure [`InstanceIpv6Prefix`](super::types::InstanceIpv6Prefix).
+    ///
+    /// The IPv6 delegated prefixes that are assigned to the network interface.
     pub fn set_ipv6_prefixes(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::InstanceIpv6Prefix>>,
@@ -5630,12 +7785,16 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Prefixes`: list of structure [`InstanceIpv6Prefix`](super::types::InstanceIpv6Prefix).
+    ///
+    /// The IPv6 delegated prefixes that are assigned to the network interface.
     pub fn get_ipv6_prefixes(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::InstanceIpv6Prefix>> {
         &self.ipv6_prefixes
     }
     /// Sets member `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn mac_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5644,6 +7803,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn set_mac_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5652,10 +7813,14 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn get_mac_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.mac_address
     }
     /// Sets member `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5664,6 +7829,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn set_network_interface_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5672,17 +7839,23 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn get_network_interface_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.network_interface_id
     }
     /// Sets member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn operator(mut self, input: super::types::OperatorResponse) -> Self {
         self.operator = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn set_operator(
         mut self,
         input: ::std::option::Option<super::types::OperatorResponse>,
@@ -5691,12 +7864,16 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn get_operator(
         &self,
     ) -> &::std::option::Option<super::types::OperatorResponse> {
         &self.operator
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that created the network interface.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5705,6 +7882,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that created the network interface.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5713,10 +7892,14 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that created the network interface.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn private_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5725,6 +7908,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn set_private_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5733,10 +7918,14 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn get_private_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.private_dns_name
     }
     /// Sets member `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn private_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5745,6 +7934,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn set_private_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5753,12 +7944,16 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn get_private_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.private_ip_address
     }
     /// Appends one item to member `PrivateIpAddresses`: list of structure [`InstancePrivateIpAddress`](super::types::InstancePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn private_ip_addresses(
         mut self,
         input: super::types::InstancePrivateIpAddress,
@@ -5767,6 +7962,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddresses`: list of structure [`InstancePrivateIpAddress`](super::types::InstancePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn set_private_ip_addresses(
         mut self,
         input: ::std::option::Option<
@@ -5777,6 +7974,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddresses`: list of structure [`InstancePrivateIpAddress`](super::types::InstancePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn get_private_ip_addresses(
         &self,
     ) -> &::std::option::Option<
@@ -5785,20 +7984,28 @@ impl InstanceNetworkInterfaceBuilder {
         &self.private_ip_addresses
     }
     /// Sets member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(mut self, input: bool) -> Self {
         self.source_dest_check = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn set_source_dest_check(mut self, input: ::std::option::Option<bool>) -> Self {
         self.source_dest_check = input;
         self
     }
     /// Returns the value set for member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn get_source_dest_check(&self) -> &::std::option::Option<bool> {
         &self.source_dest_check
     }
     /// Sets member `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::NetworkInterfaceStatus>,
@@ -5807,6 +8014,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceStatus>,
@@ -5815,12 +8024,16 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn get_status(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceStatus> {
         &self.status
     }
     /// Sets member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5829,6 +8042,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn set_subnet_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5837,10 +8052,14 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn get_subnet_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.subnet_id
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5849,6 +8068,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5857,6 +8078,8 @@ impl InstanceNetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -5890,7 +8113,9 @@ impl InstanceNetworkInterfaceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceNetworkInterfaceAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceNetworkInterfaceAssociation).
+/// Describes association information for an Elastic IP address (IPv4).
+///
+/// [`InstanceNetworkInterfaceAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkInterfaceAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -5900,14 +8125,24 @@ impl InstanceNetworkInterfaceBuilder {
 )]
 pub struct InstanceNetworkInterfaceAssociation {
     /// `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
     pub carrier_ip: ::std::option::Option<::std::string::String>,
     /// `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub customer_owned_ip: ::std::option::Option<::std::string::String>,
     /// `IpOwnerId`: string.
+    ///
+    /// The ID of the owner of the Elastic IP address.
     pub ip_owner_id: ::std::option::Option<::std::string::String>,
     /// `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub public_dns_name: ::std::option::Option<::std::string::String>,
     /// `PublicIp`: string.
+    ///
+    /// The public IP address or Elastic IP address bound to the network interface.
     pub public_ip: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -5918,22 +8153,32 @@ impl InstanceNetworkInterfaceAssociation {
         InstanceNetworkInterfaceAssociationBuilder::default()
     }
     /// `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
     pub fn carrier_ip(&self) -> ::std::option::Option<&str> {
         self.carrier_ip.as_deref()
     }
     /// `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn customer_owned_ip(&self) -> ::std::option::Option<&str> {
         self.customer_owned_ip.as_deref()
     }
     /// `IpOwnerId`: string.
+    ///
+    /// The ID of the owner of the Elastic IP address.
     pub fn ip_owner_id(&self) -> ::std::option::Option<&str> {
         self.ip_owner_id.as_deref()
     }
     /// `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn public_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_dns_name.as_deref()
     }
     /// `PublicIp`: string.
+    ///
+    /// The public IP address or Elastic IP address bound to the network interface.
     pub fn public_ip(&self) -> ::std::option::Option<&str> {
         self.public_ip.as_deref()
     }
@@ -5953,6 +8198,8 @@ pub struct InstanceNetworkInterfaceAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceNetworkInterfaceAssociationBuilder {
     /// Sets member `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
     pub fn carrier_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5961,6 +8208,8 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
     pub fn set_carrier_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5969,10 +8218,14 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
     pub fn get_carrier_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.carrier_ip
     }
     /// Sets member `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn customer_owned_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -5981,6 +8234,8 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn set_customer_owned_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -5989,12 +8244,16 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn get_customer_owned_ip(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.customer_owned_ip
     }
     /// Sets member `IpOwnerId`: string.
+    ///
+    /// The ID of the owner of the Elastic IP address.
     pub fn ip_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6003,6 +8262,8 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpOwnerId`: string.
+    ///
+    /// The ID of the owner of the Elastic IP address.
     pub fn set_ip_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6011,10 +8272,14 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `IpOwnerId`: string.
+    ///
+    /// The ID of the owner of the Elastic IP address.
     pub fn get_ip_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_owner_id
     }
     /// Sets member `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn public_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6023,6 +8288,8 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn set_public_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6031,10 +8298,14 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn get_public_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.public_dns_name
     }
     /// Sets member `PublicIp`: string.
+    ///
+    /// The public IP address or Elastic IP address bound to the network interface.
     pub fn public_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6043,6 +8314,8 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIp`: string.
+    ///
+    /// The public IP address or Elastic IP address bound to the network interface.
     pub fn set_public_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6051,6 +8324,8 @@ impl InstanceNetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `PublicIp`: string.
+    ///
+    /// The public IP address or Elastic IP address bound to the network interface.
     pub fn get_public_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.public_ip
     }
@@ -6069,27 +8344,45 @@ impl InstanceNetworkInterfaceAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceNetworkInterfaceAttachment`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceNetworkInterfaceAttachment).
+/// Describes a network interface attachment.
+///
+/// [`InstanceNetworkInterfaceAttachment` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkInterfaceAttachment.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceNetworkInterfaceAttachment {
     /// `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub attach_time: ::std::option::Option<crate::runtime::DateTime>,
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub attachment_id: ::std::option::Option<::std::string::String>,
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub delete_on_termination: ::std::option::Option<bool>,
     /// `DeviceIndex`: integer.
+    ///
+    /// The index of the device on the instance for the network interface attachment.
     pub device_index: ::std::option::Option<i32>,
     /// `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub ena_queue_count: ::std::option::Option<i32>,
     /// `EnaSrdSpecification`: structure [`InstanceAttachmentEnaSrdSpecification`](super::types::InstanceAttachmentEnaSrdSpecification).
+    ///
+    /// Contains the ENA Express settings for the network interface that's attached to the instance.
     pub ena_srd_specification: ::std::option::Option<
         super::types::InstanceAttachmentEnaSrdSpecification,
     >,
     /// `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub network_card_index: ::std::option::Option<i32>,
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub status: ::std::option::Option<super::types::AttachmentStatus>,
 }
 #[cfg(feature = "instances")]
@@ -6100,36 +8393,52 @@ impl InstanceNetworkInterfaceAttachment {
         InstanceNetworkInterfaceAttachmentBuilder::default()
     }
     /// `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn attach_time(&self) -> ::std::option::Option<&crate::runtime::DateTime> {
         self.attach_time.as_ref()
     }
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn attachment_id(&self) -> ::std::option::Option<&str> {
         self.attachment_id.as_deref()
     }
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn delete_on_termination(&self) -> ::std::option::Option<bool> {
         self.delete_on_termination
     }
     /// `DeviceIndex`: integer.
+    ///
+    /// The index of the device on the instance for the network interface attachment.
     pub fn device_index(&self) -> ::std::option::Option<i32> {
         self.device_index
     }
     /// `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn ena_queue_count(&self) -> ::std::option::Option<i32> {
         self.ena_queue_count
     }
     /// `EnaSrdSpecification`: structure [`InstanceAttachmentEnaSrdSpecification`](super::types::InstanceAttachmentEnaSrdSpecification).
+    ///
+    /// Contains the ENA Express settings for the network interface that's attached to the instance.
     pub fn ena_srd_specification(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceAttachmentEnaSrdSpecification> {
         self.ena_srd_specification.as_ref()
     }
     /// `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn network_card_index(&self) -> ::std::option::Option<i32> {
         self.network_card_index
     }
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(&self) -> ::std::option::Option<&super::types::AttachmentStatus> {
         self.status.as_ref()
     }
@@ -6154,11 +8463,15 @@ pub struct InstanceNetworkInterfaceAttachmentBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceNetworkInterfaceAttachmentBuilder {
     /// Sets member `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn attach_time(mut self, input: crate::runtime::DateTime) -> Self {
         self.attach_time = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn set_attach_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -6167,10 +8480,14 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `AttachTime`: timestamp.
+    ///
+    /// The time stamp when the attachment initiated.
     pub fn get_attach_time(&self) -> &::std::option::Option<crate::runtime::DateTime> {
         &self.attach_time
     }
     /// Sets member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn attachment_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6179,6 +8496,8 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn set_attachment_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6187,15 +8506,21 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn get_attachment_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.attachment_id
     }
     /// Sets member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn delete_on_termination(mut self, input: bool) -> Self {
         self.delete_on_termination = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn set_delete_on_termination(
         mut self,
         input: ::std::option::Option<bool>,
@@ -6204,38 +8529,54 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn get_delete_on_termination(&self) -> &::std::option::Option<bool> {
         &self.delete_on_termination
     }
     /// Sets member `DeviceIndex`: integer.
+    ///
+    /// The index of the device on the instance for the network interface attachment.
     pub fn device_index(mut self, input: i32) -> Self {
         self.device_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeviceIndex`: integer.
+    ///
+    /// The index of the device on the instance for the network interface attachment.
     pub fn set_device_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.device_index = input;
         self
     }
     /// Returns the value set for member `DeviceIndex`: integer.
+    ///
+    /// The index of the device on the instance for the network interface attachment.
     pub fn get_device_index(&self) -> &::std::option::Option<i32> {
         &self.device_index
     }
     /// Sets member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn ena_queue_count(mut self, input: i32) -> Self {
         self.ena_queue_count = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn set_ena_queue_count(mut self, input: ::std::option::Option<i32>) -> Self {
         self.ena_queue_count = input;
         self
     }
     /// Returns the value set for member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn get_ena_queue_count(&self) -> &::std::option::Option<i32> {
         &self.ena_queue_count
     }
     /// Sets member `EnaSrdSpecification`: structure [`InstanceAttachmentEnaSrdSpecification`](super::types::InstanceAttachmentEnaSrdSpecification).
+    ///
+    /// Contains the ENA Express settings for the network interface that's attached to the instance.
     pub fn ena_srd_specification(
         mut self,
         input: super::types::InstanceAttachmentEnaSrdSpecification,
@@ -6244,6 +8585,8 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdSpecification`: structure [`InstanceAttachmentEnaSrdSpecification`](super::types::InstanceAttachmentEnaSrdSpecification).
+    ///
+    /// Contains the ENA Express settings for the network interface that's attached to the instance.
     pub fn set_ena_srd_specification(
         mut self,
         input: ::std::option::Option<super::types::InstanceAttachmentEnaSrdSpecification>,
@@ -6252,26 +8595,36 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdSpecification`: structure [`InstanceAttachmentEnaSrdSpecification`](super::types::InstanceAttachmentEnaSrdSpecification).
+    ///
+    /// Contains the ENA Express settings for the network interface that's attached to the instance.
     pub fn get_ena_srd_specification(
         &self,
     ) -> &::std::option::Option<super::types::InstanceAttachmentEnaSrdSpecification> {
         &self.ena_srd_specification
     }
     /// Sets member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn network_card_index(mut self, input: i32) -> Self {
         self.network_card_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn set_network_card_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.network_card_index = input;
         self
     }
     /// Returns the value set for member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn get_network_card_index(&self) -> &::std::option::Option<i32> {
         &self.network_card_index
     }
     /// Sets member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::AttachmentStatus>,
@@ -6280,6 +8633,8 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::AttachmentStatus>,
@@ -6288,6 +8643,8 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn get_status(&self) -> &::std::option::Option<super::types::AttachmentStatus> {
         &self.status
     }
@@ -6309,11 +8666,18 @@ impl InstanceNetworkInterfaceAttachmentBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceNetworkPerformanceOptions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceNetworkPerformanceOptions).
+/// With network performance options, you can adjust your bandwidth preferences to meet the needs of the
+/// workload that runs on your instance.
+///
+/// [`InstanceNetworkPerformanceOptions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceNetworkPerformanceOptions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceNetworkPerformanceOptions {
     /// `BandwidthWeighting`: enum [`InstanceBandwidthWeighting`](super::types::InstanceBandwidthWeighting).
+    ///
+    /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either
+    /// networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the
+    /// same. The default option uses the standard bandwidth configuration for your instance type.
     pub bandwidth_weighting: ::std::option::Option<
         super::types::InstanceBandwidthWeighting,
     >,
@@ -6326,6 +8690,10 @@ impl InstanceNetworkPerformanceOptions {
         InstanceNetworkPerformanceOptionsBuilder::default()
     }
     /// `BandwidthWeighting`: enum [`InstanceBandwidthWeighting`](super::types::InstanceBandwidthWeighting).
+    ///
+    /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either
+    /// networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the
+    /// same. The default option uses the standard bandwidth configuration for your instance type.
     pub fn bandwidth_weighting(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceBandwidthWeighting> {
@@ -6345,6 +8713,10 @@ pub struct InstanceNetworkPerformanceOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceNetworkPerformanceOptionsBuilder {
     /// Sets member `BandwidthWeighting`: enum [`InstanceBandwidthWeighting`](super::types::InstanceBandwidthWeighting).
+    ///
+    /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either
+    /// networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the
+    /// same. The default option uses the standard bandwidth configuration for your instance type.
     pub fn bandwidth_weighting(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceBandwidthWeighting>,
@@ -6353,6 +8725,10 @@ impl InstanceNetworkPerformanceOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BandwidthWeighting`: enum [`InstanceBandwidthWeighting`](super::types::InstanceBandwidthWeighting).
+    ///
+    /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either
+    /// networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the
+    /// same. The default option uses the standard bandwidth configuration for your instance type.
     pub fn set_bandwidth_weighting(
         mut self,
         input: ::std::option::Option<super::types::InstanceBandwidthWeighting>,
@@ -6361,6 +8737,10 @@ impl InstanceNetworkPerformanceOptionsBuilder {
         self
     }
     /// Returns the value set for member `BandwidthWeighting`: enum [`InstanceBandwidthWeighting`](super::types::InstanceBandwidthWeighting).
+    ///
+    /// When you configure network bandwidth weighting, you can boost your baseline bandwidth for either
+    /// networking or EBS by up to 25%. The total available baseline bandwidth for your instance remains the
+    /// same. The default option uses the standard bandwidth configuration for your instance type.
     pub fn get_bandwidth_weighting(
         &self,
     ) -> &::std::option::Option<super::types::InstanceBandwidthWeighting> {
@@ -6377,7 +8757,9 @@ impl InstanceNetworkPerformanceOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstancePrivateIpAddress`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstancePrivateIpAddress).
+/// Describes a private IPv4 address.
+///
+/// [`InstancePrivateIpAddress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstancePrivateIpAddress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -6387,14 +8769,22 @@ impl InstanceNetworkPerformanceOptionsBuilder {
 )]
 pub struct InstancePrivateIpAddress {
     /// `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address for the network interface.
     pub association: ::std::option::Option<
         super::types::InstanceNetworkInterfaceAssociation,
     >,
     /// `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IP address of the network interface.
     pub primary: ::std::option::Option<bool>,
     /// `PrivateDnsName`: string.
+    ///
+    /// The private IPv4 DNS name.
     pub private_dns_name: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address of the network interface.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -6405,20 +8795,28 @@ impl InstancePrivateIpAddress {
         InstancePrivateIpAddressBuilder::default()
     }
     /// `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address for the network interface.
     pub fn association(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceNetworkInterfaceAssociation> {
         self.association.as_ref()
     }
     /// `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IP address of the network interface.
     pub fn primary(&self) -> ::std::option::Option<bool> {
         self.primary
     }
     /// `PrivateDnsName`: string.
+    ///
+    /// The private IPv4 DNS name.
     pub fn private_dns_name(&self) -> ::std::option::Option<&str> {
         self.private_dns_name.as_deref()
     }
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address of the network interface.
     pub fn private_ip_address(&self) -> ::std::option::Option<&str> {
         self.private_ip_address.as_deref()
     }
@@ -6439,6 +8837,8 @@ pub struct InstancePrivateIpAddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstancePrivateIpAddressBuilder {
     /// Sets member `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address for the network interface.
     pub fn association(
         mut self,
         input: super::types::InstanceNetworkInterfaceAssociation,
@@ -6447,6 +8847,8 @@ impl InstancePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address for the network interface.
     pub fn set_association(
         mut self,
         input: ::std::option::Option<super::types::InstanceNetworkInterfaceAssociation>,
@@ -6455,26 +8857,36 @@ impl InstancePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `Association`: structure [`InstanceNetworkInterfaceAssociation`](super::types::InstanceNetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address for the network interface.
     pub fn get_association(
         &self,
     ) -> &::std::option::Option<super::types::InstanceNetworkInterfaceAssociation> {
         &self.association
     }
     /// Sets member `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IP address of the network interface.
     pub fn primary(mut self, input: bool) -> Self {
         self.primary = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IP address of the network interface.
     pub fn set_primary(mut self, input: ::std::option::Option<bool>) -> Self {
         self.primary = input;
         self
     }
     /// Returns the value set for member `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IP address of the network interface.
     pub fn get_primary(&self) -> &::std::option::Option<bool> {
         &self.primary
     }
     /// Sets member `PrivateDnsName`: string.
+    ///
+    /// The private IPv4 DNS name.
     pub fn private_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6483,6 +8895,8 @@ impl InstancePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsName`: string.
+    ///
+    /// The private IPv4 DNS name.
     pub fn set_private_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6491,10 +8905,14 @@ impl InstancePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsName`: string.
+    ///
+    /// The private IPv4 DNS name.
     pub fn get_private_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.private_dns_name
     }
     /// Sets member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address of the network interface.
     pub fn private_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6503,6 +8921,8 @@ impl InstancePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address of the network interface.
     pub fn set_private_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6511,6 +8931,8 @@ impl InstancePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address of the network interface.
     pub fn get_private_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -6530,33 +8952,55 @@ impl InstancePrivateIpAddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceSecondaryInterface`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceSecondaryInterface).
+/// Describes a secondary interface attached to an instance.
+///
+/// [`InstanceSecondaryInterface` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceSecondaryInterface.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceSecondaryInterface {
     /// `Attachment`: structure [`InstanceSecondaryInterfaceAttachment`](super::types::InstanceSecondaryInterfaceAttachment).
+    ///
+    /// The attachment information for the secondary interface.
     pub attachment: ::std::option::Option<
         super::types::InstanceSecondaryInterfaceAttachment,
     >,
     /// `InterfaceType`: enum [`SecondaryInterfaceType`](super::types::SecondaryInterfaceType).
+    ///
+    /// The type of secondary interface.
     pub interface_type: ::std::option::Option<super::types::SecondaryInterfaceType>,
     /// `MacAddress`: string.
+    ///
+    /// The MAC address of the secondary interface.
     pub mac_address: ::std::option::Option<::std::string::String>,
     /// `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the secondary interface.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddresses`: list of structure [`InstanceSecondaryInterfacePrivateIpAddress`](super::types::InstanceSecondaryInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the secondary interface.
     pub private_ip_addresses: ::std::option::Option<
         ::std::vec::Vec<super::types::InstanceSecondaryInterfacePrivateIpAddress>,
     >,
     /// `SecondaryInterfaceId`: string.
+    ///
+    /// The ID of the secondary interface.
     pub secondary_interface_id: ::std::option::Option<::std::string::String>,
     /// `SecondaryNetworkId`: string.
+    ///
+    /// The ID of the secondary network.
     pub secondary_network_id: ::std::option::Option<::std::string::String>,
     /// `SecondarySubnetId`: string.
+    ///
+    /// The ID of the secondary subnet.
     pub secondary_subnet_id: ::std::option::Option<::std::string::String>,
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub source_dest_check: ::std::option::Option<bool>,
     /// `Status`: enum [`SecondaryInterfaceStatus`](super::types::SecondaryInterfaceStatus).
+    ///
+    /// The status of the secondary interface.
     pub status: ::std::option::Option<super::types::SecondaryInterfaceStatus>,
 }
 #[cfg(feature = "instances")]
@@ -6567,48 +9011,68 @@ impl InstanceSecondaryInterface {
         InstanceSecondaryInterfaceBuilder::default()
     }
     /// `Attachment`: structure [`InstanceSecondaryInterfaceAttachment`](super::types::InstanceSecondaryInterfaceAttachment).
+    ///
+    /// The attachment information for the secondary interface.
     pub fn attachment(
         &self,
     ) -> ::std::option::Option<&super::types::InstanceSecondaryInterfaceAttachment> {
         self.attachment.as_ref()
     }
     /// `InterfaceType`: enum [`SecondaryInterfaceType`](super::types::SecondaryInterfaceType).
+    ///
+    /// The type of secondary interface.
     pub fn interface_type(
         &self,
     ) -> ::std::option::Option<&super::types::SecondaryInterfaceType> {
         self.interface_type.as_ref()
     }
     /// `MacAddress`: string.
+    ///
+    /// The MAC address of the secondary interface.
     pub fn mac_address(&self) -> ::std::option::Option<&str> {
         self.mac_address.as_deref()
     }
     /// `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the secondary interface.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `PrivateIpAddresses`: list of structure [`InstanceSecondaryInterfacePrivateIpAddress`](super::types::InstanceSecondaryInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the secondary interface.
     pub fn private_ip_addresses(
         &self,
     ) -> &[super::types::InstanceSecondaryInterfacePrivateIpAddress] {
         self.private_ip_addresses.as_deref().unwrap_or_default()
     }
     /// `SecondaryInterfaceId`: string.
+    ///
+    /// The ID of the secondary interface.
     pub fn secondary_interface_id(&self) -> ::std::option::Option<&str> {
         self.secondary_interface_id.as_deref()
     }
     /// `SecondaryNetworkId`: string.
+    ///
+    /// The ID of the secondary network.
     pub fn secondary_network_id(&self) -> ::std::option::Option<&str> {
         self.secondary_network_id.as_deref()
     }
     /// `SecondarySubnetId`: string.
+    ///
+    /// The ID of the secondary subnet.
     pub fn secondary_subnet_id(&self) -> ::std::option::Option<&str> {
         self.secondary_subnet_id.as_deref()
     }
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(&self) -> ::std::option::Option<bool> {
         self.source_dest_check
     }
     /// `Status`: enum [`SecondaryInterfaceStatus`](super::types::SecondaryInterfaceStatus).
+    ///
+    /// The status of the secondary interface.
     pub fn status(
         &self,
     ) -> ::std::option::Option<&super::types::SecondaryInterfaceStatus> {
@@ -6641,6 +9105,8 @@ pub struct InstanceSecondaryInterfaceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceSecondaryInterfaceBuilder {
     /// Sets member `Attachment`: structure [`InstanceSecondaryInterfaceAttachment`](super::types::InstanceSecondaryInterfaceAttachment).
+    ///
+    /// The attachment information for the secondary interface.
     pub fn attachment(
         mut self,
         input: super::types::InstanceSecondaryInterfaceAttachment,
@@ -6649,6 +9115,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Attachment`: structure [`InstanceSecondaryInterfaceAttachment`](super::types::InstanceSecondaryInterfaceAttachment).
+    ///
+    /// The attachment information for the secondary interface.
     pub fn set_attachment(
         mut self,
         input: ::std::option::Option<super::types::InstanceSecondaryInterfaceAttachment>,
@@ -6657,12 +9125,16 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Attachment`: structure [`InstanceSecondaryInterfaceAttachment`](super::types::InstanceSecondaryInterfaceAttachment).
+    ///
+    /// The attachment information for the secondary interface.
     pub fn get_attachment(
         &self,
     ) -> &::std::option::Option<super::types::InstanceSecondaryInterfaceAttachment> {
         &self.attachment
     }
     /// Sets member `InterfaceType`: enum [`SecondaryInterfaceType`](super::types::SecondaryInterfaceType).
+    ///
+    /// The type of secondary interface.
     pub fn interface_type(
         mut self,
         input: impl ::std::convert::Into<super::types::SecondaryInterfaceType>,
@@ -6671,6 +9143,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InterfaceType`: enum [`SecondaryInterfaceType`](super::types::SecondaryInterfaceType).
+    ///
+    /// The type of secondary interface.
     pub fn set_interface_type(
         mut self,
         input: ::std::option::Option<super::types::SecondaryInterfaceType>,
@@ -6679,12 +9153,16 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `InterfaceType`: enum [`SecondaryInterfaceType`](super::types::SecondaryInterfaceType).
+    ///
+    /// The type of secondary interface.
     pub fn get_interface_type(
         &self,
     ) -> &::std::option::Option<super::types::SecondaryInterfaceType> {
         &self.interface_type
     }
     /// Sets member `MacAddress`: string.
+    ///
+    /// The MAC address of the secondary interface.
     pub fn mac_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6693,6 +9171,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `MacAddress`: string.
+    ///
+    /// The MAC address of the secondary interface.
     pub fn set_mac_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6701,10 +9181,14 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `MacAddress`: string.
+    ///
+    /// The MAC address of the secondary interface.
     pub fn get_mac_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.mac_address
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the secondary interface.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6713,6 +9197,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the secondary interface.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6721,10 +9207,14 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the secondary interface.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Appends one item to member `PrivateIpAddresses`: list of structure [`InstanceSecondaryInterfacePrivateIpAddress`](super::types::InstanceSecondaryInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the secondary interface.
     pub fn private_ip_addresses(
         mut self,
         input: super::types::InstanceSecondaryInterfacePrivateIpAddress,
@@ -6733,6 +9223,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddresses`: list of structure [`InstanceSecondaryInterfacePrivateIpAddress`](super::types::InstanceSecondaryInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the secondary interface.
     pub fn set_private_ip_addresses(
         mut self,
         input: ::std::option::Option<
@@ -6743,6 +9235,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddresses`: list of structure [`InstanceSecondaryInterfacePrivateIpAddress`](super::types::InstanceSecondaryInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the secondary interface.
     pub fn get_private_ip_addresses(
         &self,
     ) -> &::std::option::Option<
@@ -6751,6 +9245,8 @@ impl InstanceSecondaryInterfaceBuilder {
         &self.private_ip_addresses
     }
     /// Sets member `SecondaryInterfaceId`: string.
+    ///
+    /// The ID of the secondary interface.
     pub fn secondary_interface_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6759,6 +9255,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecondaryInterfaceId`: string.
+    ///
+    /// The ID of the secondary interface.
     pub fn set_secondary_interface_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6767,12 +9265,16 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `SecondaryInterfaceId`: string.
+    ///
+    /// The ID of the secondary interface.
     pub fn get_secondary_interface_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.secondary_interface_id
     }
     /// Sets member `SecondaryNetworkId`: string.
+    ///
+    /// The ID of the secondary network.
     pub fn secondary_network_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6781,6 +9283,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecondaryNetworkId`: string.
+    ///
+    /// The ID of the secondary network.
     pub fn set_secondary_network_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6789,12 +9293,16 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `SecondaryNetworkId`: string.
+    ///
+    /// The ID of the secondary network.
     pub fn get_secondary_network_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.secondary_network_id
     }
     /// Sets member `SecondarySubnetId`: string.
+    ///
+    /// The ID of the secondary subnet.
     pub fn secondary_subnet_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6803,6 +9311,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SecondarySubnetId`: string.
+    ///
+    /// The ID of the secondary subnet.
     pub fn set_secondary_subnet_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6811,26 +9321,36 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `SecondarySubnetId`: string.
+    ///
+    /// The ID of the secondary subnet.
     pub fn get_secondary_subnet_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.secondary_subnet_id
     }
     /// Sets member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(mut self, input: bool) -> Self {
         self.source_dest_check = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn set_source_dest_check(mut self, input: ::std::option::Option<bool>) -> Self {
         self.source_dest_check = input;
         self
     }
     /// Returns the value set for member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn get_source_dest_check(&self) -> &::std::option::Option<bool> {
         &self.source_dest_check
     }
     /// Sets member `Status`: enum [`SecondaryInterfaceStatus`](super::types::SecondaryInterfaceStatus).
+    ///
+    /// The status of the secondary interface.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::SecondaryInterfaceStatus>,
@@ -6839,6 +9359,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`SecondaryInterfaceStatus`](super::types::SecondaryInterfaceStatus).
+    ///
+    /// The status of the secondary interface.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::SecondaryInterfaceStatus>,
@@ -6847,6 +9369,8 @@ impl InstanceSecondaryInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`SecondaryInterfaceStatus`](super::types::SecondaryInterfaceStatus).
+    ///
+    /// The status of the secondary interface.
     pub fn get_status(
         &self,
     ) -> &::std::option::Option<super::types::SecondaryInterfaceStatus> {
@@ -6872,21 +9396,37 @@ impl InstanceSecondaryInterfaceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceSecondaryInterfaceAttachment`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceSecondaryInterfaceAttachment).
+/// Describes the attachment of a secondary interface to an instance.
+///
+/// [`InstanceSecondaryInterfaceAttachment` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceSecondaryInterfaceAttachment.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceSecondaryInterfaceAttachment {
     /// `AttachTime`: timestamp.
+    ///
+    /// The timestamp when the attachment was created.
     pub attach_time: ::std::option::Option<crate::runtime::DateTime>,
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the attachment.
     pub attachment_id: ::std::option::Option<::std::string::String>,
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the secondary interface is deleted when the instance is terminated.
+    ///
+    /// The only supported value for this field is `true`.
     pub delete_on_termination: ::std::option::Option<bool>,
     /// `DeviceIndex`: integer.
+    ///
+    /// The device index of the secondary interface.
     pub device_index: ::std::option::Option<i32>,
     /// `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub network_card_index: ::std::option::Option<i32>,
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub status: ::std::option::Option<super::types::AttachmentStatus>,
 }
 #[cfg(feature = "instances")]
@@ -6897,26 +9437,40 @@ impl InstanceSecondaryInterfaceAttachment {
         InstanceSecondaryInterfaceAttachmentBuilder::default()
     }
     /// `AttachTime`: timestamp.
+    ///
+    /// The timestamp when the attachment was created.
     pub fn attach_time(&self) -> ::std::option::Option<&crate::runtime::DateTime> {
         self.attach_time.as_ref()
     }
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the attachment.
     pub fn attachment_id(&self) -> ::std::option::Option<&str> {
         self.attachment_id.as_deref()
     }
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the secondary interface is deleted when the instance is terminated.
+    ///
+    /// The only supported value for this field is `true`.
     pub fn delete_on_termination(&self) -> ::std::option::Option<bool> {
         self.delete_on_termination
     }
     /// `DeviceIndex`: integer.
+    ///
+    /// The device index of the secondary interface.
     pub fn device_index(&self) -> ::std::option::Option<i32> {
         self.device_index
     }
     /// `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn network_card_index(&self) -> ::std::option::Option<i32> {
         self.network_card_index
     }
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(&self) -> ::std::option::Option<&super::types::AttachmentStatus> {
         self.status.as_ref()
     }
@@ -6937,11 +9491,15 @@ pub struct InstanceSecondaryInterfaceAttachmentBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceSecondaryInterfaceAttachmentBuilder {
     /// Sets member `AttachTime`: timestamp.
+    ///
+    /// The timestamp when the attachment was created.
     pub fn attach_time(mut self, input: crate::runtime::DateTime) -> Self {
         self.attach_time = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AttachTime`: timestamp.
+    ///
+    /// The timestamp when the attachment was created.
     pub fn set_attach_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -6950,10 +9508,14 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `AttachTime`: timestamp.
+    ///
+    /// The timestamp when the attachment was created.
     pub fn get_attach_time(&self) -> &::std::option::Option<crate::runtime::DateTime> {
         &self.attach_time
     }
     /// Sets member `AttachmentId`: string.
+    ///
+    /// The ID of the attachment.
     pub fn attachment_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -6962,6 +9524,8 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AttachmentId`: string.
+    ///
+    /// The ID of the attachment.
     pub fn set_attachment_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -6970,15 +9534,25 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `AttachmentId`: string.
+    ///
+    /// The ID of the attachment.
     pub fn get_attachment_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.attachment_id
     }
     /// Sets member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the secondary interface is deleted when the instance is terminated.
+    ///
+    /// The only supported value for this field is `true`.
     pub fn delete_on_termination(mut self, input: bool) -> Self {
         self.delete_on_termination = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the secondary interface is deleted when the instance is terminated.
+    ///
+    /// The only supported value for this field is `true`.
     pub fn set_delete_on_termination(
         mut self,
         input: ::std::option::Option<bool>,
@@ -6987,38 +9561,56 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the secondary interface is deleted when the instance is terminated.
+    ///
+    /// The only supported value for this field is `true`.
     pub fn get_delete_on_termination(&self) -> &::std::option::Option<bool> {
         &self.delete_on_termination
     }
     /// Sets member `DeviceIndex`: integer.
+    ///
+    /// The device index of the secondary interface.
     pub fn device_index(mut self, input: i32) -> Self {
         self.device_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeviceIndex`: integer.
+    ///
+    /// The device index of the secondary interface.
     pub fn set_device_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.device_index = input;
         self
     }
     /// Returns the value set for member `DeviceIndex`: integer.
+    ///
+    /// The device index of the secondary interface.
     pub fn get_device_index(&self) -> &::std::option::Option<i32> {
         &self.device_index
     }
     /// Sets member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn network_card_index(mut self, input: i32) -> Self {
         self.network_card_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn set_network_card_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.network_card_index = input;
         self
     }
     /// Returns the value set for member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn get_network_card_index(&self) -> &::std::option::Option<i32> {
         &self.network_card_index
     }
     /// Sets member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::AttachmentStatus>,
@@ -7027,6 +9619,8 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::AttachmentStatus>,
@@ -7035,6 +9629,8 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn get_status(&self) -> &::std::option::Option<super::types::AttachmentStatus> {
         &self.status
     }
@@ -7054,7 +9650,9 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceSecondaryInterfacePrivateIpAddress`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceSecondaryInterfacePrivateIpAddress).
+/// Describes a private IPv4 address for a secondary interface.
+///
+/// [`InstanceSecondaryInterfacePrivateIpAddress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceSecondaryInterfacePrivateIpAddress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -7064,6 +9662,8 @@ impl InstanceSecondaryInterfaceAttachmentBuilder {
 )]
 pub struct InstanceSecondaryInterfacePrivateIpAddress {
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -7074,6 +9674,8 @@ impl InstanceSecondaryInterfacePrivateIpAddress {
         InstanceSecondaryInterfacePrivateIpAddressBuilder::default()
     }
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn private_ip_address(&self) -> ::std::option::Option<&str> {
         self.private_ip_address.as_deref()
     }
@@ -7089,6 +9691,8 @@ pub struct InstanceSecondaryInterfacePrivateIpAddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceSecondaryInterfacePrivateIpAddressBuilder {
     /// Sets member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn private_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7097,6 +9701,8 @@ impl InstanceSecondaryInterfacePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn set_private_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7105,6 +9711,8 @@ impl InstanceSecondaryInterfacePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn get_private_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -7121,13 +9729,35 @@ impl InstanceSecondaryInterfacePrivateIpAddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `InstanceState`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceState).
+/// Describes the current state of an instance.
+///
+/// [`InstanceState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct InstanceState {
     /// `Code`: integer.
+    ///
+    /// The state of the instance as a 16-bit unsigned integer.
+    ///
+    /// The high byte is all of the bits between 2^8 and (2^16)-1, which equals decimal values between 256
+    /// and 65,535. These numerical values are used for internal purposes and should be ignored.
+    ///
+    /// The low byte is all of the bits between 2^0 and (2^8)-1, which equals decimal values between 0 and 255.
+    ///
+    /// The valid values for instance-state-code will all be in the range of the low byte and they are:
+    ///
+    /// - `0` : `pending`
+    /// - `16` : `running`
+    /// - `32` : `shutting-down`
+    /// - `48` : `terminated`
+    /// - `64` : `stopping`
+    /// - `80` : `stopped`
+    ///
+    /// You can ignore the high byte value by zeroing out all of the bits above 2^8 or 256 in decimal.
     pub code: ::std::option::Option<i32>,
     /// `Name`: enum [`InstanceStateName`](super::types::InstanceStateName).
+    ///
+    /// The current state of the instance.
     pub name: ::std::option::Option<super::types::InstanceStateName>,
 }
 #[cfg(feature = "instances")]
@@ -7138,10 +9768,30 @@ impl InstanceState {
         InstanceStateBuilder::default()
     }
     /// `Code`: integer.
+    ///
+    /// The state of the instance as a 16-bit unsigned integer.
+    ///
+    /// The high byte is all of the bits between 2^8 and (2^16)-1, which equals decimal values between 256
+    /// and 65,535. These numerical values are used for internal purposes and should be ignored.
+    ///
+    /// The low byte is all of the bits between 2^0 and (2^8)-1, which equals decimal values between 0 and 255.
+    ///
+    /// The valid values for instance-state-code will all be in the range of the low byte and they are:
+    ///
+    /// - `0` : `pending`
+    /// - `16` : `running`
+    /// - `32` : `shutting-down`
+    /// - `48` : `terminated`
+    /// - `64` : `stopping`
+    /// - `80` : `stopped`
+    ///
+    /// You can ignore the high byte value by zeroing out all of the bits above 2^8 or 256 in decimal.
     pub fn code(&self) -> ::std::option::Option<i32> {
         self.code
     }
     /// `Name`: enum [`InstanceStateName`](super::types::InstanceStateName).
+    ///
+    /// The current state of the instance.
     pub fn name(&self) -> ::std::option::Option<&super::types::InstanceStateName> {
         self.name.as_ref()
     }
@@ -7158,20 +9808,76 @@ pub struct InstanceStateBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl InstanceStateBuilder {
     /// Sets member `Code`: integer.
+    ///
+    /// The state of the instance as a 16-bit unsigned integer.
+    ///
+    /// The high byte is all of the bits between 2^8 and (2^16)-1, which equals decimal values between 256
+    /// and 65,535. These numerical values are used for internal purposes and should be ignored.
+    ///
+    /// The low byte is all of the bits between 2^0 and (2^8)-1, which equals decimal values between 0 and 255.
+    ///
+    /// The valid values for instance-state-code will all be in the range of the low byte and they are:
+    ///
+    /// - `0` : `pending`
+    /// - `16` : `running`
+    /// - `32` : `shutting-down`
+    /// - `48` : `terminated`
+    /// - `64` : `stopping`
+    /// - `80` : `stopped`
+    ///
+    /// You can ignore the high byte value by zeroing out all of the bits above 2^8 or 256 in decimal.
     pub fn code(mut self, input: i32) -> Self {
         self.code = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Code`: integer.
+    ///
+    /// The state of the instance as a 16-bit unsigned integer.
+    ///
+    /// The high byte is all of the bits between 2^8 and (2^16)-1, which equals decimal values between 256
+    /// and 65,535. These numerical values are used for internal purposes and should be ignored.
+    ///
+    /// The low byte is all of the bits between 2^0 and (2^8)-1, which equals decimal values between 0 and 255.
+    ///
+    /// The valid values for instance-state-code will all be in the range of the low byte and they are:
+    ///
+    /// - `0` : `pending`
+    /// - `16` : `running`
+    /// - `32` : `shutting-down`
+    /// - `48` : `terminated`
+    /// - `64` : `stopping`
+    /// - `80` : `stopped`
+    ///
+    /// You can ignore the high byte value by zeroing out all of the bits above 2^8 or 256 in decimal.
     pub fn set_code(mut self, input: ::std::option::Option<i32>) -> Self {
         self.code = input;
         self
     }
     /// Returns the value set for member `Code`: integer.
+    ///
+    /// The state of the instance as a 16-bit unsigned integer.
+    ///
+    /// The high byte is all of the bits between 2^8 and (2^16)-1, which equals decimal values between 256
+    /// and 65,535. These numerical values are used for internal purposes and should be ignored.
+    ///
+    /// The low byte is all of the bits between 2^0 and (2^8)-1, which equals decimal values between 0 and 255.
+    ///
+    /// The valid values for instance-state-code will all be in the range of the low byte and they are:
+    ///
+    /// - `0` : `pending`
+    /// - `16` : `running`
+    /// - `32` : `shutting-down`
+    /// - `48` : `terminated`
+    /// - `64` : `stopping`
+    /// - `80` : `stopped`
+    ///
+    /// You can ignore the high byte value by zeroing out all of the bits above 2^8 or 256 in decimal.
     pub fn get_code(&self) -> &::std::option::Option<i32> {
         &self.code
     }
     /// Sets member `Name`: enum [`InstanceStateName`](super::types::InstanceStateName).
+    ///
+    /// The current state of the instance.
     pub fn name(
         mut self,
         input: impl ::std::convert::Into<super::types::InstanceStateName>,
@@ -7180,6 +9886,8 @@ impl InstanceStateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Name`: enum [`InstanceStateName`](super::types::InstanceStateName).
+    ///
+    /// The current state of the instance.
     pub fn set_name(
         mut self,
         input: ::std::option::Option<super::types::InstanceStateName>,
@@ -7188,6 +9896,8 @@ impl InstanceStateBuilder {
         self
     }
     /// Returns the value set for member `Name`: enum [`InstanceStateName`](super::types::InstanceStateName).
+    ///
+    /// The current state of the instance.
     pub fn get_name(&self) -> &::std::option::Option<super::types::InstanceStateName> {
         &self.name
     }
@@ -7711,7 +10421,9 @@ impl IpRangeBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `Ipv4PrefixSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv4PrefixSpecification).
+/// Describes an IPv4 prefix.
+///
+/// [`Ipv4PrefixSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Ipv4PrefixSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -7721,6 +10433,10 @@ impl IpRangeBuilder {
 )]
 pub struct Ipv4PrefixSpecification {
     /// `Ipv4Prefix`: string.
+    ///
+    /// The IPv4 prefix. For information, see
+    /// [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html)
+    /// in the *Amazon EC2 User Guide*.
     pub ipv4_prefix: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -7731,6 +10447,10 @@ impl Ipv4PrefixSpecification {
         Ipv4PrefixSpecificationBuilder::default()
     }
     /// `Ipv4Prefix`: string.
+    ///
+    /// The IPv4 prefix. For information, see
+    /// [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn ipv4_prefix(&self) -> ::std::option::Option<&str> {
         self.ipv4_prefix.as_deref()
     }
@@ -7746,6 +10466,10 @@ pub struct Ipv4PrefixSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl Ipv4PrefixSpecificationBuilder {
     /// Sets member `Ipv4Prefix`: string.
+    ///
+    /// The IPv4 prefix. For information, see
+    /// [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn ipv4_prefix(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7754,6 +10478,10 @@ impl Ipv4PrefixSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv4Prefix`: string.
+    ///
+    /// The IPv4 prefix. For information, see
+    /// [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_ipv4_prefix(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7762,6 +10490,10 @@ impl Ipv4PrefixSpecificationBuilder {
         self
     }
     /// Returns the value set for member `Ipv4Prefix`: string.
+    ///
+    /// The IPv4 prefix. For information, see
+    /// [Assigning prefixes to network interfaces](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-prefix-eni.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_ipv4_prefix(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv4_prefix
     }
@@ -7776,7 +10508,9 @@ impl Ipv4PrefixSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `Ipv6PrefixSpecification`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv6PrefixSpecification).
+/// Describes the IPv6 prefix.
+///
+/// [`Ipv6PrefixSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Ipv6PrefixSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -7786,6 +10520,8 @@ impl Ipv4PrefixSpecificationBuilder {
 )]
 pub struct Ipv6PrefixSpecification {
     /// `Ipv6Prefix`: string.
+    ///
+    /// The IPv6 prefix.
     pub ipv6_prefix: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -7796,6 +10532,8 @@ impl Ipv6PrefixSpecification {
         Ipv6PrefixSpecificationBuilder::default()
     }
     /// `Ipv6Prefix`: string.
+    ///
+    /// The IPv6 prefix.
     pub fn ipv6_prefix(&self) -> ::std::option::Option<&str> {
         self.ipv6_prefix.as_deref()
     }
@@ -7811,6 +10549,8 @@ pub struct Ipv6PrefixSpecificationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl Ipv6PrefixSpecificationBuilder {
     /// Sets member `Ipv6Prefix`: string.
+    ///
+    /// The IPv6 prefix.
     pub fn ipv6_prefix(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -7819,6 +10559,8 @@ impl Ipv6PrefixSpecificationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Prefix`: string.
+    ///
+    /// The IPv6 prefix.
     pub fn set_ipv6_prefix(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -7827,6 +10569,8 @@ impl Ipv6PrefixSpecificationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Prefix`: string.
+    ///
+    /// The IPv6 prefix.
     pub fn get_ipv6_prefix(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_prefix
     }
@@ -8008,7 +10752,9 @@ impl Ipv6RangeBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `LicenseConfiguration`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/LicenseConfiguration).
+/// Describes a license configuration.
+///
+/// [`LicenseConfiguration` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LicenseConfiguration.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -8018,6 +10764,8 @@ impl Ipv6RangeBuilder {
 )]
 pub struct LicenseConfiguration {
     /// `LicenseConfigurationArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the license configuration.
     pub license_configuration_arn: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -8028,6 +10776,8 @@ impl LicenseConfiguration {
         LicenseConfigurationBuilder::default()
     }
     /// `LicenseConfigurationArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the license configuration.
     pub fn license_configuration_arn(&self) -> ::std::option::Option<&str> {
         self.license_configuration_arn.as_deref()
     }
@@ -8043,6 +10793,8 @@ pub struct LicenseConfigurationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl LicenseConfigurationBuilder {
     /// Sets member `LicenseConfigurationArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the license configuration.
     pub fn license_configuration_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8051,6 +10803,8 @@ impl LicenseConfigurationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `LicenseConfigurationArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the license configuration.
     pub fn set_license_configuration_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8059,6 +10813,8 @@ impl LicenseConfigurationBuilder {
         self
     }
     /// Returns the value set for member `LicenseConfigurationArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the license configuration.
     pub fn get_license_configuration_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -8075,35 +10831,69 @@ impl LicenseConfigurationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// A structure of the API: the model's `ManagedPrefixList`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ManagedPrefixList).
+/// Describes a managed prefix list.
+///
+/// [`ManagedPrefixList` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ManagedPrefixList.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ManagedPrefixList {
     /// `AddressFamily`: string.
+    ///
+    /// The IP address version.
     pub address_family: ::std::option::Option<::std::string::String>,
     /// `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver is enabled for this managed
+    /// prefix list. When enabled, the prefix list CIDRs are automatically updated based on the resolver's
+    /// CIDR selection rules.
     pub ipam_prefix_list_resolver_sync_enabled: ::std::option::Option<bool>,
     /// `IpamPrefixListResolverTargetId`: string.
+    ///
+    /// The ID of the IPAM prefix list resolver target associated with this managed prefix list. When set,
+    /// this prefix list becomes an IPAM managed prefix list.
+    ///
+    /// An IPAM-managed prefix list is a customer-managed prefix list that has been associated with an IPAM
+    /// prefix list resolver target. When a prefix list becomes IPAM managed, its CIDRs are automatically
+    /// synchronized based on the IPAM prefix list resolver's CIDR selection rules, and direct CIDR
+    /// modifications are restricted.
     pub ipam_prefix_list_resolver_target_id: ::std::option::Option<
         ::std::string::String,
     >,
     /// `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub max_entries: ::std::option::Option<i32>,
     /// `OwnerId`: string.
+    ///
+    /// The ID of the owner of the prefix list.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `PrefixListArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) for the prefix list.
     pub prefix_list_arn: ::std::option::Option<::std::string::String>,
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub prefix_list_id: ::std::option::Option<::std::string::String>,
     /// `PrefixListName`: string.
+    ///
+    /// The name of the prefix list.
     pub prefix_list_name: ::std::option::Option<::std::string::String>,
     /// `State`: enum [`PrefixListState`](super::types::PrefixListState).
+    ///
+    /// The current state of the prefix list.
     pub state: ::std::option::Option<super::types::PrefixListState>,
     /// `StateMessage`: string.
+    ///
+    /// The state message.
     pub state_message: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags for the prefix list.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `Version`: long.
+    ///
+    /// The version of the prefix list.
     pub version: ::std::option::Option<i64>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -8114,50 +10904,82 @@ impl ManagedPrefixList {
         ManagedPrefixListBuilder::default()
     }
     /// `AddressFamily`: string.
+    ///
+    /// The IP address version.
     pub fn address_family(&self) -> ::std::option::Option<&str> {
         self.address_family.as_deref()
     }
     /// `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver is enabled for this managed
+    /// prefix list. When enabled, the prefix list CIDRs are automatically updated based on the resolver's
+    /// CIDR selection rules.
     pub fn ipam_prefix_list_resolver_sync_enabled(&self) -> ::std::option::Option<bool> {
         self.ipam_prefix_list_resolver_sync_enabled
     }
     /// `IpamPrefixListResolverTargetId`: string.
+    ///
+    /// The ID of the IPAM prefix list resolver target associated with this managed prefix list. When set,
+    /// this prefix list becomes an IPAM managed prefix list.
+    ///
+    /// An IPAM-managed prefix list is a customer-managed prefix list that has been associated with an IPAM
+    /// prefix list resolver target. When a prefix list becomes IPAM managed, its CIDRs are automatically
+    /// synchronized based on the IPAM prefix list resolver's CIDR selection rules, and direct CIDR
+    /// modifications are restricted.
     pub fn ipam_prefix_list_resolver_target_id(&self) -> ::std::option::Option<&str> {
         self.ipam_prefix_list_resolver_target_id.as_deref()
     }
     /// `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn max_entries(&self) -> ::std::option::Option<i32> {
         self.max_entries
     }
     /// `OwnerId`: string.
+    ///
+    /// The ID of the owner of the prefix list.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `PrefixListArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) for the prefix list.
     pub fn prefix_list_arn(&self) -> ::std::option::Option<&str> {
         self.prefix_list_arn.as_deref()
     }
     /// `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(&self) -> ::std::option::Option<&str> {
         self.prefix_list_id.as_deref()
     }
     /// `PrefixListName`: string.
+    ///
+    /// The name of the prefix list.
     pub fn prefix_list_name(&self) -> ::std::option::Option<&str> {
         self.prefix_list_name.as_deref()
     }
     /// `State`: enum [`PrefixListState`](super::types::PrefixListState).
+    ///
+    /// The current state of the prefix list.
     pub fn state(&self) -> ::std::option::Option<&super::types::PrefixListState> {
         self.state.as_ref()
     }
     /// `StateMessage`: string.
+    ///
+    /// The state message.
     pub fn state_message(&self) -> ::std::option::Option<&str> {
         self.state_message.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags for the prefix list.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `Version`: long.
+    ///
+    /// The version of the prefix list.
     pub fn version(&self) -> ::std::option::Option<i64> {
         self.version
     }
@@ -8186,6 +11008,8 @@ pub struct ManagedPrefixListBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl ManagedPrefixListBuilder {
     /// Sets member `AddressFamily`: string.
+    ///
+    /// The IP address version.
     pub fn address_family(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8194,6 +11018,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AddressFamily`: string.
+    ///
+    /// The IP address version.
     pub fn set_address_family(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8202,15 +11028,25 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `AddressFamily`: string.
+    ///
+    /// The IP address version.
     pub fn get_address_family(&self) -> &::std::option::Option<::std::string::String> {
         &self.address_family
     }
     /// Sets member `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver is enabled for this managed
+    /// prefix list. When enabled, the prefix list CIDRs are automatically updated based on the resolver's
+    /// CIDR selection rules.
     pub fn ipam_prefix_list_resolver_sync_enabled(mut self, input: bool) -> Self {
         self.ipam_prefix_list_resolver_sync_enabled = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver is enabled for this managed
+    /// prefix list. When enabled, the prefix list CIDRs are automatically updated based on the resolver's
+    /// CIDR selection rules.
     pub fn set_ipam_prefix_list_resolver_sync_enabled(
         mut self,
         input: ::std::option::Option<bool>,
@@ -8219,12 +11055,24 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `IpamPrefixListResolverSyncEnabled`: boolean.
+    ///
+    /// Indicates whether synchronization with an IPAM prefix list resolver is enabled for this managed
+    /// prefix list. When enabled, the prefix list CIDRs are automatically updated based on the resolver's
+    /// CIDR selection rules.
     pub fn get_ipam_prefix_list_resolver_sync_enabled(
         &self,
     ) -> &::std::option::Option<bool> {
         &self.ipam_prefix_list_resolver_sync_enabled
     }
     /// Sets member `IpamPrefixListResolverTargetId`: string.
+    ///
+    /// The ID of the IPAM prefix list resolver target associated with this managed prefix list. When set,
+    /// this prefix list becomes an IPAM managed prefix list.
+    ///
+    /// An IPAM-managed prefix list is a customer-managed prefix list that has been associated with an IPAM
+    /// prefix list resolver target. When a prefix list becomes IPAM managed, its CIDRs are automatically
+    /// synchronized based on the IPAM prefix list resolver's CIDR selection rules, and direct CIDR
+    /// modifications are restricted.
     pub fn ipam_prefix_list_resolver_target_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8235,6 +11083,14 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpamPrefixListResolverTargetId`: string.
+    ///
+    /// The ID of the IPAM prefix list resolver target associated with this managed prefix list. When set,
+    /// this prefix list becomes an IPAM managed prefix list.
+    ///
+    /// An IPAM-managed prefix list is a customer-managed prefix list that has been associated with an IPAM
+    /// prefix list resolver target. When a prefix list becomes IPAM managed, its CIDRs are automatically
+    /// synchronized based on the IPAM prefix list resolver's CIDR selection rules, and direct CIDR
+    /// modifications are restricted.
     pub fn set_ipam_prefix_list_resolver_target_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8243,26 +11099,42 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `IpamPrefixListResolverTargetId`: string.
+    ///
+    /// The ID of the IPAM prefix list resolver target associated with this managed prefix list. When set,
+    /// this prefix list becomes an IPAM managed prefix list.
+    ///
+    /// An IPAM-managed prefix list is a customer-managed prefix list that has been associated with an IPAM
+    /// prefix list resolver target. When a prefix list becomes IPAM managed, its CIDRs are automatically
+    /// synchronized based on the IPAM prefix list resolver's CIDR selection rules, and direct CIDR
+    /// modifications are restricted.
     pub fn get_ipam_prefix_list_resolver_target_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.ipam_prefix_list_resolver_target_id
     }
     /// Sets member `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn max_entries(mut self, input: i32) -> Self {
         self.max_entries = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn set_max_entries(mut self, input: ::std::option::Option<i32>) -> Self {
         self.max_entries = input;
         self
     }
     /// Returns the value set for member `MaxEntries`: integer.
+    ///
+    /// The maximum number of entries for the prefix list.
     pub fn get_max_entries(&self) -> &::std::option::Option<i32> {
         &self.max_entries
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The ID of the owner of the prefix list.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8271,6 +11143,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The ID of the owner of the prefix list.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8279,10 +11153,14 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The ID of the owner of the prefix list.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `PrefixListArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) for the prefix list.
     pub fn prefix_list_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8291,6 +11169,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) for the prefix list.
     pub fn set_prefix_list_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8299,10 +11179,14 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `PrefixListArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) for the prefix list.
     pub fn get_prefix_list_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_arn
     }
     /// Sets member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn prefix_list_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8311,6 +11195,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn set_prefix_list_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8319,10 +11205,14 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `PrefixListId`: string.
+    ///
+    /// The ID of the prefix list.
     pub fn get_prefix_list_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_id
     }
     /// Sets member `PrefixListName`: string.
+    ///
+    /// The name of the prefix list.
     pub fn prefix_list_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8331,6 +11221,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListName`: string.
+    ///
+    /// The name of the prefix list.
     pub fn set_prefix_list_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8339,10 +11231,14 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `PrefixListName`: string.
+    ///
+    /// The name of the prefix list.
     pub fn get_prefix_list_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.prefix_list_name
     }
     /// Sets member `State`: enum [`PrefixListState`](super::types::PrefixListState).
+    ///
+    /// The current state of the prefix list.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::PrefixListState>,
@@ -8351,6 +11247,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`PrefixListState`](super::types::PrefixListState).
+    ///
+    /// The current state of the prefix list.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::PrefixListState>,
@@ -8359,10 +11257,14 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`PrefixListState`](super::types::PrefixListState).
+    ///
+    /// The current state of the prefix list.
     pub fn get_state(&self) -> &::std::option::Option<super::types::PrefixListState> {
         &self.state
     }
     /// Sets member `StateMessage`: string.
+    ///
+    /// The state message.
     pub fn state_message(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8371,6 +11273,8 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StateMessage`: string.
+    ///
+    /// The state message.
     pub fn set_state_message(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8379,15 +11283,21 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `StateMessage`: string.
+    ///
+    /// The state message.
     pub fn get_state_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.state_message
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags for the prefix list.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags for the prefix list.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -8396,22 +11306,30 @@ impl ManagedPrefixListBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags for the prefix list.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `Version`: long.
+    ///
+    /// The version of the prefix list.
     pub fn version(mut self, input: i64) -> Self {
         self.version = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Version`: long.
+    ///
+    /// The version of the prefix list.
     pub fn set_version(mut self, input: ::std::option::Option<i64>) -> Self {
         self.version = input;
         self
     }
     /// Returns the value set for member `Version`: long.
+    ///
+    /// The version of the prefix list.
     pub fn get_version(&self) -> &::std::option::Option<i64> {
         &self.version
     }
@@ -8439,11 +11357,15 @@ impl ManagedPrefixListBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `Monitoring`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Monitoring).
+/// Describes the monitoring of an instance.
+///
+/// [`Monitoring` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Monitoring.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Monitoring {
     /// `State`: enum [`MonitoringState`](super::types::MonitoringState).
+    ///
+    /// Indicates whether detailed monitoring is enabled. Otherwise, basic monitoring is enabled.
     pub state: ::std::option::Option<super::types::MonitoringState>,
 }
 #[cfg(feature = "instances")]
@@ -8454,6 +11376,8 @@ impl Monitoring {
         MonitoringBuilder::default()
     }
     /// `State`: enum [`MonitoringState`](super::types::MonitoringState).
+    ///
+    /// Indicates whether detailed monitoring is enabled. Otherwise, basic monitoring is enabled.
     pub fn state(&self) -> ::std::option::Option<&super::types::MonitoringState> {
         self.state.as_ref()
     }
@@ -8469,6 +11393,8 @@ pub struct MonitoringBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl MonitoringBuilder {
     /// Sets member `State`: enum [`MonitoringState`](super::types::MonitoringState).
+    ///
+    /// Indicates whether detailed monitoring is enabled. Otherwise, basic monitoring is enabled.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::MonitoringState>,
@@ -8477,6 +11403,8 @@ impl MonitoringBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`MonitoringState`](super::types::MonitoringState).
+    ///
+    /// Indicates whether detailed monitoring is enabled. Otherwise, basic monitoring is enabled.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::MonitoringState>,
@@ -8485,6 +11413,8 @@ impl MonitoringBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`MonitoringState`](super::types::MonitoringState).
+    ///
+    /// Indicates whether detailed monitoring is enabled. Otherwise, basic monitoring is enabled.
     pub fn get_state(&self) -> &::std::option::Option<super::types::MonitoringState> {
         &self.state
     }
@@ -8497,87 +11427,166 @@ impl MonitoringBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `NetworkInterface`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterface).
+/// Describes a network interface.
+///
+/// [`NetworkInterface` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterface.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct NetworkInterface {
     /// `AssociatedSubnets`: list of string.
+    ///
+    /// The subnets associated with this network interface.
     pub associated_subnets: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub association: ::std::option::Option<super::types::NetworkInterfaceAssociation>,
     /// `Attachment`: structure [`NetworkInterfaceAttachment`](super::types::NetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub attachment: ::std::option::Option<super::types::NetworkInterfaceAttachment>,
     /// `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone.
     pub availability_zone: ::std::option::Option<::std::string::String>,
     /// `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone.
     pub availability_zone_id: ::std::option::Option<::std::string::String>,
     /// `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingConfiguration`](super::types::ConnectionTrackingConfiguration).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub connection_tracking_configuration: ::std::option::Option<
         super::types::ConnectionTrackingConfiguration,
     >,
     /// `DenyAllIgwTraffic`: boolean.
+    ///
+    /// Indicates whether a network interface with an IPv6 address is unreachable from the public internet.
+    /// If the value is `true`, inbound traffic from the internet is dropped and you cannot assign an
+    /// elastic IP address to the network interface. The network interface is reachable from peered VPCs and
+    /// resources connected through a transit gateway, including on-premises networks.
     pub deny_all_igw_traffic: ::std::option::Option<bool>,
     /// `Description`: string.
+    ///
+    /// A description.
     pub description: ::std::option::Option<::std::string::String>,
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Any security groups for the network interface.
     pub groups: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
     /// `InterfaceType`: enum [`NetworkInterfaceType`](super::types::NetworkInterfaceType).
+    ///
+    /// The type of network interface.
     pub interface_type: ::std::option::Option<super::types::NetworkInterfaceType>,
     /// `Ipv4Prefixes`: list of structure [`Ipv4PrefixSpecification`](super::types::Ipv4PrefixSpecification).
+    ///
+    /// The IPv4 prefixes that are assigned to the network interface.
     pub ipv4_prefixes: ::std::option::Option<
         ::std::vec::Vec<super::types::Ipv4PrefixSpecification>,
     >,
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 globally unique address associated with the network interface.
     pub ipv6_address: ::std::option::Option<::std::string::String>,
     /// `Ipv6Addresses`: list of structure [`NetworkInterfaceIpv6Address`](super::types::NetworkInterfaceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub ipv6_addresses: ::std::option::Option<
         ::std::vec::Vec<super::types::NetworkInterfaceIpv6Address>,
     >,
     /// `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only network interface.
     pub ipv6_native: ::std::option::Option<bool>,
     /// `Ipv6Prefixes`: list of structure [`Ipv6PrefixSpecification`](super::types::Ipv6PrefixSpecification).
+    ///
+    /// The IPv6 prefixes that are assigned to the network interface.
     pub ipv6_prefixes: ::std::option::Option<
         ::std::vec::Vec<super::types::Ipv6PrefixSpecification>,
     >,
     /// `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub mac_address: ::std::option::Option<::std::string::String>,
     /// `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub network_interface_id: ::std::option::Option<::std::string::String>,
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub operator: ::std::option::Option<super::types::OperatorResponse>,
     /// `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub outpost_arn: ::std::option::Option<::std::string::String>,
     /// `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the network interface.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `PrivateDnsName`: string.
+    ///
+    /// The private hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub private_dns_name: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddresses`: list of structure [`NetworkInterfacePrivateIpAddress`](super::types::NetworkInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub private_ip_addresses: ::std::option::Option<
         ::std::vec::Vec<super::types::NetworkInterfacePrivateIpAddress>,
     >,
     /// `PublicDnsName`: string.
+    ///
+    /// A public hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub public_dns_name: ::std::option::Option<::std::string::String>,
     /// `PublicIpDnsNameOptions`: structure [`PublicIpDnsNameOptions`](super::types::PublicIpDnsNameOptions).
+    ///
+    /// Public hostname type options. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub public_ip_dns_name_options: ::std::option::Option<
         super::types::PublicIpDnsNameOptions,
     >,
     /// `RequesterId`: string.
+    ///
+    /// The alias or Amazon Web Services account ID of the principal or service that created the network
+    /// interface.
     pub requester_id: ::std::option::Option<::std::string::String>,
     /// `RequesterManaged`: boolean.
+    ///
+    /// Indicates whether the network interface is being managed by Amazon Web Services.
     pub requester_managed: ::std::option::Option<bool>,
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub source_dest_check: ::std::option::Option<bool>,
     /// `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub status: ::std::option::Option<super::types::NetworkInterfaceStatus>,
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub subnet_id: ::std::option::Option<::std::string::String>,
     /// `TagSet`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the network interface.
     pub tag_set: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -8588,144 +11597,221 @@ impl NetworkInterface {
         NetworkInterfaceBuilder::default()
     }
     /// `AssociatedSubnets`: list of string.
+    ///
+    /// The subnets associated with this network interface.
     pub fn associated_subnets(&self) -> &[::std::string::String] {
         self.associated_subnets.as_deref().unwrap_or_default()
     }
     /// `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn association(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceAssociation> {
         self.association.as_ref()
     }
     /// `Attachment`: structure [`NetworkInterfaceAttachment`](super::types::NetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn attachment(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceAttachment> {
         self.attachment.as_ref()
     }
     /// `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone.
     pub fn availability_zone(&self) -> ::std::option::Option<&str> {
         self.availability_zone.as_deref()
     }
     /// `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone.
     pub fn availability_zone_id(&self) -> ::std::option::Option<&str> {
         self.availability_zone_id.as_deref()
     }
     /// `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingConfiguration`](super::types::ConnectionTrackingConfiguration).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn connection_tracking_configuration(
         &self,
     ) -> ::std::option::Option<&super::types::ConnectionTrackingConfiguration> {
         self.connection_tracking_configuration.as_ref()
     }
     /// `DenyAllIgwTraffic`: boolean.
+    ///
+    /// Indicates whether a network interface with an IPv6 address is unreachable from the public internet.
+    /// If the value is `true`, inbound traffic from the internet is dropped and you cannot assign an
+    /// elastic IP address to the network interface. The network interface is reachable from peered VPCs and
+    /// resources connected through a transit gateway, including on-premises networks.
     pub fn deny_all_igw_traffic(&self) -> ::std::option::Option<bool> {
         self.deny_all_igw_traffic
     }
     /// `Description`: string.
+    ///
+    /// A description.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Any security groups for the network interface.
     pub fn groups(&self) -> &[super::types::GroupIdentifier] {
         self.groups.as_deref().unwrap_or_default()
     }
     /// `InterfaceType`: enum [`NetworkInterfaceType`](super::types::NetworkInterfaceType).
+    ///
+    /// The type of network interface.
     pub fn interface_type(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceType> {
         self.interface_type.as_ref()
     }
     /// `Ipv4Prefixes`: list of structure [`Ipv4PrefixSpecification`](super::types::Ipv4PrefixSpecification).
+    ///
+    /// The IPv4 prefixes that are assigned to the network interface.
     pub fn ipv4_prefixes(&self) -> &[super::types::Ipv4PrefixSpecification] {
         self.ipv4_prefixes.as_deref().unwrap_or_default()
     }
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 globally unique address associated with the network interface.
     pub fn ipv6_address(&self) -> ::std::option::Option<&str> {
         self.ipv6_address.as_deref()
     }
     /// `Ipv6Addresses`: list of structure [`NetworkInterfaceIpv6Address`](super::types::NetworkInterfaceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn ipv6_addresses(&self) -> &[super::types::NetworkInterfaceIpv6Address] {
         self.ipv6_addresses.as_deref().unwrap_or_default()
     }
     /// `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only network interface.
     pub fn ipv6_native(&self) -> ::std::option::Option<bool> {
         self.ipv6_native
     }
     /// `Ipv6Prefixes`: list of structure [`Ipv6PrefixSpecification`](super::types::Ipv6PrefixSpecification).
+    ///
+    /// The IPv6 prefixes that are assigned to the network interface.
     pub fn ipv6_prefixes(&self) -> &[super::types::Ipv6PrefixSpecification] {
         self.ipv6_prefixes.as_deref().unwrap_or_default()
     }
     /// `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn mac_address(&self) -> ::std::option::Option<&str> {
         self.mac_address.as_deref()
     }
     /// `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(&self) -> ::std::option::Option<&str> {
         self.network_interface_id.as_deref()
     }
     /// `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn operator(&self) -> ::std::option::Option<&super::types::OperatorResponse> {
         self.operator.as_ref()
     }
     /// `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(&self) -> ::std::option::Option<&str> {
         self.outpost_arn.as_deref()
     }
     /// `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the network interface.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `PrivateDnsName`: string.
+    ///
+    /// The private hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn private_dns_name(&self) -> ::std::option::Option<&str> {
         self.private_dns_name.as_deref()
     }
     /// `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn private_ip_address(&self) -> ::std::option::Option<&str> {
         self.private_ip_address.as_deref()
     }
     /// `PrivateIpAddresses`: list of structure [`NetworkInterfacePrivateIpAddress`](super::types::NetworkInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn private_ip_addresses(
         &self,
     ) -> &[super::types::NetworkInterfacePrivateIpAddress] {
         self.private_ip_addresses.as_deref().unwrap_or_default()
     }
     /// `PublicDnsName`: string.
+    ///
+    /// A public hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn public_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_dns_name.as_deref()
     }
     /// `PublicIpDnsNameOptions`: structure [`PublicIpDnsNameOptions`](super::types::PublicIpDnsNameOptions).
+    ///
+    /// Public hostname type options. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn public_ip_dns_name_options(
         &self,
     ) -> ::std::option::Option<&super::types::PublicIpDnsNameOptions> {
         self.public_ip_dns_name_options.as_ref()
     }
     /// `RequesterId`: string.
+    ///
+    /// The alias or Amazon Web Services account ID of the principal or service that created the network
+    /// interface.
     pub fn requester_id(&self) -> ::std::option::Option<&str> {
         self.requester_id.as_deref()
     }
     /// `RequesterManaged`: boolean.
+    ///
+    /// Indicates whether the network interface is being managed by Amazon Web Services.
     pub fn requester_managed(&self) -> ::std::option::Option<bool> {
         self.requester_managed
     }
     /// `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(&self) -> ::std::option::Option<bool> {
         self.source_dest_check
     }
     /// `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn status(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceStatus> {
         self.status.as_ref()
     }
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(&self) -> ::std::option::Option<&str> {
         self.subnet_id.as_deref()
     }
     /// `TagSet`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the network interface.
     pub fn tag_set(&self) -> &[super::types::Tag] {
         self.tag_set.as_deref().unwrap_or_default()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -8792,6 +11878,8 @@ pub struct NetworkInterfaceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl NetworkInterfaceBuilder {
     /// Appends one item to member `AssociatedSubnets`: list of string.
+    ///
+    /// The subnets associated with this network interface.
     pub fn associated_subnets(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8802,6 +11890,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociatedSubnets`: list of string.
+    ///
+    /// The subnets associated with this network interface.
     pub fn set_associated_subnets(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8810,12 +11900,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `AssociatedSubnets`: list of string.
+    ///
+    /// The subnets associated with this network interface.
     pub fn get_associated_subnets(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.associated_subnets
     }
     /// Sets member `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn association(
         mut self,
         input: super::types::NetworkInterfaceAssociation,
@@ -8824,6 +11918,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn set_association(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceAssociation>,
@@ -8832,12 +11928,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn get_association(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceAssociation> {
         &self.association
     }
     /// Sets member `Attachment`: structure [`NetworkInterfaceAttachment`](super::types::NetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn attachment(
         mut self,
         input: super::types::NetworkInterfaceAttachment,
@@ -8846,6 +11946,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Attachment`: structure [`NetworkInterfaceAttachment`](super::types::NetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn set_attachment(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceAttachment>,
@@ -8854,12 +11956,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Attachment`: structure [`NetworkInterfaceAttachment`](super::types::NetworkInterfaceAttachment).
+    ///
+    /// The network interface attachment.
     pub fn get_attachment(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceAttachment> {
         &self.attachment
     }
     /// Sets member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone.
     pub fn availability_zone(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8868,6 +11974,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone.
     pub fn set_availability_zone(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8876,12 +11984,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone.
     pub fn get_availability_zone(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.availability_zone
     }
     /// Sets member `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone.
     pub fn availability_zone_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8890,6 +12002,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone.
     pub fn set_availability_zone_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8898,12 +12012,19 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone.
     pub fn get_availability_zone_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.availability_zone_id
     }
     /// Sets member `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingConfiguration`](super::types::ConnectionTrackingConfiguration).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn connection_tracking_configuration(
         mut self,
         input: super::types::ConnectionTrackingConfiguration,
@@ -8912,6 +12033,11 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingConfiguration`](super::types::ConnectionTrackingConfiguration).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_connection_tracking_configuration(
         mut self,
         input: ::std::option::Option<super::types::ConnectionTrackingConfiguration>,
@@ -8920,17 +12046,32 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `ConnectionTrackingConfiguration`: structure [`ConnectionTrackingConfiguration`](super::types::ConnectionTrackingConfiguration).
+    ///
+    /// A security group connection tracking configuration that enables you to set the timeout for
+    /// connection tracking on an Elastic network interface. For more information, see
+    /// [Connection tracking timeouts](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_connection_tracking_configuration(
         &self,
     ) -> &::std::option::Option<super::types::ConnectionTrackingConfiguration> {
         &self.connection_tracking_configuration
     }
     /// Sets member `DenyAllIgwTraffic`: boolean.
+    ///
+    /// Indicates whether a network interface with an IPv6 address is unreachable from the public internet.
+    /// If the value is `true`, inbound traffic from the internet is dropped and you cannot assign an
+    /// elastic IP address to the network interface. The network interface is reachable from peered VPCs and
+    /// resources connected through a transit gateway, including on-premises networks.
     pub fn deny_all_igw_traffic(mut self, input: bool) -> Self {
         self.deny_all_igw_traffic = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DenyAllIgwTraffic`: boolean.
+    ///
+    /// Indicates whether a network interface with an IPv6 address is unreachable from the public internet.
+    /// If the value is `true`, inbound traffic from the internet is dropped and you cannot assign an
+    /// elastic IP address to the network interface. The network interface is reachable from peered VPCs and
+    /// resources connected through a transit gateway, including on-premises networks.
     pub fn set_deny_all_igw_traffic(
         mut self,
         input: ::std::option::Option<bool>,
@@ -8939,10 +12080,17 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `DenyAllIgwTraffic`: boolean.
+    ///
+    /// Indicates whether a network interface with an IPv6 address is unreachable from the public internet.
+    /// If the value is `true`, inbound traffic from the internet is dropped and you cannot assign an
+    /// elastic IP address to the network interface. The network interface is reachable from peered VPCs and
+    /// resources connected through a transit gateway, including on-premises networks.
     pub fn get_deny_all_igw_traffic(&self) -> &::std::option::Option<bool> {
         &self.deny_all_igw_traffic
     }
     /// Sets member `Description`: string.
+    ///
+    /// A description.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -8951,6 +12099,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// A description.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -8959,15 +12109,21 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// A description.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Appends one item to member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Any security groups for the network interface.
     pub fn groups(mut self, input: super::types::GroupIdentifier) -> Self {
         self.groups.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Any security groups for the network interface.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
@@ -8976,12 +12132,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Any security groups for the network interface.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>> {
         &self.groups
     }
     /// Sets member `InterfaceType`: enum [`NetworkInterfaceType`](super::types::NetworkInterfaceType).
+    ///
+    /// The type of network interface.
     pub fn interface_type(
         mut self,
         input: impl ::std::convert::Into<super::types::NetworkInterfaceType>,
@@ -8990,6 +12150,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InterfaceType`: enum [`NetworkInterfaceType`](super::types::NetworkInterfaceType).
+    ///
+    /// The type of network interface.
     pub fn set_interface_type(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceType>,
@@ -8998,12 +12160,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `InterfaceType`: enum [`NetworkInterfaceType`](super::types::NetworkInterfaceType).
+    ///
+    /// The type of network interface.
     pub fn get_interface_type(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceType> {
         &self.interface_type
     }
     /// Appends one item to member `Ipv4Prefixes`: list of structure [`Ipv4PrefixSpecification`](super::types::Ipv4PrefixSpecification).
+    ///
+    /// The IPv4 prefixes that are assigned to the network interface.
     pub fn ipv4_prefixes(
         mut self,
         input: super::types::Ipv4PrefixSpecification,
@@ -9012,6 +12178,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv4Prefixes`: list of structure [`Ipv4PrefixSpecification`](super::types::Ipv4PrefixSpecification).
+    ///
+    /// The IPv4 prefixes that are assigned to the network interface.
     pub fn set_ipv4_prefixes(
         mut self,
         input: ::std::option::Option<
@@ -9022,12 +12190,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv4Prefixes`: list of structure [`Ipv4PrefixSpecification`](super::types::Ipv4PrefixSpecification).
+    ///
+    /// The IPv4 prefixes that are assigned to the network interface.
     pub fn get_ipv4_prefixes(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Ipv4PrefixSpecification>> {
         &self.ipv4_prefixes
     }
     /// Sets member `Ipv6Address`: string.
+    ///
+    /// The IPv6 globally unique address associated with the network interface.
     pub fn ipv6_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9036,6 +12208,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Address`: string.
+    ///
+    /// The IPv6 globally unique address associated with the network interface.
     pub fn set_ipv6_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9044,10 +12218,14 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Address`: string.
+    ///
+    /// The IPv6 globally unique address associated with the network interface.
     pub fn get_ipv6_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_address
     }
     /// Appends one item to member `Ipv6Addresses`: list of structure [`NetworkInterfaceIpv6Address`](super::types::NetworkInterfaceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn ipv6_addresses(
         mut self,
         input: super::types::NetworkInterfaceIpv6Address,
@@ -9056,6 +12234,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Addresses`: list of structure [`NetworkInterfaceIpv6Address`](super::types::NetworkInterfaceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn set_ipv6_addresses(
         mut self,
         input: ::std::option::Option<
@@ -9066,6 +12246,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Addresses`: list of structure [`NetworkInterfaceIpv6Address`](super::types::NetworkInterfaceIpv6Address).
+    ///
+    /// The IPv6 addresses associated with the network interface.
     pub fn get_ipv6_addresses(
         &self,
     ) -> &::std::option::Option<
@@ -9074,20 +12256,28 @@ impl NetworkInterfaceBuilder {
         &self.ipv6_addresses
     }
     /// Sets member `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only network interface.
     pub fn ipv6_native(mut self, input: bool) -> Self {
         self.ipv6_native = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only network interface.
     pub fn set_ipv6_native(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ipv6_native = input;
         self
     }
     /// Returns the value set for member `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only network interface.
     pub fn get_ipv6_native(&self) -> &::std::option::Option<bool> {
         &self.ipv6_native
     }
     /// Appends one item to member `Ipv6Prefixes`: list of structure [`Ipv6PrefixSpecification`](super::types::Ipv6PrefixSpecification).
+    ///
+    /// The IPv6 prefixes that are assigned to the network interface.
     pub fn ipv6_prefixes(
         mut self,
         input: super::types::Ipv6PrefixSpecification,
@@ -9096,6 +12286,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Prefixes`: list of structure [`Ipv6PrefixSpecification`](super::types::Ipv6PrefixSpecification).
+    ///
+    /// The IPv6 prefixes that are assigned to the network interface.
     pub fn set_ipv6_prefixes(
         mut self,
         input: ::std::option::Option<
@@ -9106,12 +12298,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Prefixes`: list of structure [`Ipv6PrefixSpecification`](super::types::Ipv6PrefixSpecification).
+    ///
+    /// The IPv6 prefixes that are assigned to the network interface.
     pub fn get_ipv6_prefixes(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Ipv6PrefixSpecification>> {
         &self.ipv6_prefixes
     }
     /// Sets member `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn mac_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9120,6 +12316,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn set_mac_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9128,10 +12326,14 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `MacAddress`: string.
+    ///
+    /// The MAC address.
     pub fn get_mac_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.mac_address
     }
     /// Sets member `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn network_interface_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9140,6 +12342,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn set_network_interface_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9148,17 +12352,23 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `NetworkInterfaceId`: string.
+    ///
+    /// The ID of the network interface.
     pub fn get_network_interface_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.network_interface_id
     }
     /// Sets member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn operator(mut self, input: super::types::OperatorResponse) -> Self {
         self.operator = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn set_operator(
         mut self,
         input: ::std::option::Option<super::types::OperatorResponse>,
@@ -9167,12 +12377,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Operator`: structure [`OperatorResponse`](super::types::OperatorResponse).
+    ///
+    /// The service provider that manages the network interface.
     pub fn get_operator(
         &self,
     ) -> &::std::option::Option<super::types::OperatorResponse> {
         &self.operator
     }
     /// Sets member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9181,6 +12395,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn set_outpost_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9189,10 +12405,14 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn get_outpost_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.outpost_arn
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the network interface.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9201,6 +12421,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the network interface.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9209,10 +12431,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the network interface.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `PrivateDnsName`: string.
+    ///
+    /// The private hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn private_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9221,6 +12449,10 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsName`: string.
+    ///
+    /// The private hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_private_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9229,10 +12461,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsName`: string.
+    ///
+    /// The private hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_private_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.private_dns_name
     }
     /// Sets member `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn private_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9241,6 +12479,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn set_private_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9249,12 +12489,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddress`: string.
+    ///
+    /// The IPv4 address of the network interface within the subnet.
     pub fn get_private_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.private_ip_address
     }
     /// Appends one item to member `PrivateIpAddresses`: list of structure [`NetworkInterfacePrivateIpAddress`](super::types::NetworkInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn private_ip_addresses(
         mut self,
         input: super::types::NetworkInterfacePrivateIpAddress,
@@ -9263,6 +12507,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddresses`: list of structure [`NetworkInterfacePrivateIpAddress`](super::types::NetworkInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn set_private_ip_addresses(
         mut self,
         input: ::std::option::Option<
@@ -9273,6 +12519,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddresses`: list of structure [`NetworkInterfacePrivateIpAddress`](super::types::NetworkInterfacePrivateIpAddress).
+    ///
+    /// The private IPv4 addresses associated with the network interface.
     pub fn get_private_ip_addresses(
         &self,
     ) -> &::std::option::Option<
@@ -9281,6 +12529,10 @@ impl NetworkInterfaceBuilder {
         &self.private_ip_addresses
     }
     /// Sets member `PublicDnsName`: string.
+    ///
+    /// A public hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn public_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9289,6 +12541,10 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicDnsName`: string.
+    ///
+    /// A public hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_public_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9297,10 +12553,18 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PublicDnsName`: string.
+    ///
+    /// A public hostname. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_public_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.public_dns_name
     }
     /// Sets member `PublicIpDnsNameOptions`: structure [`PublicIpDnsNameOptions`](super::types::PublicIpDnsNameOptions).
+    ///
+    /// Public hostname type options. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn public_ip_dns_name_options(
         mut self,
         input: super::types::PublicIpDnsNameOptions,
@@ -9309,6 +12573,10 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIpDnsNameOptions`: structure [`PublicIpDnsNameOptions`](super::types::PublicIpDnsNameOptions).
+    ///
+    /// Public hostname type options. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_public_ip_dns_name_options(
         mut self,
         input: ::std::option::Option<super::types::PublicIpDnsNameOptions>,
@@ -9317,12 +12585,19 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `PublicIpDnsNameOptions`: structure [`PublicIpDnsNameOptions`](super::types::PublicIpDnsNameOptions).
+    ///
+    /// Public hostname type options. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_public_ip_dns_name_options(
         &self,
     ) -> &::std::option::Option<super::types::PublicIpDnsNameOptions> {
         &self.public_ip_dns_name_options
     }
     /// Sets member `RequesterId`: string.
+    ///
+    /// The alias or Amazon Web Services account ID of the principal or service that created the network
+    /// interface.
     pub fn requester_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9331,6 +12606,9 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RequesterId`: string.
+    ///
+    /// The alias or Amazon Web Services account ID of the principal or service that created the network
+    /// interface.
     pub fn set_requester_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9339,38 +12617,55 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `RequesterId`: string.
+    ///
+    /// The alias or Amazon Web Services account ID of the principal or service that created the network
+    /// interface.
     pub fn get_requester_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.requester_id
     }
     /// Sets member `RequesterManaged`: boolean.
+    ///
+    /// Indicates whether the network interface is being managed by Amazon Web Services.
     pub fn requester_managed(mut self, input: bool) -> Self {
         self.requester_managed = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `RequesterManaged`: boolean.
+    ///
+    /// Indicates whether the network interface is being managed by Amazon Web Services.
     pub fn set_requester_managed(mut self, input: ::std::option::Option<bool>) -> Self {
         self.requester_managed = input;
         self
     }
     /// Returns the value set for member `RequesterManaged`: boolean.
+    ///
+    /// Indicates whether the network interface is being managed by Amazon Web Services.
     pub fn get_requester_managed(&self) -> &::std::option::Option<bool> {
         &self.requester_managed
     }
     /// Sets member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn source_dest_check(mut self, input: bool) -> Self {
         self.source_dest_check = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn set_source_dest_check(mut self, input: ::std::option::Option<bool>) -> Self {
         self.source_dest_check = input;
         self
     }
     /// Returns the value set for member `SourceDestCheck`: boolean.
+    ///
+    /// Indicates whether source/destination checking is enabled.
     pub fn get_source_dest_check(&self) -> &::std::option::Option<bool> {
         &self.source_dest_check
     }
     /// Sets member `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::NetworkInterfaceStatus>,
@@ -9379,6 +12674,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceStatus>,
@@ -9387,12 +12684,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`NetworkInterfaceStatus`](super::types::NetworkInterfaceStatus).
+    ///
+    /// The status of the network interface.
     pub fn get_status(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceStatus> {
         &self.status
     }
     /// Sets member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9401,6 +12702,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn set_subnet_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9409,15 +12712,21 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn get_subnet_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.subnet_id
     }
     /// Appends one item to member `TagSet`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the network interface.
     pub fn tag_set(mut self, input: super::types::Tag) -> Self {
         self.tag_set.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `TagSet`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the network interface.
     pub fn set_tag_set(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -9426,12 +12735,16 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `TagSet`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the network interface.
     pub fn get_tag_set(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tag_set
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9440,6 +12753,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9448,6 +12763,8 @@ impl NetworkInterfaceBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -9493,7 +12810,10 @@ impl NetworkInterfaceBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `NetworkInterfaceAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceAssociation).
+/// Describes association information for an Elastic IP address (IPv4 only), or a Carrier IP address
+/// (for a network interface which resides in a subnet in a Wavelength Zone).
+///
+/// [`NetworkInterfaceAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfaceAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -9503,18 +12823,35 @@ impl NetworkInterfaceBuilder {
 )]
 pub struct NetworkInterfaceAssociation {
     /// `AllocationId`: string.
+    ///
+    /// The allocation ID.
     pub allocation_id: ::std::option::Option<::std::string::String>,
     /// `AssociationId`: string.
+    ///
+    /// The association ID.
     pub association_id: ::std::option::Option<::std::string::String>,
     /// `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
+    ///
+    /// This option is only available when the network interface is in a subnet which is associated with a
+    /// Wavelength Zone.
     pub carrier_ip: ::std::option::Option<::std::string::String>,
     /// `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub customer_owned_ip: ::std::option::Option<::std::string::String>,
     /// `IpOwnerId`: string.
+    ///
+    /// The ID of the Elastic IP address owner.
     pub ip_owner_id: ::std::option::Option<::std::string::String>,
     /// `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub public_dns_name: ::std::option::Option<::std::string::String>,
     /// `PublicIp`: string.
+    ///
+    /// The address of the Elastic IP address bound to the network interface.
     pub public_ip: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -9525,30 +12862,47 @@ impl NetworkInterfaceAssociation {
         NetworkInterfaceAssociationBuilder::default()
     }
     /// `AllocationId`: string.
+    ///
+    /// The allocation ID.
     pub fn allocation_id(&self) -> ::std::option::Option<&str> {
         self.allocation_id.as_deref()
     }
     /// `AssociationId`: string.
+    ///
+    /// The association ID.
     pub fn association_id(&self) -> ::std::option::Option<&str> {
         self.association_id.as_deref()
     }
     /// `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
+    ///
+    /// This option is only available when the network interface is in a subnet which is associated with a
+    /// Wavelength Zone.
     pub fn carrier_ip(&self) -> ::std::option::Option<&str> {
         self.carrier_ip.as_deref()
     }
     /// `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn customer_owned_ip(&self) -> ::std::option::Option<&str> {
         self.customer_owned_ip.as_deref()
     }
     /// `IpOwnerId`: string.
+    ///
+    /// The ID of the Elastic IP address owner.
     pub fn ip_owner_id(&self) -> ::std::option::Option<&str> {
         self.ip_owner_id.as_deref()
     }
     /// `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn public_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_dns_name.as_deref()
     }
     /// `PublicIp`: string.
+    ///
+    /// The address of the Elastic IP address bound to the network interface.
     pub fn public_ip(&self) -> ::std::option::Option<&str> {
         self.public_ip.as_deref()
     }
@@ -9570,6 +12924,8 @@ pub struct NetworkInterfaceAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl NetworkInterfaceAssociationBuilder {
     /// Sets member `AllocationId`: string.
+    ///
+    /// The allocation ID.
     pub fn allocation_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9578,6 +12934,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AllocationId`: string.
+    ///
+    /// The allocation ID.
     pub fn set_allocation_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9586,10 +12944,14 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `AllocationId`: string.
+    ///
+    /// The allocation ID.
     pub fn get_allocation_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.allocation_id
     }
     /// Sets member `AssociationId`: string.
+    ///
+    /// The association ID.
     pub fn association_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9598,6 +12960,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociationId`: string.
+    ///
+    /// The association ID.
     pub fn set_association_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9606,10 +12970,17 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `AssociationId`: string.
+    ///
+    /// The association ID.
     pub fn get_association_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.association_id
     }
     /// Sets member `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
+    ///
+    /// This option is only available when the network interface is in a subnet which is associated with a
+    /// Wavelength Zone.
     pub fn carrier_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9618,6 +12989,11 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
+    ///
+    /// This option is only available when the network interface is in a subnet which is associated with a
+    /// Wavelength Zone.
     pub fn set_carrier_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9626,10 +13002,17 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `CarrierIp`: string.
+    ///
+    /// The carrier IP address associated with the network interface.
+    ///
+    /// This option is only available when the network interface is in a subnet which is associated with a
+    /// Wavelength Zone.
     pub fn get_carrier_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.carrier_ip
     }
     /// Sets member `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn customer_owned_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9638,6 +13021,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn set_customer_owned_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9646,12 +13031,16 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `CustomerOwnedIp`: string.
+    ///
+    /// The customer-owned IP address associated with the network interface.
     pub fn get_customer_owned_ip(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.customer_owned_ip
     }
     /// Sets member `IpOwnerId`: string.
+    ///
+    /// The ID of the Elastic IP address owner.
     pub fn ip_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9660,6 +13049,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpOwnerId`: string.
+    ///
+    /// The ID of the Elastic IP address owner.
     pub fn set_ip_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9668,10 +13059,14 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `IpOwnerId`: string.
+    ///
+    /// The ID of the Elastic IP address owner.
     pub fn get_ip_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_owner_id
     }
     /// Sets member `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn public_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9680,6 +13075,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn set_public_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9688,10 +13085,14 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `PublicDnsName`: string.
+    ///
+    /// The public DNS name.
     pub fn get_public_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.public_dns_name
     }
     /// Sets member `PublicIp`: string.
+    ///
+    /// The address of the Elastic IP address bound to the network interface.
     pub fn public_ip(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9700,6 +13101,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIp`: string.
+    ///
+    /// The address of the Elastic IP address bound to the network interface.
     pub fn set_public_ip(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9708,6 +13111,8 @@ impl NetworkInterfaceAssociationBuilder {
         self
     }
     /// Returns the value set for member `PublicIp`: string.
+    ///
+    /// The address of the Elastic IP address bound to the network interface.
     pub fn get_public_ip(&self) -> &::std::option::Option<::std::string::String> {
         &self.public_ip
     }
@@ -9728,31 +13133,53 @@ impl NetworkInterfaceAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `NetworkInterfaceAttachment`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceAttachment).
+/// Describes a network interface attachment.
+///
+/// [`NetworkInterfaceAttachment` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfaceAttachment.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct NetworkInterfaceAttachment {
     /// `AttachTime`: timestamp.
+    ///
+    /// The timestamp indicating when the attachment initiated.
     pub attach_time: ::std::option::Option<crate::runtime::DateTime>,
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub attachment_id: ::std::option::Option<::std::string::String>,
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub delete_on_termination: ::std::option::Option<bool>,
     /// `DeviceIndex`: integer.
+    ///
+    /// The device index of the network interface attachment on the instance.
     pub device_index: ::std::option::Option<i32>,
     /// `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub ena_queue_count: ::std::option::Option<i32>,
     /// `EnaSrdSpecification`: structure [`AttachmentEnaSrdSpecification`](super::types::AttachmentEnaSrdSpecification).
+    ///
+    /// Configures ENA Express for the network interface that this action attaches to the instance.
     pub ena_srd_specification: ::std::option::Option<
         super::types::AttachmentEnaSrdSpecification,
     >,
     /// `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub instance_id: ::std::option::Option<::std::string::String>,
     /// `InstanceOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the instance.
     pub instance_owner_id: ::std::option::Option<::std::string::String>,
     /// `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub network_card_index: ::std::option::Option<i32>,
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub status: ::std::option::Option<super::types::AttachmentStatus>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -9763,44 +13190,64 @@ impl NetworkInterfaceAttachment {
         NetworkInterfaceAttachmentBuilder::default()
     }
     /// `AttachTime`: timestamp.
+    ///
+    /// The timestamp indicating when the attachment initiated.
     pub fn attach_time(&self) -> ::std::option::Option<&crate::runtime::DateTime> {
         self.attach_time.as_ref()
     }
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn attachment_id(&self) -> ::std::option::Option<&str> {
         self.attachment_id.as_deref()
     }
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn delete_on_termination(&self) -> ::std::option::Option<bool> {
         self.delete_on_termination
     }
     /// `DeviceIndex`: integer.
+    ///
+    /// The device index of the network interface attachment on the instance.
     pub fn device_index(&self) -> ::std::option::Option<i32> {
         self.device_index
     }
     /// `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn ena_queue_count(&self) -> ::std::option::Option<i32> {
         self.ena_queue_count
     }
     /// `EnaSrdSpecification`: structure [`AttachmentEnaSrdSpecification`](super::types::AttachmentEnaSrdSpecification).
+    ///
+    /// Configures ENA Express for the network interface that this action attaches to the instance.
     pub fn ena_srd_specification(
         &self,
     ) -> ::std::option::Option<&super::types::AttachmentEnaSrdSpecification> {
         self.ena_srd_specification.as_ref()
     }
     /// `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(&self) -> ::std::option::Option<&str> {
         self.instance_id.as_deref()
     }
     /// `InstanceOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the instance.
     pub fn instance_owner_id(&self) -> ::std::option::Option<&str> {
         self.instance_owner_id.as_deref()
     }
     /// `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn network_card_index(&self) -> ::std::option::Option<i32> {
         self.network_card_index
     }
     /// `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(&self) -> ::std::option::Option<&super::types::AttachmentStatus> {
         self.status.as_ref()
     }
@@ -9827,11 +13274,15 @@ pub struct NetworkInterfaceAttachmentBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl NetworkInterfaceAttachmentBuilder {
     /// Sets member `AttachTime`: timestamp.
+    ///
+    /// The timestamp indicating when the attachment initiated.
     pub fn attach_time(mut self, input: crate::runtime::DateTime) -> Self {
         self.attach_time = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AttachTime`: timestamp.
+    ///
+    /// The timestamp indicating when the attachment initiated.
     pub fn set_attach_time(
         mut self,
         input: ::std::option::Option<crate::runtime::DateTime>,
@@ -9840,10 +13291,14 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `AttachTime`: timestamp.
+    ///
+    /// The timestamp indicating when the attachment initiated.
     pub fn get_attach_time(&self) -> &::std::option::Option<crate::runtime::DateTime> {
         &self.attach_time
     }
     /// Sets member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn attachment_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9852,6 +13307,8 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn set_attachment_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9860,15 +13317,21 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn get_attachment_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.attachment_id
     }
     /// Sets member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn delete_on_termination(mut self, input: bool) -> Self {
         self.delete_on_termination = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn set_delete_on_termination(
         mut self,
         input: ::std::option::Option<bool>,
@@ -9877,38 +13340,54 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn get_delete_on_termination(&self) -> &::std::option::Option<bool> {
         &self.delete_on_termination
     }
     /// Sets member `DeviceIndex`: integer.
+    ///
+    /// The device index of the network interface attachment on the instance.
     pub fn device_index(mut self, input: i32) -> Self {
         self.device_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeviceIndex`: integer.
+    ///
+    /// The device index of the network interface attachment on the instance.
     pub fn set_device_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.device_index = input;
         self
     }
     /// Returns the value set for member `DeviceIndex`: integer.
+    ///
+    /// The device index of the network interface attachment on the instance.
     pub fn get_device_index(&self) -> &::std::option::Option<i32> {
         &self.device_index
     }
     /// Sets member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn ena_queue_count(mut self, input: i32) -> Self {
         self.ena_queue_count = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn set_ena_queue_count(mut self, input: ::std::option::Option<i32>) -> Self {
         self.ena_queue_count = input;
         self
     }
     /// Returns the value set for member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues created with the instance.
     pub fn get_ena_queue_count(&self) -> &::std::option::Option<i32> {
         &self.ena_queue_count
     }
     /// Sets member `EnaSrdSpecification`: structure [`AttachmentEnaSrdSpecification`](super::types::AttachmentEnaSrdSpecification).
+    ///
+    /// Configures ENA Express for the network interface that this action attaches to the instance.
     pub fn ena_srd_specification(
         mut self,
         input: super::types::AttachmentEnaSrdSpecification,
@@ -9917,6 +13396,8 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EnaSrdSpecification`: structure [`AttachmentEnaSrdSpecification`](super::types::AttachmentEnaSrdSpecification).
+    ///
+    /// Configures ENA Express for the network interface that this action attaches to the instance.
     pub fn set_ena_srd_specification(
         mut self,
         input: ::std::option::Option<super::types::AttachmentEnaSrdSpecification>,
@@ -9925,12 +13406,16 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `EnaSrdSpecification`: structure [`AttachmentEnaSrdSpecification`](super::types::AttachmentEnaSrdSpecification).
+    ///
+    /// Configures ENA Express for the network interface that this action attaches to the instance.
     pub fn get_ena_srd_specification(
         &self,
     ) -> &::std::option::Option<super::types::AttachmentEnaSrdSpecification> {
         &self.ena_srd_specification
     }
     /// Sets member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn instance_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9939,6 +13424,8 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn set_instance_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9947,10 +13434,14 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `InstanceId`: string.
+    ///
+    /// The ID of the instance.
     pub fn get_instance_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.instance_id
     }
     /// Sets member `InstanceOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the instance.
     pub fn instance_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -9959,6 +13450,8 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the instance.
     pub fn set_instance_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -9967,26 +13460,36 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `InstanceOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the instance.
     pub fn get_instance_owner_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.instance_owner_id
     }
     /// Sets member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn network_card_index(mut self, input: i32) -> Self {
         self.network_card_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn set_network_card_index(mut self, input: ::std::option::Option<i32>) -> Self {
         self.network_card_index = input;
         self
     }
     /// Returns the value set for member `NetworkCardIndex`: integer.
+    ///
+    /// The index of the network card.
     pub fn get_network_card_index(&self) -> &::std::option::Option<i32> {
         &self.network_card_index
     }
     /// Sets member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn status(
         mut self,
         input: impl ::std::convert::Into<super::types::AttachmentStatus>,
@@ -9995,6 +13498,8 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn set_status(
         mut self,
         input: ::std::option::Option<super::types::AttachmentStatus>,
@@ -10003,6 +13508,8 @@ impl NetworkInterfaceAttachmentBuilder {
         self
     }
     /// Returns the value set for member `Status`: enum [`AttachmentStatus`](super::types::AttachmentStatus).
+    ///
+    /// The attachment state.
     pub fn get_status(&self) -> &::std::option::Option<super::types::AttachmentStatus> {
         &self.status
     }
@@ -10026,7 +13533,9 @@ impl NetworkInterfaceAttachmentBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `NetworkInterfaceAttachmentChanges`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceAttachmentChanges).
+/// Describes an attachment change.
+///
+/// [`NetworkInterfaceAttachmentChanges` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfaceAttachmentChanges.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -10036,12 +13545,20 @@ impl NetworkInterfaceAttachmentBuilder {
 )]
 pub struct NetworkInterfaceAttachmentChanges {
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub attachment_id: ::std::option::Option<::std::string::String>,
     /// `DefaultEnaQueueCount`: boolean.
+    ///
+    /// The default number of the ENA queues.
     pub default_ena_queue_count: ::std::option::Option<bool>,
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub delete_on_termination: ::std::option::Option<bool>,
     /// `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues to be created with the instance.
     pub ena_queue_count: ::std::option::Option<i32>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -10052,18 +13569,26 @@ impl NetworkInterfaceAttachmentChanges {
         NetworkInterfaceAttachmentChangesBuilder::default()
     }
     /// `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn attachment_id(&self) -> ::std::option::Option<&str> {
         self.attachment_id.as_deref()
     }
     /// `DefaultEnaQueueCount`: boolean.
+    ///
+    /// The default number of the ENA queues.
     pub fn default_ena_queue_count(&self) -> ::std::option::Option<bool> {
         self.default_ena_queue_count
     }
     /// `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn delete_on_termination(&self) -> ::std::option::Option<bool> {
         self.delete_on_termination
     }
     /// `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues to be created with the instance.
     pub fn ena_queue_count(&self) -> ::std::option::Option<i32> {
         self.ena_queue_count
     }
@@ -10082,6 +13607,8 @@ pub struct NetworkInterfaceAttachmentChangesBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl NetworkInterfaceAttachmentChangesBuilder {
     /// Sets member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn attachment_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10090,6 +13617,8 @@ impl NetworkInterfaceAttachmentChangesBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn set_attachment_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10098,15 +13627,21 @@ impl NetworkInterfaceAttachmentChangesBuilder {
         self
     }
     /// Returns the value set for member `AttachmentId`: string.
+    ///
+    /// The ID of the network interface attachment.
     pub fn get_attachment_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.attachment_id
     }
     /// Sets member `DefaultEnaQueueCount`: boolean.
+    ///
+    /// The default number of the ENA queues.
     pub fn default_ena_queue_count(mut self, input: bool) -> Self {
         self.default_ena_queue_count = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DefaultEnaQueueCount`: boolean.
+    ///
+    /// The default number of the ENA queues.
     pub fn set_default_ena_queue_count(
         mut self,
         input: ::std::option::Option<bool>,
@@ -10115,15 +13650,21 @@ impl NetworkInterfaceAttachmentChangesBuilder {
         self
     }
     /// Returns the value set for member `DefaultEnaQueueCount`: boolean.
+    ///
+    /// The default number of the ENA queues.
     pub fn get_default_ena_queue_count(&self) -> &::std::option::Option<bool> {
         &self.default_ena_queue_count
     }
     /// Sets member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn delete_on_termination(mut self, input: bool) -> Self {
         self.delete_on_termination = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn set_delete_on_termination(
         mut self,
         input: ::std::option::Option<bool>,
@@ -10132,20 +13673,28 @@ impl NetworkInterfaceAttachmentChangesBuilder {
         self
     }
     /// Returns the value set for member `DeleteOnTermination`: boolean.
+    ///
+    /// Indicates whether the network interface is deleted when the instance is terminated.
     pub fn get_delete_on_termination(&self) -> &::std::option::Option<bool> {
         &self.delete_on_termination
     }
     /// Sets member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues to be created with the instance.
     pub fn ena_queue_count(mut self, input: i32) -> Self {
         self.ena_queue_count = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues to be created with the instance.
     pub fn set_ena_queue_count(mut self, input: ::std::option::Option<i32>) -> Self {
         self.ena_queue_count = input;
         self
     }
     /// Returns the value set for member `EnaQueueCount`: integer.
+    ///
+    /// The number of ENA queues to be created with the instance.
     pub fn get_ena_queue_count(&self) -> &::std::option::Option<i32> {
         &self.ena_queue_count
     }
@@ -10163,7 +13712,9 @@ impl NetworkInterfaceAttachmentChangesBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `NetworkInterfaceIpv6Address`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceIpv6Address).
+/// Describes an IPv6 address associated with a network interface.
+///
+/// [`NetworkInterfaceIpv6Address` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfaceIpv6Address.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -10173,10 +13724,23 @@ impl NetworkInterfaceAttachmentChangesBuilder {
 )]
 pub struct NetworkInterfaceIpv6Address {
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub ipv6_address: ::std::option::Option<::std::string::String>,
     /// `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [ModifyNetworkInterfaceAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html).
     pub is_primary_ipv6: ::std::option::Option<bool>,
     /// `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub public_ipv6_dns_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -10187,14 +13751,27 @@ impl NetworkInterfaceIpv6Address {
         NetworkInterfaceIpv6AddressBuilder::default()
     }
     /// `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn ipv6_address(&self) -> ::std::option::Option<&str> {
         self.ipv6_address.as_deref()
     }
     /// `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [ModifyNetworkInterfaceAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html).
     pub fn is_primary_ipv6(&self) -> ::std::option::Option<bool> {
         self.is_primary_ipv6
     }
     /// `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn public_ipv6_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_ipv6_dns_name.as_deref()
     }
@@ -10212,6 +13789,8 @@ pub struct NetworkInterfaceIpv6AddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl NetworkInterfaceIpv6AddressBuilder {
     /// Sets member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn ipv6_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10220,6 +13799,8 @@ impl NetworkInterfaceIpv6AddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn set_ipv6_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10228,24 +13809,49 @@ impl NetworkInterfaceIpv6AddressBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Address`: string.
+    ///
+    /// The IPv6 address.
     pub fn get_ipv6_address(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_address
     }
     /// Sets member `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [ModifyNetworkInterfaceAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html).
     pub fn is_primary_ipv6(mut self, input: bool) -> Self {
         self.is_primary_ipv6 = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [ModifyNetworkInterfaceAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html).
     pub fn set_is_primary_ipv6(mut self, input: ::std::option::Option<bool>) -> Self {
         self.is_primary_ipv6 = input;
         self
     }
     /// Returns the value set for member `IsPrimaryIpv6`: boolean.
+    ///
+    /// Determines if an IPv6 address associated with a network interface is the primary IPv6 address. When
+    /// you enable an IPv6 GUA address to be a primary IPv6, the first IPv6 GUA will be made the primary
+    /// IPv6 address until the instance is terminated or the network interface is detached. For more
+    /// information, see
+    /// [ModifyNetworkInterfaceAttribute](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html).
     pub fn get_is_primary_ipv6(&self) -> &::std::option::Option<bool> {
         &self.is_primary_ipv6
     }
     /// Sets member `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn public_ipv6_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10254,6 +13860,11 @@ impl NetworkInterfaceIpv6AddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_public_ipv6_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10262,6 +13873,11 @@ impl NetworkInterfaceIpv6AddressBuilder {
         self
     }
     /// Returns the value set for member `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_public_ipv6_dns_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -10280,7 +13896,9 @@ impl NetworkInterfaceIpv6AddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `NetworkInterfacePrivateIpAddress`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfacePrivateIpAddress).
+/// Describes the private IPv4 address of a network interface.
+///
+/// [`NetworkInterfacePrivateIpAddress` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfacePrivateIpAddress.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -10290,12 +13908,20 @@ impl NetworkInterfaceIpv6AddressBuilder {
 )]
 pub struct NetworkInterfacePrivateIpAddress {
     /// `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub association: ::std::option::Option<super::types::NetworkInterfaceAssociation>,
     /// `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IPv4 address of the network interface.
     pub primary: ::std::option::Option<bool>,
     /// `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub private_dns_name: ::std::option::Option<::std::string::String>,
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub private_ip_address: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -10306,20 +13932,28 @@ impl NetworkInterfacePrivateIpAddress {
         NetworkInterfacePrivateIpAddressBuilder::default()
     }
     /// `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn association(
         &self,
     ) -> ::std::option::Option<&super::types::NetworkInterfaceAssociation> {
         self.association.as_ref()
     }
     /// `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IPv4 address of the network interface.
     pub fn primary(&self) -> ::std::option::Option<bool> {
         self.primary
     }
     /// `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn private_dns_name(&self) -> ::std::option::Option<&str> {
         self.private_dns_name.as_deref()
     }
     /// `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn private_ip_address(&self) -> ::std::option::Option<&str> {
         self.private_ip_address.as_deref()
     }
@@ -10340,6 +13974,8 @@ pub struct NetworkInterfacePrivateIpAddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl NetworkInterfacePrivateIpAddressBuilder {
     /// Sets member `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn association(
         mut self,
         input: super::types::NetworkInterfaceAssociation,
@@ -10348,6 +13984,8 @@ impl NetworkInterfacePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn set_association(
         mut self,
         input: ::std::option::Option<super::types::NetworkInterfaceAssociation>,
@@ -10356,26 +13994,36 @@ impl NetworkInterfacePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `Association`: structure [`NetworkInterfaceAssociation`](super::types::NetworkInterfaceAssociation).
+    ///
+    /// The association information for an Elastic IP address (IPv4) associated with the network interface.
     pub fn get_association(
         &self,
     ) -> &::std::option::Option<super::types::NetworkInterfaceAssociation> {
         &self.association
     }
     /// Sets member `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IPv4 address of the network interface.
     pub fn primary(mut self, input: bool) -> Self {
         self.primary = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IPv4 address of the network interface.
     pub fn set_primary(mut self, input: ::std::option::Option<bool>) -> Self {
         self.primary = input;
         self
     }
     /// Returns the value set for member `Primary`: boolean.
+    ///
+    /// Indicates whether this IPv4 address is the primary private IPv4 address of the network interface.
     pub fn get_primary(&self) -> &::std::option::Option<bool> {
         &self.primary
     }
     /// Sets member `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn private_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10384,6 +14032,8 @@ impl NetworkInterfacePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn set_private_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10392,10 +14042,14 @@ impl NetworkInterfacePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsName`: string.
+    ///
+    /// The private DNS name.
     pub fn get_private_dns_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.private_dns_name
     }
     /// Sets member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn private_ip_address(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10404,6 +14058,8 @@ impl NetworkInterfacePrivateIpAddressBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn set_private_ip_address(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10412,6 +14068,8 @@ impl NetworkInterfacePrivateIpAddressBuilder {
         self
     }
     /// Returns the value set for member `PrivateIpAddress`: string.
+    ///
+    /// The private IPv4 address.
     pub fn get_private_ip_address(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -10431,7 +14089,10 @@ impl NetworkInterfacePrivateIpAddressBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 /// A structure of the API: the model's `OperatorResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/OperatorResponse).
+/// Describes whether the resource is managed by a service provider and, if so, describes the service
+/// provider that manages it.
+///
+/// [`OperatorResponse` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_OperatorResponse.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -10441,10 +14102,18 @@ impl NetworkInterfacePrivateIpAddressBuilder {
 )]
 pub struct OperatorResponse {
     /// `HiddenByDefault`: boolean.
+    ///
+    /// If `true`, the resource is hidden by default based on the managed resource visibility settings for
+    /// the account.
     pub hidden_by_default: ::std::option::Option<bool>,
     /// `Managed`: boolean.
+    ///
+    /// If `true`, the resource is managed by a service provider.
     pub managed: ::std::option::Option<bool>,
     /// `Principal`: string.
+    ///
+    /// If `managed` is `true`, then the principal is returned. The principal is the service provider that
+    /// manages the resource.
     pub principal: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "instances", feature = "network-interfaces"))]
@@ -10455,14 +14124,22 @@ impl OperatorResponse {
         OperatorResponseBuilder::default()
     }
     /// `HiddenByDefault`: boolean.
+    ///
+    /// If `true`, the resource is hidden by default based on the managed resource visibility settings for
+    /// the account.
     pub fn hidden_by_default(&self) -> ::std::option::Option<bool> {
         self.hidden_by_default
     }
     /// `Managed`: boolean.
+    ///
+    /// If `true`, the resource is managed by a service provider.
     pub fn managed(&self) -> ::std::option::Option<bool> {
         self.managed
     }
     /// `Principal`: string.
+    ///
+    /// If `managed` is `true`, then the principal is returned. The principal is the service provider that
+    /// manages the resource.
     pub fn principal(&self) -> ::std::option::Option<&str> {
         self.principal.as_deref()
     }
@@ -10480,34 +14157,52 @@ pub struct OperatorResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 impl OperatorResponseBuilder {
     /// Sets member `HiddenByDefault`: boolean.
+    ///
+    /// If `true`, the resource is hidden by default based on the managed resource visibility settings for
+    /// the account.
     pub fn hidden_by_default(mut self, input: bool) -> Self {
         self.hidden_by_default = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `HiddenByDefault`: boolean.
+    ///
+    /// If `true`, the resource is hidden by default based on the managed resource visibility settings for
+    /// the account.
     pub fn set_hidden_by_default(mut self, input: ::std::option::Option<bool>) -> Self {
         self.hidden_by_default = input;
         self
     }
     /// Returns the value set for member `HiddenByDefault`: boolean.
+    ///
+    /// If `true`, the resource is hidden by default based on the managed resource visibility settings for
+    /// the account.
     pub fn get_hidden_by_default(&self) -> &::std::option::Option<bool> {
         &self.hidden_by_default
     }
     /// Sets member `Managed`: boolean.
+    ///
+    /// If `true`, the resource is managed by a service provider.
     pub fn managed(mut self, input: bool) -> Self {
         self.managed = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Managed`: boolean.
+    ///
+    /// If `true`, the resource is managed by a service provider.
     pub fn set_managed(mut self, input: ::std::option::Option<bool>) -> Self {
         self.managed = input;
         self
     }
     /// Returns the value set for member `Managed`: boolean.
+    ///
+    /// If `true`, the resource is managed by a service provider.
     pub fn get_managed(&self) -> &::std::option::Option<bool> {
         &self.managed
     }
     /// Sets member `Principal`: string.
+    ///
+    /// If `managed` is `true`, then the principal is returned. The principal is the service provider that
+    /// manages the resource.
     pub fn principal(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10516,6 +14211,9 @@ impl OperatorResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Principal`: string.
+    ///
+    /// If `managed` is `true`, then the principal is returned. The principal is the service provider that
+    /// manages the resource.
     pub fn set_principal(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10524,6 +14222,9 @@ impl OperatorResponseBuilder {
         self
     }
     /// Returns the value set for member `Principal`: string.
+    ///
+    /// If `managed` is `true`, then the principal is returned. The principal is the service provider that
+    /// manages the resource.
     pub fn get_principal(&self) -> &::std::option::Option<::std::string::String> {
         &self.principal
     }
@@ -10540,29 +14241,91 @@ impl OperatorResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `Placement`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Placement).
+/// Describes the placement of an instance.
+///
+/// [`Placement` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Placement.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Placement {
     /// `Affinity`: string.
+    ///
+    /// The affinity setting for the instance on the Dedicated Host.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub affinity: ::std::option::Option<::std::string::String>,
     /// `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub availability_zone: ::std::option::Option<::std::string::String>,
     /// `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub availability_zone_id: ::std::option::Option<::std::string::String>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// The name of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `HostId`: string.
+    ///
+    /// The ID of the Dedicated Host on which the instance resides.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub host_id: ::std::option::Option<::std::string::String>,
     /// `HostResourceGroupArn`: string.
+    ///
+    /// The ARN of the host resource group in which to launch the instances.
+    ///
+    /// On input, if you specify this parameter, either omit the **Tenancy** parameter or set it to `host`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub host_resource_group_arn: ::std::option::Option<::std::string::String>,
     /// `PartitionNumber`: integer.
+    ///
+    /// The number of the partition that the instance is in. Valid only if the placement group strategy is
+    /// set to `partition`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub partition_number: ::std::option::Option<i32>,
     /// `SpreadDomain`: string.
+    ///
+    /// Reserved for future use.
     pub spread_domain: ::std::option::Option<::std::string::String>,
     /// `Tenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant
+    /// hardware.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet). The `host`
+    /// tenancy is not supported for
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) or
+    /// for T3 instances that are configured for the `unlimited` CPU credit option.
     pub tenancy: ::std::option::Option<super::types::Tenancy>,
 }
 #[cfg(feature = "instances")]
@@ -10573,42 +14336,102 @@ impl Placement {
         PlacementBuilder::default()
     }
     /// `Affinity`: string.
+    ///
+    /// The affinity setting for the instance on the Dedicated Host.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn affinity(&self) -> ::std::option::Option<&str> {
         self.affinity.as_deref()
     }
     /// `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn availability_zone(&self) -> ::std::option::Option<&str> {
         self.availability_zone.as_deref()
     }
     /// `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn availability_zone_id(&self) -> ::std::option::Option<&str> {
         self.availability_zone_id.as_deref()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// The name of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `HostId`: string.
+    ///
+    /// The ID of the Dedicated Host on which the instance resides.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn host_id(&self) -> ::std::option::Option<&str> {
         self.host_id.as_deref()
     }
     /// `HostResourceGroupArn`: string.
+    ///
+    /// The ARN of the host resource group in which to launch the instances.
+    ///
+    /// On input, if you specify this parameter, either omit the **Tenancy** parameter or set it to `host`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn host_resource_group_arn(&self) -> ::std::option::Option<&str> {
         self.host_resource_group_arn.as_deref()
     }
     /// `PartitionNumber`: integer.
+    ///
+    /// The number of the partition that the instance is in. Valid only if the placement group strategy is
+    /// set to `partition`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn partition_number(&self) -> ::std::option::Option<i32> {
         self.partition_number
     }
     /// `SpreadDomain`: string.
+    ///
+    /// Reserved for future use.
     pub fn spread_domain(&self) -> ::std::option::Option<&str> {
         self.spread_domain.as_deref()
     }
     /// `Tenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant
+    /// hardware.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet). The `host`
+    /// tenancy is not supported for
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) or
+    /// for T3 instances that are configured for the `unlimited` CPU credit option.
     pub fn tenancy(&self) -> ::std::option::Option<&super::types::Tenancy> {
         self.tenancy.as_ref()
     }
@@ -10633,6 +14456,12 @@ pub struct PlacementBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl PlacementBuilder {
     /// Sets member `Affinity`: string.
+    ///
+    /// The affinity setting for the instance on the Dedicated Host.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn affinity(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10641,6 +14470,12 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Affinity`: string.
+    ///
+    /// The affinity setting for the instance on the Dedicated Host.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn set_affinity(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10649,10 +14484,24 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `Affinity`: string.
+    ///
+    /// The affinity setting for the instance on the Dedicated Host.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn get_affinity(&self) -> &::std::option::Option<::std::string::String> {
         &self.affinity
     }
     /// Sets member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn availability_zone(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10661,6 +14510,14 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn set_availability_zone(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10669,12 +14526,28 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn get_availability_zone(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.availability_zone
     }
     /// Sets member `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn availability_zone_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10683,6 +14556,14 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn set_availability_zone_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10691,12 +14572,24 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `AvailabilityZoneId`: string.
+    ///
+    /// The ID of the Availability Zone of the instance.
+    ///
+    /// On input, you can specify `AvailabilityZone` or `AvailabilityZoneId`, but not both. If you specify
+    /// neither one, Amazon EC2 automatically selects an Availability Zone for you.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn get_availability_zone_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.availability_zone_id
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10705,6 +14598,10 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10713,10 +14610,18 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// The name of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10725,6 +14630,10 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// The name of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10733,10 +14642,20 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// The name of the placement group that the instance is in.
+    ///
+    /// On input, you can specify `GroupId` or `GroupName`, but not both.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Sets member `HostId`: string.
+    ///
+    /// The ID of the Dedicated Host on which the instance resides.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn host_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10745,6 +14664,12 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HostId`: string.
+    ///
+    /// The ID of the Dedicated Host on which the instance resides.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn set_host_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10753,10 +14678,23 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `HostId`: string.
+    ///
+    /// The ID of the Dedicated Host on which the instance resides.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet) or
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html).
     pub fn get_host_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.host_id
     }
     /// Sets member `HostResourceGroupArn`: string.
+    ///
+    /// The ARN of the host resource group in which to launch the instances.
+    ///
+    /// On input, if you specify this parameter, either omit the **Tenancy** parameter or set it to `host`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn host_resource_group_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10765,6 +14703,13 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HostResourceGroupArn`: string.
+    ///
+    /// The ARN of the host resource group in which to launch the instances.
+    ///
+    /// On input, if you specify this parameter, either omit the **Tenancy** parameter or set it to `host`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn set_host_resource_group_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10773,26 +14718,53 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `HostResourceGroupArn`: string.
+    ///
+    /// The ARN of the host resource group in which to launch the instances.
+    ///
+    /// On input, if you specify this parameter, either omit the **Tenancy** parameter or set it to `host`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn get_host_resource_group_arn(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.host_resource_group_arn
     }
     /// Sets member `PartitionNumber`: integer.
+    ///
+    /// The number of the partition that the instance is in. Valid only if the placement group strategy is
+    /// set to `partition`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn partition_number(mut self, input: i32) -> Self {
         self.partition_number = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `PartitionNumber`: integer.
+    ///
+    /// The number of the partition that the instance is in. Valid only if the placement group strategy is
+    /// set to `partition`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn set_partition_number(mut self, input: ::std::option::Option<i32>) -> Self {
         self.partition_number = input;
         self
     }
     /// Returns the value set for member `PartitionNumber`: integer.
+    ///
+    /// The number of the partition that the instance is in. Valid only if the placement group strategy is
+    /// set to `partition`.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet).
     pub fn get_partition_number(&self) -> &::std::option::Option<i32> {
         &self.partition_number
     }
     /// Sets member `SpreadDomain`: string.
+    ///
+    /// Reserved for future use.
     pub fn spread_domain(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10801,6 +14773,8 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SpreadDomain`: string.
+    ///
+    /// Reserved for future use.
     pub fn set_spread_domain(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10809,10 +14783,21 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `SpreadDomain`: string.
+    ///
+    /// Reserved for future use.
     pub fn get_spread_domain(&self) -> &::std::option::Option<::std::string::String> {
         &self.spread_domain
     }
     /// Sets member `Tenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant
+    /// hardware.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet). The `host`
+    /// tenancy is not supported for
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) or
+    /// for T3 instances that are configured for the `unlimited` CPU credit option.
     pub fn tenancy(
         mut self,
         input: impl ::std::convert::Into<super::types::Tenancy>,
@@ -10821,6 +14806,15 @@ impl PlacementBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Tenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant
+    /// hardware.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet). The `host`
+    /// tenancy is not supported for
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) or
+    /// for T3 instances that are configured for the `unlimited` CPU credit option.
     pub fn set_tenancy(
         mut self,
         input: ::std::option::Option<super::types::Tenancy>,
@@ -10829,6 +14823,15 @@ impl PlacementBuilder {
         self
     }
     /// Returns the value set for member `Tenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant
+    /// hardware.
+    ///
+    /// This parameter is not supported for
+    /// [CreateFleet](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet). The `host`
+    /// tenancy is not supported for
+    /// [ImportInstance](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportInstance.html) or
+    /// for T3 instances that are configured for the `unlimited` CPU credit option.
     pub fn get_tenancy(&self) -> &::std::option::Option<super::types::Tenancy> {
         &self.tenancy
     }
@@ -10852,7 +14855,9 @@ impl PlacementBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// A structure of the API: the model's `PrefixListEntry`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrefixListEntry).
+/// Describes a prefix list entry.
+///
+/// [`PrefixListEntry` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListEntry.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -10862,8 +14867,12 @@ impl PlacementBuilder {
 )]
 pub struct PrefixListEntry {
     /// `Cidr`: string.
+    ///
+    /// The CIDR block.
     pub cidr: ::std::option::Option<::std::string::String>,
     /// `Description`: string.
+    ///
+    /// The description.
     pub description: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -10874,10 +14883,14 @@ impl PrefixListEntry {
         PrefixListEntryBuilder::default()
     }
     /// `Cidr`: string.
+    ///
+    /// The CIDR block.
     pub fn cidr(&self) -> ::std::option::Option<&str> {
         self.cidr.as_deref()
     }
     /// `Description`: string.
+    ///
+    /// The description.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
@@ -10894,6 +14907,8 @@ pub struct PrefixListEntryBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl PrefixListEntryBuilder {
     /// Sets member `Cidr`: string.
+    ///
+    /// The CIDR block.
     pub fn cidr(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10902,6 +14917,8 @@ impl PrefixListEntryBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Cidr`: string.
+    ///
+    /// The CIDR block.
     pub fn set_cidr(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10910,10 +14927,14 @@ impl PrefixListEntryBuilder {
         self
     }
     /// Returns the value set for member `Cidr`: string.
+    ///
+    /// The CIDR block.
     pub fn get_cidr(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr
     }
     /// Sets member `Description`: string.
+    ///
+    /// The description.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -10922,6 +14943,8 @@ impl PrefixListEntryBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The description.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -10930,6 +14953,8 @@ impl PrefixListEntryBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The description.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
@@ -11067,15 +15092,26 @@ impl PrefixListIdBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `PrivateDnsNameOptionsOnLaunch`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrivateDnsNameOptionsOnLaunch).
+/// Describes the options for instance hostnames.
+///
+/// [`PrivateDnsNameOptionsOnLaunch` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrivateDnsNameOptionsOnLaunch.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct PrivateDnsNameOptionsOnLaunch {
     /// `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostname with DNS AAAA records.
     pub enable_resource_name_dns_aaaa_record: ::std::option::Option<bool>,
     /// `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub enable_resource_name_dns_a_record: ::std::option::Option<bool>,
     /// `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on
+    /// the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance
+    /// ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the
+    /// instance ID.
     pub hostname_type: ::std::option::Option<super::types::HostnameType>,
 }
 #[cfg(feature = "vpcs")]
@@ -11086,14 +15122,23 @@ impl PrivateDnsNameOptionsOnLaunch {
         PrivateDnsNameOptionsOnLaunchBuilder::default()
     }
     /// `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostname with DNS AAAA records.
     pub fn enable_resource_name_dns_aaaa_record(&self) -> ::std::option::Option<bool> {
         self.enable_resource_name_dns_aaaa_record
     }
     /// `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn enable_resource_name_dns_a_record(&self) -> ::std::option::Option<bool> {
         self.enable_resource_name_dns_a_record
     }
     /// `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on
+    /// the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance
+    /// ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the
+    /// instance ID.
     pub fn hostname_type(&self) -> ::std::option::Option<&super::types::HostnameType> {
         self.hostname_type.as_ref()
     }
@@ -11111,11 +15156,15 @@ pub struct PrivateDnsNameOptionsOnLaunchBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl PrivateDnsNameOptionsOnLaunchBuilder {
     /// Sets member `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostname with DNS AAAA records.
     pub fn enable_resource_name_dns_aaaa_record(mut self, input: bool) -> Self {
         self.enable_resource_name_dns_aaaa_record = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostname with DNS AAAA records.
     pub fn set_enable_resource_name_dns_aaaa_record(
         mut self,
         input: ::std::option::Option<bool>,
@@ -11124,17 +15173,23 @@ impl PrivateDnsNameOptionsOnLaunchBuilder {
         self
     }
     /// Returns the value set for member `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostname with DNS AAAA records.
     pub fn get_enable_resource_name_dns_aaaa_record(
         &self,
     ) -> &::std::option::Option<bool> {
         &self.enable_resource_name_dns_aaaa_record
     }
     /// Sets member `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn enable_resource_name_dns_a_record(mut self, input: bool) -> Self {
         self.enable_resource_name_dns_a_record = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn set_enable_resource_name_dns_a_record(
         mut self,
         input: ::std::option::Option<bool>,
@@ -11143,10 +15198,17 @@ impl PrivateDnsNameOptionsOnLaunchBuilder {
         self
     }
     /// Returns the value set for member `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn get_enable_resource_name_dns_a_record(&self) -> &::std::option::Option<bool> {
         &self.enable_resource_name_dns_a_record
     }
     /// Sets member `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on
+    /// the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance
+    /// ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the
+    /// instance ID.
     pub fn hostname_type(
         mut self,
         input: impl ::std::convert::Into<super::types::HostnameType>,
@@ -11155,6 +15217,11 @@ impl PrivateDnsNameOptionsOnLaunchBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on
+    /// the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance
+    /// ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the
+    /// instance ID.
     pub fn set_hostname_type(
         mut self,
         input: ::std::option::Option<super::types::HostnameType>,
@@ -11163,6 +15230,11 @@ impl PrivateDnsNameOptionsOnLaunchBuilder {
         self
     }
     /// Returns the value set for member `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname for EC2 instances. For IPv4 only subnets, an instance DNS name must be based on
+    /// the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance
+    /// ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the
+    /// instance ID.
     pub fn get_hostname_type(
         &self,
     ) -> &::std::option::Option<super::types::HostnameType> {
@@ -11182,15 +15254,23 @@ impl PrivateDnsNameOptionsOnLaunchBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `PrivateDnsNameOptionsResponse`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrivateDnsNameOptionsResponse).
+/// Describes the options for instance hostnames.
+///
+/// [`PrivateDnsNameOptionsResponse` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrivateDnsNameOptionsResponse.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct PrivateDnsNameOptionsResponse {
     /// `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
     pub enable_resource_name_dns_aaaa_record: ::std::option::Option<bool>,
     /// `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub enable_resource_name_dns_a_record: ::std::option::Option<bool>,
     /// `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname to assign to an instance.
     pub hostname_type: ::std::option::Option<super::types::HostnameType>,
 }
 #[cfg(feature = "instances")]
@@ -11201,14 +15281,20 @@ impl PrivateDnsNameOptionsResponse {
         PrivateDnsNameOptionsResponseBuilder::default()
     }
     /// `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
     pub fn enable_resource_name_dns_aaaa_record(&self) -> ::std::option::Option<bool> {
         self.enable_resource_name_dns_aaaa_record
     }
     /// `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn enable_resource_name_dns_a_record(&self) -> ::std::option::Option<bool> {
         self.enable_resource_name_dns_a_record
     }
     /// `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname to assign to an instance.
     pub fn hostname_type(&self) -> ::std::option::Option<&super::types::HostnameType> {
         self.hostname_type.as_ref()
     }
@@ -11226,11 +15312,15 @@ pub struct PrivateDnsNameOptionsResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl PrivateDnsNameOptionsResponseBuilder {
     /// Sets member `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
     pub fn enable_resource_name_dns_aaaa_record(mut self, input: bool) -> Self {
         self.enable_resource_name_dns_aaaa_record = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
     pub fn set_enable_resource_name_dns_aaaa_record(
         mut self,
         input: ::std::option::Option<bool>,
@@ -11239,17 +15329,23 @@ impl PrivateDnsNameOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `EnableResourceNameDnsAAAARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS AAAA records.
     pub fn get_enable_resource_name_dns_aaaa_record(
         &self,
     ) -> &::std::option::Option<bool> {
         &self.enable_resource_name_dns_aaaa_record
     }
     /// Sets member `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn enable_resource_name_dns_a_record(mut self, input: bool) -> Self {
         self.enable_resource_name_dns_a_record = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn set_enable_resource_name_dns_a_record(
         mut self,
         input: ::std::option::Option<bool>,
@@ -11258,10 +15354,14 @@ impl PrivateDnsNameOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `EnableResourceNameDnsARecord`: boolean.
+    ///
+    /// Indicates whether to respond to DNS queries for instance hostnames with DNS A records.
     pub fn get_enable_resource_name_dns_a_record(&self) -> &::std::option::Option<bool> {
         &self.enable_resource_name_dns_a_record
     }
     /// Sets member `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname to assign to an instance.
     pub fn hostname_type(
         mut self,
         input: impl ::std::convert::Into<super::types::HostnameType>,
@@ -11270,6 +15370,8 @@ impl PrivateDnsNameOptionsResponseBuilder {
         self
     }
     /// Sets (or with `None` clears) member `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname to assign to an instance.
     pub fn set_hostname_type(
         mut self,
         input: ::std::option::Option<super::types::HostnameType>,
@@ -11278,6 +15380,8 @@ impl PrivateDnsNameOptionsResponseBuilder {
         self
     }
     /// Returns the value set for member `HostnameType`: enum [`HostnameType`](super::types::HostnameType).
+    ///
+    /// The type of hostname to assign to an instance.
     pub fn get_hostname_type(
         &self,
     ) -> &::std::option::Option<super::types::HostnameType> {
@@ -11297,13 +15401,19 @@ impl PrivateDnsNameOptionsResponseBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `ProductCode`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ProductCode).
+/// Describes a product code.
+///
+/// [`ProductCode` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ProductCode.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ProductCode {
     /// `ProductCodeId`: string.
+    ///
+    /// The product code.
     pub product_code_id: ::std::option::Option<::std::string::String>,
     /// `ProductCodeType`: enum [`ProductCodeValues`](super::types::ProductCodeValues).
+    ///
+    /// The type of product code.
     pub product_code_type: ::std::option::Option<super::types::ProductCodeValues>,
 }
 #[cfg(feature = "instances")]
@@ -11314,10 +15424,14 @@ impl ProductCode {
         ProductCodeBuilder::default()
     }
     /// `ProductCodeId`: string.
+    ///
+    /// The product code.
     pub fn product_code_id(&self) -> ::std::option::Option<&str> {
         self.product_code_id.as_deref()
     }
     /// `ProductCodeType`: enum [`ProductCodeValues`](super::types::ProductCodeValues).
+    ///
+    /// The type of product code.
     pub fn product_code_type(
         &self,
     ) -> ::std::option::Option<&super::types::ProductCodeValues> {
@@ -11336,6 +15450,8 @@ pub struct ProductCodeBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl ProductCodeBuilder {
     /// Sets member `ProductCodeId`: string.
+    ///
+    /// The product code.
     pub fn product_code_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11344,6 +15460,8 @@ impl ProductCodeBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ProductCodeId`: string.
+    ///
+    /// The product code.
     pub fn set_product_code_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11352,10 +15470,14 @@ impl ProductCodeBuilder {
         self
     }
     /// Returns the value set for member `ProductCodeId`: string.
+    ///
+    /// The product code.
     pub fn get_product_code_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.product_code_id
     }
     /// Sets member `ProductCodeType`: enum [`ProductCodeValues`](super::types::ProductCodeValues).
+    ///
+    /// The type of product code.
     pub fn product_code_type(
         mut self,
         input: impl ::std::convert::Into<super::types::ProductCodeValues>,
@@ -11364,6 +15486,8 @@ impl ProductCodeBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ProductCodeType`: enum [`ProductCodeValues`](super::types::ProductCodeValues).
+    ///
+    /// The type of product code.
     pub fn set_product_code_type(
         mut self,
         input: ::std::option::Option<super::types::ProductCodeValues>,
@@ -11372,6 +15496,8 @@ impl ProductCodeBuilder {
         self
     }
     /// Returns the value set for member `ProductCodeType`: enum [`ProductCodeValues`](super::types::ProductCodeValues).
+    ///
+    /// The type of product code.
     pub fn get_product_code_type(
         &self,
     ) -> &::std::option::Option<super::types::ProductCodeValues> {
@@ -11389,7 +15515,11 @@ impl ProductCodeBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// A structure of the API: the model's `PublicIpDnsNameOptions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PublicIpDnsNameOptions).
+/// Public hostname type options. For more information, see
+/// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+/// in the *Amazon EC2 User Guide*.
+///
+/// [`PublicIpDnsNameOptions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PublicIpDnsNameOptions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -11399,12 +15529,27 @@ impl ProductCodeBuilder {
 )]
 pub struct PublicIpDnsNameOptions {
     /// `DnsHostnameType`: string.
+    ///
+    /// The public hostname type. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub dns_hostname_type: ::std::option::Option<::std::string::String>,
     /// `PublicDualStackDnsName`: string.
+    ///
+    /// A dual-stack public hostname for a network interface. Requests from within the VPC resolve to both
+    /// the private IPv4 address and the IPv6 Global Unicast Address of the network interface. Requests from
+    /// the internet resolve to both the public IPv4 and the IPv6 GUA address of the network interface.
     pub public_dual_stack_dns_name: ::std::option::Option<::std::string::String>,
     /// `PublicIpv4DnsName`: string.
+    ///
+    /// An IPv4-enabled public hostname for a network interface. Requests from within the VPC resolve to the
+    /// private primary IPv4 address of the network interface. Requests from the internet resolve to the
+    /// public IPv4 address of the network interface.
     pub public_ipv4_dns_name: ::std::option::Option<::std::string::String>,
     /// `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface.
     pub public_ipv6_dns_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "network-interfaces")]
@@ -11415,18 +15560,33 @@ impl PublicIpDnsNameOptions {
         PublicIpDnsNameOptionsBuilder::default()
     }
     /// `DnsHostnameType`: string.
+    ///
+    /// The public hostname type. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn dns_hostname_type(&self) -> ::std::option::Option<&str> {
         self.dns_hostname_type.as_deref()
     }
     /// `PublicDualStackDnsName`: string.
+    ///
+    /// A dual-stack public hostname for a network interface. Requests from within the VPC resolve to both
+    /// the private IPv4 address and the IPv6 Global Unicast Address of the network interface. Requests from
+    /// the internet resolve to both the public IPv4 and the IPv6 GUA address of the network interface.
     pub fn public_dual_stack_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_dual_stack_dns_name.as_deref()
     }
     /// `PublicIpv4DnsName`: string.
+    ///
+    /// An IPv4-enabled public hostname for a network interface. Requests from within the VPC resolve to the
+    /// private primary IPv4 address of the network interface. Requests from the internet resolve to the
+    /// public IPv4 address of the network interface.
     pub fn public_ipv4_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_ipv4_dns_name.as_deref()
     }
     /// `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface.
     pub fn public_ipv6_dns_name(&self) -> ::std::option::Option<&str> {
         self.public_ipv6_dns_name.as_deref()
     }
@@ -11445,6 +15605,10 @@ pub struct PublicIpDnsNameOptionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 impl PublicIpDnsNameOptionsBuilder {
     /// Sets member `DnsHostnameType`: string.
+    ///
+    /// The public hostname type. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn dns_hostname_type(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11453,6 +15617,10 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DnsHostnameType`: string.
+    ///
+    /// The public hostname type. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn set_dns_hostname_type(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11461,12 +15629,20 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Returns the value set for member `DnsHostnameType`: string.
+    ///
+    /// The public hostname type. For more information, see
+    /// [EC2 instance hostnames, DNS names, and domains](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *Amazon EC2 User Guide*.
     pub fn get_dns_hostname_type(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.dns_hostname_type
     }
     /// Sets member `PublicDualStackDnsName`: string.
+    ///
+    /// A dual-stack public hostname for a network interface. Requests from within the VPC resolve to both
+    /// the private IPv4 address and the IPv6 Global Unicast Address of the network interface. Requests from
+    /// the internet resolve to both the public IPv4 and the IPv6 GUA address of the network interface.
     pub fn public_dual_stack_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11475,6 +15651,10 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicDualStackDnsName`: string.
+    ///
+    /// A dual-stack public hostname for a network interface. Requests from within the VPC resolve to both
+    /// the private IPv4 address and the IPv6 Global Unicast Address of the network interface. Requests from
+    /// the internet resolve to both the public IPv4 and the IPv6 GUA address of the network interface.
     pub fn set_public_dual_stack_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11483,12 +15663,20 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Returns the value set for member `PublicDualStackDnsName`: string.
+    ///
+    /// A dual-stack public hostname for a network interface. Requests from within the VPC resolve to both
+    /// the private IPv4 address and the IPv6 Global Unicast Address of the network interface. Requests from
+    /// the internet resolve to both the public IPv4 and the IPv6 GUA address of the network interface.
     pub fn get_public_dual_stack_dns_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.public_dual_stack_dns_name
     }
     /// Sets member `PublicIpv4DnsName`: string.
+    ///
+    /// An IPv4-enabled public hostname for a network interface. Requests from within the VPC resolve to the
+    /// private primary IPv4 address of the network interface. Requests from the internet resolve to the
+    /// public IPv4 address of the network interface.
     pub fn public_ipv4_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11497,6 +15685,10 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIpv4DnsName`: string.
+    ///
+    /// An IPv4-enabled public hostname for a network interface. Requests from within the VPC resolve to the
+    /// private primary IPv4 address of the network interface. Requests from the internet resolve to the
+    /// public IPv4 address of the network interface.
     pub fn set_public_ipv4_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11505,12 +15697,19 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Returns the value set for member `PublicIpv4DnsName`: string.
+    ///
+    /// An IPv4-enabled public hostname for a network interface. Requests from within the VPC resolve to the
+    /// private primary IPv4 address of the network interface. Requests from the internet resolve to the
+    /// public IPv4 address of the network interface.
     pub fn get_public_ipv4_dns_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.public_ipv4_dns_name
     }
     /// Sets member `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface.
     pub fn public_ipv6_dns_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11519,6 +15718,9 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface.
     pub fn set_public_ipv6_dns_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11527,6 +15729,9 @@ impl PublicIpDnsNameOptionsBuilder {
         self
     }
     /// Returns the value set for member `PublicIpv6DnsName`: string.
+    ///
+    /// An IPv6-enabled public hostname for a network interface. Requests from within the VPC or from the
+    /// internet resolve to the IPv6 GUA of the network interface.
     pub fn get_public_ipv6_dns_name(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -11769,7 +15974,9 @@ impl ReferencedSecurityGroupBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// A structure of the API: the model's `RemovePrefixListEntry`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/RemovePrefixListEntry).
+/// An entry for a prefix list.
+///
+/// [`RemovePrefixListEntry` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RemovePrefixListEntry.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -11779,6 +15986,8 @@ impl ReferencedSecurityGroupBuilder {
 )]
 pub struct RemovePrefixListEntry {
     /// `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub cidr: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "prefix-lists")]
@@ -11789,6 +15998,8 @@ impl RemovePrefixListEntry {
         RemovePrefixListEntryBuilder::default()
     }
     /// `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn cidr(&self) -> ::std::option::Option<&str> {
         self.cidr.as_deref()
     }
@@ -11804,6 +16015,8 @@ pub struct RemovePrefixListEntryBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 impl RemovePrefixListEntryBuilder {
     /// Sets member `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn cidr(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11812,6 +16025,8 @@ impl RemovePrefixListEntryBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn set_cidr(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11820,6 +16035,8 @@ impl RemovePrefixListEntryBuilder {
         self
     }
     /// Returns the value set for member `Cidr`: string, required.
+    ///
+    /// The CIDR block.
     pub fn get_cidr(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr
     }
@@ -11834,19 +16051,33 @@ impl RemovePrefixListEntryBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `Reservation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Reservation).
+/// Describes a launch request for one or more instances, and includes owner, requester, and security
+/// group information that applies to all instances in the launch request.
+///
+/// [`Reservation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Reservation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Reservation {
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Not supported.
     pub groups: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
     /// `Instances`: list of structure [`Instance`](super::types::Instance).
+    ///
+    /// The instances.
     pub instances: ::std::option::Option<::std::vec::Vec<super::types::Instance>>,
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the reservation.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `RequesterId`: string.
+    ///
+    /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services
+    /// Management Console or Auto Scaling).
     pub requester_id: ::std::option::Option<::std::string::String>,
     /// `ReservationId`: string.
+    ///
+    /// The ID of the reservation.
     pub reservation_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -11857,22 +16088,33 @@ impl Reservation {
         ReservationBuilder::default()
     }
     /// `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Not supported.
     pub fn groups(&self) -> &[super::types::GroupIdentifier] {
         self.groups.as_deref().unwrap_or_default()
     }
     /// `Instances`: list of structure [`Instance`](super::types::Instance).
+    ///
+    /// The instances.
     pub fn instances(&self) -> &[super::types::Instance] {
         self.instances.as_deref().unwrap_or_default()
     }
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the reservation.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `RequesterId`: string.
+    ///
+    /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services
+    /// Management Console or Auto Scaling).
     pub fn requester_id(&self) -> ::std::option::Option<&str> {
         self.requester_id.as_deref()
     }
     /// `ReservationId`: string.
+    ///
+    /// The ID of the reservation.
     pub fn reservation_id(&self) -> ::std::option::Option<&str> {
         self.reservation_id.as_deref()
     }
@@ -11894,11 +16136,15 @@ pub struct ReservationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl ReservationBuilder {
     /// Appends one item to member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Not supported.
     pub fn groups(mut self, input: super::types::GroupIdentifier) -> Self {
         self.groups.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Not supported.
     pub fn set_groups(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>>,
@@ -11907,17 +16153,23 @@ impl ReservationBuilder {
         self
     }
     /// Returns the value set for member `Groups`: list of structure [`GroupIdentifier`](super::types::GroupIdentifier).
+    ///
+    /// Not supported.
     pub fn get_groups(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::GroupIdentifier>> {
         &self.groups
     }
     /// Appends one item to member `Instances`: list of structure [`Instance`](super::types::Instance).
+    ///
+    /// The instances.
     pub fn instances(mut self, input: super::types::Instance) -> Self {
         self.instances.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Instances`: list of structure [`Instance`](super::types::Instance).
+    ///
+    /// The instances.
     pub fn set_instances(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Instance>>,
@@ -11926,12 +16178,16 @@ impl ReservationBuilder {
         self
     }
     /// Returns the value set for member `Instances`: list of structure [`Instance`](super::types::Instance).
+    ///
+    /// The instances.
     pub fn get_instances(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Instance>> {
         &self.instances
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the reservation.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11940,6 +16196,8 @@ impl ReservationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the reservation.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11948,10 +16206,15 @@ impl ReservationBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the reservation.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `RequesterId`: string.
+    ///
+    /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services
+    /// Management Console or Auto Scaling).
     pub fn requester_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11960,6 +16223,9 @@ impl ReservationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `RequesterId`: string.
+    ///
+    /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services
+    /// Management Console or Auto Scaling).
     pub fn set_requester_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11968,10 +16234,15 @@ impl ReservationBuilder {
         self
     }
     /// Returns the value set for member `RequesterId`: string.
+    ///
+    /// The ID of the requester that launched the instances on your behalf (for example, Amazon Web Services
+    /// Management Console or Auto Scaling).
     pub fn get_requester_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.requester_id
     }
     /// Sets member `ReservationId`: string.
+    ///
+    /// The ID of the reservation.
     pub fn reservation_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -11980,6 +16251,8 @@ impl ReservationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ReservationId`: string.
+    ///
+    /// The ID of the reservation.
     pub fn set_reservation_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -11988,6 +16261,8 @@ impl ReservationBuilder {
         self
     }
     /// Returns the value set for member `ReservationId`: string.
+    ///
+    /// The ID of the reservation.
     pub fn get_reservation_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.reservation_id
     }
@@ -12822,7 +17097,9 @@ impl SecurityGroupBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupForVpc`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupForVpc).
+/// A security group that can be used by interfaces in the VPC.
+///
+/// [`SecurityGroupForVpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupForVpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -12832,16 +17109,28 @@ impl SecurityGroupBuilder {
 )]
 pub struct SecurityGroupForVpc {
     /// `Description`: string.
+    ///
+    /// The security group's description.
     pub description: ::std::option::Option<::std::string::String>,
     /// `GroupId`: string.
+    ///
+    /// The security group ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// The security group name.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `OwnerId`: string.
+    ///
+    /// The security group owner ID.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `PrimaryVpcId`: string.
+    ///
+    /// The VPC ID in which the security group was created.
     pub primary_vpc_id: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The security group tags.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 impl SecurityGroupForVpc {
@@ -12850,26 +17139,38 @@ impl SecurityGroupForVpc {
         SecurityGroupForVpcBuilder::default()
     }
     /// `Description`: string.
+    ///
+    /// The security group's description.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `GroupId`: string.
+    ///
+    /// The security group ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// The security group name.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `OwnerId`: string.
+    ///
+    /// The security group owner ID.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `PrimaryVpcId`: string.
+    ///
+    /// The VPC ID in which the security group was created.
     pub fn primary_vpc_id(&self) -> ::std::option::Option<&str> {
         self.primary_vpc_id.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The security group tags.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -12886,6 +17187,8 @@ pub struct SecurityGroupForVpcBuilder {
 }
 impl SecurityGroupForVpcBuilder {
     /// Sets member `Description`: string.
+    ///
+    /// The security group's description.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12894,6 +17197,8 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The security group's description.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12902,10 +17207,14 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The security group's description.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12914,6 +17223,8 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12922,10 +17233,14 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// The security group name.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12934,6 +17249,8 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// The security group name.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12942,10 +17259,14 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// The security group name.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The security group owner ID.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12954,6 +17275,8 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The security group owner ID.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12962,10 +17285,14 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The security group owner ID.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `PrimaryVpcId`: string.
+    ///
+    /// The VPC ID in which the security group was created.
     pub fn primary_vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -12974,6 +17301,8 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrimaryVpcId`: string.
+    ///
+    /// The VPC ID in which the security group was created.
     pub fn set_primary_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -12982,15 +17311,21 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Returns the value set for member `PrimaryVpcId`: string.
+    ///
+    /// The VPC ID in which the security group was created.
     pub fn get_primary_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.primary_vpc_id
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The security group tags.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The security group tags.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -12999,6 +17334,8 @@ impl SecurityGroupForVpcBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The security group tags.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
@@ -13018,7 +17355,9 @@ impl SecurityGroupForVpcBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupReference`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupReference).
+/// Describes a VPC with a security group that references your security group.
+///
+/// [`SecurityGroupReference` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupReference.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -13028,12 +17367,23 @@ impl SecurityGroupForVpcBuilder {
 )]
 pub struct SecurityGroupReference {
     /// `GroupId`: string.
+    ///
+    /// The ID of your security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `ReferencingVpcId`: string.
+    ///
+    /// The ID of the VPC with the referencing security group.
     pub referencing_vpc_id: ::std::option::Option<::std::string::String>,
     /// `TransitGatewayId`: string.
+    ///
+    /// The ID of the transit gateway (if applicable).
     pub transit_gateway_id: ::std::option::Option<::std::string::String>,
     /// `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable). For more information about security group
+    /// referencing for peering connections, see
+    /// [Update your security groups to reference peer security groups](https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html)
+    /// in the *VPC Peering Guide*.
     pub vpc_peering_connection_id: ::std::option::Option<::std::string::String>,
 }
 impl SecurityGroupReference {
@@ -13042,18 +17392,29 @@ impl SecurityGroupReference {
         SecurityGroupReferenceBuilder::default()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of your security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `ReferencingVpcId`: string.
+    ///
+    /// The ID of the VPC with the referencing security group.
     pub fn referencing_vpc_id(&self) -> ::std::option::Option<&str> {
         self.referencing_vpc_id.as_deref()
     }
     /// `TransitGatewayId`: string.
+    ///
+    /// The ID of the transit gateway (if applicable).
     pub fn transit_gateway_id(&self) -> ::std::option::Option<&str> {
         self.transit_gateway_id.as_deref()
     }
     /// `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable). For more information about security group
+    /// referencing for peering connections, see
+    /// [Update your security groups to reference peer security groups](https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html)
+    /// in the *VPC Peering Guide*.
     pub fn vpc_peering_connection_id(&self) -> ::std::option::Option<&str> {
         self.vpc_peering_connection_id.as_deref()
     }
@@ -13068,6 +17429,8 @@ pub struct SecurityGroupReferenceBuilder {
 }
 impl SecurityGroupReferenceBuilder {
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of your security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13076,6 +17439,8 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of your security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13084,10 +17449,14 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of your security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `ReferencingVpcId`: string.
+    ///
+    /// The ID of the VPC with the referencing security group.
     pub fn referencing_vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13096,6 +17465,8 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ReferencingVpcId`: string.
+    ///
+    /// The ID of the VPC with the referencing security group.
     pub fn set_referencing_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13104,12 +17475,16 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Returns the value set for member `ReferencingVpcId`: string.
+    ///
+    /// The ID of the VPC with the referencing security group.
     pub fn get_referencing_vpc_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.referencing_vpc_id
     }
     /// Sets member `TransitGatewayId`: string.
+    ///
+    /// The ID of the transit gateway (if applicable).
     pub fn transit_gateway_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13118,6 +17493,8 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `TransitGatewayId`: string.
+    ///
+    /// The ID of the transit gateway (if applicable).
     pub fn set_transit_gateway_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13126,12 +17503,19 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Returns the value set for member `TransitGatewayId`: string.
+    ///
+    /// The ID of the transit gateway (if applicable).
     pub fn get_transit_gateway_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.transit_gateway_id
     }
     /// Sets member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable). For more information about security group
+    /// referencing for peering connections, see
+    /// [Update your security groups to reference peer security groups](https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html)
+    /// in the *VPC Peering Guide*.
     pub fn vpc_peering_connection_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -13140,6 +17524,11 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable). For more information about security group
+    /// referencing for peering connections, see
+    /// [Update your security groups to reference peer security groups](https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html)
+    /// in the *VPC Peering Guide*.
     pub fn set_vpc_peering_connection_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -13148,6 +17537,11 @@ impl SecurityGroupReferenceBuilder {
         self
     }
     /// Returns the value set for member `VpcPeeringConnectionId`: string.
+    ///
+    /// The ID of the VPC peering connection (if applicable). For more information about security group
+    /// referencing for peering connections, see
+    /// [Update your security groups to reference peer security groups](https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html)
+    /// in the *VPC Peering Guide*.
     pub fn get_vpc_peering_connection_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -14353,21 +18747,36 @@ impl SecurityGroupRuleUpdateBuilder {
 }
 /// A structure of the API: the model's `SecurityGroupVpcAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupVpcAssociation).
+/// A security group association with a VPC that you made with
+/// [AssociateSecurityGroupVpc](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateSecurityGroupVpc.html).
+///
+/// [`SecurityGroupVpcAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupVpcAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct SecurityGroupVpcAssociation {
     /// `GroupId`: string.
+    ///
+    /// The association's security group ID.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub group_owner_id: ::std::option::Option<::std::string::String>,
     /// `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The association's state.
     pub state: ::std::option::Option<super::types::SecurityGroupVpcAssociationState>,
     /// `StateReason`: string.
+    ///
+    /// The association's state reason.
     pub state_reason: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string.
+    ///
+    /// The association's VPC ID.
     pub vpc_id: ::std::option::Option<::std::string::String>,
     /// `VpcOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the VPC.
     pub vpc_owner_id: ::std::option::Option<::std::string::String>,
 }
 impl SecurityGroupVpcAssociation {
@@ -14376,28 +18785,40 @@ impl SecurityGroupVpcAssociation {
         SecurityGroupVpcAssociationBuilder::default()
     }
     /// `GroupId`: string.
+    ///
+    /// The association's security group ID.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn group_owner_id(&self) -> ::std::option::Option<&str> {
         self.group_owner_id.as_deref()
     }
     /// `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The association's state.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::SecurityGroupVpcAssociationState> {
         self.state.as_ref()
     }
     /// `StateReason`: string.
+    ///
+    /// The association's state reason.
     pub fn state_reason(&self) -> ::std::option::Option<&str> {
         self.state_reason.as_deref()
     }
     /// `VpcId`: string.
+    ///
+    /// The association's VPC ID.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
     /// `VpcOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the VPC.
     pub fn vpc_owner_id(&self) -> ::std::option::Option<&str> {
         self.vpc_owner_id.as_deref()
     }
@@ -14416,6 +18837,8 @@ pub struct SecurityGroupVpcAssociationBuilder {
 }
 impl SecurityGroupVpcAssociationBuilder {
     /// Sets member `GroupId`: string.
+    ///
+    /// The association's security group ID.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14424,6 +18847,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The association's security group ID.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14432,10 +18857,14 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The association's security group ID.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn group_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14444,6 +18873,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn set_group_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14452,10 +18883,14 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Returns the value set for member `GroupOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the security group.
     pub fn get_group_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_owner_id
     }
     /// Sets member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The association's state.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::SecurityGroupVpcAssociationState>,
@@ -14464,6 +18899,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The association's state.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::SecurityGroupVpcAssociationState>,
@@ -14472,12 +18909,16 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`SecurityGroupVpcAssociationState`](super::types::SecurityGroupVpcAssociationState).
+    ///
+    /// The association's state.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::SecurityGroupVpcAssociationState> {
         &self.state
     }
     /// Sets member `StateReason`: string.
+    ///
+    /// The association's state reason.
     pub fn state_reason(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14486,6 +18927,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StateReason`: string.
+    ///
+    /// The association's state reason.
     pub fn set_state_reason(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14494,10 +18937,14 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Returns the value set for member `StateReason`: string.
+    ///
+    /// The association's state reason.
     pub fn get_state_reason(&self) -> &::std::option::Option<::std::string::String> {
         &self.state_reason
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The association's VPC ID.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14506,6 +18953,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The association's VPC ID.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14514,10 +18963,14 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The association's VPC ID.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
     /// Sets member `VpcOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the VPC.
     pub fn vpc_owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14526,6 +18979,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the VPC.
     pub fn set_vpc_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14534,6 +18989,8 @@ impl SecurityGroupVpcAssociationBuilder {
         self
     }
     /// Returns the value set for member `VpcOwnerId`: string.
+    ///
+    /// The Amazon Web Services account ID of the owner of the VPC.
     pub fn get_vpc_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_owner_id
     }
@@ -14551,7 +19008,9 @@ impl SecurityGroupVpcAssociationBuilder {
 }
 /// A structure of the API: the model's `StaleIpPermission`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/StaleIpPermission).
+/// Describes a stale rule in a security group.
+///
+/// [`StaleIpPermission` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StaleIpPermission.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -14561,16 +19020,32 @@ impl SecurityGroupVpcAssociationBuilder {
 )]
 pub struct StaleIpPermission {
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub from_port: ::std::option::Option<i32>,
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers)](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml).
     pub ip_protocol: ::std::option::Option<::std::string::String>,
     /// `IpRanges`: list of string.
+    ///
+    /// The IP ranges. Not applicable for stale security group rules.
     pub ip_ranges: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `PrefixListIds`: list of string.
+    ///
+    /// The prefix list IDs. Not applicable for stale security group rules.
     pub prefix_list_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes).
     pub to_port: ::std::option::Option<i32>,
     /// `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group pairs. Returns the ID of the referenced security group and VPC, and the ID and
+    /// status of the VPC peering connection.
     pub user_id_group_pairs: ::std::option::Option<
         ::std::vec::Vec<super::types::UserIdGroupPair>,
     >,
@@ -14581,26 +19056,42 @@ impl StaleIpPermission {
         StaleIpPermissionBuilder::default()
     }
     /// `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(&self) -> ::std::option::Option<i32> {
         self.from_port
     }
     /// `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers)](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml).
     pub fn ip_protocol(&self) -> ::std::option::Option<&str> {
         self.ip_protocol.as_deref()
     }
     /// `IpRanges`: list of string.
+    ///
+    /// The IP ranges. Not applicable for stale security group rules.
     pub fn ip_ranges(&self) -> &[::std::string::String] {
         self.ip_ranges.as_deref().unwrap_or_default()
     }
     /// `PrefixListIds`: list of string.
+    ///
+    /// The prefix list IDs. Not applicable for stale security group rules.
     pub fn prefix_list_ids(&self) -> &[::std::string::String] {
         self.prefix_list_ids.as_deref().unwrap_or_default()
     }
     /// `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes).
     pub fn to_port(&self) -> ::std::option::Option<i32> {
         self.to_port
     }
     /// `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group pairs. Returns the ID of the referenced security group and VPC, and the ID and
+    /// status of the VPC peering connection.
     pub fn user_id_group_pairs(&self) -> &[super::types::UserIdGroupPair] {
         self.user_id_group_pairs.as_deref().unwrap_or_default()
     }
@@ -14621,20 +19112,32 @@ pub struct StaleIpPermissionBuilder {
 }
 impl StaleIpPermissionBuilder {
     /// Sets member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn from_port(mut self, input: i32) -> Self {
         self.from_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn set_from_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.from_port = input;
         self
     }
     /// Returns the value set for member `FromPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the start of the port range. If the protocol is ICMP or
+    /// ICMPv6, this is the ICMP type or -1 (all ICMP types).
     pub fn get_from_port(&self) -> &::std::option::Option<i32> {
         &self.from_port
     }
     /// Sets member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers)](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml).
     pub fn ip_protocol(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14643,6 +19146,9 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers)](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml).
     pub fn set_ip_protocol(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14651,10 +19157,15 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Returns the value set for member `IpProtocol`: string.
+    ///
+    /// The IP protocol name (`tcp`, `udp`, `icmp`, `icmpv6`) or number (see
+    /// [Protocol Numbers)](http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml).
     pub fn get_ip_protocol(&self) -> &::std::option::Option<::std::string::String> {
         &self.ip_protocol
     }
     /// Appends one item to member `IpRanges`: list of string.
+    ///
+    /// The IP ranges. Not applicable for stale security group rules.
     pub fn ip_ranges(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14663,6 +19174,8 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpRanges`: list of string.
+    ///
+    /// The IP ranges. Not applicable for stale security group rules.
     pub fn set_ip_ranges(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -14671,12 +19184,16 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Returns the value set for member `IpRanges`: list of string.
+    ///
+    /// The IP ranges. Not applicable for stale security group rules.
     pub fn get_ip_ranges(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.ip_ranges
     }
     /// Appends one item to member `PrefixListIds`: list of string.
+    ///
+    /// The prefix list IDs. Not applicable for stale security group rules.
     pub fn prefix_list_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14685,6 +19202,8 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrefixListIds`: list of string.
+    ///
+    /// The prefix list IDs. Not applicable for stale security group rules.
     pub fn set_prefix_list_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -14693,31 +19212,48 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Returns the value set for member `PrefixListIds`: list of string.
+    ///
+    /// The prefix list IDs. Not applicable for stale security group rules.
     pub fn get_prefix_list_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.prefix_list_ids
     }
     /// Sets member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes).
     pub fn to_port(mut self, input: i32) -> Self {
         self.to_port = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes).
     pub fn set_to_port(mut self, input: ::std::option::Option<i32>) -> Self {
         self.to_port = input;
         self
     }
     /// Returns the value set for member `ToPort`: integer.
+    ///
+    /// If the protocol is TCP or UDP, this is the end of the port range. If the protocol is ICMP or ICMPv6,
+    /// this is the ICMP code or -1 (all ICMP codes).
     pub fn get_to_port(&self) -> &::std::option::Option<i32> {
         &self.to_port
     }
     /// Appends one item to member `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group pairs. Returns the ID of the referenced security group and VPC, and the ID and
+    /// status of the VPC peering connection.
     pub fn user_id_group_pairs(mut self, input: super::types::UserIdGroupPair) -> Self {
         self.user_id_group_pairs.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group pairs. Returns the ID of the referenced security group and VPC, and the ID and
+    /// status of the VPC peering connection.
     pub fn set_user_id_group_pairs(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::UserIdGroupPair>>,
@@ -14726,6 +19262,9 @@ impl StaleIpPermissionBuilder {
         self
     }
     /// Returns the value set for member `UserIdGroupPairs`: list of structure [`UserIdGroupPair`](super::types::UserIdGroupPair).
+    ///
+    /// The security group pairs. Returns the ID of the referenced security group and VPC, and the ID and
+    /// status of the VPC peering connection.
     pub fn get_user_id_group_pairs(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::UserIdGroupPair>> {
@@ -14745,7 +19284,9 @@ impl StaleIpPermissionBuilder {
 }
 /// A structure of the API: the model's `StaleSecurityGroup`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/StaleSecurityGroup).
+/// Describes a stale security group (a security group that contains stale rules).
+///
+/// [`StaleSecurityGroup` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StaleSecurityGroup.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -14755,20 +19296,32 @@ impl StaleIpPermissionBuilder {
 )]
 pub struct StaleSecurityGroup {
     /// `Description`: string.
+    ///
+    /// The description of the security group.
     pub description: ::std::option::Option<::std::string::String>,
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub group_id: ::std::option::Option<::std::string::String>,
     /// `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub group_name: ::std::option::Option<::std::string::String>,
     /// `StaleIpPermissions`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale inbound rules in the security group.
     pub stale_ip_permissions: ::std::option::Option<
         ::std::vec::Vec<super::types::StaleIpPermission>,
     >,
     /// `StaleIpPermissionsEgress`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale outbound rules in the security group.
     pub stale_ip_permissions_egress: ::std::option::Option<
         ::std::vec::Vec<super::types::StaleIpPermission>,
     >,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 impl StaleSecurityGroup {
@@ -14777,26 +19330,38 @@ impl StaleSecurityGroup {
         StaleSecurityGroupBuilder::default()
     }
     /// `Description`: string.
+    ///
+    /// The description of the security group.
     pub fn description(&self) -> ::std::option::Option<&str> {
         self.description.as_deref()
     }
     /// `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
         self.group_id.as_deref()
     }
     /// `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn group_name(&self) -> ::std::option::Option<&str> {
         self.group_name.as_deref()
     }
     /// `StaleIpPermissions`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale inbound rules in the security group.
     pub fn stale_ip_permissions(&self) -> &[super::types::StaleIpPermission] {
         self.stale_ip_permissions.as_deref().unwrap_or_default()
     }
     /// `StaleIpPermissionsEgress`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale outbound rules in the security group.
     pub fn stale_ip_permissions_egress(&self) -> &[super::types::StaleIpPermission] {
         self.stale_ip_permissions_egress.as_deref().unwrap_or_default()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -14817,6 +19382,8 @@ pub struct StaleSecurityGroupBuilder {
 }
 impl StaleSecurityGroupBuilder {
     /// Sets member `Description`: string.
+    ///
+    /// The description of the security group.
     pub fn description(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14825,6 +19392,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Description`: string.
+    ///
+    /// The description of the security group.
     pub fn set_description(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14833,10 +19402,14 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `Description`: string.
+    ///
+    /// The description of the security group.
     pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
         &self.description
     }
     /// Sets member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn group_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14845,6 +19418,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn set_group_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14853,10 +19428,14 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `GroupId`: string.
+    ///
+    /// The ID of the security group.
     pub fn get_group_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_id
     }
     /// Sets member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn group_name(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14865,6 +19444,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn set_group_name(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14873,10 +19454,14 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `GroupName`: string.
+    ///
+    /// The name of the security group.
     pub fn get_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.group_name
     }
     /// Appends one item to member `StaleIpPermissions`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale inbound rules in the security group.
     pub fn stale_ip_permissions(
         mut self,
         input: super::types::StaleIpPermission,
@@ -14885,6 +19470,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StaleIpPermissions`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale inbound rules in the security group.
     pub fn set_stale_ip_permissions(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::StaleIpPermission>>,
@@ -14893,12 +19480,16 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `StaleIpPermissions`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale inbound rules in the security group.
     pub fn get_stale_ip_permissions(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::StaleIpPermission>> {
         &self.stale_ip_permissions
     }
     /// Appends one item to member `StaleIpPermissionsEgress`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale outbound rules in the security group.
     pub fn stale_ip_permissions_egress(
         mut self,
         input: super::types::StaleIpPermission,
@@ -14909,6 +19500,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StaleIpPermissionsEgress`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale outbound rules in the security group.
     pub fn set_stale_ip_permissions_egress(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::StaleIpPermission>>,
@@ -14917,12 +19510,16 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `StaleIpPermissionsEgress`: list of structure [`StaleIpPermission`](super::types::StaleIpPermission).
+    ///
+    /// Information about the stale outbound rules in the security group.
     pub fn get_stale_ip_permissions_egress(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::StaleIpPermission>> {
         &self.stale_ip_permissions_egress
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -14931,6 +19528,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -14939,6 +19538,8 @@ impl StaleSecurityGroupBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC for the security group.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -14958,7 +19559,9 @@ impl StaleSecurityGroupBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// A structure of the API: the model's `StateReason`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/StateReason).
+/// Describes a state change.
+///
+/// [`StateReason` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 #[cfg_attr(
@@ -14968,8 +19571,32 @@ impl StaleSecurityGroupBuilder {
 )]
 pub struct StateReason {
     /// `Code`: string.
+    ///
+    /// The reason code for the state change.
     pub code: ::std::option::Option<::std::string::String>,
     /// `Message`: string.
+    ///
+    /// The message for the state change.
+    ///
+    /// - `Server.InsufficientInstanceCapacity`: There was insufficient capacity available to satisfy the
+    ///   launch request.
+    /// - `Server.InternalError`: An internal error caused the instance to terminate during launch.
+    /// - `Server.ScheduledStop`: The instance was stopped due to a scheduled retirement.
+    /// - `Server.SpotInstanceShutdown`: The instance was stopped because the number of Spot requests with a
+    ///   maximum price equal to or higher than the Spot price exceeded available capacity or because of an
+    ///   increase in the Spot price.
+    /// - `Server.SpotInstanceTermination`: The instance was terminated because the number of Spot requests
+    ///   with a maximum price equal to or higher than the Spot price exceeded available capacity or because
+    ///   of an increase in the Spot price.
+    /// - `Client.InstanceInitiatedShutdown`: The instance was shut down from the operating system of the
+    ///   instance.
+    /// - `Client.InstanceTerminated`: The instance was terminated or rebooted during AMI creation.
+    /// - `Client.InternalError`: A client error caused the instance to terminate during launch.
+    /// - `Client.InvalidSnapshot.NotFound`: The specified snapshot was not found.
+    /// - `Client.UserInitiatedHibernate`: Hibernation was initiated on the instance.
+    /// - `Client.UserInitiatedShutdown`: The instance was shut down using the Amazon EC2 API.
+    /// - `Client.VolumeLimitExceeded`: The limit on the number of EBS volumes or total storage was
+    ///   exceeded. Decrease usage or request an increase in your account limits.
     pub message: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "instances")]
@@ -14980,10 +19607,34 @@ impl StateReason {
         StateReasonBuilder::default()
     }
     /// `Code`: string.
+    ///
+    /// The reason code for the state change.
     pub fn code(&self) -> ::std::option::Option<&str> {
         self.code.as_deref()
     }
     /// `Message`: string.
+    ///
+    /// The message for the state change.
+    ///
+    /// - `Server.InsufficientInstanceCapacity`: There was insufficient capacity available to satisfy the
+    ///   launch request.
+    /// - `Server.InternalError`: An internal error caused the instance to terminate during launch.
+    /// - `Server.ScheduledStop`: The instance was stopped due to a scheduled retirement.
+    /// - `Server.SpotInstanceShutdown`: The instance was stopped because the number of Spot requests with a
+    ///   maximum price equal to or higher than the Spot price exceeded available capacity or because of an
+    ///   increase in the Spot price.
+    /// - `Server.SpotInstanceTermination`: The instance was terminated because the number of Spot requests
+    ///   with a maximum price equal to or higher than the Spot price exceeded available capacity or because
+    ///   of an increase in the Spot price.
+    /// - `Client.InstanceInitiatedShutdown`: The instance was shut down from the operating system of the
+    ///   instance.
+    /// - `Client.InstanceTerminated`: The instance was terminated or rebooted during AMI creation.
+    /// - `Client.InternalError`: A client error caused the instance to terminate during launch.
+    /// - `Client.InvalidSnapshot.NotFound`: The specified snapshot was not found.
+    /// - `Client.UserInitiatedHibernate`: Hibernation was initiated on the instance.
+    /// - `Client.UserInitiatedShutdown`: The instance was shut down using the Amazon EC2 API.
+    /// - `Client.VolumeLimitExceeded`: The limit on the number of EBS volumes or total storage was
+    ///   exceeded. Decrease usage or request an increase in your account limits.
     pub fn message(&self) -> ::std::option::Option<&str> {
         self.message.as_deref()
     }
@@ -15000,6 +19651,8 @@ pub struct StateReasonBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 impl StateReasonBuilder {
     /// Sets member `Code`: string.
+    ///
+    /// The reason code for the state change.
     pub fn code(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15008,6 +19661,8 @@ impl StateReasonBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Code`: string.
+    ///
+    /// The reason code for the state change.
     pub fn set_code(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15016,10 +19671,34 @@ impl StateReasonBuilder {
         self
     }
     /// Returns the value set for member `Code`: string.
+    ///
+    /// The reason code for the state change.
     pub fn get_code(&self) -> &::std::option::Option<::std::string::String> {
         &self.code
     }
     /// Sets member `Message`: string.
+    ///
+    /// The message for the state change.
+    ///
+    /// - `Server.InsufficientInstanceCapacity`: There was insufficient capacity available to satisfy the
+    ///   launch request.
+    /// - `Server.InternalError`: An internal error caused the instance to terminate during launch.
+    /// - `Server.ScheduledStop`: The instance was stopped due to a scheduled retirement.
+    /// - `Server.SpotInstanceShutdown`: The instance was stopped because the number of Spot requests with a
+    ///   maximum price equal to or higher than the Spot price exceeded available capacity or because of an
+    ///   increase in the Spot price.
+    /// - `Server.SpotInstanceTermination`: The instance was terminated because the number of Spot requests
+    ///   with a maximum price equal to or higher than the Spot price exceeded available capacity or because
+    ///   of an increase in the Spot price.
+    /// - `Client.InstanceInitiatedShutdown`: The instance was shut down from the operating system of the
+    ///   instance.
+    /// - `Client.InstanceTerminated`: The instance was terminated or rebooted during AMI creation.
+    /// - `Client.InternalError`: A client error caused the instance to terminate during launch.
+    /// - `Client.InvalidSnapshot.NotFound`: The specified snapshot was not found.
+    /// - `Client.UserInitiatedHibernate`: Hibernation was initiated on the instance.
+    /// - `Client.UserInitiatedShutdown`: The instance was shut down using the Amazon EC2 API.
+    /// - `Client.VolumeLimitExceeded`: The limit on the number of EBS volumes or total storage was
+    ///   exceeded. Decrease usage or request an increase in your account limits.
     pub fn message(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15028,6 +19707,28 @@ impl StateReasonBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Message`: string.
+    ///
+    /// The message for the state change.
+    ///
+    /// - `Server.InsufficientInstanceCapacity`: There was insufficient capacity available to satisfy the
+    ///   launch request.
+    /// - `Server.InternalError`: An internal error caused the instance to terminate during launch.
+    /// - `Server.ScheduledStop`: The instance was stopped due to a scheduled retirement.
+    /// - `Server.SpotInstanceShutdown`: The instance was stopped because the number of Spot requests with a
+    ///   maximum price equal to or higher than the Spot price exceeded available capacity or because of an
+    ///   increase in the Spot price.
+    /// - `Server.SpotInstanceTermination`: The instance was terminated because the number of Spot requests
+    ///   with a maximum price equal to or higher than the Spot price exceeded available capacity or because
+    ///   of an increase in the Spot price.
+    /// - `Client.InstanceInitiatedShutdown`: The instance was shut down from the operating system of the
+    ///   instance.
+    /// - `Client.InstanceTerminated`: The instance was terminated or rebooted during AMI creation.
+    /// - `Client.InternalError`: A client error caused the instance to terminate during launch.
+    /// - `Client.InvalidSnapshot.NotFound`: The specified snapshot was not found.
+    /// - `Client.UserInitiatedHibernate`: Hibernation was initiated on the instance.
+    /// - `Client.UserInitiatedShutdown`: The instance was shut down using the Amazon EC2 API.
+    /// - `Client.VolumeLimitExceeded`: The limit on the number of EBS volumes or total storage was
+    ///   exceeded. Decrease usage or request an increase in your account limits.
     pub fn set_message(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15036,6 +19737,28 @@ impl StateReasonBuilder {
         self
     }
     /// Returns the value set for member `Message`: string.
+    ///
+    /// The message for the state change.
+    ///
+    /// - `Server.InsufficientInstanceCapacity`: There was insufficient capacity available to satisfy the
+    ///   launch request.
+    /// - `Server.InternalError`: An internal error caused the instance to terminate during launch.
+    /// - `Server.ScheduledStop`: The instance was stopped due to a scheduled retirement.
+    /// - `Server.SpotInstanceShutdown`: The instance was stopped because the number of Spot requests with a
+    ///   maximum price equal to or higher than the Spot price exceeded available capacity or because of an
+    ///   increase in the Spot price.
+    /// - `Server.SpotInstanceTermination`: The instance was terminated because the number of Spot requests
+    ///   with a maximum price equal to or higher than the Spot price exceeded available capacity or because
+    ///   of an increase in the Spot price.
+    /// - `Client.InstanceInitiatedShutdown`: The instance was shut down from the operating system of the
+    ///   instance.
+    /// - `Client.InstanceTerminated`: The instance was terminated or rebooted during AMI creation.
+    /// - `Client.InternalError`: A client error caused the instance to terminate during launch.
+    /// - `Client.InvalidSnapshot.NotFound`: The specified snapshot was not found.
+    /// - `Client.UserInitiatedHibernate`: Hibernation was initiated on the instance.
+    /// - `Client.UserInitiatedShutdown`: The instance was shut down using the Amazon EC2 API.
+    /// - `Client.VolumeLimitExceeded`: The limit on the number of EBS volumes or total storage was
+    ///   exceeded. Decrease usage or request an increase in your account limits.
     pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.message
     }
@@ -15051,61 +19774,126 @@ impl StateReasonBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `Subnet`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Subnet).
+/// Describes a subnet.
+///
+/// [`Subnet` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Subnet {
     /// `AssignIpv6AddressOnCreation`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives an IPv6 address.
     pub assign_ipv6_address_on_creation: ::std::option::Option<bool>,
     /// `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the subnet.
     pub availability_zone: ::std::option::Option<::std::string::String>,
     /// `AvailabilityZoneId`: string.
+    ///
+    /// The AZ ID of the subnet.
     pub availability_zone_id: ::std::option::Option<::std::string::String>,
     /// `AvailableIpAddressCount`: integer.
+    ///
+    /// The number of unused private IPv4 addresses in the subnet. The IPv4 addresses for any stopped
+    /// instances are considered unavailable.
     pub available_ip_address_count: ::std::option::Option<i32>,
     /// `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub block_public_access_states: ::std::option::Option<
         super::types::BlockPublicAccessStates,
     >,
     /// `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block assigned to the subnet.
     pub cidr_block: ::std::option::Option<::std::string::String>,
     /// `CustomerOwnedIpv4Pool`: string.
+    ///
+    /// The customer-owned IPv4 address pool associated with the subnet.
     pub customer_owned_ipv4_pool: ::std::option::Option<::std::string::String>,
     /// `DefaultForAz`: boolean.
+    ///
+    /// Indicates whether this is the default subnet for the Availability Zone.
     pub default_for_az: ::std::option::Option<bool>,
     /// `EnableDns64`: boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return
+    /// synthetic IPv6 addresses for IPv4-only destinations.
     pub enable_dns64: ::std::option::Option<bool>,
     /// `EnableLniAtDeviceIndex`: integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1`
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub enable_lni_at_device_index: ::std::option::Option<i32>,
     /// `Ipv6CidrBlockAssociationSet`: list of structure [`SubnetIpv6CidrBlockAssociation`](super::types::SubnetIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the subnet.
     pub ipv6_cidr_block_association_set: ::std::option::Option<
         ::std::vec::Vec<super::types::SubnetIpv6CidrBlockAssociation>,
     >,
     /// `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only subnet.
     pub ipv6_native: ::std::option::Option<bool>,
     /// `MapCustomerOwnedIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives a customer-owned IPv4 address.
     pub map_customer_owned_ip_on_launch: ::std::option::Option<bool>,
     /// `MapPublicIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address.
+    ///
+    /// Amazon Web Services charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [Amazon VPC pricing page](http://aws.amazon.com/vpc/pricing/).
     pub map_public_ip_on_launch: ::std::option::Option<bool>,
     /// `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub outpost_arn: ::std::option::Option<::std::string::String>,
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the subnet.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `PrivateDnsNameOptionsOnLaunch`: structure [`PrivateDnsNameOptionsOnLaunch`](super::types::PrivateDnsNameOptionsOnLaunch).
+    ///
+    /// The type of hostnames to assign to instances in the subnet at launch. An instance hostname is based
+    /// on the IPv4 address or ID of the instance.
     pub private_dns_name_options_on_launch: ::std::option::Option<
         super::types::PrivateDnsNameOptionsOnLaunch,
     >,
     /// `State`: enum [`SubnetState`](super::types::SubnetState).
+    ///
+    /// The current state of the subnet.
+    ///
+    /// - `failed`: The underlying infrastructure to support the subnet failed to provision as expected.
+    /// - `failed-insufficient-capacity`: The underlying infrastructure to support the subnet failed to
+    ///   provision due to a shortage of EC2 instance capacity.
     pub state: ::std::option::Option<super::types::SubnetState>,
     /// `SubnetArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the subnet.
     pub subnet_arn: ::std::option::Option<::std::string::String>,
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub subnet_id: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the subnet.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `Type`: string.
+    ///
+    /// Indicates if this is a subnet used with Amazon Elastic VMware Service (EVS). Possible values are
+    /// `Elastic VMware Service` or no value. For more information about Amazon EVS, see
+    /// [*Amazon Elastic VMware Service API Reference*](https://docs.aws.amazon.com/evs/latest/APIReference/Welcome.html)
+    /// .
     pub r#type: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC the subnet is in.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -15116,100 +19904,163 @@ impl Subnet {
         SubnetBuilder::default()
     }
     /// `AssignIpv6AddressOnCreation`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives an IPv6 address.
     pub fn assign_ipv6_address_on_creation(&self) -> ::std::option::Option<bool> {
         self.assign_ipv6_address_on_creation
     }
     /// `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the subnet.
     pub fn availability_zone(&self) -> ::std::option::Option<&str> {
         self.availability_zone.as_deref()
     }
     /// `AvailabilityZoneId`: string.
+    ///
+    /// The AZ ID of the subnet.
     pub fn availability_zone_id(&self) -> ::std::option::Option<&str> {
         self.availability_zone_id.as_deref()
     }
     /// `AvailableIpAddressCount`: integer.
+    ///
+    /// The number of unused private IPv4 addresses in the subnet. The IPv4 addresses for any stopped
+    /// instances are considered unavailable.
     pub fn available_ip_address_count(&self) -> ::std::option::Option<i32> {
         self.available_ip_address_count
     }
     /// `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn block_public_access_states(
         &self,
     ) -> ::std::option::Option<&super::types::BlockPublicAccessStates> {
         self.block_public_access_states.as_ref()
     }
     /// `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block assigned to the subnet.
     pub fn cidr_block(&self) -> ::std::option::Option<&str> {
         self.cidr_block.as_deref()
     }
     /// `CustomerOwnedIpv4Pool`: string.
+    ///
+    /// The customer-owned IPv4 address pool associated with the subnet.
     pub fn customer_owned_ipv4_pool(&self) -> ::std::option::Option<&str> {
         self.customer_owned_ipv4_pool.as_deref()
     }
     /// `DefaultForAz`: boolean.
+    ///
+    /// Indicates whether this is the default subnet for the Availability Zone.
     pub fn default_for_az(&self) -> ::std::option::Option<bool> {
         self.default_for_az
     }
     /// `EnableDns64`: boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return
+    /// synthetic IPv6 addresses for IPv4-only destinations.
     pub fn enable_dns64(&self) -> ::std::option::Option<bool> {
         self.enable_dns64
     }
     /// `EnableLniAtDeviceIndex`: integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1`
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub fn enable_lni_at_device_index(&self) -> ::std::option::Option<i32> {
         self.enable_lni_at_device_index
     }
     /// `Ipv6CidrBlockAssociationSet`: list of structure [`SubnetIpv6CidrBlockAssociation`](super::types::SubnetIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the subnet.
     pub fn ipv6_cidr_block_association_set(
         &self,
     ) -> &[super::types::SubnetIpv6CidrBlockAssociation] {
         self.ipv6_cidr_block_association_set.as_deref().unwrap_or_default()
     }
     /// `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only subnet.
     pub fn ipv6_native(&self) -> ::std::option::Option<bool> {
         self.ipv6_native
     }
     /// `MapCustomerOwnedIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives a customer-owned IPv4 address.
     pub fn map_customer_owned_ip_on_launch(&self) -> ::std::option::Option<bool> {
         self.map_customer_owned_ip_on_launch
     }
     /// `MapPublicIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address.
+    ///
+    /// Amazon Web Services charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [Amazon VPC pricing page](http://aws.amazon.com/vpc/pricing/).
     pub fn map_public_ip_on_launch(&self) -> ::std::option::Option<bool> {
         self.map_public_ip_on_launch
     }
     /// `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(&self) -> ::std::option::Option<&str> {
         self.outpost_arn.as_deref()
     }
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the subnet.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `PrivateDnsNameOptionsOnLaunch`: structure [`PrivateDnsNameOptionsOnLaunch`](super::types::PrivateDnsNameOptionsOnLaunch).
+    ///
+    /// The type of hostnames to assign to instances in the subnet at launch. An instance hostname is based
+    /// on the IPv4 address or ID of the instance.
     pub fn private_dns_name_options_on_launch(
         &self,
     ) -> ::std::option::Option<&super::types::PrivateDnsNameOptionsOnLaunch> {
         self.private_dns_name_options_on_launch.as_ref()
     }
     /// `State`: enum [`SubnetState`](super::types::SubnetState).
+    ///
+    /// The current state of the subnet.
+    ///
+    /// - `failed`: The underlying infrastructure to support the subnet failed to provision as expected.
+    /// - `failed-insufficient-capacity`: The underlying infrastructure to support the subnet failed to
+    ///   provision due to a shortage of EC2 instance capacity.
     pub fn state(&self) -> ::std::option::Option<&super::types::SubnetState> {
         self.state.as_ref()
     }
     /// `SubnetArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the subnet.
     pub fn subnet_arn(&self) -> ::std::option::Option<&str> {
         self.subnet_arn.as_deref()
     }
     /// `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(&self) -> ::std::option::Option<&str> {
         self.subnet_id.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the subnet.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `Type`: string.
+    ///
+    /// Indicates if this is a subnet used with Amazon Elastic VMware Service (EVS). Possible values are
+    /// `Elastic VMware Service` or no value. For more information about Amazon EVS, see
+    /// [*Amazon Elastic VMware Service API Reference*](https://docs.aws.amazon.com/evs/latest/APIReference/Welcome.html)
+    /// .
     pub fn r#type(&self) -> ::std::option::Option<&str> {
         self.r#type.as_deref()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC the subnet is in.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -15253,11 +20104,17 @@ pub struct SubnetBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl SubnetBuilder {
     /// Sets member `AssignIpv6AddressOnCreation`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives an IPv6 address.
     pub fn assign_ipv6_address_on_creation(mut self, input: bool) -> Self {
         self.assign_ipv6_address_on_creation = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AssignIpv6AddressOnCreation`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives an IPv6 address.
     pub fn set_assign_ipv6_address_on_creation(
         mut self,
         input: ::std::option::Option<bool>,
@@ -15266,10 +20123,15 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `AssignIpv6AddressOnCreation`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives an IPv6 address.
     pub fn get_assign_ipv6_address_on_creation(&self) -> &::std::option::Option<bool> {
         &self.assign_ipv6_address_on_creation
     }
     /// Sets member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the subnet.
     pub fn availability_zone(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15278,6 +20140,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the subnet.
     pub fn set_availability_zone(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15286,12 +20150,16 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `AvailabilityZone`: string.
+    ///
+    /// The Availability Zone of the subnet.
     pub fn get_availability_zone(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.availability_zone
     }
     /// Sets member `AvailabilityZoneId`: string.
+    ///
+    /// The AZ ID of the subnet.
     pub fn availability_zone_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15300,6 +20168,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AvailabilityZoneId`: string.
+    ///
+    /// The AZ ID of the subnet.
     pub fn set_availability_zone_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15308,17 +20178,25 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `AvailabilityZoneId`: string.
+    ///
+    /// The AZ ID of the subnet.
     pub fn get_availability_zone_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.availability_zone_id
     }
     /// Sets member `AvailableIpAddressCount`: integer.
+    ///
+    /// The number of unused private IPv4 addresses in the subnet. The IPv4 addresses for any stopped
+    /// instances are considered unavailable.
     pub fn available_ip_address_count(mut self, input: i32) -> Self {
         self.available_ip_address_count = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `AvailableIpAddressCount`: integer.
+    ///
+    /// The number of unused private IPv4 addresses in the subnet. The IPv4 addresses for any stopped
+    /// instances are considered unavailable.
     pub fn set_available_ip_address_count(
         mut self,
         input: ::std::option::Option<i32>,
@@ -15327,10 +20205,15 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `AvailableIpAddressCount`: integer.
+    ///
+    /// The number of unused private IPv4 addresses in the subnet. The IPv4 addresses for any stopped
+    /// instances are considered unavailable.
     pub fn get_available_ip_address_count(&self) -> &::std::option::Option<i32> {
         &self.available_ip_address_count
     }
     /// Sets member `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn block_public_access_states(
         mut self,
         input: super::types::BlockPublicAccessStates,
@@ -15339,6 +20222,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn set_block_public_access_states(
         mut self,
         input: ::std::option::Option<super::types::BlockPublicAccessStates>,
@@ -15347,12 +20232,16 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn get_block_public_access_states(
         &self,
     ) -> &::std::option::Option<super::types::BlockPublicAccessStates> {
         &self.block_public_access_states
     }
     /// Sets member `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block assigned to the subnet.
     pub fn cidr_block(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15361,6 +20250,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block assigned to the subnet.
     pub fn set_cidr_block(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15369,10 +20260,14 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block assigned to the subnet.
     pub fn get_cidr_block(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_block
     }
     /// Sets member `CustomerOwnedIpv4Pool`: string.
+    ///
+    /// The customer-owned IPv4 address pool associated with the subnet.
     pub fn customer_owned_ipv4_pool(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15381,6 +20276,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CustomerOwnedIpv4Pool`: string.
+    ///
+    /// The customer-owned IPv4 address pool associated with the subnet.
     pub fn set_customer_owned_ipv4_pool(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15389,45 +20286,68 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `CustomerOwnedIpv4Pool`: string.
+    ///
+    /// The customer-owned IPv4 address pool associated with the subnet.
     pub fn get_customer_owned_ipv4_pool(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.customer_owned_ipv4_pool
     }
     /// Sets member `DefaultForAz`: boolean.
+    ///
+    /// Indicates whether this is the default subnet for the Availability Zone.
     pub fn default_for_az(mut self, input: bool) -> Self {
         self.default_for_az = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `DefaultForAz`: boolean.
+    ///
+    /// Indicates whether this is the default subnet for the Availability Zone.
     pub fn set_default_for_az(mut self, input: ::std::option::Option<bool>) -> Self {
         self.default_for_az = input;
         self
     }
     /// Returns the value set for member `DefaultForAz`: boolean.
+    ///
+    /// Indicates whether this is the default subnet for the Availability Zone.
     pub fn get_default_for_az(&self) -> &::std::option::Option<bool> {
         &self.default_for_az
     }
     /// Sets member `EnableDns64`: boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return
+    /// synthetic IPv6 addresses for IPv4-only destinations.
     pub fn enable_dns64(mut self, input: bool) -> Self {
         self.enable_dns64 = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnableDns64`: boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return
+    /// synthetic IPv6 addresses for IPv4-only destinations.
     pub fn set_enable_dns64(mut self, input: ::std::option::Option<bool>) -> Self {
         self.enable_dns64 = input;
         self
     }
     /// Returns the value set for member `EnableDns64`: boolean.
+    ///
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return
+    /// synthetic IPv6 addresses for IPv4-only destinations.
     pub fn get_enable_dns64(&self) -> &::std::option::Option<bool> {
         &self.enable_dns64
     }
     /// Sets member `EnableLniAtDeviceIndex`: integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1`
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub fn enable_lni_at_device_index(mut self, input: i32) -> Self {
         self.enable_lni_at_device_index = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `EnableLniAtDeviceIndex`: integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1`
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub fn set_enable_lni_at_device_index(
         mut self,
         input: ::std::option::Option<i32>,
@@ -15436,10 +20356,15 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `EnableLniAtDeviceIndex`: integer.
+    ///
+    /// Indicates the device position for local network interfaces in this subnet. For example, `1`
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
     pub fn get_enable_lni_at_device_index(&self) -> &::std::option::Option<i32> {
         &self.enable_lni_at_device_index
     }
     /// Appends one item to member `Ipv6CidrBlockAssociationSet`: list of structure [`SubnetIpv6CidrBlockAssociation`](super::types::SubnetIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the subnet.
     pub fn ipv6_cidr_block_association_set(
         mut self,
         input: super::types::SubnetIpv6CidrBlockAssociation,
@@ -15450,6 +20375,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6CidrBlockAssociationSet`: list of structure [`SubnetIpv6CidrBlockAssociation`](super::types::SubnetIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the subnet.
     pub fn set_ipv6_cidr_block_association_set(
         mut self,
         input: ::std::option::Option<
@@ -15460,6 +20387,8 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `Ipv6CidrBlockAssociationSet`: list of structure [`SubnetIpv6CidrBlockAssociation`](super::types::SubnetIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the subnet.
     pub fn get_ipv6_cidr_block_association_set(
         &self,
     ) -> &::std::option::Option<
@@ -15468,25 +20397,37 @@ impl SubnetBuilder {
         &self.ipv6_cidr_block_association_set
     }
     /// Sets member `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only subnet.
     pub fn ipv6_native(mut self, input: bool) -> Self {
         self.ipv6_native = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only subnet.
     pub fn set_ipv6_native(mut self, input: ::std::option::Option<bool>) -> Self {
         self.ipv6_native = input;
         self
     }
     /// Returns the value set for member `Ipv6Native`: boolean.
+    ///
+    /// Indicates whether this is an IPv6 only subnet.
     pub fn get_ipv6_native(&self) -> &::std::option::Option<bool> {
         &self.ipv6_native
     }
     /// Sets member `MapCustomerOwnedIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives a customer-owned IPv4 address.
     pub fn map_customer_owned_ip_on_launch(mut self, input: bool) -> Self {
         self.map_customer_owned_ip_on_launch = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MapCustomerOwnedIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives a customer-owned IPv4 address.
     pub fn set_map_customer_owned_ip_on_launch(
         mut self,
         input: ::std::option::Option<bool>,
@@ -15495,15 +20436,30 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `MapCustomerOwnedIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether a network interface created in this subnet (including a network interface created
+    /// by `RunInstances`) receives a customer-owned IPv4 address.
     pub fn get_map_customer_owned_ip_on_launch(&self) -> &::std::option::Option<bool> {
         &self.map_customer_owned_ip_on_launch
     }
     /// Sets member `MapPublicIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address.
+    ///
+    /// Amazon Web Services charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [Amazon VPC pricing page](http://aws.amazon.com/vpc/pricing/).
     pub fn map_public_ip_on_launch(mut self, input: bool) -> Self {
         self.map_public_ip_on_launch = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `MapPublicIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address.
+    ///
+    /// Amazon Web Services charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [Amazon VPC pricing page](http://aws.amazon.com/vpc/pricing/).
     pub fn set_map_public_ip_on_launch(
         mut self,
         input: ::std::option::Option<bool>,
@@ -15512,10 +20468,18 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `MapPublicIpOnLaunch`: boolean.
+    ///
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address.
+    ///
+    /// Amazon Web Services charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [Amazon VPC pricing page](http://aws.amazon.com/vpc/pricing/).
     pub fn get_map_public_ip_on_launch(&self) -> &::std::option::Option<bool> {
         &self.map_public_ip_on_launch
     }
     /// Sets member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn outpost_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15524,6 +20488,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn set_outpost_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15532,10 +20498,14 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `OutpostArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the Outpost.
     pub fn get_outpost_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.outpost_arn
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the subnet.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15544,6 +20514,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the subnet.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15552,10 +20524,15 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the subnet.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `PrivateDnsNameOptionsOnLaunch`: structure [`PrivateDnsNameOptionsOnLaunch`](super::types::PrivateDnsNameOptionsOnLaunch).
+    ///
+    /// The type of hostnames to assign to instances in the subnet at launch. An instance hostname is based
+    /// on the IPv4 address or ID of the instance.
     pub fn private_dns_name_options_on_launch(
         mut self,
         input: super::types::PrivateDnsNameOptionsOnLaunch,
@@ -15564,6 +20541,9 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `PrivateDnsNameOptionsOnLaunch`: structure [`PrivateDnsNameOptionsOnLaunch`](super::types::PrivateDnsNameOptionsOnLaunch).
+    ///
+    /// The type of hostnames to assign to instances in the subnet at launch. An instance hostname is based
+    /// on the IPv4 address or ID of the instance.
     pub fn set_private_dns_name_options_on_launch(
         mut self,
         input: ::std::option::Option<super::types::PrivateDnsNameOptionsOnLaunch>,
@@ -15572,12 +20552,21 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `PrivateDnsNameOptionsOnLaunch`: structure [`PrivateDnsNameOptionsOnLaunch`](super::types::PrivateDnsNameOptionsOnLaunch).
+    ///
+    /// The type of hostnames to assign to instances in the subnet at launch. An instance hostname is based
+    /// on the IPv4 address or ID of the instance.
     pub fn get_private_dns_name_options_on_launch(
         &self,
     ) -> &::std::option::Option<super::types::PrivateDnsNameOptionsOnLaunch> {
         &self.private_dns_name_options_on_launch
     }
     /// Sets member `State`: enum [`SubnetState`](super::types::SubnetState).
+    ///
+    /// The current state of the subnet.
+    ///
+    /// - `failed`: The underlying infrastructure to support the subnet failed to provision as expected.
+    /// - `failed-insufficient-capacity`: The underlying infrastructure to support the subnet failed to
+    ///   provision due to a shortage of EC2 instance capacity.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::SubnetState>,
@@ -15586,6 +20575,12 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`SubnetState`](super::types::SubnetState).
+    ///
+    /// The current state of the subnet.
+    ///
+    /// - `failed`: The underlying infrastructure to support the subnet failed to provision as expected.
+    /// - `failed-insufficient-capacity`: The underlying infrastructure to support the subnet failed to
+    ///   provision due to a shortage of EC2 instance capacity.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::SubnetState>,
@@ -15594,10 +20589,18 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`SubnetState`](super::types::SubnetState).
+    ///
+    /// The current state of the subnet.
+    ///
+    /// - `failed`: The underlying infrastructure to support the subnet failed to provision as expected.
+    /// - `failed-insufficient-capacity`: The underlying infrastructure to support the subnet failed to
+    ///   provision due to a shortage of EC2 instance capacity.
     pub fn get_state(&self) -> &::std::option::Option<super::types::SubnetState> {
         &self.state
     }
     /// Sets member `SubnetArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the subnet.
     pub fn subnet_arn(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15606,6 +20609,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubnetArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the subnet.
     pub fn set_subnet_arn(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15614,10 +20619,14 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `SubnetArn`: string.
+    ///
+    /// The Amazon Resource Name (ARN) of the subnet.
     pub fn get_subnet_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.subnet_arn
     }
     /// Sets member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn subnet_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15626,6 +20635,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn set_subnet_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15634,15 +20645,21 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `SubnetId`: string.
+    ///
+    /// The ID of the subnet.
     pub fn get_subnet_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.subnet_id
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the subnet.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the subnet.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -15651,12 +20668,19 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the subnet.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `Type`: string.
+    ///
+    /// Indicates if this is a subnet used with Amazon Elastic VMware Service (EVS). Possible values are
+    /// `Elastic VMware Service` or no value. For more information about Amazon EVS, see
+    /// [*Amazon Elastic VMware Service API Reference*](https://docs.aws.amazon.com/evs/latest/APIReference/Welcome.html)
+    /// .
     pub fn r#type(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15665,6 +20689,11 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Type`: string.
+    ///
+    /// Indicates if this is a subnet used with Amazon Elastic VMware Service (EVS). Possible values are
+    /// `Elastic VMware Service` or no value. For more information about Amazon EVS, see
+    /// [*Amazon Elastic VMware Service API Reference*](https://docs.aws.amazon.com/evs/latest/APIReference/Welcome.html)
+    /// .
     pub fn set_type(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15673,10 +20702,17 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `Type`: string.
+    ///
+    /// Indicates if this is a subnet used with Amazon Elastic VMware Service (EVS). Possible values are
+    /// `Elastic VMware Service` or no value. For more information about Amazon EVS, see
+    /// [*Amazon Elastic VMware Service API Reference*](https://docs.aws.amazon.com/evs/latest/APIReference/Welcome.html)
+    /// .
     pub fn get_type(&self) -> &::std::option::Option<::std::string::String> {
         &self.r#type
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC the subnet is in.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15685,6 +20721,8 @@ impl SubnetBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC the subnet is in.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15693,6 +20731,8 @@ impl SubnetBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC the subnet is in.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -15729,13 +20769,19 @@ impl SubnetBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `SubnetCidrBlockState`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SubnetCidrBlockState).
+/// Describes the state of a CIDR block.
+///
+/// [`SubnetCidrBlockState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetCidrBlockState.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct SubnetCidrBlockState {
     /// `State`: enum [`SubnetCidrBlockStateCode`](super::types::SubnetCidrBlockStateCode).
+    ///
+    /// The state of a CIDR block.
     pub state: ::std::option::Option<super::types::SubnetCidrBlockStateCode>,
     /// `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub status_message: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -15746,12 +20792,16 @@ impl SubnetCidrBlockState {
         SubnetCidrBlockStateBuilder::default()
     }
     /// `State`: enum [`SubnetCidrBlockStateCode`](super::types::SubnetCidrBlockStateCode).
+    ///
+    /// The state of a CIDR block.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::SubnetCidrBlockStateCode> {
         self.state.as_ref()
     }
     /// `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn status_message(&self) -> ::std::option::Option<&str> {
         self.status_message.as_deref()
     }
@@ -15768,6 +20818,8 @@ pub struct SubnetCidrBlockStateBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl SubnetCidrBlockStateBuilder {
     /// Sets member `State`: enum [`SubnetCidrBlockStateCode`](super::types::SubnetCidrBlockStateCode).
+    ///
+    /// The state of a CIDR block.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::SubnetCidrBlockStateCode>,
@@ -15776,6 +20828,8 @@ impl SubnetCidrBlockStateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`SubnetCidrBlockStateCode`](super::types::SubnetCidrBlockStateCode).
+    ///
+    /// The state of a CIDR block.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::SubnetCidrBlockStateCode>,
@@ -15784,12 +20838,16 @@ impl SubnetCidrBlockStateBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`SubnetCidrBlockStateCode`](super::types::SubnetCidrBlockStateCode).
+    ///
+    /// The state of a CIDR block.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::SubnetCidrBlockStateCode> {
         &self.state
     }
     /// Sets member `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn status_message(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15798,6 +20856,8 @@ impl SubnetCidrBlockStateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn set_status_message(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15806,6 +20866,8 @@ impl SubnetCidrBlockStateBuilder {
         self
     }
     /// Returns the value set for member `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn get_status_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.status_message
     }
@@ -15821,21 +20883,36 @@ impl SubnetCidrBlockStateBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `SubnetIpv6CidrBlockAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SubnetIpv6CidrBlockAssociation).
+/// Describes an association between a subnet and an IPv6 CIDR block.
+///
+/// [`SubnetIpv6CidrBlockAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetIpv6CidrBlockAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct SubnetIpv6CidrBlockAssociation {
     /// `AssociationId`: string.
+    ///
+    /// The ID of the association.
     pub association_id: ::std::option::Option<::std::string::String>,
     /// `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub ip_source: ::std::option::Option<super::types::IpSource>,
     /// `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub ipv6_address_attribute: ::std::option::Option<
         super::types::Ipv6AddressAttribute,
     >,
     /// `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub ipv6_cidr_block: ::std::option::Option<::std::string::String>,
     /// `Ipv6CidrBlockState`: structure [`SubnetCidrBlockState`](super::types::SubnetCidrBlockState).
+    ///
+    /// The state of the CIDR block.
     pub ipv6_cidr_block_state: ::std::option::Option<super::types::SubnetCidrBlockState>,
 }
 #[cfg(feature = "vpcs")]
@@ -15846,24 +20923,37 @@ impl SubnetIpv6CidrBlockAssociation {
         SubnetIpv6CidrBlockAssociationBuilder::default()
     }
     /// `AssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn association_id(&self) -> ::std::option::Option<&str> {
         self.association_id.as_deref()
     }
     /// `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn ip_source(&self) -> ::std::option::Option<&super::types::IpSource> {
         self.ip_source.as_ref()
     }
     /// `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn ipv6_address_attribute(
         &self,
     ) -> ::std::option::Option<&super::types::Ipv6AddressAttribute> {
         self.ipv6_address_attribute.as_ref()
     }
     /// `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn ipv6_cidr_block(&self) -> ::std::option::Option<&str> {
         self.ipv6_cidr_block.as_deref()
     }
     /// `Ipv6CidrBlockState`: structure [`SubnetCidrBlockState`](super::types::SubnetCidrBlockState).
+    ///
+    /// The state of the CIDR block.
     pub fn ipv6_cidr_block_state(
         &self,
     ) -> ::std::option::Option<&super::types::SubnetCidrBlockState> {
@@ -15889,6 +20979,8 @@ pub struct SubnetIpv6CidrBlockAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl SubnetIpv6CidrBlockAssociationBuilder {
     /// Sets member `AssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn association_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15897,6 +20989,8 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn set_association_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15905,10 +20999,16 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `AssociationId`: string.
+    ///
+    /// The ID of the association.
     pub fn get_association_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.association_id
     }
     /// Sets member `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn ip_source(
         mut self,
         input: impl ::std::convert::Into<super::types::IpSource>,
@@ -15917,6 +21017,10 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn set_ip_source(
         mut self,
         input: ::std::option::Option<super::types::IpSource>,
@@ -15925,10 +21029,17 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn get_ip_source(&self) -> &::std::option::Option<super::types::IpSource> {
         &self.ip_source
     }
     /// Sets member `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn ipv6_address_attribute(
         mut self,
         input: impl ::std::convert::Into<super::types::Ipv6AddressAttribute>,
@@ -15937,6 +21048,9 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn set_ipv6_address_attribute(
         mut self,
         input: ::std::option::Option<super::types::Ipv6AddressAttribute>,
@@ -15945,12 +21059,17 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn get_ipv6_address_attribute(
         &self,
     ) -> &::std::option::Option<super::types::Ipv6AddressAttribute> {
         &self.ipv6_address_attribute
     }
     /// Sets member `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn ipv6_cidr_block(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -15959,6 +21078,8 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn set_ipv6_cidr_block(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -15967,10 +21088,14 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn get_ipv6_cidr_block(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_cidr_block
     }
     /// Sets member `Ipv6CidrBlockState`: structure [`SubnetCidrBlockState`](super::types::SubnetCidrBlockState).
+    ///
+    /// The state of the CIDR block.
     pub fn ipv6_cidr_block_state(
         mut self,
         input: super::types::SubnetCidrBlockState,
@@ -15979,6 +21104,8 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6CidrBlockState`: structure [`SubnetCidrBlockState`](super::types::SubnetCidrBlockState).
+    ///
+    /// The state of the CIDR block.
     pub fn set_ipv6_cidr_block_state(
         mut self,
         input: ::std::option::Option<super::types::SubnetCidrBlockState>,
@@ -15987,6 +21114,8 @@ impl SubnetIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6CidrBlockState`: structure [`SubnetCidrBlockState`](super::types::SubnetCidrBlockState).
+    ///
+    /// The state of the CIDR block.
     pub fn get_ipv6_cidr_block_state(
         &self,
     ) -> &::std::option::Option<super::types::SubnetCidrBlockState> {
@@ -16776,39 +21905,69 @@ impl UserIdGroupPairBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `Vpc`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Vpc).
+/// Describes a VPC.
+///
+/// [`Vpc` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Vpc.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct Vpc {
     /// `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub block_public_access_states: ::std::option::Option<
         super::types::BlockPublicAccessStates,
     >,
     /// `CidrBlock`: string.
+    ///
+    /// The primary IPv4 CIDR block for the VPC.
     pub cidr_block: ::std::option::Option<::std::string::String>,
     /// `CidrBlockAssociationSet`: list of structure [`VpcCidrBlockAssociation`](super::types::VpcCidrBlockAssociation).
+    ///
+    /// Information about the IPv4 CIDR blocks associated with the VPC.
     pub cidr_block_association_set: ::std::option::Option<
         ::std::vec::Vec<super::types::VpcCidrBlockAssociation>,
     >,
     /// `DhcpOptionsId`: string.
+    ///
+    /// The ID of the set of DHCP options you've associated with the VPC.
     pub dhcp_options_id: ::std::option::Option<::std::string::String>,
     /// `EncryptionControl`: structure [`VpcEncryptionControl`](super::types::VpcEncryptionControl).
+    ///
+    /// Describes the configuration and state of VPC encryption controls.
+    ///
+    /// For more information, see
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     pub encryption_control: ::std::option::Option<super::types::VpcEncryptionControl>,
     /// `InstanceTenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
     pub instance_tenancy: ::std::option::Option<super::types::Tenancy>,
     /// `Ipv6CidrBlockAssociationSet`: list of structure [`VpcIpv6CidrBlockAssociation`](super::types::VpcIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the VPC.
     pub ipv6_cidr_block_association_set: ::std::option::Option<
         ::std::vec::Vec<super::types::VpcIpv6CidrBlockAssociation>,
     >,
     /// `IsDefault`: boolean.
+    ///
+    /// Indicates whether the VPC is the default VPC.
     pub is_default: ::std::option::Option<bool>,
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the VPC.
     pub owner_id: ::std::option::Option<::std::string::String>,
     /// `State`: enum [`VpcState`](super::types::VpcState).
+    ///
+    /// The current state of the VPC.
     pub state: ::std::option::Option<super::types::VpcState>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the VPC.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -16819,58 +21978,86 @@ impl Vpc {
         VpcBuilder::default()
     }
     /// `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn block_public_access_states(
         &self,
     ) -> ::std::option::Option<&super::types::BlockPublicAccessStates> {
         self.block_public_access_states.as_ref()
     }
     /// `CidrBlock`: string.
+    ///
+    /// The primary IPv4 CIDR block for the VPC.
     pub fn cidr_block(&self) -> ::std::option::Option<&str> {
         self.cidr_block.as_deref()
     }
     /// `CidrBlockAssociationSet`: list of structure [`VpcCidrBlockAssociation`](super::types::VpcCidrBlockAssociation).
+    ///
+    /// Information about the IPv4 CIDR blocks associated with the VPC.
     pub fn cidr_block_association_set(
         &self,
     ) -> &[super::types::VpcCidrBlockAssociation] {
         self.cidr_block_association_set.as_deref().unwrap_or_default()
     }
     /// `DhcpOptionsId`: string.
+    ///
+    /// The ID of the set of DHCP options you've associated with the VPC.
     pub fn dhcp_options_id(&self) -> ::std::option::Option<&str> {
         self.dhcp_options_id.as_deref()
     }
     /// `EncryptionControl`: structure [`VpcEncryptionControl`](super::types::VpcEncryptionControl).
+    ///
+    /// Describes the configuration and state of VPC encryption controls.
+    ///
+    /// For more information, see
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     pub fn encryption_control(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControl> {
         self.encryption_control.as_ref()
     }
     /// `InstanceTenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
     pub fn instance_tenancy(&self) -> ::std::option::Option<&super::types::Tenancy> {
         self.instance_tenancy.as_ref()
     }
     /// `Ipv6CidrBlockAssociationSet`: list of structure [`VpcIpv6CidrBlockAssociation`](super::types::VpcIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the VPC.
     pub fn ipv6_cidr_block_association_set(
         &self,
     ) -> &[super::types::VpcIpv6CidrBlockAssociation] {
         self.ipv6_cidr_block_association_set.as_deref().unwrap_or_default()
     }
     /// `IsDefault`: boolean.
+    ///
+    /// Indicates whether the VPC is the default VPC.
     pub fn is_default(&self) -> ::std::option::Option<bool> {
         self.is_default
     }
     /// `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the VPC.
     pub fn owner_id(&self) -> ::std::option::Option<&str> {
         self.owner_id.as_deref()
     }
     /// `State`: enum [`VpcState`](super::types::VpcState).
+    ///
+    /// The current state of the VPC.
     pub fn state(&self) -> ::std::option::Option<&super::types::VpcState> {
         self.state.as_ref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the VPC.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -16905,6 +22092,8 @@ pub struct VpcBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcBuilder {
     /// Sets member `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn block_public_access_states(
         mut self,
         input: super::types::BlockPublicAccessStates,
@@ -16913,6 +22102,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn set_block_public_access_states(
         mut self,
         input: ::std::option::Option<super::types::BlockPublicAccessStates>,
@@ -16921,12 +22112,16 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `BlockPublicAccessStates`: structure [`BlockPublicAccessStates`](super::types::BlockPublicAccessStates).
+    ///
+    /// The state of VPC Block Public Access (BPA).
     pub fn get_block_public_access_states(
         &self,
     ) -> &::std::option::Option<super::types::BlockPublicAccessStates> {
         &self.block_public_access_states
     }
     /// Sets member `CidrBlock`: string.
+    ///
+    /// The primary IPv4 CIDR block for the VPC.
     pub fn cidr_block(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -16935,6 +22130,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrBlock`: string.
+    ///
+    /// The primary IPv4 CIDR block for the VPC.
     pub fn set_cidr_block(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -16943,10 +22140,14 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `CidrBlock`: string.
+    ///
+    /// The primary IPv4 CIDR block for the VPC.
     pub fn get_cidr_block(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_block
     }
     /// Appends one item to member `CidrBlockAssociationSet`: list of structure [`VpcCidrBlockAssociation`](super::types::VpcCidrBlockAssociation).
+    ///
+    /// Information about the IPv4 CIDR blocks associated with the VPC.
     pub fn cidr_block_association_set(
         mut self,
         input: super::types::VpcCidrBlockAssociation,
@@ -16957,6 +22158,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrBlockAssociationSet`: list of structure [`VpcCidrBlockAssociation`](super::types::VpcCidrBlockAssociation).
+    ///
+    /// Information about the IPv4 CIDR blocks associated with the VPC.
     pub fn set_cidr_block_association_set(
         mut self,
         input: ::std::option::Option<
@@ -16967,12 +22170,16 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `CidrBlockAssociationSet`: list of structure [`VpcCidrBlockAssociation`](super::types::VpcCidrBlockAssociation).
+    ///
+    /// Information about the IPv4 CIDR blocks associated with the VPC.
     pub fn get_cidr_block_association_set(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::VpcCidrBlockAssociation>> {
         &self.cidr_block_association_set
     }
     /// Sets member `DhcpOptionsId`: string.
+    ///
+    /// The ID of the set of DHCP options you've associated with the VPC.
     pub fn dhcp_options_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -16981,6 +22188,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `DhcpOptionsId`: string.
+    ///
+    /// The ID of the set of DHCP options you've associated with the VPC.
     pub fn set_dhcp_options_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -16989,10 +22198,18 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `DhcpOptionsId`: string.
+    ///
+    /// The ID of the set of DHCP options you've associated with the VPC.
     pub fn get_dhcp_options_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.dhcp_options_id
     }
     /// Sets member `EncryptionControl`: structure [`VpcEncryptionControl`](super::types::VpcEncryptionControl).
+    ///
+    /// Describes the configuration and state of VPC encryption controls.
+    ///
+    /// For more information, see
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     pub fn encryption_control(
         mut self,
         input: super::types::VpcEncryptionControl,
@@ -17001,6 +22218,12 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EncryptionControl`: structure [`VpcEncryptionControl`](super::types::VpcEncryptionControl).
+    ///
+    /// Describes the configuration and state of VPC encryption controls.
+    ///
+    /// For more information, see
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     pub fn set_encryption_control(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControl>,
@@ -17009,12 +22232,20 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `EncryptionControl`: structure [`VpcEncryptionControl`](super::types::VpcEncryptionControl).
+    ///
+    /// Describes the configuration and state of VPC encryption controls.
+    ///
+    /// For more information, see
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     pub fn get_encryption_control(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControl> {
         &self.encryption_control
     }
     /// Sets member `InstanceTenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
     pub fn instance_tenancy(
         mut self,
         input: impl ::std::convert::Into<super::types::Tenancy>,
@@ -17023,6 +22254,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InstanceTenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
     pub fn set_instance_tenancy(
         mut self,
         input: ::std::option::Option<super::types::Tenancy>,
@@ -17031,10 +22264,14 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `InstanceTenancy`: enum [`Tenancy`](super::types::Tenancy).
+    ///
+    /// The allowed tenancy of instances launched into the VPC.
     pub fn get_instance_tenancy(&self) -> &::std::option::Option<super::types::Tenancy> {
         &self.instance_tenancy
     }
     /// Appends one item to member `Ipv6CidrBlockAssociationSet`: list of structure [`VpcIpv6CidrBlockAssociation`](super::types::VpcIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the VPC.
     pub fn ipv6_cidr_block_association_set(
         mut self,
         input: super::types::VpcIpv6CidrBlockAssociation,
@@ -17045,6 +22282,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6CidrBlockAssociationSet`: list of structure [`VpcIpv6CidrBlockAssociation`](super::types::VpcIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the VPC.
     pub fn set_ipv6_cidr_block_association_set(
         mut self,
         input: ::std::option::Option<
@@ -17055,6 +22294,8 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `Ipv6CidrBlockAssociationSet`: list of structure [`VpcIpv6CidrBlockAssociation`](super::types::VpcIpv6CidrBlockAssociation).
+    ///
+    /// Information about the IPv6 CIDR blocks associated with the VPC.
     pub fn get_ipv6_cidr_block_association_set(
         &self,
     ) -> &::std::option::Option<
@@ -17063,20 +22304,28 @@ impl VpcBuilder {
         &self.ipv6_cidr_block_association_set
     }
     /// Sets member `IsDefault`: boolean.
+    ///
+    /// Indicates whether the VPC is the default VPC.
     pub fn is_default(mut self, input: bool) -> Self {
         self.is_default = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `IsDefault`: boolean.
+    ///
+    /// Indicates whether the VPC is the default VPC.
     pub fn set_is_default(mut self, input: ::std::option::Option<bool>) -> Self {
         self.is_default = input;
         self
     }
     /// Returns the value set for member `IsDefault`: boolean.
+    ///
+    /// Indicates whether the VPC is the default VPC.
     pub fn get_is_default(&self) -> &::std::option::Option<bool> {
         &self.is_default
     }
     /// Sets member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the VPC.
     pub fn owner_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17085,6 +22334,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the VPC.
     pub fn set_owner_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17093,10 +22344,14 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `OwnerId`: string.
+    ///
+    /// The ID of the Amazon Web Services account that owns the VPC.
     pub fn get_owner_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.owner_id
     }
     /// Sets member `State`: enum [`VpcState`](super::types::VpcState).
+    ///
+    /// The current state of the VPC.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::VpcState>,
@@ -17105,6 +22360,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`VpcState`](super::types::VpcState).
+    ///
+    /// The current state of the VPC.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::VpcState>,
@@ -17113,15 +22370,21 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`VpcState`](super::types::VpcState).
+    ///
+    /// The current state of the VPC.
     pub fn get_state(&self) -> &::std::option::Option<super::types::VpcState> {
         &self.state
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the VPC.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the VPC.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -17130,12 +22393,16 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// Any tags assigned to the VPC.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17144,6 +22411,8 @@ impl VpcBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17152,6 +22421,8 @@ impl VpcBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -17177,15 +22448,23 @@ impl VpcBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `VpcCidrBlockAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcCidrBlockAssociation).
+/// Describes an IPv4 CIDR block associated with a VPC.
+///
+/// [`VpcCidrBlockAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcCidrBlockAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct VpcCidrBlockAssociation {
     /// `AssociationId`: string.
+    ///
+    /// The association ID for the IPv4 CIDR block.
     pub association_id: ::std::option::Option<::std::string::String>,
     /// `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block.
     pub cidr_block: ::std::option::Option<::std::string::String>,
     /// `CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub cidr_block_state: ::std::option::Option<super::types::VpcCidrBlockState>,
 }
 #[cfg(feature = "vpcs")]
@@ -17196,14 +22475,20 @@ impl VpcCidrBlockAssociation {
         VpcCidrBlockAssociationBuilder::default()
     }
     /// `AssociationId`: string.
+    ///
+    /// The association ID for the IPv4 CIDR block.
     pub fn association_id(&self) -> ::std::option::Option<&str> {
         self.association_id.as_deref()
     }
     /// `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block.
     pub fn cidr_block(&self) -> ::std::option::Option<&str> {
         self.cidr_block.as_deref()
     }
     /// `CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn cidr_block_state(
         &self,
     ) -> ::std::option::Option<&super::types::VpcCidrBlockState> {
@@ -17223,6 +22508,8 @@ pub struct VpcCidrBlockAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcCidrBlockAssociationBuilder {
     /// Sets member `AssociationId`: string.
+    ///
+    /// The association ID for the IPv4 CIDR block.
     pub fn association_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17231,6 +22518,8 @@ impl VpcCidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociationId`: string.
+    ///
+    /// The association ID for the IPv4 CIDR block.
     pub fn set_association_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17239,10 +22528,14 @@ impl VpcCidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `AssociationId`: string.
+    ///
+    /// The association ID for the IPv4 CIDR block.
     pub fn get_association_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.association_id
     }
     /// Sets member `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block.
     pub fn cidr_block(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17251,6 +22544,8 @@ impl VpcCidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block.
     pub fn set_cidr_block(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17259,15 +22554,21 @@ impl VpcCidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `CidrBlock`: string.
+    ///
+    /// The IPv4 CIDR block.
     pub fn get_cidr_block(&self) -> &::std::option::Option<::std::string::String> {
         &self.cidr_block
     }
     /// Sets member `CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn cidr_block_state(mut self, input: super::types::VpcCidrBlockState) -> Self {
         self.cidr_block_state = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn set_cidr_block_state(
         mut self,
         input: ::std::option::Option<super::types::VpcCidrBlockState>,
@@ -17276,6 +22577,8 @@ impl VpcCidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn get_cidr_block_state(
         &self,
     ) -> &::std::option::Option<super::types::VpcCidrBlockState> {
@@ -17294,13 +22597,19 @@ impl VpcCidrBlockAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `VpcCidrBlockState`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcCidrBlockState).
+/// Describes the state of a CIDR block.
+///
+/// [`VpcCidrBlockState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcCidrBlockState.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct VpcCidrBlockState {
     /// `State`: enum [`VpcCidrBlockStateCode`](super::types::VpcCidrBlockStateCode).
+    ///
+    /// The state of the CIDR block.
     pub state: ::std::option::Option<super::types::VpcCidrBlockStateCode>,
     /// `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub status_message: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -17311,10 +22620,14 @@ impl VpcCidrBlockState {
         VpcCidrBlockStateBuilder::default()
     }
     /// `State`: enum [`VpcCidrBlockStateCode`](super::types::VpcCidrBlockStateCode).
+    ///
+    /// The state of the CIDR block.
     pub fn state(&self) -> ::std::option::Option<&super::types::VpcCidrBlockStateCode> {
         self.state.as_ref()
     }
     /// `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn status_message(&self) -> ::std::option::Option<&str> {
         self.status_message.as_deref()
     }
@@ -17331,6 +22644,8 @@ pub struct VpcCidrBlockStateBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcCidrBlockStateBuilder {
     /// Sets member `State`: enum [`VpcCidrBlockStateCode`](super::types::VpcCidrBlockStateCode).
+    ///
+    /// The state of the CIDR block.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::VpcCidrBlockStateCode>,
@@ -17339,6 +22654,8 @@ impl VpcCidrBlockStateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`VpcCidrBlockStateCode`](super::types::VpcCidrBlockStateCode).
+    ///
+    /// The state of the CIDR block.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::VpcCidrBlockStateCode>,
@@ -17347,12 +22664,16 @@ impl VpcCidrBlockStateBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`VpcCidrBlockStateCode`](super::types::VpcCidrBlockStateCode).
+    ///
+    /// The state of the CIDR block.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::VpcCidrBlockStateCode> {
         &self.state
     }
     /// Sets member `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn status_message(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17361,6 +22682,8 @@ impl VpcCidrBlockStateBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn set_status_message(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17369,6 +22692,8 @@ impl VpcCidrBlockStateBuilder {
         self
     }
     /// Returns the value set for member `StatusMessage`: string.
+    ///
+    /// A message about the status of the CIDR block, if applicable.
     pub fn get_status_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.status_message
     }
@@ -17384,25 +22709,45 @@ impl VpcCidrBlockStateBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `VpcEncryptionControl`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcEncryptionControl).
+/// Describes the configuration and state of VPC encryption controls.
+///
+/// For more information, see
+/// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// [`VpcEncryptionControl` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEncryptionControl.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct VpcEncryptionControl {
     /// `Mode`: enum [`VpcEncryptionControlMode`](super::types::VpcEncryptionControlMode).
+    ///
+    /// The encryption mode for the VPC Encryption Control configuration.
     pub mode: ::std::option::Option<super::types::VpcEncryptionControlMode>,
     /// `ResourceExclusions`: structure [`VpcEncryptionControlExclusions`](super::types::VpcEncryptionControlExclusions).
+    ///
+    /// Information about resource exclusions for the VPC Encryption Control configuration.
     pub resource_exclusions: ::std::option::Option<
         super::types::VpcEncryptionControlExclusions,
     >,
     /// `State`: enum [`VpcEncryptionControlState`](super::types::VpcEncryptionControlState).
+    ///
+    /// The current state of the VPC Encryption Control configuration.
     pub state: ::std::option::Option<super::types::VpcEncryptionControlState>,
     /// `StateMessage`: string.
+    ///
+    /// A message providing additional information about the encryption control state.
     pub state_message: ::std::option::Option<::std::string::String>,
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the VPC Encryption Control configuration.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
     /// `VpcEncryptionControlId`: string.
+    ///
+    /// The ID of the VPC Encryption Control configuration.
     pub vpc_encryption_control_id: ::std::option::Option<::std::string::String>,
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC associated with the encryption control configuration.
     pub vpc_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -17413,36 +22758,50 @@ impl VpcEncryptionControl {
         VpcEncryptionControlBuilder::default()
     }
     /// `Mode`: enum [`VpcEncryptionControlMode`](super::types::VpcEncryptionControlMode).
+    ///
+    /// The encryption mode for the VPC Encryption Control configuration.
     pub fn mode(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlMode> {
         self.mode.as_ref()
     }
     /// `ResourceExclusions`: structure [`VpcEncryptionControlExclusions`](super::types::VpcEncryptionControlExclusions).
+    ///
+    /// Information about resource exclusions for the VPC Encryption Control configuration.
     pub fn resource_exclusions(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusions> {
         self.resource_exclusions.as_ref()
     }
     /// `State`: enum [`VpcEncryptionControlState`](super::types::VpcEncryptionControlState).
+    ///
+    /// The current state of the VPC Encryption Control configuration.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlState> {
         self.state.as_ref()
     }
     /// `StateMessage`: string.
+    ///
+    /// A message providing additional information about the encryption control state.
     pub fn state_message(&self) -> ::std::option::Option<&str> {
         self.state_message.as_deref()
     }
     /// `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the VPC Encryption Control configuration.
     pub fn tags(&self) -> &[super::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
     /// `VpcEncryptionControlId`: string.
+    ///
+    /// The ID of the VPC Encryption Control configuration.
     pub fn vpc_encryption_control_id(&self) -> ::std::option::Option<&str> {
         self.vpc_encryption_control_id.as_deref()
     }
     /// `VpcId`: string.
+    ///
+    /// The ID of the VPC associated with the encryption control configuration.
     pub fn vpc_id(&self) -> ::std::option::Option<&str> {
         self.vpc_id.as_deref()
     }
@@ -17466,6 +22825,8 @@ pub struct VpcEncryptionControlBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcEncryptionControlBuilder {
     /// Sets member `Mode`: enum [`VpcEncryptionControlMode`](super::types::VpcEncryptionControlMode).
+    ///
+    /// The encryption mode for the VPC Encryption Control configuration.
     pub fn mode(
         mut self,
         input: impl ::std::convert::Into<super::types::VpcEncryptionControlMode>,
@@ -17474,6 +22835,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Mode`: enum [`VpcEncryptionControlMode`](super::types::VpcEncryptionControlMode).
+    ///
+    /// The encryption mode for the VPC Encryption Control configuration.
     pub fn set_mode(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlMode>,
@@ -17482,12 +22845,16 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `Mode`: enum [`VpcEncryptionControlMode`](super::types::VpcEncryptionControlMode).
+    ///
+    /// The encryption mode for the VPC Encryption Control configuration.
     pub fn get_mode(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlMode> {
         &self.mode
     }
     /// Sets member `ResourceExclusions`: structure [`VpcEncryptionControlExclusions`](super::types::VpcEncryptionControlExclusions).
+    ///
+    /// Information about resource exclusions for the VPC Encryption Control configuration.
     pub fn resource_exclusions(
         mut self,
         input: super::types::VpcEncryptionControlExclusions,
@@ -17496,6 +22863,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ResourceExclusions`: structure [`VpcEncryptionControlExclusions`](super::types::VpcEncryptionControlExclusions).
+    ///
+    /// Information about resource exclusions for the VPC Encryption Control configuration.
     pub fn set_resource_exclusions(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusions>,
@@ -17504,12 +22873,16 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `ResourceExclusions`: structure [`VpcEncryptionControlExclusions`](super::types::VpcEncryptionControlExclusions).
+    ///
+    /// Information about resource exclusions for the VPC Encryption Control configuration.
     pub fn get_resource_exclusions(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusions> {
         &self.resource_exclusions
     }
     /// Sets member `State`: enum [`VpcEncryptionControlState`](super::types::VpcEncryptionControlState).
+    ///
+    /// The current state of the VPC Encryption Control configuration.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<super::types::VpcEncryptionControlState>,
@@ -17518,6 +22891,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`VpcEncryptionControlState`](super::types::VpcEncryptionControlState).
+    ///
+    /// The current state of the VPC Encryption Control configuration.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlState>,
@@ -17526,12 +22901,16 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`VpcEncryptionControlState`](super::types::VpcEncryptionControlState).
+    ///
+    /// The current state of the VPC Encryption Control configuration.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlState> {
         &self.state
     }
     /// Sets member `StateMessage`: string.
+    ///
+    /// A message providing additional information about the encryption control state.
     pub fn state_message(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17540,6 +22919,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StateMessage`: string.
+    ///
+    /// A message providing additional information about the encryption control state.
     pub fn set_state_message(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17548,15 +22929,21 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `StateMessage`: string.
+    ///
+    /// A message providing additional information about the encryption control state.
     pub fn get_state_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.state_message
     }
     /// Appends one item to member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the VPC Encryption Control configuration.
     pub fn tags(mut self, input: super::types::Tag) -> Self {
         self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
         self
     }
     /// Sets (or with `None` clears) member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the VPC Encryption Control configuration.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
@@ -17565,12 +22952,16 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `Tags`: list of structure [`Tag`](super::types::Tag).
+    ///
+    /// The tags assigned to the VPC Encryption Control configuration.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Tag>> {
         &self.tags
     }
     /// Sets member `VpcEncryptionControlId`: string.
+    ///
+    /// The ID of the VPC Encryption Control configuration.
     pub fn vpc_encryption_control_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17579,6 +22970,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcEncryptionControlId`: string.
+    ///
+    /// The ID of the VPC Encryption Control configuration.
     pub fn set_vpc_encryption_control_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17587,12 +22980,16 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `VpcEncryptionControlId`: string.
+    ///
+    /// The ID of the VPC Encryption Control configuration.
     pub fn get_vpc_encryption_control_id(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
         &self.vpc_encryption_control_id
     }
     /// Sets member `VpcId`: string.
+    ///
+    /// The ID of the VPC associated with the encryption control configuration.
     pub fn vpc_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17601,6 +22998,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcId`: string.
+    ///
+    /// The ID of the VPC associated with the encryption control configuration.
     pub fn set_vpc_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17609,6 +23008,8 @@ impl VpcEncryptionControlBuilder {
         self
     }
     /// Returns the value set for member `VpcId`: string.
+    ///
+    /// The ID of the VPC associated with the encryption control configuration.
     pub fn get_vpc_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.vpc_id
     }
@@ -17629,13 +23030,23 @@ impl VpcEncryptionControlBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `VpcEncryptionControlExclusion`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcEncryptionControlExclusion).
+/// Describes an exclusion configuration for VPC Encryption Control.
+///
+/// For more information, see
+/// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// [`VpcEncryptionControlExclusion` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEncryptionControlExclusion.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct VpcEncryptionControlExclusion {
     /// `State`: enum [`VpcEncryptionControlExclusionState`](super::types::VpcEncryptionControlExclusionState).
+    ///
+    /// The current state of the exclusion configuration.
     pub state: ::std::option::Option<super::types::VpcEncryptionControlExclusionState>,
     /// `StateMessage`: string.
+    ///
+    /// A message providing additional information about the exclusion state.
     pub state_message: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -17646,12 +23057,16 @@ impl VpcEncryptionControlExclusion {
         VpcEncryptionControlExclusionBuilder::default()
     }
     /// `State`: enum [`VpcEncryptionControlExclusionState`](super::types::VpcEncryptionControlExclusionState).
+    ///
+    /// The current state of the exclusion configuration.
     pub fn state(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusionState> {
         self.state.as_ref()
     }
     /// `StateMessage`: string.
+    ///
+    /// A message providing additional information about the exclusion state.
     pub fn state_message(&self) -> ::std::option::Option<&str> {
         self.state_message.as_deref()
     }
@@ -17670,6 +23085,8 @@ pub struct VpcEncryptionControlExclusionBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcEncryptionControlExclusionBuilder {
     /// Sets member `State`: enum [`VpcEncryptionControlExclusionState`](super::types::VpcEncryptionControlExclusionState).
+    ///
+    /// The current state of the exclusion configuration.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<
@@ -17680,6 +23097,8 @@ impl VpcEncryptionControlExclusionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `State`: enum [`VpcEncryptionControlExclusionState`](super::types::VpcEncryptionControlExclusionState).
+    ///
+    /// The current state of the exclusion configuration.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusionState>,
@@ -17688,12 +23107,16 @@ impl VpcEncryptionControlExclusionBuilder {
         self
     }
     /// Returns the value set for member `State`: enum [`VpcEncryptionControlExclusionState`](super::types::VpcEncryptionControlExclusionState).
+    ///
+    /// The current state of the exclusion configuration.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusionState> {
         &self.state
     }
     /// Sets member `StateMessage`: string.
+    ///
+    /// A message providing additional information about the exclusion state.
     pub fn state_message(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -17702,6 +23125,8 @@ impl VpcEncryptionControlExclusionBuilder {
         self
     }
     /// Sets (or with `None` clears) member `StateMessage`: string.
+    ///
+    /// A message providing additional information about the exclusion state.
     pub fn set_state_message(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -17710,6 +23135,8 @@ impl VpcEncryptionControlExclusionBuilder {
         self
     }
     /// Returns the value set for member `StateMessage`: string.
+    ///
+    /// A message providing additional information about the exclusion state.
     pub fn get_state_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.state_message
     }
@@ -17725,33 +23152,55 @@ impl VpcEncryptionControlExclusionBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `VpcEncryptionControlExclusions`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcEncryptionControlExclusions).
+/// Describes the exclusion configurations for various resource types in VPC Encryption Control.
+///
+/// For more information, see
+/// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+/// in the *Amazon VPC User Guide*.
+///
+/// [`VpcEncryptionControlExclusions` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEncryptionControlExclusions.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct VpcEncryptionControlExclusions {
     /// `EgressOnlyInternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for egress-only internet gateway traffic.
     pub egress_only_internet_gateway: ::std::option::Option<
         super::types::VpcEncryptionControlExclusion,
     >,
     /// `ElasticFileSystem`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Elastic File System traffic.
     pub elastic_file_system: ::std::option::Option<
         super::types::VpcEncryptionControlExclusion,
     >,
     /// `InternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for internet gateway traffic.
     pub internet_gateway: ::std::option::Option<
         super::types::VpcEncryptionControlExclusion,
     >,
     /// `Lambda`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Lambda function traffic.
     pub lambda: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
     /// `NatGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for NAT gateway traffic.
     pub nat_gateway: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
     /// `VirtualPrivateGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for virtual private gateway traffic.
     pub virtual_private_gateway: ::std::option::Option<
         super::types::VpcEncryptionControlExclusion,
     >,
     /// `VpcLattice`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC Lattice traffic.
     pub vpc_lattice: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
     /// `VpcPeering`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC peering connection traffic.
     pub vpc_peering: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
 }
 #[cfg(feature = "vpcs")]
@@ -17762,48 +23211,64 @@ impl VpcEncryptionControlExclusions {
         VpcEncryptionControlExclusionsBuilder::default()
     }
     /// `EgressOnlyInternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for egress-only internet gateway traffic.
     pub fn egress_only_internet_gateway(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.egress_only_internet_gateway.as_ref()
     }
     /// `ElasticFileSystem`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Elastic File System traffic.
     pub fn elastic_file_system(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.elastic_file_system.as_ref()
     }
     /// `InternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for internet gateway traffic.
     pub fn internet_gateway(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.internet_gateway.as_ref()
     }
     /// `Lambda`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Lambda function traffic.
     pub fn lambda(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.lambda.as_ref()
     }
     /// `NatGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for NAT gateway traffic.
     pub fn nat_gateway(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.nat_gateway.as_ref()
     }
     /// `VirtualPrivateGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for virtual private gateway traffic.
     pub fn virtual_private_gateway(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.virtual_private_gateway.as_ref()
     }
     /// `VpcLattice`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC Lattice traffic.
     pub fn vpc_lattice(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
         self.vpc_lattice.as_ref()
     }
     /// `VpcPeering`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC peering connection traffic.
     pub fn vpc_peering(
         &self,
     ) -> ::std::option::Option<&super::types::VpcEncryptionControlExclusion> {
@@ -17844,6 +23309,8 @@ pub struct VpcEncryptionControlExclusionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcEncryptionControlExclusionsBuilder {
     /// Sets member `EgressOnlyInternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for egress-only internet gateway traffic.
     pub fn egress_only_internet_gateway(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -17852,6 +23319,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `EgressOnlyInternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for egress-only internet gateway traffic.
     pub fn set_egress_only_internet_gateway(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17860,12 +23329,16 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `EgressOnlyInternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for egress-only internet gateway traffic.
     pub fn get_egress_only_internet_gateway(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.egress_only_internet_gateway
     }
     /// Sets member `ElasticFileSystem`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Elastic File System traffic.
     pub fn elastic_file_system(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -17874,6 +23347,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `ElasticFileSystem`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Elastic File System traffic.
     pub fn set_elastic_file_system(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17882,12 +23357,16 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `ElasticFileSystem`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Elastic File System traffic.
     pub fn get_elastic_file_system(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.elastic_file_system
     }
     /// Sets member `InternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for internet gateway traffic.
     pub fn internet_gateway(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -17896,6 +23375,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `InternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for internet gateway traffic.
     pub fn set_internet_gateway(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17904,17 +23385,23 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `InternetGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for internet gateway traffic.
     pub fn get_internet_gateway(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.internet_gateway
     }
     /// Sets member `Lambda`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Lambda function traffic.
     pub fn lambda(mut self, input: super::types::VpcEncryptionControlExclusion) -> Self {
         self.lambda = ::std::option::Option::Some(input);
         self
     }
     /// Sets (or with `None` clears) member `Lambda`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Lambda function traffic.
     pub fn set_lambda(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17923,12 +23410,16 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `Lambda`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for Lambda function traffic.
     pub fn get_lambda(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.lambda
     }
     /// Sets member `NatGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for NAT gateway traffic.
     pub fn nat_gateway(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -17937,6 +23428,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NatGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for NAT gateway traffic.
     pub fn set_nat_gateway(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17945,12 +23438,16 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `NatGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for NAT gateway traffic.
     pub fn get_nat_gateway(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.nat_gateway
     }
     /// Sets member `VirtualPrivateGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for virtual private gateway traffic.
     pub fn virtual_private_gateway(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -17959,6 +23456,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VirtualPrivateGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for virtual private gateway traffic.
     pub fn set_virtual_private_gateway(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17967,12 +23466,16 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `VirtualPrivateGateway`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for virtual private gateway traffic.
     pub fn get_virtual_private_gateway(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.virtual_private_gateway
     }
     /// Sets member `VpcLattice`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC Lattice traffic.
     pub fn vpc_lattice(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -17981,6 +23484,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcLattice`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC Lattice traffic.
     pub fn set_vpc_lattice(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -17989,12 +23494,16 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `VpcLattice`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC Lattice traffic.
     pub fn get_vpc_lattice(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
         &self.vpc_lattice
     }
     /// Sets member `VpcPeering`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC peering connection traffic.
     pub fn vpc_peering(
         mut self,
         input: super::types::VpcEncryptionControlExclusion,
@@ -18003,6 +23512,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Sets (or with `None` clears) member `VpcPeering`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC peering connection traffic.
     pub fn set_vpc_peering(
         mut self,
         input: ::std::option::Option<super::types::VpcEncryptionControlExclusion>,
@@ -18011,6 +23522,8 @@ impl VpcEncryptionControlExclusionsBuilder {
         self
     }
     /// Returns the value set for member `VpcPeering`: structure [`VpcEncryptionControlExclusion`](super::types::VpcEncryptionControlExclusion).
+    ///
+    /// The exclusion configuration for VPC peering connection traffic.
     pub fn get_vpc_peering(
         &self,
     ) -> &::std::option::Option<super::types::VpcEncryptionControlExclusion> {
@@ -18034,25 +23547,45 @@ impl VpcEncryptionControlExclusionsBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// A structure of the API: the model's `VpcIpv6CidrBlockAssociation`.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcIpv6CidrBlockAssociation).
+/// Describes an IPv6 CIDR block associated with a VPC.
+///
+/// [`VpcIpv6CidrBlockAssociation` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcIpv6CidrBlockAssociation.html)
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct VpcIpv6CidrBlockAssociation {
     /// `AssociationId`: string.
+    ///
+    /// The association ID for the IPv6 CIDR block.
     pub association_id: ::std::option::Option<::std::string::String>,
     /// `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub ip_source: ::std::option::Option<super::types::IpSource>,
     /// `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub ipv6_address_attribute: ::std::option::Option<
         super::types::Ipv6AddressAttribute,
     >,
     /// `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub ipv6_cidr_block: ::std::option::Option<::std::string::String>,
     /// `Ipv6CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub ipv6_cidr_block_state: ::std::option::Option<super::types::VpcCidrBlockState>,
     /// `Ipv6Pool`: string.
+    ///
+    /// The ID of the IPv6 address pool from which the IPv6 CIDR block is allocated.
     pub ipv6_pool: ::std::option::Option<::std::string::String>,
     /// `NetworkBorderGroup`: string.
+    ///
+    /// The name of the unique set of Availability Zones, Local Zones, or Wavelength Zones from which Amazon
+    /// Web Services advertises IP addresses, for example, `us-east-1-wl1-bos-wlz-1`.
     pub network_border_group: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "vpcs")]
@@ -18063,34 +23596,52 @@ impl VpcIpv6CidrBlockAssociation {
         VpcIpv6CidrBlockAssociationBuilder::default()
     }
     /// `AssociationId`: string.
+    ///
+    /// The association ID for the IPv6 CIDR block.
     pub fn association_id(&self) -> ::std::option::Option<&str> {
         self.association_id.as_deref()
     }
     /// `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn ip_source(&self) -> ::std::option::Option<&super::types::IpSource> {
         self.ip_source.as_ref()
     }
     /// `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn ipv6_address_attribute(
         &self,
     ) -> ::std::option::Option<&super::types::Ipv6AddressAttribute> {
         self.ipv6_address_attribute.as_ref()
     }
     /// `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn ipv6_cidr_block(&self) -> ::std::option::Option<&str> {
         self.ipv6_cidr_block.as_deref()
     }
     /// `Ipv6CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn ipv6_cidr_block_state(
         &self,
     ) -> ::std::option::Option<&super::types::VpcCidrBlockState> {
         self.ipv6_cidr_block_state.as_ref()
     }
     /// `Ipv6Pool`: string.
+    ///
+    /// The ID of the IPv6 address pool from which the IPv6 CIDR block is allocated.
     pub fn ipv6_pool(&self) -> ::std::option::Option<&str> {
         self.ipv6_pool.as_deref()
     }
     /// `NetworkBorderGroup`: string.
+    ///
+    /// The name of the unique set of Availability Zones, Local Zones, or Wavelength Zones from which Amazon
+    /// Web Services advertises IP addresses, for example, `us-east-1-wl1-bos-wlz-1`.
     pub fn network_border_group(&self) -> ::std::option::Option<&str> {
         self.network_border_group.as_deref()
     }
@@ -18116,6 +23667,8 @@ pub struct VpcIpv6CidrBlockAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 impl VpcIpv6CidrBlockAssociationBuilder {
     /// Sets member `AssociationId`: string.
+    ///
+    /// The association ID for the IPv6 CIDR block.
     pub fn association_id(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -18124,6 +23677,8 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `AssociationId`: string.
+    ///
+    /// The association ID for the IPv6 CIDR block.
     pub fn set_association_id(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -18132,10 +23687,16 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `AssociationId`: string.
+    ///
+    /// The association ID for the IPv6 CIDR block.
     pub fn get_association_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.association_id
     }
     /// Sets member `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn ip_source(
         mut self,
         input: impl ::std::convert::Into<super::types::IpSource>,
@@ -18144,6 +23705,10 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn set_ip_source(
         mut self,
         input: ::std::option::Option<super::types::IpSource>,
@@ -18152,10 +23717,17 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `IpSource`: enum [`IpSource`](super::types::IpSource).
+    ///
+    /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address
+    /// space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none`
+    /// indicates private space.
     pub fn get_ip_source(&self) -> &::std::option::Option<super::types::IpSource> {
         &self.ip_source
     }
     /// Sets member `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn ipv6_address_attribute(
         mut self,
         input: impl ::std::convert::Into<super::types::Ipv6AddressAttribute>,
@@ -18164,6 +23736,9 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn set_ipv6_address_attribute(
         mut self,
         input: ::std::option::Option<super::types::Ipv6AddressAttribute>,
@@ -18172,12 +23747,17 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6AddressAttribute`: enum [`Ipv6AddressAttribute`](super::types::Ipv6AddressAttribute).
+    ///
+    /// Public IPv6 addresses are those advertised on the internet from Amazon Web Services. Private IP
+    /// addresses are not and cannot be advertised on the internet from Amazon Web Services.
     pub fn get_ipv6_address_attribute(
         &self,
     ) -> &::std::option::Option<super::types::Ipv6AddressAttribute> {
         &self.ipv6_address_attribute
     }
     /// Sets member `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn ipv6_cidr_block(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -18186,6 +23766,8 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn set_ipv6_cidr_block(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -18194,10 +23776,14 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6CidrBlock`: string.
+    ///
+    /// The IPv6 CIDR block.
     pub fn get_ipv6_cidr_block(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_cidr_block
     }
     /// Sets member `Ipv6CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn ipv6_cidr_block_state(
         mut self,
         input: super::types::VpcCidrBlockState,
@@ -18206,6 +23792,8 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn set_ipv6_cidr_block_state(
         mut self,
         input: ::std::option::Option<super::types::VpcCidrBlockState>,
@@ -18214,12 +23802,16 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6CidrBlockState`: structure [`VpcCidrBlockState`](super::types::VpcCidrBlockState).
+    ///
+    /// Information about the state of the CIDR block.
     pub fn get_ipv6_cidr_block_state(
         &self,
     ) -> &::std::option::Option<super::types::VpcCidrBlockState> {
         &self.ipv6_cidr_block_state
     }
     /// Sets member `Ipv6Pool`: string.
+    ///
+    /// The ID of the IPv6 address pool from which the IPv6 CIDR block is allocated.
     pub fn ipv6_pool(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -18228,6 +23820,8 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `Ipv6Pool`: string.
+    ///
+    /// The ID of the IPv6 address pool from which the IPv6 CIDR block is allocated.
     pub fn set_ipv6_pool(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -18236,10 +23830,15 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `Ipv6Pool`: string.
+    ///
+    /// The ID of the IPv6 address pool from which the IPv6 CIDR block is allocated.
     pub fn get_ipv6_pool(&self) -> &::std::option::Option<::std::string::String> {
         &self.ipv6_pool
     }
     /// Sets member `NetworkBorderGroup`: string.
+    ///
+    /// The name of the unique set of Availability Zones, Local Zones, or Wavelength Zones from which Amazon
+    /// Web Services advertises IP addresses, for example, `us-east-1-wl1-bos-wlz-1`.
     pub fn network_border_group(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -18248,6 +23847,9 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Sets (or with `None` clears) member `NetworkBorderGroup`: string.
+    ///
+    /// The name of the unique set of Availability Zones, Local Zones, or Wavelength Zones from which Amazon
+    /// Web Services advertises IP addresses, for example, `us-east-1-wl1-bos-wlz-1`.
     pub fn set_network_border_group(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -18256,6 +23858,9 @@ impl VpcIpv6CidrBlockAssociationBuilder {
         self
     }
     /// Returns the value set for member `NetworkBorderGroup`: string.
+    ///
+    /// The name of the unique set of Availability Zones, Local Zones, or Wavelength Zones from which Amazon
+    /// Web Services advertises IP addresses, for example, `us-east-1-wl1-bos-wlz-1`.
     pub fn get_network_border_group(
         &self,
     ) -> &::std::option::Option<::std::string::String> {
@@ -18278,7 +23883,7 @@ impl VpcIpv6CidrBlockAssociationBuilder {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `AmdSevSnpSpecification` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AmdSevSnpSpecification).
+/// [`AmdSevSnpSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AmdSevSnpSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AmdSevSnpSpecification {
@@ -18349,7 +23954,7 @@ impl ::std::fmt::Display for AmdSevSnpSpecification {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `ArchitectureValues` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ArchitectureValues).
+/// [`ArchitectureValues` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ArchitectureValues.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ArchitectureValues {
@@ -18432,7 +24037,7 @@ impl ::std::fmt::Display for ArchitectureValues {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 /// The model's `AttachmentStatus` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/AttachmentStatus).
+/// [`AttachmentStatus` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttachmentStatus.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AttachmentStatus {
@@ -18511,7 +24116,7 @@ impl ::std::fmt::Display for AttachmentStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `BlockPublicAccessMode` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/BlockPublicAccessMode).
+/// [`BlockPublicAccessMode` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BlockPublicAccessMode.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BlockPublicAccessMode {
@@ -18586,7 +24191,7 @@ impl ::std::fmt::Display for BlockPublicAccessMode {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `BootModeValues` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/BootModeValues).
+/// [`BootModeValues` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BootModeValues.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BootModeValues {
@@ -18661,7 +24266,7 @@ impl ::std::fmt::Display for BootModeValues {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `CapacityReservationPreference` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/CapacityReservationPreference).
+/// [`CapacityReservationPreference` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CapacityReservationPreference.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CapacityReservationPreference {
@@ -18736,7 +24341,7 @@ impl ::std::fmt::Display for CapacityReservationPreference {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `DeviceType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/DeviceType).
+/// [`DeviceType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeviceType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceType {
@@ -18807,7 +24412,7 @@ impl ::std::fmt::Display for DeviceType {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "vpcs"))))]
 /// The model's `HostnameType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/HostnameType).
+/// [`HostnameType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HostnameType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HostnameType {
@@ -18878,7 +24483,7 @@ impl ::std::fmt::Display for HostnameType {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `HttpTokensState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/HttpTokensState).
+/// [`HttpTokensState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HttpTokensState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HttpTokensState {
@@ -18949,7 +24554,7 @@ impl ::std::fmt::Display for HttpTokensState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `HypervisorType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/HypervisorType).
+/// [`HypervisorType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HypervisorType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HypervisorType {
@@ -19020,7 +24625,7 @@ impl ::std::fmt::Display for HypervisorType {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceAttributeName` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAttributeName).
+/// [`InstanceAttributeName` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceAttributeName.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceAttributeName {
@@ -19168,7 +24773,7 @@ impl ::std::fmt::Display for InstanceAttributeName {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceAutoRecoveryState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceAutoRecoveryState).
+/// [`InstanceAutoRecoveryState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceAutoRecoveryState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceAutoRecoveryState {
@@ -19239,7 +24844,7 @@ impl ::std::fmt::Display for InstanceAutoRecoveryState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceBandwidthWeighting` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceBandwidthWeighting).
+/// [`InstanceBandwidthWeighting` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceBandwidthWeighting.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceBandwidthWeighting {
@@ -19314,7 +24919,7 @@ impl ::std::fmt::Display for InstanceBandwidthWeighting {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceBootModeValues` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceBootModeValues).
+/// [`InstanceBootModeValues` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceBootModeValues.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceBootModeValues {
@@ -19385,7 +24990,7 @@ impl ::std::fmt::Display for InstanceBootModeValues {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceLifecycleType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceLifecycleType).
+/// [`InstanceLifecycleType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceLifecycleType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceLifecycleType {
@@ -19468,7 +25073,7 @@ impl ::std::fmt::Display for InstanceLifecycleType {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceMetadataEndpointState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceMetadataEndpointState).
+/// [`InstanceMetadataEndpointState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMetadataEndpointState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceMetadataEndpointState {
@@ -19539,7 +25144,7 @@ impl ::std::fmt::Display for InstanceMetadataEndpointState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceMetadataOptionsState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceMetadataOptionsState).
+/// [`InstanceMetadataOptionsState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMetadataOptionsState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceMetadataOptionsState {
@@ -19610,7 +25215,7 @@ impl ::std::fmt::Display for InstanceMetadataOptionsState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceMetadataProtocolState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceMetadataProtocolState).
+/// [`InstanceMetadataProtocolState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMetadataProtocolState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceMetadataProtocolState {
@@ -19681,7 +25286,7 @@ impl ::std::fmt::Display for InstanceMetadataProtocolState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceMetadataTagsState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceMetadataTagsState).
+/// [`InstanceMetadataTagsState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceMetadataTagsState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceMetadataTagsState {
@@ -19752,7 +25357,7 @@ impl ::std::fmt::Display for InstanceMetadataTagsState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceRebootMigrationState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceRebootMigrationState).
+/// [`InstanceRebootMigrationState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceRebootMigrationState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceRebootMigrationState {
@@ -19823,7 +25428,7 @@ impl ::std::fmt::Display for InstanceRebootMigrationState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceStateName` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceStateName).
+/// [`InstanceStateName` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceStateName.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceStateName {
@@ -19910,7 +25515,7 @@ impl ::std::fmt::Display for InstanceStateName {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `InstanceType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/InstanceType).
+/// [`InstanceType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceType {
@@ -26034,7 +31639,7 @@ impl ::std::fmt::Display for InstanceType {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `IpSource` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/IpSource).
+/// [`IpSource` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpSource.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IpSource {
@@ -26109,7 +31714,7 @@ impl ::std::fmt::Display for IpSource {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `Ipv6AddressAttribute` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Ipv6AddressAttribute).
+/// [`Ipv6AddressAttribute` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Ipv6AddressAttribute.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ipv6AddressAttribute {
@@ -26180,7 +31785,7 @@ impl ::std::fmt::Display for Ipv6AddressAttribute {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `MonitoringState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/MonitoringState).
+/// [`MonitoringState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_MonitoringState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MonitoringState {
@@ -26259,7 +31864,7 @@ impl ::std::fmt::Display for MonitoringState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `NestedVirtualizationSpecification` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NestedVirtualizationSpecification).
+/// [`NestedVirtualizationSpecification` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NestedVirtualizationSpecification.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NestedVirtualizationSpecification {
@@ -26330,7 +31935,7 @@ impl ::std::fmt::Display for NestedVirtualizationSpecification {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "network-interfaces"))))]
 /// The model's `NetworkInterfaceStatus` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceStatus).
+/// [`NetworkInterfaceStatus` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfaceStatus.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NetworkInterfaceStatus {
@@ -26413,7 +32018,7 @@ impl ::std::fmt::Display for NetworkInterfaceStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "network-interfaces")))]
 /// The model's `NetworkInterfaceType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/NetworkInterfaceType).
+/// [`NetworkInterfaceType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkInterfaceType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NetworkInterfaceType {
@@ -26567,7 +32172,7 @@ impl ::std::fmt::Display for NetworkInterfaceType {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `PlatformValues` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PlatformValues).
+/// [`PlatformValues` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PlatformValues.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PlatformValues {
@@ -26634,7 +32239,7 @@ impl ::std::fmt::Display for PlatformValues {
 #[cfg_attr(docsrs, doc(cfg(feature = "prefix-lists")))]
 /// The model's `PrefixListState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/PrefixListState).
+/// [`PrefixListState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrefixListState {
@@ -26758,7 +32363,7 @@ impl ::std::fmt::Display for PrefixListState {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `ProductCodeValues` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/ProductCodeValues).
+/// [`ProductCodeValues` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ProductCodeValues.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProductCodeValues {
@@ -27451,7 +33056,7 @@ impl ::std::fmt::Display for ResourceType {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `SecondaryInterfaceStatus` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecondaryInterfaceStatus).
+/// [`SecondaryInterfaceStatus` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecondaryInterfaceStatus.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecondaryInterfaceStatus {
@@ -27522,7 +33127,7 @@ impl ::std::fmt::Display for SecondaryInterfaceStatus {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `SecondaryInterfaceType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecondaryInterfaceType).
+/// [`SecondaryInterfaceType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecondaryInterfaceType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecondaryInterfaceType {
@@ -27587,7 +33192,7 @@ impl ::std::fmt::Display for SecondaryInterfaceType {
 }
 /// The model's `SecurityGroupVpcAssociationState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SecurityGroupVpcAssociationState).
+/// [`SecurityGroupVpcAssociationState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupVpcAssociationState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecurityGroupVpcAssociationState {
@@ -27669,7 +33274,7 @@ impl ::std::fmt::Display for SecurityGroupVpcAssociationState {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `SubnetCidrBlockStateCode` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SubnetCidrBlockStateCode).
+/// [`SubnetCidrBlockStateCode` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetCidrBlockStateCode.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubnetCidrBlockStateCode {
@@ -27763,7 +33368,7 @@ impl ::std::fmt::Display for SubnetCidrBlockStateCode {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `SubnetState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/SubnetState).
+/// [`SubnetState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SubnetState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubnetState {
@@ -27852,7 +33457,7 @@ impl ::std::fmt::Display for SubnetState {
 #[cfg_attr(docsrs, doc(cfg(any(feature = "instances", feature = "vpcs"))))]
 /// The model's `Tenancy` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/Tenancy).
+/// [`Tenancy` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Tenancy.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tenancy {
@@ -27927,7 +33532,7 @@ impl ::std::fmt::Display for Tenancy {
 #[cfg_attr(docsrs, doc(cfg(feature = "instances")))]
 /// The model's `VirtualizationType` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VirtualizationType).
+/// [`VirtualizationType` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VirtualizationType.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VirtualizationType {
@@ -27998,7 +33603,7 @@ impl ::std::fmt::Display for VirtualizationType {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `VpcCidrBlockStateCode` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcCidrBlockStateCode).
+/// [`VpcCidrBlockStateCode` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcCidrBlockStateCode.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcCidrBlockStateCode {
@@ -28092,7 +33697,7 @@ impl ::std::fmt::Display for VpcCidrBlockStateCode {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `VpcEncryptionControlExclusionState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcEncryptionControlExclusionState).
+/// [`VpcEncryptionControlExclusionState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEncryptionControlExclusionState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcEncryptionControlExclusionState {
@@ -28171,7 +33776,7 @@ impl ::std::fmt::Display for VpcEncryptionControlExclusionState {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `VpcEncryptionControlMode` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcEncryptionControlMode).
+/// [`VpcEncryptionControlMode` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEncryptionControlMode.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcEncryptionControlMode {
@@ -28242,7 +33847,7 @@ impl ::std::fmt::Display for VpcEncryptionControlMode {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `VpcEncryptionControlState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcEncryptionControlState).
+/// [`VpcEncryptionControlState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEncryptionControlState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcEncryptionControlState {
@@ -28351,7 +33956,7 @@ impl ::std::fmt::Display for VpcEncryptionControlState {
 #[cfg_attr(docsrs, doc(cfg(feature = "vpcs")))]
 /// The model's `VpcState` enum. Values this version does not know arrive as `Unknown`, so newer service answers still decode.
 ///
-/// See the [AWS API reference](https://docs.aws.amazon.com/goto/WebAPI/ec2-2016-11-15/VpcState).
+/// [`VpcState` in the AWS API reference](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcState.html)
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcState {

@@ -245,25 +245,497 @@ impl<C> InstanceExistsFluentBuilder<C> {
         &INSTANCE_EXISTS
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -272,17 +744,255 @@ impl<C> InstanceExistsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -291,10 +1001,18 @@ impl<C> InstanceExistsFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -303,6 +1021,10 @@ impl<C> InstanceExistsFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn set_instance_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -311,26 +1033,51 @@ impl<C> InstanceExistsFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn get_instance_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_instance_ids()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -339,6 +1086,9 @@ impl<C> InstanceExistsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -347,6 +1097,9 @@ impl<C> InstanceExistsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -647,25 +1400,497 @@ impl<C> InstanceRunningFluentBuilder<C> {
         &INSTANCE_RUNNING
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -674,17 +1899,255 @@ impl<C> InstanceRunningFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -693,10 +2156,18 @@ impl<C> InstanceRunningFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -705,6 +2176,10 @@ impl<C> InstanceRunningFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn set_instance_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -713,26 +2188,51 @@ impl<C> InstanceRunningFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn get_instance_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_instance_ids()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -741,6 +2241,9 @@ impl<C> InstanceRunningFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -749,6 +2252,9 @@ impl<C> InstanceRunningFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -999,25 +2505,497 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         &INSTANCE_STOPPED
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -1026,17 +3004,255 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -1045,10 +3261,18 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1057,6 +3281,10 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn set_instance_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1065,26 +3293,51 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn get_instance_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_instance_ids()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1093,6 +3346,9 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1101,6 +3357,9 @@ impl<C> InstanceStoppedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -1352,25 +3611,497 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         &INSTANCE_TERMINATED
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the operation, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -1379,17 +4110,255 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `affinity` - The affinity setting for an instance running on a Dedicated Host (`default` \| `host`).
+    /// - `architecture` - The instance architecture (`i386` \| `x86_64` \| `arm64`).
+    /// - `availability-zone` - The Availability Zone of the instance.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the instance.
+    /// - `block-device-mapping.attach-time` - The attach time for an EBS volume mapped to the instance, for
+    ///   example, `2022-09-15T17:15:20.000Z`.
+    /// - `block-device-mapping.delete-on-termination` - A Boolean that indicates whether the EBS volume is
+    ///   deleted on instance termination.
+    /// - `block-device-mapping.device-name` - The device name specified in the block device mapping (for
+    ///   example, `/dev/sdh` or `xvdh`).
+    /// - `block-device-mapping.status` - The status for the EBS volume (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `block-device-mapping.volume-id` - The volume ID of the EBS volume.
+    /// - `boot-mode` - The boot mode that was specified by the AMI (`legacy-bios` \| `uefi` \|
+    ///   `uefi-preferred`).
+    /// - `capacity-reservation-id` - The ID of the Capacity Reservation into which the instance was
+    ///   launched.
+    /// - `capacity-reservation-specification.capacity-reservation-preference` - The instance's Capacity
+    ///   Reservation preference (`open` \| `none`).
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id` - The ID
+    ///   of the targeted Capacity Reservation.
+    /// - `capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn` -
+    ///   The ARN of the targeted Capacity Reservation group.
+    /// - `client-token` - The idempotency token you provided when you launched the instance.
+    /// - `current-instance-boot-mode` - The boot mode that is used to launch the instance at launch or
+    ///   start (`legacy-bios` \| `uefi`).
+    /// - `dns-name` - The public DNS name of the instance.
+    /// - `ebs-optimized` - A Boolean that indicates whether the instance is optimized for Amazon EBS I/O.
+    /// - `ena-support` - A Boolean that indicates whether the instance is enabled for enhanced networking
+    ///   with ENA.
+    /// - `enclave-options.enabled` - A Boolean that indicates whether the instance is enabled for Amazon
+    ///   Web Services Nitro Enclaves.
+    /// - `hibernation-options.configured` - A Boolean that indicates whether the instance is enabled for
+    ///   hibernation. A value of `true` means that the instance is enabled for hibernation.
+    /// - `host-id` - The ID of the Dedicated Host on which the instance is running, if applicable.
+    /// - `hypervisor` - The hypervisor type of the instance (`ovm` \| `xen`). The value `xen` is used for
+    ///   both Xen and Nitro hypervisors.
+    /// - `iam-instance-profile.arn` - The instance profile associated with the instance. Specified as an
+    ///   ARN.
+    /// - `iam-instance-profile.id` - The instance profile associated with the instance. Specified as an ID.
+    /// - `image-id` - The ID of the image used to launch the instance.
+    /// - `instance-id` - The ID of the instance.
+    /// - `instance-lifecycle` - Indicates whether this is a Spot Instance, a Scheduled Instance, or a
+    ///   Capacity Block (`spot` \| `scheduled` \| `capacity-block`).
+    /// - `instance-state-code` - The state of the instance, as a 16-bit unsigned integer. The high byte is
+    ///   used for internal purposes and should be ignored. The low byte is set based on the state
+    ///   represented. The valid values are: 0 (pending), 16 (running), 32 (shutting-down), 48 (terminated),
+    ///   64 (stopping), and 80 (stopped).
+    /// - `instance-state-name` - The state of the instance (`pending` \| `running` \| `shutting-down` \|
+    ///   `terminated` \| `stopping` \| `stopped`).
+    /// - `instance-type` - The type of instance (for example, `t2.micro`).
+    /// - `instance.group-id` - The ID of the security group for the instance.
+    /// - `instance.group-name` - The name of the security group for the instance.
+    /// - `ip-address` - The public IPv4 address of the instance.
+    /// - `ipv6-address` - The IPv6 address of the instance.
+    /// - `kernel-id` - The kernel ID.
+    /// - `key-name` - The name of the key pair used when the instance was launched.
+    /// - `launch-index` - When launching multiple instances, this is the index for the instance in the
+    ///   launch group (for example, 0, 1, 2, and so on).
+    /// - `launch-time` - The time when the instance was launched, in the ISO 8601 format in the UTC time
+    ///   zone (YYYY-MM-DDThh:mm:ss.sssZ), for example, `2021-09-29T11:04:43.305Z`. You can use a wildcard (`*`),
+    ///   for example, `2021-09-29T*`, which matches an entire day.
+    /// - `maintenance-options.auto-recovery` - The current automatic recovery behavior of the instance (`disabled`
+    ///   \| `default`).
+    /// - `metadata-options.http-endpoint` - The status of access to the HTTP metadata endpoint on your
+    ///   instance (`enabled` \| `disabled`)
+    /// - `metadata-options.http-protocol-ipv4` - Indicates whether the IPv4 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-protocol-ipv6` - Indicates whether the IPv6 endpoint is enabled (`disabled`
+    ///   \| `enabled`).
+    /// - `metadata-options.http-put-response-hop-limit` - The HTTP metadata request put response hop limit
+    ///   (integer, possible values `1` to `64`)
+    /// - `metadata-options.http-tokens` - The metadata request authorization state (`optional` \|
+    ///   `required`)
+    /// - `metadata-options.instance-metadata-tags` - The status of access to instance tags from the
+    ///   instance metadata (`enabled` \| `disabled`)
+    /// - `metadata-options.state` - The state of the metadata option changes (`pending` \| `applied`).
+    /// - `monitoring-state` - Indicates whether detailed monitoring is enabled (`disabled` \| `enabled`).
+    /// - `network-interface.addresses.association.allocation-id` - The allocation ID.
+    /// - `network-interface.addresses.association.association-id` - The association ID.
+    /// - `network-interface.addresses.association.carrier-ip` - The carrier IP address.
+    /// - `network-interface.addresses.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.addresses.association.ip-owner-id` - The owner ID of the private IPv4 address
+    ///   associated with the network interface.
+    /// - `network-interface.addresses.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.addresses.association.public-ip` - The ID of the association of an Elastic IP
+    ///   address (IPv4) with a network interface.
+    /// - `network-interface.addresses.primary` - Specifies whether the IPv4 address of the network
+    ///   interface is the primary private IPv4 address.
+    /// - `network-interface.addresses.private-dns-name` - The private DNS name.
+    /// - `network-interface.addresses.private-ip-address` - The private IPv4 address associated with the
+    ///   network interface.
+    /// - `network-interface.association.allocation-id` - The allocation ID returned when you allocated the
+    ///   Elastic IP address (IPv4) for your network interface.
+    /// - `network-interface.association.association-id` - The association ID returned when the network
+    ///   interface was associated with an IPv4 address.
+    /// - `network-interface.association.carrier-ip` - The customer-owned IP address.
+    /// - `network-interface.association.customer-owned-ip` - The customer-owned IP address.
+    /// - `network-interface.association.ip-owner-id` - The owner of the Elastic IP address (IPv4)
+    ///   associated with the network interface.
+    /// - `network-interface.association.public-dns-name` - The public DNS name.
+    /// - `network-interface.association.public-ip` - The address of the Elastic IP address (IPv4) bound to
+    ///   the network interface.
+    /// - `network-interface.attachment.attach-time` - The time that the network interface was attached to
+    ///   an instance.
+    /// - `network-interface.attachment.attachment-id` - The ID of the interface attachment.
+    /// - `network-interface.attachment.delete-on-termination` - Specifies whether the attachment is deleted
+    ///   when an instance is terminated.
+    /// - `network-interface.attachment.device-index` - The device index to which the network interface is
+    ///   attached.
+    /// - `network-interface.attachment.instance-id` - The ID of the instance to which the network interface
+    ///   is attached.
+    /// - `network-interface.attachment.instance-owner-id` - The owner ID of the instance to which the
+    ///   network interface is attached.
+    /// - `network-interface.attachment.network-card-index` - The index of the network card.
+    /// - `network-interface.attachment.status` - The status of the attachment (`attaching` \| `attached` \|
+    ///   `detaching` \| `detached`).
+    /// - `network-interface.availability-zone` - The Availability Zone for the network interface.
+    /// - `network-interface.deny-all-igw-traffic` - A Boolean that indicates whether a network interface
+    ///   with an IPv6 address is unreachable from the public internet.
+    /// - `network-interface.description` - The description of the network interface.
+    /// - `network-interface.group-id` - The ID of a security group associated with the network interface.
+    /// - `network-interface.group-name` - The name of a security group associated with the network
+    ///   interface.
+    /// - `network-interface.ipv4-prefixes.ipv4-prefix` - The IPv4 prefixes that are assigned to the network
+    ///   interface.
+    /// - `network-interface.ipv6-address` - The IPv6 address associated with the network interface.
+    /// - `network-interface.ipv6-addresses.ipv6-address` - The IPv6 address associated with the network
+    ///   interface.
+    /// - `network-interface.ipv6-addresses.is-primary-ipv6` - A Boolean that indicates whether this is the
+    ///   primary IPv6 address.
+    /// - `network-interface.ipv6-native` - A Boolean that indicates whether this is an IPv6 only network
+    ///   interface.
+    /// - `network-interface.ipv6-prefixes.ipv6-prefix` - The IPv6 prefix assigned to the network interface.
+    /// - `network-interface.mac-address` - The MAC address of the network interface.
+    /// - `network-interface.network-interface-id` - The ID of the network interface.
+    /// - `network-interface.operator.managed` - A Boolean that indicates whether the instance has a managed
+    ///   network interface.
+    /// - `network-interface.operator.principal` - The principal that manages the network interface. Only
+    ///   valid for instances with managed network interfaces, where `managed` is `true`.
+    /// - `network-interface.outpost-arn` - The ARN of the Outpost.
+    /// - `network-interface.owner-id` - The ID of the owner of the network interface.
+    /// - `network-interface.private-dns-name` - The private DNS name of the network interface.
+    /// - `network-interface.private-ip-address` - The private IPv4 address.
+    /// - `network-interface.public-dns-name` - The public DNS name.
+    /// - `network-interface.requester-id` - The requester ID for the network interface.
+    /// - `network-interface.requester-managed` - Indicates whether the network interface is being managed
+    ///   by Amazon Web Services.
+    /// - `network-interface.status` - The status of the network interface (`available`) \| `in-use`).
+    /// - `network-interface.source-dest-check` - Whether the network interface performs source/destination
+    ///   checking. A value of `true` means that checking is enabled, and `false` means that checking is
+    ///   disabled. The value must be `false` for the network interface to perform network address
+    ///   translation (NAT) in your VPC.
+    /// - `network-interface.subnet-id` - The ID of the subnet for the network interface.
+    /// - `network-interface.tag-key` - The key of a tag assigned to the network interface.
+    /// - `network-interface.tag-value` - The value of a tag assigned to the network interface.
+    /// - `network-interface.vpc-id` - The ID of the VPC for the network interface.
+    /// - `network-performance-options.bandwidth-weighting` - Where the performance boost is applied, if
+    ///   applicable. Valid values: `default`, `vpc-1`, `ebs-1`.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed instance.
+    /// - `operator.principal` - The principal that manages the instance. Only valid for managed instances,
+    ///   where `managed` is `true`.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The Amazon Web Services account ID of the instance owner.
+    /// - `placement-group-name` - The name of the placement group for the instance.
+    /// - `placement-partition-number` - The partition in which the instance is located.
+    /// - `platform` - The platform. To list only Windows instances, use `windows`.
+    /// - `platform-details` - The platform (`Linux/UNIX` \| `Red Hat BYOL Linux` \|
+    ///   `Red Hat Enterprise Linux` \| `Red Hat Enterprise Linux with HA` \|
+    ///   `Red Hat Enterprise Linux with High Availability` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise and HA` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Standard` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Web` \|
+    ///   `Red Hat Enterprise Linux with SQL Server Enterprise` \| `SQL Server Enterprise` \|
+    ///   `SQL Server Standard` \| `SQL Server Web` \| `SUSE Linux` \| `Ubuntu Pro` \| `Windows` \|
+    ///   `Windows BYOL` \| `Windows with SQL Server Enterprise` \| `Windows with SQL Server Standard` \|
+    ///   `Windows with SQL Server Web`).
+    /// - `private-dns-name` - The private IPv4 DNS name of the instance.
+    /// - `private-dns-name-options.enable-resource-name-dns-a-record` - A Boolean that indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options.enable-resource-name-dns-aaaa-record` - A Boolean that indicates whether
+    ///   to respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `private-dns-name-options.hostname-type` - The type of hostname (`ip-name` \| `resource-name`).
+    /// - `private-ip-address` - The private IPv4 address of the instance. This can only be used to filter
+    ///   by the primary IP address of the network interface attached to the instance. To filter by
+    ///   additional IP addresses assigned to the network interface, use the filter
+    ///   `network-interface.addresses.private-ip-address`.
+    /// - `product-code` - The product code associated with the AMI used to launch the instance.
+    /// - `product-code.type` - The type of product code (`devpay` \| `marketplace`).
+    /// - `ramdisk-id` - The RAM disk ID.
+    /// - `reason` - The reason for the current state of the instance (for example, shows "User Initiated
+    ///   \[date\]" when you stop or terminate the instance). Similar to the state-reason-code filter.
+    /// - `requester-id` - The ID of the entity that launched the instance on your behalf (for example,
+    ///   Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `reservation-id` - The ID of the instance's reservation. A reservation ID is created any time you
+    ///   launch an instance. A reservation ID has a one-to-one relationship with an instance launch
+    ///   request, but can be associated with more than one instance if you launch multiple instances using
+    ///   the same launch request. For example, if you launch one instance, you get one reservation ID. If
+    ///   you launch ten instances using the same launch request, you also get one reservation ID.
+    /// - `root-device-name` - The device name of the root device volume (for example, `/dev/sda1`).
+    /// - `root-device-type` - The type of the root device volume (`ebs` \| `instance-store`).
+    /// - `source-dest-check` - Indicates whether the instance performs source/destination checking. A value
+    ///   of `true` means that checking is enabled, and `false` means that checking is disabled. The value
+    ///   must be `false` for the instance to perform network address translation (NAT) in your VPC.
+    /// - `spot-instance-request-id` - The ID of the Spot Instance request.
+    /// - `state-reason-code` - The reason code for the state change.
+    /// - `state-reason-message` - A message that describes the state change.
+    /// - `subnet-id` - The ID of the subnet for the instance.
+    /// - `tag:<key>` - The key/value combination of a tag assigned to the resource. Use the tag key in the
+    ///   filter name and the tag value as the filter value. For example, to find all resources that have a
+    ///   tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources that
+    ///   have a tag with a specific key, regardless of the tag value.
+    /// - `tenancy` - The tenancy of an instance (`dedicated` \| `default` \| `host`).
+    /// - `tpm-support` - Indicates if the instance is configured for NitroTPM support (`v2.0`).
+    /// - `usage-operation` - The usage operation value for the instance (`RunInstances` \|
+    ///   `RunInstances:00g0` \| `RunInstances:0010` \| `RunInstances:1010` \| `RunInstances:1014` \|
+    ///   `RunInstances:1110` \| `RunInstances:0014` \| `RunInstances:0210` \| `RunInstances:0110` \|
+    ///   `RunInstances:0100` \| `RunInstances:0004` \| `RunInstances:0200` \| `RunInstances:000g` \|
+    ///   `RunInstances:0g00` \| `RunInstances:0002` \| `RunInstances:0800` \| `RunInstances:0102` \|
+    ///   `RunInstances:0006` \| `RunInstances:0202`).
+    /// - `usage-operation-update-time` - The time that the usage operation was last updated, for example,
+    ///   `2022-09-15T17:15:20.000Z`.
+    /// - `virtualization-type` - The virtualization type of the instance (`paravirtual` \| `hvm`).
+    /// - `vpc-id` - The ID of the VPC that the instance is running in.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -1398,10 +4367,18 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn instance_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1410,6 +4387,10 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn set_instance_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1418,26 +4399,51 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         self
     }
     /// `InstanceIds`: see the input builder's setter of the same name.
+    ///
+    /// The instance IDs.
+    ///
+    /// Default: Describes all your instances.
     pub fn get_instance_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_instance_ids()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
+    ///
+    /// You cannot specify this parameter and the instance IDs parameter in the same request.
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1446,6 +4452,9 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1454,6 +4463,9 @@ impl<C> InstanceTerminatedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -1621,25 +4633,171 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         &NETWORK_INTERFACE_AVAILABLE
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -1648,17 +4806,92 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// One or more filters.
+    ///
+    /// - `association.allocation-id` - The allocation ID returned when you allocated the Elastic IP address
+    ///   (IPv4) for your network interface.
+    /// - `association.association-id` - The association ID returned when the network interface was
+    ///   associated with an IPv4 address.
+    /// - `addresses.association.owner-id` - The owner ID of the addresses associated with the network
+    ///   interface.
+    /// - `addresses.association.public-ip` - The association ID returned when the network interface was
+    ///   associated with the Elastic IP address (IPv4).
+    /// - `addresses.primary` - Whether the private IPv4 address is the primary IP address associated with
+    ///   the network interface.
+    /// - `addresses.private-ip-address` - The private IPv4 addresses associated with the network interface.
+    /// - `association.ip-owner-id` - The owner of the Elastic IP address (IPv4) associated with the network
+    ///   interface.
+    /// - `association.public-ip` - The address of the Elastic IP address (IPv4) bound to the network
+    ///   interface.
+    /// - `association.public-dns-name` - The public DNS name for the network interface (IPv4).
+    /// - `attachment.attach-time` - The time that the network interface was attached to an instance.
+    /// - `attachment.attachment-id` - The ID of the interface attachment.
+    /// - `attachment.delete-on-termination` - Indicates whether the attachment is deleted when an instance
+    ///   is terminated.
+    /// - `attachment.device-index` - The device index to which the network interface is attached.
+    /// - `attachment.instance-id` - The ID of the instance to which the network interface is attached.
+    /// - `attachment.instance-owner-id` - The owner ID of the instance to which the network interface is
+    ///   attached.
+    /// - `attachment.status` - The status of the attachment (`attaching` \| `attached` \| `detaching` \|
+    ///   `detached`).
+    /// - `availability-zone` - The Availability Zone of the network interface.
+    /// - `availability-zone-id` - The ID of the Availability Zone of the network interface.
+    /// - `description` - The description of the network interface.
+    /// - `group-id` - The ID of a security group associated with the network interface.
+    /// - `ipv6-addresses.ipv6-address` - An IPv6 address associated with the network interface.
+    /// - `interface-type` - The type of network interface (`api_gateway_managed` \|
+    ///   `aws_codestar_connections_managed` \| `branch` \| `ec2_instance_connect_endpoint` \| `efa` \|
+    ///   `efa-only` \| `efs` \| `evs` \| `gateway_load_balancer` \| `gateway_load_balancer_endpoint` \|
+    ///   `global_accelerator_managed` \| `interface` \| `iot_rules_managed` \| `lambda` \| `load_balancer`
+    ///   \| `nat_gateway` \| `network_load_balancer` \| `quicksight` \| `transit_gateway` \| `trunk` \|
+    ///   `vpc_endpoint`).
+    /// - `mac-address` - The MAC address of the network interface.
+    /// - `network-interface-id` - The ID of the network interface.
+    /// - `operator.managed` - A Boolean that indicates whether this is a managed network interface.
+    /// - `operator.principal` - The principal that manages the network interface. Only valid for managed
+    ///   network interfaces, where `managed` is `true`.
+    /// - `owner-id` - The Amazon Web Services account ID of the network interface owner.
+    /// - `private-dns-name` - The private DNS name of the network interface (IPv4).
+    /// - `private-ip-address` - The private IPv4 address or addresses of the network interface.
+    /// - `requester-id` - The alias or Amazon Web Services account ID of the principal or service that
+    ///   created the network interface.
+    /// - `requester-managed` - Indicates whether the network interface is being managed by an Amazon Web
+    ///   Services service (for example, Amazon Web Services Management Console, Auto Scaling, and so on).
+    /// - `source-dest-check` - Indicates whether the network interface performs source/destination
+    ///   checking. A value of `true` means checking is enabled, and `false` means checking is disabled. The
+    ///   value must be `false` for the network interface to perform network address translation (NAT) in
+    ///   your VPC.
+    /// - `status` - The status of the network interface. If the network interface is not attached to an
+    ///   instance, the status is `available`; if a network interface is attached to an instance the status
+    ///   is `in-use`.
+    /// - `subnet-id` - The ID of the subnet for the network interface.
+    /// - `tag`:\<key\> - The key/value combination of a tag assigned to the resource. Use the tag key in
+    ///   the filter name and the tag value as the filter value. For example, to find all resources that
+    ///   have a tag with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and
+    ///   `TeamA` for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the network interface.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn include_managed_resources(mut self, input: bool) -> Self {
         self.inner = self.inner.include_managed_resources(input);
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn set_include_managed_resources(
         mut self,
         input: ::std::option::Option<bool>,
@@ -1667,24 +4900,47 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         self
     }
     /// `IncludeManagedResources`: see the input builder's setter of the same name.
+    ///
+    /// Indicates whether to include managed resources in the output. If this parameter is set to `true`,
+    /// the output includes resources that are managed by Amazon Web Services services, even if managed
+    /// resource visibility is set to hidden.
     pub fn get_include_managed_resources(&self) -> &::std::option::Option<bool> {
         self.inner.get_include_managed_resources()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. You cannot specify this parameter and the network
+    /// interface IDs parameter in the same request. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NetworkInterfaceIds`: see the input builder's setter of the same name.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn network_interface_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1693,6 +4949,10 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         self
     }
     /// `NetworkInterfaceIds`: see the input builder's setter of the same name.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn set_network_interface_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1701,12 +4961,19 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         self
     }
     /// `NetworkInterfaceIds`: see the input builder's setter of the same name.
+    ///
+    /// The network interface IDs.
+    ///
+    /// Default: Describes all your network interfaces.
     pub fn get_network_interface_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         self.inner.get_network_interface_ids()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -1715,6 +4982,9 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -1723,6 +4993,9 @@ impl<C> NetworkInterfaceAvailableFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -2398,25 +5671,53 @@ impl<C> SecurityGroupVpcAssociationAssociatedFluentBuilder<C> {
         &SECURITY_GROUP_VPC_ASSOCIATION_ASSOCIATED
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2425,26 +5726,49 @@ impl<C> SecurityGroupVpcAssociationAssociatedFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2453,6 +5777,9 @@ impl<C> SecurityGroupVpcAssociationAssociatedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2461,6 +5788,9 @@ impl<C> SecurityGroupVpcAssociationAssociatedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -2683,25 +6013,53 @@ impl<C> SecurityGroupVpcAssociationDisassociatedFluentBuilder<C> {
         &SECURITY_GROUP_VPC_ASSOCIATION_DISASSOCIATED
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2710,26 +6068,49 @@ impl<C> SecurityGroupVpcAssociationDisassociatedFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// Security group VPC association filters.
+    ///
+    /// - `group-id`: The security group ID.
+    /// - `group-owner-id`: The group owner ID.
+    /// - `state`: The state of the association.
+    /// - `vpc-id`: The ID of the associated VPC.
+    /// - `vpc-owner-id`: The account ID of the VPC owner.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2738,6 +6119,9 @@ impl<C> SecurityGroupVpcAssociationDisassociatedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2746,6 +6130,9 @@ impl<C> SecurityGroupVpcAssociationDisassociatedFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
@@ -2910,25 +6297,133 @@ impl<C> SubnetAvailableFluentBuilder<C> {
         &SUBNET_AVAILABLE
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -2937,26 +6432,89 @@ impl<C> SubnetAvailableFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `availability-zone` - The Availability Zone for the subnet. You can also use `availabilityZone` as
+    ///   the filter name.
+    /// - `availability-zone-id` - The ID of the Availability Zone for the subnet. You can also use
+    ///   `availabilityZoneId` as the filter name.
+    /// - `available-ip-address-count` - The number of IPv4 addresses in the subnet that are available.
+    /// - `cidr-block` - The IPv4 CIDR block of the subnet. The CIDR block you specify must exactly match
+    ///   the subnet's CIDR block for information to be returned for the subnet. You can also use `cidr` or
+    ///   `cidrBlock` as the filter names.
+    /// - `customer-owned-ipv4-pool` - The customer-owned IPv4 address pool associated with the subnet.
+    /// - `default-for-az` - Indicates whether this is the default subnet for the Availability Zone (`true`
+    ///   \| `false`). You can also use `defaultForAz` as the filter name.
+    /// - `enable-dns64` - Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this
+    ///   subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    /// - `enable-lni-at-device-index` - Indicates the device position for local network interfaces in this
+    ///   subnet. For example, `1` indicates local network interfaces in this subnet are the secondary
+    ///   network interface (eth1).
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-cidr-block-association.association-id` - An association ID for an IPv6 CIDR block associated
+    ///   with the subnet.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the subnet.
+    /// - `ipv6-native` - Indicates whether this is an IPv6 only subnet (`true` \| `false`).
+    /// - `map-customer-owned-ip-on-launch` - Indicates whether a network interface created in this subnet
+    ///   (including a network interface created by `RunInstances`) receives a customer-owned IPv4 address.
+    /// - `map-public-ip-on-launch` - Indicates whether instances launched in this subnet receive a public
+    ///   IPv4 address.
+    /// - `outpost-arn` - The Amazon Resource Name (ARN) of the Outpost.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the subnet.
+    /// - `private-dns-name-options-on-launch.hostname-type` - The type of hostname to assign to instances
+    ///   in the subnet at launch. For IPv4-only and dual-stack (IPv4 and IPv6) subnets, an instance DNS
+    ///   name can be based on the instance IPv4 address (ip-name) or the instance ID (resource-name). For
+    ///   IPv6 only subnets, an instance DNS name must be based on the instance ID (resource-name).
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-a-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS A records.
+    /// - `private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record` - Indicates whether to
+    ///   respond to DNS queries for instance hostnames with DNS AAAA records.
+    /// - `state` - The state of the subnet (`pending` \| `available`).
+    /// - `subnet-arn` - The Amazon Resource Name (ARN) of the subnet.
+    /// - `subnet-id` - The ID of the subnet.
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC for the subnet.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2965,6 +6523,9 @@ impl<C> SubnetAvailableFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -2973,10 +6534,17 @@ impl<C> SubnetAvailableFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `SubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn subnet_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -2985,6 +6553,10 @@ impl<C> SubnetAvailableFluentBuilder<C> {
         self
     }
     /// `SubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn set_subnet_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -2993,6 +6565,10 @@ impl<C> SubnetAvailableFluentBuilder<C> {
         self
     }
     /// `SubnetIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the subnets.
+    ///
+    /// Default: Describes all your subnets.
     pub fn get_subnet_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -3151,25 +6727,91 @@ impl<C> VpcAvailableFluentBuilder<C> {
         &VPC_AVAILABLE
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -3178,26 +6820,68 @@ impl<C> VpcAvailableFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3206,6 +6890,9 @@ impl<C> VpcAvailableFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3214,10 +6901,15 @@ impl<C> VpcAvailableFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn vpc_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3226,6 +6918,8 @@ impl<C> VpcAvailableFluentBuilder<C> {
         self
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn set_vpc_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3234,6 +6928,8 @@ impl<C> VpcAvailableFluentBuilder<C> {
         self
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn get_vpc_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
@@ -3382,25 +7078,91 @@ impl<C> VpcExistsFluentBuilder<C> {
         &VPC_EXISTS
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn dry_run(mut self, input: bool) -> Self {
         self.inner = self.inner.dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn set_dry_run(mut self, input: ::std::option::Option<bool>) -> Self {
         self.inner = self.inner.set_dry_run(input);
         self
     }
     /// `DryRun`: see the input builder's setter of the same name.
+    ///
+    /// Checks whether you have the required permissions for the action, without actually making the
+    /// request, and provides an error response. If you have the required permissions, the error response is
+    /// `DryRunOperation`. Otherwise, it is `UnauthorizedOperation`.
     pub fn get_dry_run(&self) -> &::std::option::Option<bool> {
         self.inner.get_dry_run()
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn filters(mut self, input: super::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn set_filters(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<super::types::Filter>>,
@@ -3409,26 +7171,68 @@ impl<C> VpcExistsFluentBuilder<C> {
         self
     }
     /// `Filters`: see the input builder's setter of the same name.
+    ///
+    /// The filters.
+    ///
+    /// - `cidr` - The primary IPv4 CIDR block of the VPC. The CIDR block you specify must exactly match the
+    ///   VPC's CIDR block for information to be returned for the VPC. Must contain the slash followed by
+    ///   one or two digits (for example, `/28`).
+    /// - `cidr-block-association.cidr-block` - An IPv4 CIDR block associated with the VPC.
+    /// - `cidr-block-association.association-id` - The association ID for an IPv4 CIDR block associated
+    ///   with the VPC.
+    /// - `cidr-block-association.state` - The state of an IPv4 CIDR block associated with the VPC.
+    /// - `dhcp-options-id` - The ID of a set of DHCP options.
+    /// - `ipv6-cidr-block-association.ipv6-cidr-block` - An IPv6 CIDR block associated with the VPC.
+    /// - `ipv6-cidr-block-association.ipv6-pool` - The ID of the IPv6 address pool from which the IPv6 CIDR
+    ///   block is allocated.
+    /// - `ipv6-cidr-block-association.association-id` - The association ID for an IPv6 CIDR block
+    ///   associated with the VPC.
+    /// - `ipv6-cidr-block-association.state` - The state of an IPv6 CIDR block associated with the VPC.
+    /// - `is-default` - Indicates whether the VPC is the default VPC.
+    /// - `owner-id` - The ID of the Amazon Web Services account that owns the VPC.
+    /// - `state` - The state of the VPC (`pending` \| `available`).
+    /// - `tag` - The key/value combination of a tag assigned to the resource. Use the tag key in the filter
+    ///   name and the tag value as the filter value. For example, to find all resources that have a tag
+    ///   with the key `Owner` and the value `TeamA`, specify `tag:Owner` for the filter name and `TeamA`
+    ///   for the filter value.
+    /// - `tag-key` - The key of a tag assigned to the resource. Use this filter to find all resources
+    ///   assigned a tag with a specific key, regardless of the tag value.
+    /// - `vpc-id` - The ID of the VPC.
     pub fn get_filters(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<super::types::Filter>> {
         self.inner.get_filters()
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// `MaxResults`: see the input builder's setter of the same name.
+    ///
+    /// The maximum number of items to return for this request. To get the next page of items, make another
+    /// request with the token returned in the output. For more information, see
+    /// [Pagination](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html#api-pagination).
     pub fn get_max_results(&self) -> &::std::option::Option<i32> {
         self.inner.get_max_results()
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn next_token(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3437,6 +7241,9 @@ impl<C> VpcExistsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn set_next_token(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -3445,10 +7252,15 @@ impl<C> VpcExistsFluentBuilder<C> {
         self
     }
     /// `NextToken`: see the input builder's setter of the same name.
+    ///
+    /// The token returned from a previous paginated request. Pagination continues from the end of the items
+    /// returned by the previous request.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         self.inner.get_next_token()
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn vpc_ids(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -3457,6 +7269,8 @@ impl<C> VpcExistsFluentBuilder<C> {
         self
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn set_vpc_ids(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3465,6 +7279,8 @@ impl<C> VpcExistsFluentBuilder<C> {
         self
     }
     /// `VpcIds`: see the input builder's setter of the same name.
+    ///
+    /// The IDs of the VPCs.
     pub fn get_vpc_ids(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
