@@ -37,17 +37,7 @@ fn cargo_with_env(
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
 ) -> Box<dyn Fn() -> StepOutcome> {
-    Box::new(move || {
-        let status = match crate::cargo().args(args).envs(env.iter().copied()).status() {
-            Ok(status) => status,
-            Err(e) => return StepOutcome::Failed(format!("cannot run cargo: {e}")),
-        };
-        if status.success() {
-            StepOutcome::Passed
-        } else {
-            StepOutcome::Failed(format!("`cargo {}` failed", args.join(" ")))
-        }
-    })
+    plain(move || crate::run_cargo(args, env))
 }
 
 /// A step that returns `Result<(), String>`: passed or failed.

@@ -27,15 +27,6 @@ fn api_features() -> Result<Vec<(String, Vec<String>)>, String> {
     Ok(codegen::ir::parse_features(model.features.as_ref())?.into_iter().collect())
 }
 
-fn cargo(args: &[&str]) -> Result<(), String> {
-    let status = crate::cargo().args(args).status().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed", args.join(" ")))
-    }
-}
-
 /// clippy on ec2-sg with none of the defaults, each API feature alone, and all of them.
 pub fn matrix() -> Result<(), String> {
     let features = api_features()?;
@@ -50,7 +41,7 @@ pub fn matrix() -> Result<(), String> {
         let mut args = vec!["clippy", "--quiet", "-p", "ec2-sg"];
         args.extend(set);
         args.extend(["--", "-D", "warnings"]);
-        if let Err(e) = cargo(&args) {
+        if let Err(e) = crate::run_cargo(&args, &[]) {
             failed.push(e);
         }
     }

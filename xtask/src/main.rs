@@ -83,6 +83,17 @@ pub fn cargo() -> std::process::Command {
     command
 }
 
+/// Runs `cargo ARGS` in the workspace root with these environment variables set: `Ok` when it
+/// succeeds, else an error naming the command.
+pub fn run_cargo(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let status = cargo().args(args).envs(env.iter().copied()).status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed", args.join(" ")))
+    }
+}
+
 /// The workspace root: xtask lives one level below it.
 pub fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
