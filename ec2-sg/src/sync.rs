@@ -14,10 +14,11 @@
 //! - rules present and wanted whose description differs get a description update (never a
 //!   revoke and an authorize, which would refuse the traffic in between).
 //!
-//! [`plan`] (and [`validate`], [`normalize`]) are pure: no I/O, no client (module `plan`).
-//! [`SyncRules`] and [`SyncGroup`] make the calls: they describe the group, plan, and send the
-//! plan (module `apply`). A [`Plan`] prints as a readable dry run, one rule per line in the
-//! one-line form [`IpPermission`] parses (`+ tcp 443 10.0.0.0/8 "office"`).
+//! Validation and planning ([`validate`], [`normalize`], [`plan`], [`Plan`], [`SyncOutcome`]'s
+//! bookkeeping) are pure: no I/O, no client. [`SyncRules`] and [`SyncGroup`] make the calls:
+//! they describe the group, plan, send the plan, and describe and plan once more after a lost
+//! answer. A [`Plan`] prints as a readable dry run, one rule per line in the one-line form
+//! [`IpPermission`] parses (`+ tcp 443 10.0.0.0/8 "office"`).
 //!
 //! [`IpPermission`]: crate::types::IpPermission
 

@@ -1,16 +1,21 @@
 //! The apply step: [`SyncRules`] and [`SyncGroup`] check the desired rules, describe the
 //! group, plan with the planner, send the plan, and after a lost answer or a concurrent change
 //! describe and plan once more.
+//!
+//! What to send next is decided by one state machine without I/O (`SyncRun`: given the answer
+//! to the last call, the next call). The async and the blocking client each drive it with the
+//! same short loop and a function that sends one `Call` with that client; nothing else differs.
 
 use super::plan::*;
 use super::SyncError;
-use crate::types::IpPermission;
+use crate::operation::*;
+use crate::runtime::Operation;
+use crate::types::{Filter, IpPermission, SecurityGroup};
 use std::collections::BTreeMap;
 
 /// What a sync was asked to do; shared by [`SyncRules`] and [`SyncGroup`].
 #[derive(Debug, Clone)]
-struct SyncRequest<C> {
-    client: C,
+struct SyncRequest {
     group_id: String,
     /// The desired permissions of each direction (by [`Direction::index`]); `None`: leave alone.
     desired: [Option<Vec<IpPermission>>; 2],
@@ -30,7 +35,8 @@ struct SyncRequest<C> {
 /// `sync_egress()` on the client or a `SecurityGroup`.
 #[derive(Debug, Clone)]
 pub struct SyncRules<C> {
-    request: SyncRequest<C>,
+    client: C,
+    request: SyncRequest,
     direction: Direction,
 }
 
@@ -40,13 +46,13 @@ pub struct SyncRules<C> {
 /// `sync_group(id)` on the client; otherwise like [`SyncRules`].
 #[derive(Debug, Clone)]
 pub struct SyncGroup<C> {
-    request: SyncRequest<C>,
+    client: C,
+    request: SyncRequest,
 }
 
-impl<C> SyncRequest<C> {
-    fn new(client: C, group_id: impl Into<String>) -> Self {
+impl SyncRequest {
+    fn new(group_id: impl Into<String>) -> Self {
         Self {
-            client,
             group_id: group_id.into(),
             desired: [None, None],
             purge: true,
@@ -84,7 +90,7 @@ macro_rules! sync_options {
 
 impl<C> SyncRules<C> {
     pub(crate) fn new(client: C, group_id: impl Into<String>, direction: Direction) -> Self {
-        Self { request: SyncRequest::new(client, group_id), direction }
+        Self { client, request: SyncRequest::new(group_id), direction }
     }
 
     /// Adds permissions to the desired rules (a permission may carry several peers).
@@ -105,7 +111,7 @@ impl<C> SyncRules<C> {
 
 impl<C> SyncGroup<C> {
     pub(crate) fn new(client: C, group_id: impl Into<String>) -> Self {
-        Self { request: SyncRequest::new(client, group_id) }
+        Self { client, request: SyncRequest::new(group_id) }
     }
 
     /// Adds a permission to the desired inbound rules.
@@ -146,7 +152,7 @@ fn validation(message: String, source: Option<SyncError>) -> crate::Error {
 /// The desired rules of each direction, checked before any call.
 type Desired = [Option<RuleSet>; 2];
 
-impl<C> SyncRequest<C> {
+impl SyncRequest {
     /// Checks, before any call, that rules were given, are what EC2 takes, and fit the quota
     /// (after the sync, the group holds exactly the desired rules).
     fn check_desired(&self) -> Result<Desired, crate::Error> {
@@ -339,142 +345,309 @@ fn settle(
 /// How many times a sync plans at most: once, and once more after a lost answer or a concurrent change.
 const MAX_PLANS: usize = 2;
 
-/// The client calls a sync makes, for the async and the blocking client alike.
-macro_rules! sync_send {
-    ($client:ty, [$($async:tt)*], [$($await:tt)*]) => {
-        impl SyncRequest<$client> {
-            $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
-                let desired = self.check_desired()?;
-                let mut outcome = SyncOutcome { dry_run: self.dry_run, ..Default::default() };
-                let mut unsettled: Unsettled = Vec::new();
-                let mut names: Option<BTreeMap<String, String>> = None;
-                loop {
-                    let input = crate::operation::DescribeSecurityGroupsInput {
-                        group_ids: Some(vec![self.group_id.clone()]),
-                        ..Default::default()
-                    };
-                    outcome.operations += 1;
-                    let described = self.client
-                        .send_operation_counting::<crate::operation::DescribeSecurityGroups>(input, &mut outcome.http_attempts)
-                        $($await)*?;
-                    let group = described.security_groups.unwrap_or_default().into_iter().next()
-                        .ok_or_else(|| not_found(&self.group_id))?;
-                    settle(&mut outcome, std::mem::take(&mut unsettled), &group)?;
-                    let names = match &mut names {
-                        Some(names) => names,
-                        None => {
-                            let wanted = names_to_resolve(&desired);
-                            let ids = if wanted.is_empty() {
-                                BTreeMap::new()
-                            } else {
-                                let mut filters = vec![crate::types::Filter {
-                                    name: Some("group-name".into()),
-                                    values: Some(wanted.clone()),
-                                }];
-                                if let Some(vpc) = &group.vpc_id {
-                                    filters.push(crate::types::Filter { name: Some("vpc-id".into()), values: Some(vec![vpc.clone()]) });
-                                }
-                                let input = crate::operation::DescribeSecurityGroupsInput { filters: Some(filters), ..Default::default() };
-                                outcome.operations += 1;
-                                let found = self.client
-                                    .send_operation_counting::<crate::operation::DescribeSecurityGroups>(input, &mut outcome.http_attempts)
-                                    $($await)*?;
-                                names_to_ids(&wanted, found.security_groups.as_deref().unwrap_or_default(), group.vpc_id.as_deref())?
-                            };
-                            names.insert(ids)
-                        }
-                    };
-                    let mut plan = GroupPlan::default();
-                    let mut revoke_first = [false; 2];
-                    for direction in Direction::BOTH {
-                        let Some(rules) = &desired[direction.index()] else { continue };
-                        let (direction_plan, first) = self.plan_direction(&group, direction, rules, names)?;
-                        *plan.direction_mut(direction) = direction_plan;
-                        revoke_first[direction.index()] = first;
-                    }
-                    let done = self.dry_run || plan.is_empty();
-                    outcome.plans.push(plan);
-                    if done {
-                        return Ok(outcome);
-                    }
-                    match self.apply(&mut outcome, revoke_first, &mut unsettled) $($await)* {
-                        Ok(()) => return Ok(outcome),
-                        Err(error) if outcome.plans.len() < MAX_PLANS && may_have_been_made(&error) => {
-                            tracing::debug!(group = %self.group_id, %error, "a change may or may not have been made; describing again");
-                        }
-                        Err(error) => return Err(error),
-                    }
-                }
-            }
-
-            /// Sends the last plan of `outcome`, recording each change as its call succeeds; the
-            /// changes of a call that fails go to `unsettled`.
-            $($async)* fn apply(&self, outcome: &mut SyncOutcome, revoke_first: [bool; 2], unsettled: &mut Unsettled) -> Result<(), crate::Error> {
-                let Some(plan) = outcome.plans.last().cloned() else { return Ok(()) };
-                for (direction, change) in steps(revoke_first) {
-                    let direction_plan = plan.direction(direction);
-                    let permissions = direction_plan.permissions(change);
-                    if permissions.is_empty() {
-                        continue;
-                    }
-                    let group_id = Some(self.group_id.clone());
-                    let ip_permissions = Some(permissions.to_vec());
-                    let client = &self.client;
-                    let attempts = &mut outcome.http_attempts;
-                    outcome.operations += 1;
-                    let sent = match (direction, change) {
-                        (Direction::Ingress, Change::Authorize) => client.send_operation_counting::<crate::operation::AuthorizeSecurityGroupIngress>(
-                            crate::operation::AuthorizeSecurityGroupIngressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
-                        (Direction::Ingress, Change::Revoke) => client.send_operation_counting::<crate::operation::RevokeSecurityGroupIngress>(
-                            crate::operation::RevokeSecurityGroupIngressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
-                        (Direction::Ingress, Change::Describe) => client.send_operation_counting::<crate::operation::UpdateSecurityGroupRuleDescriptionsIngress>(
-                            crate::operation::UpdateSecurityGroupRuleDescriptionsIngressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
-                        (Direction::Egress, Change::Authorize) => client.send_operation_counting::<crate::operation::AuthorizeSecurityGroupEgress>(
-                            crate::operation::AuthorizeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
-                        (Direction::Egress, Change::Revoke) => client.send_operation_counting::<crate::operation::RevokeSecurityGroupEgress>(
-                            crate::operation::RevokeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
-                        (Direction::Egress, Change::Describe) => client.send_operation_counting::<crate::operation::UpdateSecurityGroupRuleDescriptionsEgress>(
-                            crate::operation::UpdateSecurityGroupRuleDescriptionsEgressInput { group_id, ip_permissions, ..Default::default() }, attempts) $($await)*.map(drop),
-                    };
-                    let changes = direction_plan.changes().filter(|(kind, ..)| *kind == change);
-                    match sent {
-                        Ok(()) => {
-                            for (_, rule, description) in changes {
-                                outcome.record(change, direction, rule, description);
-                            }
-                        }
-                        Err(error) => {
-                            *unsettled = changes
-                                .map(|(_, rule, description)| (change, direction, rule.clone(), description.map(str::to_string)))
-                                .collect();
-                            return Err(error);
-                        }
-                    }
-                }
-                Ok(())
-            }
-        }
-
-        impl SyncRules<$client> {
-            /// Checks the rules, describes the group, plans and applies the plan (see [`SyncRules`]).
-            pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
-                self.request.send() $($await)*
-            }
-        }
-
-        impl SyncGroup<$client> {
-            /// Checks the rules, describes the group, plans both directions and applies the plan
-            /// (see [`SyncGroup`]).
-            pub $($async)* fn send(self) -> Result<SyncOutcome, crate::Error> {
-                self.request.send() $($await)*
-            }
-        }
-    };
+/// A call a sync needs sent, its input ready; [`SyncRun::next`] takes the answer.
+#[derive(Debug)]
+enum Call {
+    /// DescribeSecurityGroups: the group itself, or the groups that desired peers name.
+    Describe(DescribeSecurityGroupsInput),
+    AuthorizeIngress(AuthorizeSecurityGroupIngressInput),
+    AuthorizeEgress(AuthorizeSecurityGroupEgressInput),
+    RevokeIngress(RevokeSecurityGroupIngressInput),
+    RevokeEgress(RevokeSecurityGroupEgressInput),
+    UpdateDescriptionsIngress(UpdateSecurityGroupRuleDescriptionsIngressInput),
+    UpdateDescriptionsEgress(UpdateSecurityGroupRuleDescriptionsEgressInput),
 }
 
-sync_send!(crate::Client, [async], [.await]);
+/// The call that sends one step of a plan: one kind of change in one direction.
+fn change_call(direction: Direction, change: Change, group_id: &str, permissions: &[IpPermission]) -> Call {
+    let (group_id, ip_permissions) = (Some(group_id.to_string()), Some(permissions.to_vec()));
+    match (direction, change) {
+        (Direction::Ingress, Change::Authorize) => Call::AuthorizeIngress(AuthorizeSecurityGroupIngressInput {
+            group_id,
+            ip_permissions,
+            ..Default::default()
+        }),
+        (Direction::Egress, Change::Authorize) => {
+            Call::AuthorizeEgress(AuthorizeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() })
+        }
+        (Direction::Ingress, Change::Revoke) => {
+            Call::RevokeIngress(RevokeSecurityGroupIngressInput { group_id, ip_permissions, ..Default::default() })
+        }
+        (Direction::Egress, Change::Revoke) => {
+            Call::RevokeEgress(RevokeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() })
+        }
+        (Direction::Ingress, Change::Describe) => {
+            Call::UpdateDescriptionsIngress(UpdateSecurityGroupRuleDescriptionsIngressInput {
+                group_id,
+                ip_permissions,
+                ..Default::default()
+            })
+        }
+        (Direction::Egress, Change::Describe) => {
+            Call::UpdateDescriptionsEgress(UpdateSecurityGroupRuleDescriptionsEgressInput {
+                group_id,
+                ip_permissions,
+                ..Default::default()
+            })
+        }
+    }
+}
+
+/// The answer a sync waits for.
+#[derive(Debug)]
+enum Awaiting {
+    /// The group's description; `unsettled` holds the changes of a step whose answer was lost.
+    Group { unsettled: Unsettled },
+    /// The groups that desired peers name (looked up once, after the group's first description).
+    Names { wanted: Vec<String>, group: Box<SecurityGroup> },
+    /// The answer to one step of the last plan; `rest` are the steps after it.
+    Step { direction: Direction, change: Change, rest: std::vec::IntoIter<(Direction, Change)> },
+}
+
+/// A sync in progress, as a state machine without I/O: given the answer to the last call, it
+/// says which call comes next. The async and the blocking client drive it with the same loop
+/// ([`SyncRequest::send`], [`SyncRequest::send_blocking`]), each sending calls its own way.
+#[derive(Debug)]
+struct SyncRun {
+    request: SyncRequest,
+    desired: Desired,
+    /// The group names desired peers give, with their ids; `None` until looked up.
+    names: Option<BTreeMap<String, String>>,
+    outcome: SyncOutcome,
+    /// `None` once the sync is over.
+    awaiting: Option<Awaiting>,
+}
+
+impl SyncRun {
+    /// Checks the desired rules (an error here means nothing was sent) and returns the run and
+    /// its first call, the group's description.
+    fn start(request: SyncRequest) -> Result<(Self, Call), crate::Error> {
+        let desired = request.check_desired()?;
+        let outcome = SyncOutcome { dry_run: request.dry_run, ..Default::default() };
+        let mut run = Self { request, desired, names: None, outcome, awaiting: None };
+        let call = run.describe_group(Vec::new());
+        Ok((run, call))
+    }
+
+    /// Takes the answer to the last call (the groups it describes; a change's answer describes
+    /// none) and returns the next call, or `None` when the sync is over and `outcome` complete.
+    fn next(&mut self, answer: Result<Vec<SecurityGroup>, crate::Error>) -> Result<Option<Call>, crate::Error> {
+        let Some(awaiting) = self.awaiting.take() else { return Ok(None) };
+        match awaiting {
+            Awaiting::Group { unsettled } => {
+                let group = answer?.into_iter().next().ok_or_else(|| not_found(&self.request.group_id))?;
+                settle(&mut self.outcome, unsettled, &group)?;
+                if self.names.is_none() {
+                    let wanted = names_to_resolve(&self.desired);
+                    if !wanted.is_empty() {
+                        return Ok(Some(self.describe_names(wanted, group)));
+                    }
+                    self.names = Some(BTreeMap::new());
+                }
+                self.plan(&group)
+            }
+            Awaiting::Names { wanted, group } => {
+                self.names = Some(names_to_ids(&wanted, &answer?, group.vpc_id.as_deref())?);
+                self.plan(&group)
+            }
+            Awaiting::Step { direction, change, rest } => {
+                let changes = self.changes_of_step(direction, change);
+                match answer {
+                    Ok(_) => {
+                        for (change, direction, rule, description) in changes {
+                            self.outcome.record(change, direction, &rule, description.as_deref());
+                        }
+                        Ok(self.next_step(rest))
+                    }
+                    Err(error) if self.outcome.plans.len() < MAX_PLANS && may_have_been_made(&error) => {
+                        let group = &self.request.group_id;
+                        tracing::debug!(%group, %error, "a change may or may not have been made; describing again");
+                        Ok(Some(self.describe_group(changes)))
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+        }
+    }
+
+    fn describe_group(&mut self, unsettled: Unsettled) -> Call {
+        self.awaiting = Some(Awaiting::Group { unsettled });
+        self.outcome.operations += 1;
+        let group_ids = Some(vec![self.request.group_id.clone()]);
+        Call::Describe(DescribeSecurityGroupsInput { group_ids, ..Default::default() })
+    }
+
+    /// Looks up the groups named `wanted` in `group`'s VPC.
+    fn describe_names(&mut self, wanted: Vec<String>, group: SecurityGroup) -> Call {
+        let mut filters = vec![Filter { name: Some("group-name".into()), values: Some(wanted.clone()) }];
+        if let Some(vpc) = &group.vpc_id {
+            filters.push(Filter { name: Some("vpc-id".into()), values: Some(vec![vpc.clone()]) });
+        }
+        self.awaiting = Some(Awaiting::Names { wanted, group: Box::new(group) });
+        self.outcome.operations += 1;
+        Call::Describe(DescribeSecurityGroupsInput { filters: Some(filters), ..Default::default() })
+    }
+
+    /// Plans the desired directions against `group` as described and returns the plan's first
+    /// call, or `None` for a dry run or a plan with nothing to do.
+    fn plan(&mut self, group: &SecurityGroup) -> Result<Option<Call>, crate::Error> {
+        let names = self.names.get_or_insert_with(BTreeMap::new);
+        let mut plan = GroupPlan::default();
+        let mut revoke_first = [false; 2];
+        for direction in Direction::BOTH {
+            let Some(rules) = &self.desired[direction.index()] else { continue };
+            let (direction_plan, first) = self.request.plan_direction(group, direction, rules, names)?;
+            *plan.direction_mut(direction) = direction_plan;
+            revoke_first[direction.index()] = first;
+        }
+        let done = self.request.dry_run || plan.is_empty();
+        self.outcome.plans.push(plan);
+        if done {
+            return Ok(None);
+        }
+        Ok(self.next_step(steps(revoke_first).into_iter()))
+    }
+
+    /// The call of the next step in `rest` that the last plan has permissions for, or `None`
+    /// when every step was sent.
+    fn next_step(&mut self, mut rest: std::vec::IntoIter<(Direction, Change)>) -> Option<Call> {
+        let plan = self.outcome.plans.last()?;
+        let (direction, change, call) = rest.by_ref().find_map(|(direction, change)| {
+            let permissions = plan.direction(direction).permissions(change);
+            (!permissions.is_empty())
+                .then(|| (direction, change, change_call(direction, change, &self.request.group_id, permissions)))
+        })?;
+        self.outcome.operations += 1;
+        self.awaiting = Some(Awaiting::Step { direction, change, rest });
+        Some(call)
+    }
+
+    /// The rule changes one step of the last plan makes.
+    fn changes_of_step(&self, direction: Direction, change: Change) -> Unsettled {
+        let Some(plan) = self.outcome.plans.last() else { return Vec::new() };
+        plan.direction(direction)
+            .changes()
+            .filter(|(kind, ..)| *kind == change)
+            .map(|(_, rule, description)| (change, direction, rule.clone(), description.map(str::to_string)))
+            .collect()
+    }
+}
+
+impl SyncRequest {
+    /// Runs the sync with the async client.
+    async fn send(self, client: &crate::Client) -> Result<SyncOutcome, crate::Error> {
+        let (mut run, mut call) = SyncRun::start(self)?;
+        loop {
+            let answer = send_call(client, call, &mut run.outcome.http_attempts).await;
+            match run.next(answer)? {
+                Some(next) => call = next,
+                None => return Ok(run.outcome),
+            }
+        }
+    }
+
+    /// Runs the sync with the blocking client: [`Self::send`]'s loop.
+    #[cfg(feature = "blocking")]
+    fn send_blocking(self, client: &crate::runtime::blocking::Client) -> Result<SyncOutcome, crate::Error> {
+        let (mut run, mut call) = SyncRun::start(self)?;
+        loop {
+            let answer = send_call_blocking(client, call, &mut run.outcome.http_attempts);
+            match run.next(answer)? {
+                Some(next) => call = next,
+                None => return Ok(run.outcome),
+            }
+        }
+    }
+}
+
+/// Sends one call of a sync with the async client: the groups its answer describes (none for a
+/// change).
+async fn send_call(client: &crate::Client, call: Call, n: &mut usize) -> Result<Vec<SecurityGroup>, crate::Error> {
+    async fn change<O: Operation>(
+        client: &crate::Client,
+        input: O::Input,
+        n: &mut usize,
+    ) -> Result<Vec<SecurityGroup>, crate::Error> {
+        client.send_operation_counting::<O>(input, n).await.map(|_| Vec::new())
+    }
+    match call {
+        Call::Describe(input) => client
+            .send_operation_counting::<DescribeSecurityGroups>(input, n)
+            .await
+            .map(|d| d.security_groups.unwrap_or_default()),
+        Call::AuthorizeIngress(input) => change::<AuthorizeSecurityGroupIngress>(client, input, n).await,
+        Call::AuthorizeEgress(input) => change::<AuthorizeSecurityGroupEgress>(client, input, n).await,
+        Call::RevokeIngress(input) => change::<RevokeSecurityGroupIngress>(client, input, n).await,
+        Call::RevokeEgress(input) => change::<RevokeSecurityGroupEgress>(client, input, n).await,
+        Call::UpdateDescriptionsIngress(input) => {
+            change::<UpdateSecurityGroupRuleDescriptionsIngress>(client, input, n).await
+        }
+        Call::UpdateDescriptionsEgress(input) => {
+            change::<UpdateSecurityGroupRuleDescriptionsEgress>(client, input, n).await
+        }
+    }
+}
+
+/// [`send_call`] with the blocking client.
 #[cfg(feature = "blocking")]
-sync_send!(crate::runtime::blocking::Client, [], []);
+fn send_call_blocking(
+    client: &crate::runtime::blocking::Client,
+    call: Call,
+    n: &mut usize,
+) -> Result<Vec<SecurityGroup>, crate::Error> {
+    fn change<O: Operation>(
+        client: &crate::runtime::blocking::Client,
+        input: O::Input,
+        n: &mut usize,
+    ) -> Result<Vec<SecurityGroup>, crate::Error> {
+        client.send_operation_counting::<O>(input, n).map(|_| Vec::new())
+    }
+    match call {
+        Call::Describe(input) => client
+            .send_operation_counting::<DescribeSecurityGroups>(input, n)
+            .map(|d| d.security_groups.unwrap_or_default()),
+        Call::AuthorizeIngress(input) => change::<AuthorizeSecurityGroupIngress>(client, input, n),
+        Call::AuthorizeEgress(input) => change::<AuthorizeSecurityGroupEgress>(client, input, n),
+        Call::RevokeIngress(input) => change::<RevokeSecurityGroupIngress>(client, input, n),
+        Call::RevokeEgress(input) => change::<RevokeSecurityGroupEgress>(client, input, n),
+        Call::UpdateDescriptionsIngress(input) => {
+            change::<UpdateSecurityGroupRuleDescriptionsIngress>(client, input, n)
+        }
+        Call::UpdateDescriptionsEgress(input) => change::<UpdateSecurityGroupRuleDescriptionsEgress>(client, input, n),
+    }
+}
+
+impl SyncRules<crate::Client> {
+    /// Checks the rules, describes the group, plans and applies the plan (see [`SyncRules`]).
+    pub async fn send(self) -> Result<SyncOutcome, crate::Error> {
+        self.request.send(&self.client).await
+    }
+}
+
+impl SyncGroup<crate::Client> {
+    /// Checks the rules, describes the group, plans both directions and applies the plan
+    /// (see [`SyncGroup`]).
+    pub async fn send(self) -> Result<SyncOutcome, crate::Error> {
+        self.request.send(&self.client).await
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl SyncRules<crate::runtime::blocking::Client> {
+    /// Checks the rules, describes the group, plans and applies the plan (see [`SyncRules`]).
+    pub fn send(self) -> Result<SyncOutcome, crate::Error> {
+        self.request.send_blocking(&self.client)
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl SyncGroup<crate::runtime::blocking::Client> {
+    /// Checks the rules, describes the group, plans both directions and applies the plan
+    /// (see [`SyncGroup`]).
+    pub fn send(self) -> Result<SyncOutcome, crate::Error> {
+        self.request.send_blocking(&self.client)
+    }
+}
 
 impl crate::Client {
     /// Brings the inbound rules of group `group_id` to the rules given (see [`SyncRules`]).
@@ -525,5 +698,62 @@ impl<C: Clone> crate::resources::SecurityGroup<C> {
     /// Brings both directions of this group's rules to the rules given (see [`SyncGroup`]).
     pub fn sync(&self) -> SyncGroup<C> {
         SyncGroup::new(self.client().clone(), self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(permissions: &[&str]) -> SecurityGroup {
+        let permissions = permissions.iter().map(|line| line.parse().expect("a permission line")).collect();
+        SecurityGroup { group_id: Some("sg-12345678".into()), ip_permissions: Some(permissions), ..Default::default() }
+    }
+
+    fn request(desired: &[&str]) -> SyncRequest {
+        let mut request = SyncRequest::new("sg-12345678");
+        request.desired[Direction::Ingress.index()] =
+            Some(desired.iter().map(|line| line.parse().expect("a permission line")).collect());
+        request
+    }
+
+    #[test]
+    fn the_run_asks_for_the_group_then_the_steps_of_its_plan_in_order() {
+        let (mut run, call) = SyncRun::start(request(&["tcp 443 10.0.0.0/8"])).expect("valid rules");
+        assert!(matches!(call, Call::Describe(DescribeSecurityGroupsInput { group_ids: Some(_), .. })));
+        let call = run.next(Ok(vec![group(&["tcp 22 10.0.0.0/8"])])).expect("a plan");
+        assert!(matches!(call, Some(Call::AuthorizeIngress(_))), "authorize before revoke: {call:?}");
+        let call = run.next(Ok(Vec::new())).expect("the next step");
+        assert!(matches!(call, Some(Call::RevokeIngress(_))), "{call:?}");
+        assert!(run.next(Ok(Vec::new())).expect("done").is_none());
+        assert_eq!((run.outcome.counts(), run.outcome.operations, run.outcome.plans.len()), ((1, 1, 0), 3, 1));
+        assert!(run.next(Ok(Vec::new())).expect("an answer after the end is ignored").is_none());
+    }
+
+    #[test]
+    fn a_lost_answer_is_settled_by_the_next_describe_and_planned_again_once() {
+        let (mut run, _) = SyncRun::start(request(&["tcp 22 10.0.0.0/8"])).expect("valid rules");
+        assert!(matches!(run.next(Ok(vec![group(&[])])), Ok(Some(Call::AuthorizeIngress(_)))));
+        let lost = || crate::runtime::Error::new(crate::ErrorKind::Transport, "connection reset");
+        assert!(matches!(run.next(Err(lost())), Ok(Some(Call::Describe(_)))));
+        // The describe shows the authorization made: recorded once, and the second plan is empty.
+        assert!(matches!(run.next(Ok(vec![group(&["tcp 22 10.0.0.0/8"])])), Ok(None)));
+        assert_eq!((run.outcome.counts(), run.outcome.operations, run.outcome.plans.len()), ((1, 0, 0), 3, 2));
+
+        // A second lost answer is not retried: MAX_PLANS.
+        let (mut run, _) = SyncRun::start(request(&["tcp 22 10.0.0.0/8"])).expect("valid rules");
+        run.next(Ok(vec![group(&[])])).expect("a plan");
+        run.next(Err(lost())).expect("a describe");
+        assert!(matches!(run.next(Ok(vec![group(&[])])), Ok(Some(Call::AuthorizeIngress(_)))));
+        let error = run.next(Err(lost())).expect_err("the second lost answer is the sync's error");
+        assert_eq!(error.kind(), crate::ErrorKind::Transport);
+        assert_eq!(run.outcome.counts(), (0, 0, 0));
+    }
+
+    #[test]
+    fn a_group_the_describe_does_not_list_is_not_found() {
+        let (mut run, _) = SyncRun::start(request(&[])).expect("valid rules");
+        let error = run.next(Ok(Vec::new())).expect_err("no group");
+        assert_eq!(error.kind(), crate::ErrorKind::NotFound);
     }
 }
