@@ -502,7 +502,7 @@ mod model {
                         diff.insert((direction, Change::Authorize, rule.clone()), description.clone());
                     }
                     Some(old) if old != description => {
-                        diff.insert((direction, Change::Describe, rule.clone()), description.clone());
+                        diff.insert((direction, Change::UpdateDescription, rule.clone()), description.clone());
                     }
                     Some(_) => {}
                 }
@@ -522,7 +522,7 @@ mod model {
         let lists: [(Change, &Vec<RuleChange>); 3] = [
             (Change::Authorize, &outcome.authorized),
             (Change::Revoke, &outcome.revoked),
-            (Change::Describe, &outcome.redescribed),
+            (Change::UpdateDescription, &outcome.redescribed),
         ];
         for (change, list) in lists {
             for entry in list {
@@ -635,7 +635,7 @@ mod model {
                 if let Some(egress) = &wanted_egress { after_egress = target(&before[1], egress, case.purge); }
                 let diff = difference([&before[0], &before[1]], [&target(&before[0], &wanted_ingress, case.purge), &after_egress]);
                 let count = |kind| diff.keys().filter(|(_, change, _)| *change == kind).count();
-                prop_assert_eq!(planned, (count(Change::Authorize), count(Change::Revoke), count(Change::Describe)));
+                prop_assert_eq!(planned, (count(Change::Authorize), count(Change::Revoke), count(Change::UpdateDescription)));
                 return Ok(());
             }
             prop_assert_eq!(&state.ingress, &target(&before[0], &wanted_ingress, case.purge));

@@ -312,7 +312,7 @@ fn steps(revoke_first: [bool; 2]) -> Vec<(Direction, Change)> {
         }
     }
     for direction in Direction::BOTH {
-        steps.push((direction, Change::Describe));
+        steps.push((direction, Change::UpdateDescription));
     }
     steps
 }
@@ -333,7 +333,7 @@ fn settle(
         let made = match change {
             Change::Authorize => current.contains_key(&rule),
             Change::Revoke => !current.contains_key(&rule),
-            Change::Describe => current.get(&rule) == Some(&description),
+            Change::UpdateDescription => current.get(&rule) == Some(&description),
         };
         if made {
             outcome.record(change, direction, &rule, description.as_deref());
@@ -376,14 +376,14 @@ fn change_call(direction: Direction, change: Change, group_id: &str, permissions
         (Direction::Egress, Change::Revoke) => {
             Call::RevokeEgress(RevokeSecurityGroupEgressInput { group_id, ip_permissions, ..Default::default() })
         }
-        (Direction::Ingress, Change::Describe) => {
+        (Direction::Ingress, Change::UpdateDescription) => {
             Call::UpdateDescriptionsIngress(UpdateSecurityGroupRuleDescriptionsIngressInput {
                 group_id,
                 ip_permissions,
                 ..Default::default()
             })
         }
-        (Direction::Egress, Change::Describe) => {
+        (Direction::Egress, Change::UpdateDescription) => {
             Call::UpdateDescriptionsEgress(UpdateSecurityGroupRuleDescriptionsEgressInput {
                 group_id,
                 ip_permissions,

@@ -383,7 +383,7 @@ pub enum Change {
     /// The rule is removed (`-`).
     Revoke,
     /// The rule stays; its description changes (`~`).
-    Describe,
+    UpdateDescription,
 }
 
 impl Plan {
@@ -395,7 +395,7 @@ impl Plan {
     /// The number of rules the plan authorizes, revokes and re-describes.
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |kind| self.changes.iter().filter(|(change, ..)| *change == kind).count();
-        (count(Change::Authorize), count(Change::Revoke), count(Change::Describe))
+        (count(Change::Authorize), count(Change::Revoke), count(Change::UpdateDescription))
     }
 
     /// The permissions to send for one kind of change.
@@ -403,7 +403,7 @@ impl Plan {
         match change {
             Change::Authorize => &self.authorize,
             Change::Revoke => &self.revoke,
-            Change::Describe => &self.update_descriptions,
+            Change::UpdateDescription => &self.update_descriptions,
         }
     }
 
@@ -418,7 +418,7 @@ impl Plan {
     pub fn apply_to(&self, rules: &mut RuleSet) {
         for (change, rule, description) in &self.changes {
             match change {
-                Change::Authorize | Change::Describe => {
+                Change::Authorize | Change::UpdateDescription => {
                     rules.insert(rule.clone(), description.clone());
                 }
                 Change::Revoke => {
@@ -443,7 +443,7 @@ impl fmt::Display for Plan {
             let (sign, shown) = match change {
                 Change::Authorize => ("+", description.as_deref()),
                 Change::Revoke => ("-", None),
-                Change::Describe => ("~", Some(description.as_deref().unwrap_or(""))),
+                Change::UpdateDescription => ("~", Some(description.as_deref().unwrap_or(""))),
             };
             write!(f, "{sign} {}", rule.to_permission(shown))?;
         }
@@ -515,7 +515,7 @@ pub fn plan_rules_with(current: &RuleSet, desired: &RuleSet, purge: bool) -> Pla
         match current.get(rule) {
             None => changes.push((Change::Authorize, rule.clone(), description.clone())),
             Some(existing) if existing != description => {
-                changes.push((Change::Describe, rule.clone(), description.clone()))
+                changes.push((Change::UpdateDescription, rule.clone(), description.clone()))
             }
             Some(_) => {}
         }
@@ -531,13 +531,13 @@ pub fn plan_rules_with(current: &RuleSet, desired: &RuleSet, purge: bool) -> Pla
         let rules = changes.iter().filter(|(change, ..)| *change == kind);
         group(
             rules.map(|(_, rule, description)| (rule, if with_descriptions { description.as_deref() } else { None })),
-            kind == Change::Describe,
+            kind == Change::UpdateDescription,
         )
     };
     Plan {
         authorize: select(Change::Authorize, true),
         revoke: select(Change::Revoke, false),
-        update_descriptions: select(Change::Describe, true),
+        update_descriptions: select(Change::UpdateDescription, true),
         changes,
     }
 }
@@ -698,7 +698,7 @@ impl SyncOutcome {
         match change {
             Change::Authorize => self.authorized.push(entry),
             Change::Revoke => self.revoked.push(entry),
-            Change::Describe => self.redescribed.push(entry),
+            Change::UpdateDescription => self.redescribed.push(entry),
         }
     }
 }
