@@ -5,6 +5,7 @@
 pub mod fake_ec2;
 pub mod fixtures;
 pub mod moto;
+mod moto_process;
 pub mod observe;
 pub mod proxy;
 pub mod stub;

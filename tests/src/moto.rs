@@ -3,11 +3,9 @@
 //! It runs with the project's Python environment (`target/py-env`, made by `cargo xtask test`
 //! with the pinned moto) when there is one, else with the `python3` on the PATH.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
-use std::time::Duration;
 
 /// A running moto server and the credentials it knows.
 #[derive(Debug, Clone)]
@@ -89,43 +87,7 @@ pub fn spawn_serve_with(
     max_seconds: u32,
     extra_args: &[&str],
 ) -> Result<(Child, serde_json::Value), String> {
-    let log = std::fs::File::create(log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-    let python = python(root);
-    let mut child = Command::new(&python)
-        .arg(root.join("tests/moto/serve.py"))
-        .args(["--max-seconds", &max_seconds.to_string()])
-        .args(extra_args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    let Some(stdout) = child.stdout.take() else {
-        let _ = child.kill();
-        return Err("no stdout from serve.py".into());
-    };
-    // Read the one line the script prints, bounded in time.
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = sender.send(line);
-    });
-    let parsed = receiver
-        .recv_timeout(Duration::from_secs(90))
-        .map_err(|_| format!("serve.py printed nothing within 90 s; see {}", log_path.display()))
-        .and_then(|line| {
-            serde_json::from_str(&line)
-                .map_err(|e| format!("serve.py printed {line:?} ({e}); see {}", log_path.display()))
-        });
-    match parsed {
-        Ok(json) => Ok((child, json)),
-        Err(e) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            Err(e)
-        }
-    }
+    crate::moto_process::spawn_serve(&python(root), root, log_path, max_seconds, extra_args)
 }
 
 impl Moto {

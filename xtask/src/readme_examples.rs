@@ -5,13 +5,18 @@
 //! The first example then runs against moto, as a user's first program runs against a fresh
 //! account. It builds in the workspace's target directory, so only what differs is compiled.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::ci::StepOutcome;
+
+// The tests' moto launcher, as a file: xtask depends on the tests' crate only with `record`
+// (that crate needs the generated code to compile, and codegen must run without it).
+#[path = "../../tests/src/moto_process.rs"]
+mod moto_process;
+use moto_process::stop;
 
 const README: &str = "ec2-sg/README.md";
 const CRATE_DIR: &str = "target/readme-examples";
@@ -186,40 +191,7 @@ struct MotoServer {
 impl MotoServer {
     fn start(root: &Path, python: &Path) -> Result<MotoServer, String> {
         let log_path = root.join("target/moto-readme.log");
-        let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-        let mut child = Command::new(python)
-            .arg(root.join("tests/moto/serve.py"))
-            .args(["--max-seconds", "300"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-        let Some(stdout) = child.stdout.take() else {
-            stop(&mut child);
-            return Err("no stdout from serve.py".into());
-        };
-        // serve.py prints one JSON line once it serves; bounded in time.
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let parsed = receiver
-            .recv_timeout(Duration::from_secs(90))
-            .map_err(|_| format!("serve.py printed nothing within 90 s; see {}", log_path.display()))
-            .and_then(|line| {
-                serde_json::from_str::<serde_json::Value>(&line)
-                    .map_err(|e| format!("serve.py printed {line:?} ({e}); see {}", log_path.display()))
-            });
-        let json = match parsed {
-            Ok(json) => json,
-            Err(e) => {
-                stop(&mut child);
-                return Err(e);
-            }
-        };
+        let (mut child, json) = moto_process::spawn_serve(python, root, &log_path, 300, &[])?;
         let field =
             |name: &str| json[name].as_str().map(str::to_string).ok_or_else(|| format!("serve.py gave no {name}"));
         match (field("endpoint"), field("access_key_id"), field("secret_access_key")) {
@@ -256,12 +228,6 @@ impl Drop for MotoServer {
     fn drop(&mut self) {
         stop(&mut self.child);
     }
-}
-
-/// Stops a process this module started (by its handle, so by its pid).
-fn stop(child: &mut Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// Runs `command` to its end, for at most `limit`; its stdout, or why it failed.
