@@ -76,6 +76,9 @@ impl<C> GroupUsageRequest<C> {
 /// DescribeSecurityGroups' filters for rules whose peer is a group: ingress, then egress.
 const RULE_PEER_FILTERS: [&str; 2] = ["ip-permission.group-id", "egress.ip-permission.group-id"];
 
+// The blocking `send` below repeats these three requests: they differ only in how pages are
+// collected (awaited stream, iterator), and a shared driver as sync's `SyncRun` would cost more
+// lines than the twenty it saves.
 impl GroupUsageRequest<crate::runtime::client::Client> {
     /// Lists what uses the group: its network interfaces (all pages), the groups whose rules
     /// reference it, and, unless turned off, the references from peered VPCs.
