@@ -141,6 +141,8 @@ impl<C> SyncGroup<C> {
     sync_options!();
 }
 
+/// A validation error of the sync. The message quotes `source`'s text, as
+/// `crate::runtime::Error` has it: its `source()` goes on below the cause its message shows.
 fn validation(message: String, source: Option<SyncError>) -> crate::Error {
     let error = crate::runtime::Error::new(crate::ErrorKind::Validation, message);
     match source {
