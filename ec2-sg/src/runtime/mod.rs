@@ -37,6 +37,7 @@ pub mod request;
 mod response;
 pub mod retry;
 mod sdk_error;
+mod service;
 mod sign;
 #[cfg(test)]
 mod test_support;
@@ -49,7 +50,7 @@ pub use aws_smithy_types::{base64, Blob};
 pub use aws_types::request_id::RequestId;
 pub use config::{
     resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile, Config,
-    ConfigBuilder, EndpointInputs, ServiceMetadata, TimeoutConfig,
+    ConfigBuilder, TimeoutConfig,
 };
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use error::{BuildError, ServiceError};
@@ -62,4 +63,5 @@ pub use request::{build_request, Compression, Endpoint, HttpRequest, RequestOpti
 pub use response::{parse_response, parse_response_body, read_response, ResponseError};
 pub use retry::RetryConfig;
 pub use sdk_error::{Error, ErrorKind};
+pub use service::{EndpointInputs, ServiceMetadata};
 pub use timestamp::{parse_timestamp, DateTime, DateTimeFormatError, DateTimeParseError, TimestampFormat};

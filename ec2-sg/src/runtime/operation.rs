@@ -1,6 +1,6 @@
 //! The contract between generated operations and the runtime.
 
-use super::config::ServiceMetadata;
+use super::service::ServiceMetadata;
 use super::error::BuildError;
 use super::operation_error::OperationError;
 use super::query::QueryWriter;

@@ -17,39 +17,13 @@ use super::request::{Compression, Endpoint};
 use super::response::DecodedLimit;
 use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
+use super::service::{EndpointInputs, ServiceMetadata};
 use super::user_agent::AppName;
 use super::xml::DEFAULT_MAX_DECODED_BYTES;
 use service_endpoint::ServiceEndpoints;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// What the endpoint resolver is asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointInputs {
-    /// The region.
-    pub region: String,
-    /// FIPS endpoints.
-    pub use_fips: bool,
-    /// Dual-stack (IPv4 and IPv6) endpoints.
-    pub use_dual_stack: bool,
-    /// A custom endpoint URL.
-    pub endpoint_url: Option<String>,
-}
-
-/// What the generated code tells the runtime about a service; each operation points at its
-/// service's (`Operation::SERVICE`).
-#[derive(Debug)]
-pub struct ServiceMetadata {
-    /// The service id (`EC2`, `STS`), for messages.
-    pub name: &'static str,
-    /// The SigV4 signing name (`ec2`).
-    pub signing_name: &'static str,
-    /// The suffix of the service's endpoint variable: `AWS_ENDPOINT_URL_{name}`.
-    pub endpoint_env_name: &'static str,
-    /// Resolves the endpoint URL (generated from the model's endpoint rule set).
-    pub resolve_endpoint: fn(&EndpointInputs) -> Result<String, String>,
-}
 
 /// Timeouts: aws-smithy-types' `TimeoutConfig`, the one every AWS SDK for Rust takes. What it
 /// leaves unset gets the defaults: connect 3.1 s (as the AWS SDKs), read 60 s (as botocore: a
