@@ -31,11 +31,6 @@ impl Client {
         Ok(Self { inner: Arc::new(Inner { config, http, shared: Shared::default() }) })
     }
 
-    /// A client configured from the environment and the shared files alone.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_conf(Config::builder().build()?)
-    }
-
     /// The client's configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config

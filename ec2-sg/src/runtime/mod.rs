@@ -4,11 +4,14 @@
 //! recorded response) can sit in between. On top of it: signing, credentials, retries and the clients.
 //!
 //! Each operation names its service's facts (`Operation::SERVICE`: signing name, endpoint
-//! resolver), so several services share the runtime and one `Config`. Contract with the crate
-//! root: it provides `crate::service_defaults()` (the crate's main service, whose endpoint
-//! `Config::build` resolves and checks), `crate::services()` (every service of the crate),
-//! `crate::customize_input(&mut dyn Any)` (service customizations applied to an input before it is
-//! serialized) and `crate::customize_error(operation, Error)` (applied to a call's final error).
+//! resolver), so several services share the runtime and one `Config`. The runtime is handed what
+//! is the crate's rather than reaching for it: a `ConfigBuilder` is made for one service
+//! (`ConfigBuilder::for_service`; the crate root's `Config::builder()` passes the main one, and
+//! also defines `ConfigBuilder::default()` and the clients' `from_env()` with it), and service
+//! customizations come through the `Operation` hooks `customize_input` and `customize_error`
+//! (no-ops unless the generated impl supplies them). One exception, for the `test-util` replay
+//! client: `crate::services()` lists every service of the crate, whose signing names
+//! `replay::signature_problems` accepts.
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
