@@ -24,6 +24,7 @@ pub struct HttpResponse {
 }
 
 /// Why a request got no answer.
+// Kept beside aws-smithy-runtime-api's `ConnectorError`, whose `Display` is only its kind ("io error", "timeout"): ours says what failed (URL, root cause) without walking the chain, and `HttpClient` implementors make one from a message.
 #[derive(Debug)]
 pub struct TransportError {
     timeout: bool,
