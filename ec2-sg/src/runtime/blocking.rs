@@ -69,7 +69,7 @@ impl Client {
 #[cfg(feature = "reqwest-client")]
 fn default_client(config: &Config) -> Result<Arc<dyn super::http::BlockingHttpClient>, Error> {
     let client = super::http::ReqwestBlockingClient::with_limits(config.transport_limits())
-        .map_err(|e| Error::configuration(e.to_string()))?;
+        .map_err(|e| Error::configuration(e.to_string()).with_source(e))?;
     Ok(Arc::new(client))
 }
 
