@@ -10,13 +10,17 @@ use crate::names;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub fn emit(ir: &Ir) -> Result<TokenStream, String> {
+/// `customized`: the operations whose hooks the crate supplies (see `Model::customizations`).
+pub fn emit(ir: &Ir, customized: &[String]) -> Result<TokenStream, String> {
     let mut out = quote! {
         /// The trait aws-sdk-rust users read request ids with, where they look for it.
         pub use crate::runtime::RequestId;
     };
     for (op_name, op) in ir.operations() {
-        out.extend(crate::ir::gated(&ir.op_gate(op_name), emit_operation(ir, op_name, op)?));
+        out.extend(crate::ir::gated(
+            &ir.op_gate(op_name),
+            emit_operation(ir, op_name, op, customized.iter().any(|c| c == op_name))?,
+        ));
     }
     Ok(out)
 }
@@ -25,7 +29,7 @@ fn io_def<'a, 'm>(ir: &'a Ir<'m>, rust_name: &str) -> &'a crate::ir::StructDef<'
     ir.structs.iter().find(|s| s.rust_name == rust_name).expect("every operation input and output has a definition")
 }
 
-fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream, String> {
+fn emit_operation(ir: &Ir, op_name: &str, op: &Operation, customized: bool) -> Result<TokenStream, String> {
     let ident = format_ident!("{}", names::type_name(op_name));
     let (input_name, output_name) = &ir.io[op_name];
     let input_def = io_def(ir, input_name);
@@ -90,6 +94,18 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
         }
         crate::ir::Protocol::Ec2 => quote!(super::de::#de(root)),
     };
+    let hooks = match customized {
+        true => quote! {
+            fn customize_input(input: &mut Self::Input) {
+                <Self as crate::customizations::Customize>::customize_input(input)
+            }
+
+            fn customize_error(error: crate::runtime::Error) -> crate::runtime::Error {
+                <Self as crate::customizations::Customize>::customize_error(error)
+            }
+        },
+        false => quote!(),
+    };
     Ok(quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -125,6 +141,8 @@ fn emit_operation(ir: &Ir, op_name: &str, op: &Operation) -> Result<TokenStream,
             #empty_output
 
             #decode_error
+
+            #hooks
         }
 
         #error_items

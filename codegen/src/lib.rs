@@ -53,10 +53,13 @@ pub struct Model {
     /// `features.json` (written by `sync-model` from the selection): cargo features, each naming
     /// the operations generated only when it is on. Absent: every operation is always generated.
     pub features: Option<serde_json::Value>,
+    /// `customizations.json` (hand-written): the operations whose `Operation` impl takes its
+    /// `customize_input`/`customize_error` hooks from the crate's `customizations::Customize`.
+    pub customizations: Option<serde_json::Value>,
 }
 
 /// The model files the generator reads, by file name; `service-2.json` is required.
-pub const MODEL_FILES: [&str; 7] = [
+pub const MODEL_FILES: [&str; 8] = [
     "service-2.json",
     "endpoint-rule-set-1.json",
     "partitions.json",
@@ -64,6 +67,7 @@ pub const MODEL_FILES: [&str; 7] = [
     "waiters-2.json",
     "paginators-1.json",
     "features.json",
+    "customizations.json",
 ];
 
 impl Model {
@@ -77,6 +81,7 @@ impl Model {
             waiters: None,
             paginators: None,
             features: None,
+            customizations: None,
         }
     }
 
@@ -99,8 +104,25 @@ impl Model {
             waiters: json("waiters-2.json")?,
             paginators: json("paginators-1.json")?,
             features: json("features.json")?,
+            customizations: json("customizations.json")?,
         })
     }
+}
+
+/// The operations `customizations.json` names (`{"operations": [..]}`); each must be one of the model's.
+fn customized_operations(model: &Model, ir: &ir::Ir) -> Result<Vec<String>, String> {
+    let Some(customizations) = &model.customizations else { return Ok(Vec::new()) };
+    let names = customizations
+        .get("operations")
+        .and_then(|o| o.as_array())
+        .ok_or("customizations.json has no `operations` list")?;
+    names
+        .iter()
+        .map(|name| match name.as_str() {
+            Some(name) if ir.operations().any(|(op, _)| op == name) => Ok(name.to_string()),
+            _ => Err(format!("customizations.json names {name}, which is not an operation of the model")),
+        })
+        .collect()
 }
 
 /// One output file, its path relative to the generated module's directory.
@@ -163,7 +185,7 @@ pub fn generate_with(model: &Model, options: &Options) -> Result<Vec<GeneratedFi
     };
     let types = emit_types::emit(&ir, ir::Home::Types);
     let io = emit_types::emit(&ir, ir::Home::Operation);
-    let ops = emit_ops::emit(&ir)?;
+    let ops = emit_ops::emit(&ir, &customized_operations(model, &ir)?)?;
     let waiters = emit_waiters::emit(model, &ir)?;
     // aws-sdk-rust code imports the waiter trait from `client`.
     let waiters_trait = match waiters {

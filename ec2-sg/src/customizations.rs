@@ -13,15 +13,32 @@
 //! EC2 refuses to delete a group something still uses with `DependencyViolation` and no word of
 //! what; the error here says where to look.
 
-use crate::operation::{RevokeSecurityGroupEgressInput, RevokeSecurityGroupIngressInput};
+use crate::operation::{DeleteSecurityGroup, RevokeSecurityGroupEgress, RevokeSecurityGroupIngress};
+use crate::runtime::{Error, Operation};
 use crate::types::{IpPermission, UserIdGroupPair};
-use std::any::Any;
 
-/// Adjusts an operation's input before it is serialized (called for every operation).
-pub(crate) fn customize_input(input: &mut dyn Any) {
-    if let Some(input) = input.downcast_mut::<RevokeSecurityGroupIngressInput>() {
+/// The hooks of an operation `model/customizations.json` names: its generated `Operation` impl
+/// calls these for `Operation::customize_input` and `Operation::customize_error`.
+pub(crate) trait Customize: Operation {
+    /// Adjusts the input before it is checked and serialized.
+    fn customize_input(input: &mut Self::Input) {
+        let _ = input;
+    }
+
+    /// Adjusts the call's final error.
+    fn customize_error(error: Error) -> Error {
+        error
+    }
+}
+
+impl Customize for RevokeSecurityGroupIngress {
+    fn customize_input(input: &mut Self::Input) {
         input.ip_permissions = input.ip_permissions.take().map(revocable);
-    } else if let Some(input) = input.downcast_mut::<RevokeSecurityGroupEgressInput>() {
+    }
+}
+
+impl Customize for RevokeSecurityGroupEgress {
+    fn customize_input(input: &mut Self::Input) {
         input.ip_permissions = input.ip_permissions.take().map(revocable);
     }
 }
@@ -33,12 +50,13 @@ pub(crate) const DEPENDENCY_HINT: &str = "a network interface still carries the 
      `ip-permission.group-id` and `egress.ip-permission.group-id`, and DescribeSecurityGroupReferences \
      for peered VPCs";
 
-/// Adjusts the final error of an operation (called for every failed call).
-pub(crate) fn customize_error(operation: &str, error: crate::runtime::Error) -> crate::runtime::Error {
-    if operation == "DeleteSecurityGroup" && error.code() == Some("DependencyViolation") {
-        return error.with_hint(DEPENDENCY_HINT);
+impl Customize for DeleteSecurityGroup {
+    fn customize_error(error: Error) -> Error {
+        match error.code() {
+            Some("DependencyViolation") => error.with_hint(DEPENDENCY_HINT),
+            _ => error,
+        }
     }
-    error
 }
 
 /// Permissions as a revoke accepts them: each group reference by id alone when it has one.
@@ -82,8 +100,11 @@ mod tests {
             )
             .user_id_group_pairs(UserIdGroupPair::builder().group_name("classic-only").build())
             .build();
-        let mut input = RevokeSecurityGroupIngressInput::builder().group_id("sg-2").ip_permissions(described).build();
-        customize_input(&mut input);
+        let mut input = crate::operation::RevokeSecurityGroupIngressInput::builder()
+            .group_id("sg-2")
+            .ip_permissions(described)
+            .build();
+        <RevokeSecurityGroupIngress as Operation>::customize_input(&mut input);
         let pairs = input.ip_permissions()[0].user_id_group_pairs();
         assert_eq!(
             pairs[0],
@@ -101,7 +122,7 @@ mod tests {
             .group_id("sg-2")
             .ip_permissions(permission)
             .build();
-        customize_input(&mut input);
+        <crate::operation::AuthorizeSecurityGroupIngress as Operation>::customize_input(&mut input);
         assert_eq!(input.ip_permissions()[0].user_id_group_pairs()[0], pair);
     }
 }

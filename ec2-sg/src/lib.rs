@@ -63,23 +63,37 @@ pub mod primitives {
     pub use aws_smithy_types::date_time::Format as DateTimeFormat;
 }
 
-/// Service customizations, for the runtime: adjusts an input before it is serialized.
-pub(crate) fn customize_input(input: &mut dyn std::any::Any) {
-    customizations::customize_input(input);
+impl runtime::Config {
+    /// Starts a configuration.
+    pub fn builder() -> runtime::ConfigBuilder {
+        runtime::ConfigBuilder::for_service(&generated::SERVICE)
+    }
 }
 
-/// Service customizations, for the runtime: adjusts the final error of a call.
-pub(crate) fn customize_error(operation: &str, error: runtime::Error) -> runtime::Error {
-    customizations::customize_error(operation, error)
+impl Default for runtime::ConfigBuilder {
+    fn default() -> Self {
+        runtime::Config::builder()
+    }
 }
 
-/// The crate's main service, whose endpoint `Config::build` resolves and checks.
-pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {
-    &generated::SERVICE
+impl runtime::client::Client {
+    /// A client configured from the environment and the shared files alone.
+    pub fn from_env() -> Result<Self, runtime::Error> {
+        runtime::Config::builder().build().map(Self::from_conf)
+    }
 }
 
-/// Every service generated into the crate, the main one first (the replay client's signature
-/// check accepts any of their signing names).
+#[cfg(feature = "blocking")]
+impl runtime::blocking::Client {
+    /// A client configured from the environment and the shared files alone.
+    pub fn from_env() -> Result<Self, runtime::Error> {
+        Self::from_conf(runtime::Config::builder().build()?)
+    }
+}
+
+/// Every service generated into the crate, the main one first: the replay client's signature
+/// check accepts any of their signing names. It stays a crate-root function because
+/// `replay::signature_problems(&HttpRequest)` is public and takes no list of services.
 #[cfg(feature = "test-util")]
 pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {
     generated::SERVICES

@@ -63,9 +63,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
          #[path = {runtime:?}]\npub mod runtime;\n\
          #[path = {customizations:?}]\nmod customizations;\n\
          mod generated;\npub use generated::*;\n\
-         pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {{\n    &generated::SERVICE\n}}\n\
-         pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {{\n    generated::SERVICES\n}}\n\
-         pub(crate) fn customize_input(input: &mut dyn std::any::Any) {{\n    customizations::customize_input(input);\n}}\n",
+         impl runtime::Config {{\n    pub fn builder() -> runtime::ConfigBuilder {{\n        runtime::ConfigBuilder::for_service(&generated::SERVICE)\n    }}\n}}\n\
+         pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {{\n    generated::SERVICES\n}}\n",
         runtime = runtime.display().to_string(),
         customizations = customizations.display().to_string(),
     );

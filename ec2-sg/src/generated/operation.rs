@@ -16924,6 +16924,12 @@ impl crate::runtime::Operation for DeleteSecurityGroup {
     fn decode_error(error: crate::runtime::Error) -> Self::Error {
         DeleteSecurityGroupError::Unhandled(crate::runtime::Unhandled::from_error(error))
     }
+    fn customize_input(input: &mut Self::Input) {
+        <Self as crate::customizations::Customize>::customize_input(input)
+    }
+    fn customize_error(error: crate::runtime::Error) -> crate::runtime::Error {
+        <Self as crate::customizations::Customize>::customize_error(error)
+    }
 }
 crate::operation_error! {
     #[doc =
@@ -18359,6 +18365,12 @@ impl crate::runtime::Operation for RevokeSecurityGroupEgress {
             crate::runtime::Unhandled::from_error(error),
         )
     }
+    fn customize_input(input: &mut Self::Input) {
+        <Self as crate::customizations::Customize>::customize_input(input)
+    }
+    fn customize_error(error: crate::runtime::Error) -> crate::runtime::Error {
+        <Self as crate::customizations::Customize>::customize_error(error)
+    }
 }
 crate::operation_error! {
     #[doc =
@@ -18448,6 +18460,12 @@ impl crate::runtime::Operation for RevokeSecurityGroupIngress {
         RevokeSecurityGroupIngressError::Unhandled(
             crate::runtime::Unhandled::from_error(error),
         )
+    }
+    fn customize_input(input: &mut Self::Input) {
+        <Self as crate::customizations::Customize>::customize_input(input)
+    }
+    fn customize_error(error: crate::runtime::Error) -> crate::runtime::Error {
+        <Self as crate::customizations::Customize>::customize_error(error)
     }
 }
 crate::operation_error! {

@@ -31,11 +31,6 @@ impl Client {
         Ok(Self { inner: Arc::new(Inner { config, http, shared: Shared::default() }) })
     }
 
-    /// A client configured from the environment and the shared files alone.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_conf(Config::builder().build()?)
-    }
-
     /// The client's configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
@@ -74,7 +69,7 @@ impl Client {
 #[cfg(feature = "reqwest-client")]
 fn default_client(config: &Config) -> Result<Arc<dyn super::http::BlockingHttpClient>, Error> {
     let client = super::http::ReqwestBlockingClient::with_limits(config.transport_limits())
-        .map_err(|e| Error::configuration(e.to_string()))?;
+        .map_err(|e| Error::configuration(e.to_string()).with_source(e))?;
     Ok(Arc::new(client))
 }
 

@@ -26,11 +26,6 @@ impl Client {
         Self { inner: Arc::new(Inner { config, shared: Shared::default() }) }
     }
 
-    /// A client configured from the environment and the shared files alone.
-    pub fn from_env() -> Result<Self, Error> {
-        Config::builder().build().map(Self::from_conf)
-    }
-
     /// The client's configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config

@@ -57,7 +57,7 @@ impl<'a> Call<'a> {
         shared: &'a Shared,
         mut input: O::Input,
     ) -> Result<Self, Error> {
-        crate::customize_input(&mut input);
+        O::customize_input(&mut input);
         let endpoint = config.endpoint_for(O::SERVICE).map_err(|e| e.for_operation(O::NAME, 0))?;
         let options = RequestOptions {
             endpoint: &endpoint,
@@ -192,7 +192,7 @@ impl<'a> Call<'a> {
             }
             RetryDecision::DoNotRetry(reason) => {
                 tracing::debug!(attempt = self.attempt, %reason, "not retrying");
-                let error = crate::customize_error(self.operation, error);
+                let error = O::customize_error(error);
                 Next::Done(Err(error.for_operation(self.operation, self.attempt)))
             }
         }

@@ -72,6 +72,7 @@ fn decode_at(value: &str, base: usize) -> Result<String, PercentDecodeError> {
     decoded.map(|text| text.into_owned()).map_err(|_| PercentDecodeError::InvalidUtf8 { position: base })
 }
 
+// Not `form_urlencoded::parse`: it keeps a bad escape as text and turns bad UTF-8 into U+FFFD, so refusing both (with positions) would decode each component twice.
 /// Splits a form body into decoded (key, value) pairs in order. Pairs are separated by `&`
 /// (empty pairs are skipped); a pair without `=` has an empty value, and only the first `=`
 /// separates key from value. Error positions are byte offsets in `body`.

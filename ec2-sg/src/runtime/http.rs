@@ -24,6 +24,7 @@ pub struct HttpResponse {
 }
 
 /// Why a request got no answer.
+// Kept beside aws-smithy-runtime-api's `ConnectorError`, whose `Display` is only its kind ("io error", "timeout"): ours says what failed (URL, root cause) without walking the chain, and `HttpClient` implementors make one from a message.
 #[derive(Debug)]
 pub struct TransportError {
     timeout: bool,
@@ -389,10 +390,15 @@ mod reqwest_impl {
                     &mut chunk,
                 )
                 .map_err(|e| {
-                    match e.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()) {
-                        Some(inner) if inner.is_timeout() => TransportError::timeout(format!("timed out: {e}")),
-                        _ => TransportError::io(format!("HTTP transport error: {e}")),
+                    let timed_out = e
+                        .get_ref()
+                        .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+                        .is_some_and(reqwest::Error::is_timeout);
+                    match timed_out {
+                        true => TransportError::timeout(format!("timed out: {e}")),
+                        false => TransportError::io(format!("HTTP transport error: {e}")),
                     }
+                    .with_source(e)
                 })?;
                 body.push(chunk);
                 // One byte past the limit tells a body at the limit from a longer one.

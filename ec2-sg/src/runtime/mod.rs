@@ -4,11 +4,14 @@
 //! recorded response) can sit in between. On top of it: signing, credentials, retries and the clients.
 //!
 //! Each operation names its service's facts (`Operation::SERVICE`: signing name, endpoint
-//! resolver), so several services share the runtime and one `Config`. Contract with the crate
-//! root: it provides `crate::service_defaults()` (the crate's main service, whose endpoint
-//! `Config::build` resolves and checks), `crate::services()` (every service of the crate),
-//! `crate::customize_input(&mut dyn Any)` (service customizations applied to an input before it is
-//! serialized) and `crate::customize_error(operation, Error)` (applied to a call's final error).
+//! resolver), so several services share the runtime and one `Config`. The runtime is handed what
+//! is the crate's rather than reaching for it: a `ConfigBuilder` is made for one service
+//! (`ConfigBuilder::for_service`; the crate root's `Config::builder()` passes the main one, and
+//! also defines `ConfigBuilder::default()` and the clients' `from_env()` with it), and service
+//! customizations come through the `Operation` hooks `customize_input` and `customize_error`
+//! (no-ops unless the generated impl supplies them). One exception, for the `test-util` replay
+//! client: `crate::services()` lists every service of the crate, whose signing names
+//! `replay::signature_problems` accepts.
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -37,6 +40,7 @@ pub mod request;
 mod response;
 pub mod retry;
 mod sdk_error;
+mod service;
 mod sign;
 #[cfg(test)]
 mod test_support;
@@ -49,7 +53,7 @@ pub use aws_smithy_types::{base64, Blob};
 pub use aws_types::request_id::RequestId;
 pub use config::{
     resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile, Config,
-    ConfigBuilder, EndpointInputs, ServiceMetadata, TimeoutConfig,
+    ConfigBuilder, TimeoutConfig,
 };
 pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
 pub use error::{BuildError, ServiceError};
@@ -62,4 +66,5 @@ pub use request::{build_request, Compression, Endpoint, HttpRequest, RequestOpti
 pub use response::{parse_response, parse_response_body, read_response, ResponseError};
 pub use retry::RetryConfig;
 pub use sdk_error::{Error, ErrorKind};
+pub use service::{EndpointInputs, ServiceMetadata};
 pub use timestamp::{parse_timestamp, DateTime, DateTimeFormatError, DateTimeParseError, TimestampFormat};

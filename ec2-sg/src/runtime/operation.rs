@@ -1,10 +1,10 @@
 //! The contract between generated operations and the runtime.
 
-use super::config::ServiceMetadata;
 use super::error::BuildError;
 use super::operation_error::OperationError;
 use super::query::QueryWriter;
 use super::sdk_error::Error;
+use super::service::ServiceMetadata;
 use super::xml::{Element, XmlError};
 
 /// One operation of the API. Implemented by the generated marker types in `operation`.
@@ -54,4 +54,17 @@ pub trait Operation {
     /// Turns a service error (an error of kind `Service`) into the operation's error type,
     /// reading the details of a modeled error from the answer.
     fn decode_error(error: Error) -> Self::Error;
+
+    /// A service customization of the input, applied before it is checked and serialized (the
+    /// crate's hand-written adjustments; the generated impl supplies it for the operations the
+    /// model's `customizations.json` names). None by default.
+    fn customize_input(input: &mut Self::Input) {
+        let _ = input;
+    }
+
+    /// A service customization of the call's final error (a hint added to the message, say).
+    /// None by default.
+    fn customize_error(error: Error) -> Error {
+        error
+    }
 }

@@ -312,8 +312,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn async_pages_items_and_limit_are_lazy() {
+    /// A page of [`fetcher`]: its items and the next token.
+    type Page = (Vec<u32>, Option<String>);
+
+    /// The async stream over [`fetcher`]'s pages, with its fetch count.
+    fn async_pages() -> (Arc<AtomicUsize>, PaginationStream<Page>) {
         let fetches = Arc::new(AtomicUsize::new(0));
         let mut fetch = fetcher(fetches.clone());
         let stream = PaginationStream::pages(
@@ -323,19 +326,17 @@ mod tests {
             },
             token,
         );
+        (fetches, stream)
+    }
+
+    #[test]
+    fn async_pages_items_and_limit_are_lazy() {
+        let (fetches, stream) = async_pages();
         let items = block_on(stream.items(|p| p.0).try_collect()).unwrap();
         assert_eq!(items, [0, 1, 2, 3, 4]);
         assert_eq!(fetches.load(Ordering::SeqCst), 3);
 
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let mut fetch = fetcher(fetches.clone());
-        let stream = PaginationStream::pages(
-            move |t| {
-                let page = fetch(t);
-                Box::pin(async move { page })
-            },
-            token,
-        );
+        let (fetches, stream) = async_pages();
         let first_three = block_on(stream.items(|p| p.0).limit(3).try_collect()).unwrap();
         assert_eq!(first_three, [0, 1, 2]);
         assert_eq!(fetches.load(Ordering::SeqCst), 2, "the third page is never fetched");

@@ -5,6 +5,7 @@ use super::error::BuildError;
 use super::form::encode_form_component_into;
 use super::idempotency::IdempotencyTokenProvider;
 use super::timestamp::{DateTime, TimestampFormat};
+use aws_smithy_types::primitive::Encoder;
 use aws_smithy_types::{base64, Blob};
 
 /// Accumulates the form-encoded body of one request.
@@ -34,7 +35,7 @@ impl<'a> QueryWriter<'a> {
 
     /// An integer in decimal.
     pub fn integer(&mut self, key: &str, value: i64) {
-        self.string(key, &value.to_string());
+        self.string(key, Encoder::from(value).encode());
     }
 
     /// `true` or `false`.
@@ -84,6 +85,7 @@ impl<'a> QueryWriter<'a> {
     }
 }
 
+// Kept beside `primitive::Encoder`, which writes ryu's form (`1.0`, `1e20` where ours sends `1`, `100000000000000000000`): what is sent stays as it was.
 fn special_float(nan: bool, infinite: bool, negative: bool) -> Option<String> {
     match (nan, infinite, negative) {
         (true, _, _) => Some("NaN".into()),

@@ -35,7 +35,7 @@
 //! `\r` and `\t` stand for a backslash, a newline, a carriage return and a tab. The response body
 //! is the rest of the file after the blank line, less one final newline.
 
-use super::form::parse_form;
+use super::form::{parse_form, PercentDecodeError};
 use super::http::{BlockingHttpClient, BoxFuture, HttpClient, HttpResponse, TransportError};
 use super::request::{HttpRequest, FORM_CONTENT_TYPE};
 use std::collections::BTreeMap;
@@ -112,7 +112,8 @@ impl ExpectedRequest {
     pub fn from_request(request: &HttpRequest) -> Result<Self, ReplayError> {
         let body = std::str::from_utf8(&request.body)
             .map_err(|_| ReplayError::new("the request body is not UTF-8 (a compressed body cannot be recorded)"))?;
-        let params = parse_form(body).map_err(|e| ReplayError::new(format!("the request body is not a form: {e}")))?;
+        let params = parse_form(body)
+            .map_err(|e| ReplayError { source: Some(e), ..ReplayError::new("the request body is not a form") })?;
         let mut expected = Self::form(params).with_method(request.method).with_path(request.path.clone());
         expected.headers.clear();
         if let Some(content_type) = request.header("Content-Type") {
@@ -524,11 +525,13 @@ fn unescape(value: &str) -> Result<String, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayError {
     message: String,
+    /// Why a request body did not parse as a form.
+    source: Option<PercentDecodeError>,
 }
 
 impl ReplayError {
     fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self { message: message.into(), source: None }
     }
 
     /// What went wrong.
@@ -543,7 +546,11 @@ impl fmt::Display for ReplayError {
     }
 }
 
-impl std::error::Error for ReplayError {}
+impl std::error::Error for ReplayError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// An HTTP client that serves recorded answers in order and checks each request against its
 /// event. Clones share the events, so keep one to check at the end of the test:
@@ -891,5 +898,21 @@ mod tests {
         let report = replay.check().unwrap_err().to_string();
         assert!(report.contains("does not match recorded event 1 (X)"), "{report}");
         assert!(report.contains("request 2 (X) was not expected"), "{report}");
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_form_is_the_source_of_the_replay_error() {
+        let request = HttpRequest {
+            method: "POST",
+            scheme: "https".to_string(),
+            authority: "ec2.us-east-1.amazonaws.com".to_string(),
+            path: "/".to_string(),
+            headers: Vec::new(),
+            body: b"Action=X&Bad=%zz".to_vec(),
+        };
+        let error = ExpectedRequest::from_request(&request).expect_err("not a form");
+        assert_eq!(error.to_string(), "the request body is not a form");
+        let source = std::error::Error::source(&error).and_then(|e| e.downcast_ref::<PercentDecodeError>());
+        assert_eq!(source, Some(&PercentDecodeError::InvalidEscape { position: 13 }));
     }
 }

@@ -78,6 +78,7 @@ const NO_RETRY_INCREMENT: u32 = 1;
 pub use aws_smithy_types::retry::{RetryConfig, RetryMode};
 
 /// Why an attempt failed, as far as retrying goes.
+// Kept beside aws-smithy-types' `retry::ErrorKind`: it has no timeout kind (a timeout costs the quota 10 tokens, other retries 5) and no "not retryable" one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The service is limiting the caller's request rate.

@@ -254,4 +254,54 @@ mod tests {
         assert_eq!(e.code(), None);
         assert!(e.message().is_some_and(|m| m.contains("no request was sent")));
     }
+
+    /// The causes `source()` gives, outermost first (bounded).
+    fn causes(error: &dyn std::error::Error) -> Vec<String> {
+        std::iter::successors(error.source(), |e| e.source()).take(16).map(|e| e.to_string()).collect()
+    }
+
+    /// A client library's error over an I/O error, as reqwest's is.
+    #[derive(Debug)]
+    struct Sending(std::io::Error);
+
+    impl fmt::Display for Sending {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("error sending request")
+        }
+    }
+
+    impl std::error::Error for Sending {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_transport_error_keeps_its_cause_chain_and_shows_each_cause_once() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused (os error 111)");
+        let transport =
+            super::super::http::TransportError::io("could not connect to http://127.0.0.1:9/: connection refused")
+                .with_source(Sending(refused));
+        let error = Error::new(ErrorKind::Transport, transport.to_string()).with_source(transport);
+        assert!(error.to_string().starts_with("could not connect to http://127.0.0.1:9/"), "{error}");
+        // Below the message: the I/O error the client's own error wrapped, reachable as itself.
+        assert_eq!(causes(&error), ["connection refused (os error 111)"]);
+        let io = std::error::Error::source(&error)
+            .and_then(|e| e.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::ConnectionRefused));
+        let whole = aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
+        assert_eq!(whole.matches("connection refused (os error 111)").count(), 1, "{whole}");
+    }
+
+    #[test]
+    fn a_decode_error_says_what_was_wrong_once() {
+        let xml = XmlError::new("expected `</groupId>`", Some(7));
+        let error = Error::decode(xml, 200, b"<a>".to_vec());
+        assert!(error.to_string().contains("could not be read: expected `</groupId>`"), "{error}");
+        // The decoder's error has no cause of its own: the chain ends at the message.
+        assert!(causes(&error).is_empty(), "{:?}", causes(&error));
+        let whole = aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
+        assert!(whole.contains("expected `</groupId>` (at byte 7)"), "{whole}");
+    }
 }

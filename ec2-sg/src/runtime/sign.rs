@@ -24,7 +24,7 @@ pub fn sign_request(
         .time(time)
         .settings(SigningSettings::default())
         .build()
-        .map_err(|e| Error::new(ErrorKind::Configuration, format!("cannot sign the request: {e}")))?
+        .map_err(|e| Error::new(ErrorKind::Configuration, format!("cannot sign the request: {e}")).with_source(e))?
         .into();
     let url = request.url();
     // The transport sets Content-Length itself; sign what it cannot change.
@@ -33,10 +33,12 @@ pub fn sign_request(
         .iter()
         .filter(|(name, _)| !name.eq_ignore_ascii_case("content-length"))
         .map(|(name, value)| (name.as_str(), value.as_str()));
-    let signable = SignableRequest::new(request.method, &url, headers, SignableBody::Bytes(&request.body))
-        .map_err(|e| Error::new(ErrorKind::Configuration, format!("cannot sign a request to {url}: {e}")))?;
+    let signable =
+        SignableRequest::new(request.method, &url, headers, SignableBody::Bytes(&request.body)).map_err(|e| {
+            Error::new(ErrorKind::Configuration, format!("cannot sign a request to {url}: {e}")).with_source(e)
+        })?;
     let (instructions, _signature) = sign(signable, &params)
-        .map_err(|e| Error::new(ErrorKind::Configuration, format!("cannot sign the request: {e}")))?
+        .map_err(|e| Error::new(ErrorKind::Configuration, format!("cannot sign the request: {e}")).with_source(e))?
         .into_parts();
     for (name, value) in instructions.headers() {
         request.headers.push((name.to_string(), value.to_string()));

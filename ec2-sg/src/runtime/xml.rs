@@ -5,6 +5,7 @@
 
 use super::body::{Body, ChunkReader};
 use super::timestamp::{parse_timestamp, DateTime, TimestampFormat};
+use aws_smithy_types::primitive::Parse;
 use aws_smithy_types::{base64, Blob};
 use std::fmt;
 use std::io::{self, BufRead, Read};
@@ -783,10 +784,10 @@ impl<'inp> Element<'inp, '_> {
         Ok(self.doc.text.as_str().to_owned())
     }
 
-    fn read_parsed<T: std::str::FromStr>(&mut self, what: &str) -> Result<T, XmlError> {
+    fn read_parsed<T: Parse>(&mut self, what: &str) -> Result<T, XmlError> {
         self.load_text()?;
         let text = self.doc.text.trim();
-        text.parse().map_err(|_| self.error(&format!("`{}` is not {what}", snippet(text))))
+        T::parse_smithy_primitive(text).map_err(|_| self.error(&format!("`{}` is not {what}", snippet(text))))
     }
 
     /// A 32-bit integer.
@@ -812,16 +813,14 @@ impl<'inp> Element<'inp, '_> {
     /// A 64-bit float; `NaN`, `Infinity` and `-Infinity` as the protocol spells them.
     pub fn read_f64(&mut self) -> Result<f64, XmlError> {
         self.load_text()?;
-        match self.doc.text.trim() {
-            "NaN" => Ok(f64::NAN),
-            "Infinity" => Ok(f64::INFINITY),
-            "-Infinity" => Ok(f64::NEG_INFINITY),
-            // Rust would also take `inf` and `nan`; the protocol does not use them.
-            other if other.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') => {
-                Err(self.error(&format!("`{}` is not a number", snippet(other))))
-            }
-            other => other.parse().map_err(|_| self.error(&format!("`{}` is not a number", snippet(other)))),
+        let text = self.doc.text.trim();
+        // `primitive::Parse` reads the protocol's spellings, and also what Rust's parser takes
+        // (`inf`, `nan`, `infinity`), which the protocol never sends: those are refused here.
+        let spelled = matches!(text, "NaN" | "Infinity" | "-Infinity");
+        if !spelled && text.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+            return Err(self.error(&format!("`{}` is not a number", snippet(text))));
         }
+        f64::parse_smithy_primitive(text).map_err(|_| self.error(&format!("`{}` is not a number", snippet(text))))
     }
 
     /// A timestamp in the given wire format.

@@ -93,13 +93,12 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
          #![allow(dead_code, unused_imports, unused_mut, clippy::all)]\n",
     );
     writeln!(main, "#[path = {:?}]\npub mod runtime;\nmod check;", runtime.display().to_string()).ok();
-    // The runtime's client reads the service's facts from the crate root; any case's will do.
-    main.push_str("pub(crate) fn service_defaults() -> &'static runtime::ServiceMetadata {\n    &c00::SERVICE\n}\n");
-    main.push_str("pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {\n    c00::SERVICES\n}\n");
-    main.push_str("pub(crate) fn customize_input(_input: &mut dyn std::any::Any) {}\n");
+    // A configuration is built for one service (its endpoint is checked at build); any case's will do.
     main.push_str(
-        "pub(crate) fn customize_error(_operation: &str, error: runtime::Error) -> runtime::Error {\n    error\n}\n",
+        "impl runtime::Config {\n    pub fn builder() -> runtime::ConfigBuilder {\n        \
+         runtime::ConfigBuilder::for_service(&c00::SERVICE)\n    }\n}\n",
     );
+    main.push_str("pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {\n    c00::SERVICES\n}\n");
     for case in &cases {
         writeln!(main, "#[path = \"cases/{0}/mod.rs\"]\npub mod {0};", case.module).ok();
     }

@@ -17,39 +17,13 @@ use super::request::{Compression, Endpoint};
 use super::response::DecodedLimit;
 use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
+use super::service::{EndpointInputs, ServiceMetadata};
 use super::user_agent::AppName;
 use super::xml::DEFAULT_MAX_DECODED_BYTES;
 use service_endpoint::ServiceEndpoints;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// What the endpoint resolver is asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointInputs {
-    /// The region.
-    pub region: String,
-    /// FIPS endpoints.
-    pub use_fips: bool,
-    /// Dual-stack (IPv4 and IPv6) endpoints.
-    pub use_dual_stack: bool,
-    /// A custom endpoint URL.
-    pub endpoint_url: Option<String>,
-}
-
-/// What the generated code tells the runtime about a service; each operation points at its
-/// service's (`Operation::SERVICE`).
-#[derive(Debug)]
-pub struct ServiceMetadata {
-    /// The service id (`EC2`, `STS`), for messages.
-    pub name: &'static str,
-    /// The SigV4 signing name (`ec2`).
-    pub signing_name: &'static str,
-    /// The suffix of the service's endpoint variable: `AWS_ENDPOINT_URL_{name}`.
-    pub endpoint_env_name: &'static str,
-    /// Resolves the endpoint URL (generated from the model's endpoint rule set).
-    pub resolve_endpoint: fn(&EndpointInputs) -> Result<String, String>,
-}
 
 /// Timeouts: aws-smithy-types' `TimeoutConfig`, the one every AWS SDK for Rust takes. What it
 /// leaves unset gets the defaults: connect 3.1 s (as the AWS SDKs), read 60 s (as botocore: a
@@ -87,11 +61,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// Starts a configuration.
-    pub fn builder() -> ConfigBuilder {
-        ConfigBuilder::default()
-    }
-
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
         &self.region
@@ -154,9 +123,11 @@ impl fmt::Debug for Config {
     }
 }
 
-/// Builds a [`Config`].
-#[derive(Default)]
+/// Builds a [`Config`] for one service (`Config::builder()`, in the crate root, starts one for
+/// the crate's main service).
 pub struct ConfigBuilder {
+    /// The service whose endpoint `build` resolves and checks.
+    service: &'static ServiceMetadata,
     region: Option<String>,
     endpoint_url: Option<String>,
     use_fips: Option<bool>,
@@ -177,6 +148,30 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
+    /// Starts a configuration whose `build` resolves and checks `service`'s endpoint.
+    pub(crate) fn for_service(service: &'static ServiceMetadata) -> Self {
+        Self {
+            service,
+            region: Default::default(),
+            endpoint_url: Default::default(),
+            use_fips: Default::default(),
+            use_dual_stack: Default::default(),
+            credentials: Default::default(),
+            profile: Default::default(),
+            retry: Default::default(),
+            timeouts: Default::default(),
+            max_response_bytes: Default::default(),
+            max_decoded_bytes: Default::default(),
+            app_name: Default::default(),
+            idempotency_tokens: Default::default(),
+            compression: Default::default(),
+            http_client: Default::default(),
+            blocking_http_client: Default::default(),
+            sleep: Default::default(),
+            env: Default::default(),
+        }
+    }
+
     /// The region (else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -328,7 +323,7 @@ impl ConfigBuilder {
     /// Resolves what was not set and checks it all: the region, the endpoint (a bad URL is an
     /// error here, not at the first call). Credentials are resolved at the first call.
     pub fn build(self) -> Result<Config, Error> {
-        let service = crate::service_defaults();
+        let service = self.service;
         let env = self.env.unwrap_or_else(Env::real);
         let region = match self.region {
             Some(region) if region.trim().is_empty() => return Err(Error::configuration("the region is empty")),
