@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::ErrorKind;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::env::Env;
 
@@ -35,17 +36,34 @@ pub struct ProfileSet {
 }
 
 /// Why a shared file could not be used: the file, the line (when the problem is on one) and what
-/// is wrong. The offending line's text is never included, as it may hold a secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// is wrong; a file that could not be read keeps the io error as its `source()`. The offending
+/// line's text is never included, as it may hold a secret.
+#[derive(Clone, Debug)]
 pub struct ProfileError {
     file: String,
     line: Option<usize>,
     message: String,
+    /// `Arc` keeps the error `Clone`.
+    io: Option<Arc<std::io::Error>>,
 }
+
+/// Equal when the file, line, message and (for an io error) its kind are equal.
+impl PartialEq for ProfileError {
+    fn eq(&self, other: &Self) -> bool {
+        let kind = |e: &Self| e.io.as_ref().map(|io| io.kind());
+        (&self.file, self.line, &self.message, kind(self)) == (&other.file, other.line, &other.message, kind(other))
+    }
+}
+
+impl Eq for ProfileError {}
 
 impl ProfileError {
     fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), line, message: message.into() }
+        Self { file: file.to_owned(), line, message: message.into(), io: None }
+    }
+
+    fn unreadable(file: &str, io: std::io::Error) -> Self {
+        Self { io: Some(Arc::new(io)), ..Self::new(file, None, "could not be read") }
     }
 
     /// The file, as a path (or `config text` / `credentials text` for [`ProfileSet::parse`]).
@@ -73,7 +91,11 @@ impl fmt::Display for ProfileError {
     }
 }
 
-impl std::error::Error for ProfileError {}
+impl std::error::Error for ProfileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io.as_deref().map(|io| io as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FileKind {
@@ -302,7 +324,7 @@ fn load_file(env: &Env, var: &str, name: &str, kind: FileKind) -> Result<Profile
             ProfileFile::parse(&text, kind, label, FileStatus::Read)
         }
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(ProfileFile::empty(label, FileStatus::NotFound)),
-        Err(e) => Err(ProfileError::new(&label, None, format!("could not be read: {e}"))),
+        Err(e) => Err(ProfileError::unreadable(&label, e)),
     }
 }
 

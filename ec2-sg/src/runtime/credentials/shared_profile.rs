@@ -131,7 +131,8 @@ fn credential_source(env: &Env, profile: &str, source: CredentialSource) -> Resu
         CredentialSource::EcsContainer => super::ContainerCredentials::with_env(env.clone()).provide_credentials(),
     };
     outcome.map_err(|e| {
-        CredentialsError::new(format!("credential_source {source:?} of profile {profile:?} gave no credentials: {e}"))
+        CredentialsError::new(format!("credential_source {source:?} of profile {profile:?} gave no credentials"))
+            .with_source(e)
     })
 }
 
@@ -192,6 +193,7 @@ fn assume_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::credentials::error_chain_text;
     use crate::runtime::credentials::*;
 
     use crate::runtime::test_support::*;
@@ -270,6 +272,44 @@ mod tests {
         let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
         assert!(!err.is_not_loaded());
         assert!(err.to_string().contains(&format!("{}, line 3", dir.credentials_path())), "{err}");
-        assert!(!err.to_string().contains(SECRET), "{err}");
+        // The parse error is kept as the cause, and no message down the chain quotes the line.
+        let chain = error_chain_text(&err);
+        assert!(chain.contains("expected a [section] header or a `key = value` line"), "{chain}");
+        assert!(!chain.contains(SECRET), "{chain}");
+    }
+
+    #[test]
+    fn unreadable_file_keeps_the_io_error_as_the_cause() {
+        let dir = TempDir::new();
+        // A directory where the credentials file should be cannot be read.
+        let env = dir.env(&[("AWS_SHARED_CREDENTIALS_FILE", dir.path().to_str().unwrap())]);
+        let err = ProfileCredentials::with_env(env).provide_credentials().unwrap_err();
+        let profile_error = std::error::Error::source(&err).expect("the profile error is the cause");
+        let io = profile_error.source().expect("the io error is the profile error's cause");
+        assert!(io.downcast_ref::<std::io::Error>().is_some(), "{io:?}");
+        assert!(error_chain_text(&err).contains("could not be read"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_secret_anywhere_in_the_cause_chain() {
+        let dir = TempDir::new();
+        let process = |command: &str| format!("[default]\ncredential_process = {command}\n");
+        let cases = [
+            // A malformed credential_process output holding the secret.
+            process(&format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'")),
+            process(&format!("echo '{{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"{SECRET}\"}}'")),
+            process(&format!("echo '{SECRET}'; exit 3")),
+            // A bad profile file whose bad line holds the secret.
+            format!("[default]\naws_access_key_id = A\naws_secret_access_key: {SECRET}\n"),
+            format!("[default]\naws_secret_access_key = {SECRET}\n"),
+        ];
+        for config in cases {
+            dir.config(&config);
+            let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+            let chain = error_chain_text(&err);
+            assert!(!chain.contains(SECRET) && !chain.contains(TOKEN), "{config}: {chain}");
+            assert!(!format!("{err:?}").contains(SECRET), "{config}: {err:?}");
+        }
     }
 }
