@@ -5,6 +5,7 @@
 //! line of a file back in an error (it may hold a secret key): errors name the file and the line
 //! number.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::ErrorKind;
@@ -307,6 +308,31 @@ impl ProfileSet {
     }
 }
 
+/// The shared files of one environment, read when a step first needs them and then never again:
+/// every later step gets the same parse (or the same error). One `Config::build` holds one.
+pub(crate) struct SharedFiles<'a> {
+    env: &'a Env,
+    loaded: OnceCell<Result<ProfileSet, ProfileError>>,
+}
+
+impl<'a> SharedFiles<'a> {
+    /// Nothing is read yet.
+    pub(crate) fn new(env: &'a Env) -> Self {
+        Self { env, loaded: OnceCell::new() }
+    }
+
+    /// The parsed files, read on the first call.
+    pub(crate) fn get(&self) -> Result<&ProfileSet, ProfileError> {
+        self.loaded.get_or_init(|| ProfileSet::load(self.env)).as_ref().map_err(ProfileError::clone)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread read each shared file, by path: what proves a build reads each once.
+    pub(crate) static FILE_READS: std::cell::RefCell<HashMap<PathBuf, usize>> = Default::default();
+}
+
 fn load_file(env: &Env, var: &str, name: &str, kind: FileKind) -> Result<ProfileFile, ProfileError> {
     let path: Option<PathBuf> = match env.get(var) {
         Some(path) => Some(env.expand_home(&path)),
@@ -316,6 +342,8 @@ fn load_file(env: &Env, var: &str, name: &str, kind: FileKind) -> Result<Profile
         return Ok(ProfileFile::empty(format!("~/.aws/{name}"), FileStatus::HomeUnknown));
     };
     let label = path.display().to_string();
+    #[cfg(test)]
+    FILE_READS.with(|reads| *reads.borrow_mut().entry(path.clone()).or_default() += 1);
     match std::fs::read(&path) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes).map_err(|e| {
