@@ -117,7 +117,10 @@ pub(crate) fn endpoint_url_from(
     service_env_suffix: &str,
     profile: &str,
 ) -> Result<Option<String>, Error> {
-    let ignore_from_env = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").map(|v| v.trim().eq_ignore_ascii_case("true"));
+    // Anything but `true` reads as "do not ignore", as it always has (not an error, unlike the
+    // endpoint flags: a stricter reading would break configurations that work today).
+    let is_true = |value: &str| parse_flag(value, "").unwrap_or(false);
+    let ignore_from_env = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").map(|v| is_true(&v));
     if ignore_from_env == Some(true) {
         return Ok(None);
     }
@@ -135,9 +138,7 @@ pub(crate) fn endpoint_url_from(
         }
     }
     let set = files.get().map_err(shared_config_error)?;
-    if ignore_from_env.is_none()
-        && set.get(profile, "ignore_configured_endpoint_urls").is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
+    if ignore_from_env.is_none() && set.get(profile, "ignore_configured_endpoint_urls").is_some_and(is_true) {
         return Ok(None);
     }
     let from_services = set
@@ -226,6 +227,11 @@ mod tests {
         assert_eq!(resolve_endpoint_url(&ignoring, "EC2").unwrap(), None);
         let overridden = dir.env(&[("AWS_PROFILE", "ignoring"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")]);
         assert_eq!(resolve_endpoint_url(&overridden, "EC2").unwrap().as_deref(), Some("http://x"));
+        // Only `true` (any case, spaces around) ignores; anything else is "do not ignore", not an error.
+        let spaced = dir.env(&[("AWS_ENDPOINT_URL", "http://env"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", " TRUE ")]);
+        assert_eq!(resolve_endpoint_url(&spaced, "EC2").unwrap(), None);
+        let other = dir.env(&[("AWS_ENDPOINT_URL", "http://env"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "yes")]);
+        assert_eq!(resolve_endpoint_url(&other, "EC2").unwrap().as_deref(), Some("http://env"));
     }
 
     #[test]
