@@ -3,7 +3,7 @@
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 
-pub(super) const ENV_NOT_SET: &str = "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)";
+const ENV_NOT_SET: &str = "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)";
 
 /// Credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (plus `AWS_SESSION_TOKEN`
 /// when set); provider name `"environment"`.

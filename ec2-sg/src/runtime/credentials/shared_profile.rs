@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::chain::{Loaded, ProviderContext};
 use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
 use super::profile_chain::{resolve, Base, CredentialSource, ProfileChain, Role};
 use super::{Credentials, CredentialsError, ProvideCredentials};
@@ -24,9 +25,9 @@ const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process", "s
 /// The files are read on every call; wrap the provider in a [`CachingProvider`](super::CachingProvider) to avoid that.
 #[derive(Clone, Debug)]
 pub struct ProfileCredentials {
-    pub(super) env: Env,
-    pub(super) profile: Option<String>,
-    pub(super) process_timeout: Duration,
+    env: Env,
+    profile: Option<String>,
+    process_timeout: Duration,
 }
 
 impl Default for ProfileCredentials {
@@ -61,34 +62,27 @@ impl ProfileCredentials {
 
 impl ProvideCredentials for ProfileCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
-        match profile_credentials(&self.env, &profile, self.process_timeout)? {
-            ProfileOutcome::Found(credentials) => Ok(credentials),
-            ProfileOutcome::Missing(places) => Err(CredentialsError::not_loaded(format!(
-                "no AWS credentials in profile {profile:?}. Looked at: {}",
+        let context = ProviderContext::new(&self.env, self.profile.clone(), self.process_timeout);
+        match profile_credentials(&context)? {
+            Loaded::Found(credentials) => Ok(credentials),
+            Loaded::NotHere(places) => Err(CredentialsError::not_loaded(format!(
+                "no AWS credentials in profile {:?}. Looked at: {}",
+                context.profile,
                 places.join("; ")
             ))),
         }
     }
 }
 
-pub(super) enum ProfileOutcome {
-    Found(Credentials),
-    /// Nothing there; where it was looked for.
-    Missing(Vec<String>),
-}
-
-pub(super) fn profile_credentials(
-    env: &Env,
-    profile: &str,
-    timeout: Duration,
-) -> Result<ProfileOutcome, CredentialsError> {
-    let set = ProfileSet::load(env)?;
-    let Some(chain) = resolve(&set, profile)? else {
-        return Ok(ProfileOutcome::Missing(set.places(profile, CREDENTIAL_KEYS)));
+/// The credentials of the context's profile, or where they were looked for.
+pub(super) fn profile_credentials(context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+    let (env, profile) = (context.env, context.profile.as_str());
+    let set = context.files.get()?;
+    let Some(chain) = resolve(set, profile)? else {
+        return Ok(Loaded::NotHere(set.places(profile, CREDENTIAL_KEYS)));
     };
-    let base = base_credentials(env, &set, &chain.base, timeout)?;
-    assume_chain(env, profile, base, &chain).map(ProfileOutcome::Found)
+    let base = base_credentials(env, set, &chain.base, context.process_timeout)?;
+    assume_chain(env, profile, base, &chain).map(Loaded::Found)
 }
 
 /// The credentials the chain starts from.
