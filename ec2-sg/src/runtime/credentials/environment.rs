@@ -49,6 +49,7 @@ pub(super) fn env_credentials(env: &Env) -> Result<Credentials, CredentialsError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::credentials::assert_keys;
     use crate::runtime::credentials::*;
     use crate::runtime::env::Env;
     use crate::runtime::test_support::*;
@@ -63,10 +64,7 @@ mod tests {
             ("AWS_SESSION_TOKEN", TOKEN),
         ]);
         let credentials = EnvironmentCredentials::with_env(env).provide_credentials().unwrap();
-        assert_eq!(credentials.access_key_id(), "AKID");
-        assert_eq!(credentials.secret_access_key(), SECRET);
-        assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(provider_name(&credentials), "environment");
+        assert_keys(&credentials, "AKID", Some(TOKEN), "environment");
     }
 
     #[test]

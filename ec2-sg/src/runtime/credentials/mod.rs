@@ -213,6 +213,16 @@ pub(crate) fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> Strin
     text
 }
 
+/// Checks every part of `credentials`; the secret is the tests' `SECRET`.
+#[cfg(test)]
+pub(crate) fn assert_keys(credentials: &Credentials, key_id: &str, token: Option<&str>, provider: &str) {
+    use crate::runtime::test_support::{provider_name, SECRET};
+    assert_eq!(credentials.access_key_id(), key_id);
+    assert_eq!(credentials.secret_access_key(), SECRET);
+    assert_eq!(credentials.session_token(), token);
+    assert_eq!(provider_name(credentials), provider);
+}
+
 #[cfg(test)]
 mod tests {
     use super::environment::env_credentials;

@@ -187,8 +187,8 @@ fn assume_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::credentials::error_chain_text;
     use crate::runtime::credentials::*;
+    use crate::runtime::credentials::{assert_keys, error_chain_text};
 
     use crate::runtime::test_support::*;
 
@@ -201,10 +201,7 @@ mod tests {
             "[default]\naws_access_key_id = AKID\naws_secret_access_key = {SECRET}\naws_session_token = {TOKEN}\n"
         ));
         let credentials = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap();
-        assert_eq!(credentials.access_key_id(), "AKID");
-        assert_eq!(credentials.secret_access_key(), SECRET);
-        assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(provider_name(&credentials), "profile");
+        assert_keys(&credentials, "AKID", Some(TOKEN), "profile");
     }
 
     #[test]
@@ -249,27 +246,30 @@ mod tests {
     }
 
     #[test]
-    fn profile_half_a_key_pair_is_an_error() {
+    fn profile_problems_are_errors_naming_the_file_that_stop_the_chain() {
         let dir = TempDir::new();
-        dir.credentials(&format!("[default]\naws_secret_access_key = {SECRET}\n"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(!err.is_not_loaded());
-        assert!(err.to_string().contains("no aws_access_key_id"), "{err}");
-        assert!(err.to_string().contains(&dir.credentials_path()), "{err}");
-        assert!(!err.to_string().contains(SECRET), "{err}");
-    }
-
-    #[test]
-    fn malformed_file_error_names_file_and_line_and_stops_the_chain() {
-        let dir = TempDir::new();
-        dir.credentials(&format!("[default]\naws_access_key_id = A\naws_secret_access_key {SECRET}\n"));
-        let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(!err.is_not_loaded());
-        assert!(err.to_string().contains(&format!("{}, line 3", dir.credentials_path())), "{err}");
-        // The parse error is kept as the cause, and no message down the chain quotes the line.
-        let chain = error_chain_text(&err);
-        assert!(chain.contains("expected a [section] header or a `key = value` line"), "{chain}");
-        assert!(!chain.contains(SECRET), "{chain}");
+        let path = dir.credentials_path();
+        let cases = [
+            (format!("[default]\naws_secret_access_key = {SECRET}\n"), "no aws_access_key_id".to_owned(), &path),
+            // The parse error is kept as the cause, and no message down the chain quotes the line.
+            (
+                format!("[default]\naws_access_key_id = A\naws_secret_access_key {SECRET}\n"),
+                "expected a [section] header or a `key = value` line".to_owned(),
+                &format!("{path}, line 3"),
+            ),
+        ];
+        for (file, problem, place) in cases {
+            dir.credentials(&file);
+            let alone = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+            let in_chain = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+            for err in [alone, in_chain] {
+                assert!(!err.is_not_loaded());
+                assert!(err.to_string().contains(place.as_str()), "{err}");
+                let chain = error_chain_text(&err);
+                assert!(chain.contains(&problem), "{chain}");
+                assert!(!chain.contains(SECRET), "{chain}");
+            }
+        }
     }
 
     #[test]
