@@ -26,6 +26,13 @@ impl TempDir {
         &self.0
     }
 
+    /// Writes `text` to the file `name` of this directory.
+    pub(crate) fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     pub(crate) fn config(&self, text: &str) -> &Self {
         std::fs::write(self.0.join(".aws").join("config"), text).unwrap();
         self

@@ -487,29 +487,13 @@ fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::test_support::TempDir;
 
-    /// A config file in a fresh temp dir, removed on drop.
-    struct TempConfig(std::path::PathBuf);
-
-    impl TempConfig {
-        fn new(contents: &str) -> Self {
-            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let dir = std::env::temp_dir().join(format!("ec2-sg-config-test-{}-{n}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("config"), contents).unwrap();
-            Self(dir)
-        }
-
-        fn path(&self) -> String {
-            self.0.join("config").display().to_string()
-        }
-    }
-
-    impl Drop for TempConfig {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+    /// A temp home whose config file holds `text`.
+    fn temp_config(text: &str) -> TempDir {
+        let dir = TempDir::new();
+        dir.config(text);
+        dir
     }
 
     fn builder(vars: &[(&str, &str)]) -> ConfigBuilder {
@@ -521,7 +505,7 @@ mod tests {
     #[test]
     fn one_build_reads_each_shared_file_at_most_once() {
         use crate::runtime::profile::FILE_READS;
-        let dir = crate::runtime::test_support::TempDir::new();
+        let dir = TempDir::new();
         // Every step that can read the files has something to find there: the region, both
         // flags, the application name and the endpoint.
         dir.config(
@@ -551,8 +535,8 @@ mod tests {
 
     #[test]
     fn region_order_explicit_then_environment_then_profile() {
-        let file = TempConfig::new("[default]\nregion = eu-central-1\n[profile other]\nregion = ap-south-1\n");
-        let path = file.path();
+        let file = temp_config("[default]\nregion = eu-central-1\n[profile other]\nregion = ap-south-1\n");
+        let path = file.config_path();
         let base = [("AWS_CONFIG_FILE", path.as_str())];
         assert_eq!(builder(&base).build().unwrap().region(), "eu-central-1");
         assert_eq!(builder(&base).profile_name("other").build().unwrap().region(), "ap-south-1");
@@ -565,8 +549,8 @@ mod tests {
 
     #[test]
     fn endpoint_order_and_the_rule_set() {
-        let file = TempConfig::new("[default]\nendpoint_url = http://from-profile:1\n");
-        let path = file.path();
+        let file = temp_config("[default]\nendpoint_url = http://from-profile:1\n");
+        let path = file.config_path();
         let profile = [("AWS_CONFIG_FILE", path.as_str()), ("AWS_REGION", "us-east-1")];
         assert_eq!(endpoint(&builder(&profile).build().unwrap()), "http://from-profile:1");
         let global = [profile[0], profile[1], ("AWS_ENDPOINT_URL", "http://global:2")];
@@ -594,9 +578,8 @@ mod tests {
 
     #[test]
     fn application_name_order_builder_environment_profile() {
-        let file =
-            TempConfig::new("[default]\nsdk_ua_app_id = from-profile\n[profile bad]\nsdk_ua_app_id = not valid\n");
-        let path = file.path();
+        let file = temp_config("[default]\nsdk_ua_app_id = from-profile\n[profile bad]\nsdk_ua_app_id = not valid\n");
+        let path = file.config_path();
         let base = [("AWS_REGION", "us-east-1"), ("AWS_CONFIG_FILE", path.as_str())];
         let name = |config: Config| config.app_name.map(|a| a.as_ref().to_string());
         assert_eq!(name(builder(&base).build().unwrap()).as_deref(), Some("from-profile"));
@@ -613,8 +596,8 @@ mod tests {
     fn fips_and_dual_stack_from_environment_and_profile() {
         let fips_env = [("AWS_REGION", "us-east-1"), ("AWS_USE_FIPS_ENDPOINT", "TRUE")];
         assert_eq!(endpoint(&builder(&fips_env).build().unwrap()), "https://ec2-fips.us-east-1.amazonaws.com");
-        let file = TempConfig::new("[default]\nuse_dualstack_endpoint = true\n");
-        let path = file.path();
+        let file = temp_config("[default]\nuse_dualstack_endpoint = true\n");
+        let path = file.config_path();
         let profile = [("AWS_REGION", "eu-west-1"), ("AWS_CONFIG_FILE", path.as_str())];
         assert_eq!(endpoint(&builder(&profile).build().unwrap()), "https://ec2.eu-west-1.api.aws");
         assert_eq!(
