@@ -49,7 +49,6 @@ pub(super) fn env_credentials(env: &Env) -> Result<Credentials, CredentialsError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::credentials::assert_keys;
     use crate::runtime::credentials::*;
     use crate::runtime::env::Env;
     use crate::runtime::test_support::*;

@@ -199,30 +199,6 @@ impl ProvideCredentials for aws_credential_types::provider::SharedCredentialsPro
     }
 }
 
-/// The message of `err` and of every cause under it, joined with `: `: what a test checks for
-/// secrets, since a logger that walks `source()` (anyhow's `{:#}`) prints all of it.
-#[cfg(test)]
-pub(crate) fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(next) = cause {
-        text.push_str(": ");
-        text.push_str(&next.to_string());
-        cause = next.source();
-    }
-    text
-}
-
-/// Checks every part of `credentials`; the secret is the tests' `SECRET`.
-#[cfg(test)]
-pub(crate) fn assert_keys(credentials: &Credentials, key_id: &str, token: Option<&str>, provider: &str) {
-    use crate::runtime::test_support::{provider_name, SECRET};
-    assert_eq!(credentials.access_key_id(), key_id);
-    assert_eq!(credentials.secret_access_key(), SECRET);
-    assert_eq!(credentials.session_token(), token);
-    assert_eq!(provider_name(credentials), provider);
-}
-
 #[cfg(test)]
 mod tests {
     use super::environment::env_credentials;

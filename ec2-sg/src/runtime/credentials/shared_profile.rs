@@ -188,7 +188,6 @@ fn assume_chain(
 mod tests {
     use super::*;
     use crate::runtime::credentials::*;
-    use crate::runtime::credentials::{assert_keys, error_chain_text};
 
     use crate::runtime::test_support::*;
 
