@@ -7,6 +7,18 @@ use std::time::{Duration, SystemTime};
 
 use aws_smithy_async::time::TimeSource;
 
+/// The message of `err` and of every cause under it (`source()`), joined with `: `: what a logger
+/// that walks the chain (anyhow's `{:#}`) prints, so what a test checks for secrets.
+pub fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        let _ = write!(text, ": {next}");
+        cause = next.source();
+    }
+    text
+}
+
 /// `seconds` after the Unix epoch.
 pub fn at(seconds: u64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)

@@ -228,7 +228,8 @@ fn a_role_sts_refuses_is_a_clear_error() {
         DefaultCredentialsChain::with_env(home.env(moto, &[])).with_profile("ops").provide_credentials().unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with(&format!("STS AssumeRole for role {} failed", moto.role_arn)), "{text}");
-    assert!(!text.contains("wrong-secret"), "{text}");
+    let chain = ec2_sg_tests::observe::error_chain_text(&err);
+    assert!(!chain.contains("wrong-secret") && !format!("{err:?}").contains("wrong-secret"), "{chain}");
 }
 
 /// The IMDS answers that give a moto session's credentials as an instance profile's.

@@ -183,7 +183,7 @@ fn imds_bad_answers_are_clear_errors_without_secrets() {
         let text = err.to_string();
         assert!(!err.is_not_loaded() && text.contains(expected), "{text}");
         assert!(text.starts_with(&format!("the instance metadata service at {} answered", stub.endpoint)), "{text}");
-        assert_no_secret(&format!("{text} {err:?}"));
+        assert_no_secret(&format!("{} {err:?}", ec2_sg_tests::observe::error_chain_text(&err)));
     }
     // A role name that is not one (a path, a header injection) is refused before it is used.
     let stub = Stub::start(vec![Reply::text(200, IMDS_TOKEN), Reply::text(200, "../../x\r\n")]);
@@ -345,6 +345,23 @@ fn container_errors_are_retried_then_reported() {
         err.to_string(),
         format!("the container credentials endpoint {uri} answered 403: AccessDenied: token expired")
     );
+}
+
+#[test]
+fn container_bad_answers_carry_no_secret_in_any_cause() {
+    for document in [
+        format!(r#"{{"AccessKeyId": "A", "SecretAccessKey": "{SECRET}", "Token": "{TOKEN}""#),
+        format!(r#"{{"SecretAccessKey": "{SECRET}", "Token": "{TOKEN}", "Expiration": "2099-01-01T00:00:00Z"}}"#),
+        format!(r#"{{"AccessKeyId": "A", "SecretAccessKey": "{SECRET}", "Token": "{TOKEN}", "Expiration": "soon"}}"#),
+    ] {
+        let stub = Stub::start(vec![Reply::json(200, &document)]);
+        let uri = format!("{}/creds", stub.endpoint);
+        let err = ContainerCredentials::with_env(env(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)]))
+            .provide_credentials()
+            .unwrap_err();
+        assert!(!err.is_not_loaded(), "{err}");
+        assert_no_secret(&format!("{} {err:?}", ec2_sg_tests::observe::error_chain_text(&err)));
+    }
 }
 
 // --- the default chain, end to end ---

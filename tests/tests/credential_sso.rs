@@ -126,7 +126,7 @@ fn assert_error(err: &CredentialsError, parts: &[&str]) {
         assert!(text.contains(part), "{part:?} missing from: {text}");
     }
     assert!(!err.is_not_loaded(), "{text}");
-    assert_no_secret(&format!("{text} {err:?}"));
+    assert_no_secret(&format!("{} {err:?}", ec2_sg_tests::observe::error_chain_text(err)));
 }
 
 // --- tests ---

@@ -10,6 +10,9 @@ use std::path::PathBuf;
 ///
 /// `Env::default()` is the same as [`Env::real`]. Its `Debug` output names the variables of a
 /// fixed map but never their values, since those may be secret keys.
+///
+/// Beside aws-types' `os_shim_internal::Env` because that one's derived `Debug` prints every value
+/// of a fixed map (secret keys included) and it has no home directory; its `Fs` reads only async.
 #[derive(Clone, Default)]
 pub struct Env {
     /// `None`: the real process environment.

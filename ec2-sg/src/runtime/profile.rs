@@ -5,10 +5,12 @@
 //! line of a file back in an error (it may hold a secret key): errors name the file and the line
 //! number.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::ErrorKind;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::env::Env;
 
@@ -35,17 +37,34 @@ pub struct ProfileSet {
 }
 
 /// Why a shared file could not be used: the file, the line (when the problem is on one) and what
-/// is wrong. The offending line's text is never included, as it may hold a secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// is wrong; a file that could not be read keeps the io error as its `source()`. The offending
+/// line's text is never included, as it may hold a secret.
+#[derive(Clone, Debug)]
 pub struct ProfileError {
     file: String,
     line: Option<usize>,
     message: String,
+    /// `Arc` keeps the error `Clone`.
+    io: Option<Arc<std::io::Error>>,
 }
+
+/// Equal when the file, line, message and (for an io error) its kind are equal.
+impl PartialEq for ProfileError {
+    fn eq(&self, other: &Self) -> bool {
+        let kind = |e: &Self| e.io.as_ref().map(|io| io.kind());
+        (&self.file, self.line, &self.message, kind(self)) == (&other.file, other.line, &other.message, kind(other))
+    }
+}
+
+impl Eq for ProfileError {}
 
 impl ProfileError {
     fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), line, message: message.into() }
+        Self { file: file.to_owned(), line, message: message.into(), io: None }
+    }
+
+    fn unreadable(file: &str, io: std::io::Error) -> Self {
+        Self { io: Some(Arc::new(io)), ..Self::new(file, None, "could not be read") }
     }
 
     /// The file, as a path (or `config text` / `credentials text` for [`ProfileSet::parse`]).
@@ -73,7 +92,11 @@ impl fmt::Display for ProfileError {
     }
 }
 
-impl std::error::Error for ProfileError {}
+impl std::error::Error for ProfileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io.as_deref().map(|io| io as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FileKind {
@@ -285,6 +308,31 @@ impl ProfileSet {
     }
 }
 
+/// The shared files of one environment, read when a step first needs them and then never again:
+/// every later step gets the same parse (or the same error). One `Config::build` holds one.
+pub(crate) struct SharedFiles<'a> {
+    env: &'a Env,
+    loaded: OnceCell<Result<ProfileSet, ProfileError>>,
+}
+
+impl<'a> SharedFiles<'a> {
+    /// Nothing is read yet.
+    pub(crate) fn new(env: &'a Env) -> Self {
+        Self { env, loaded: OnceCell::new() }
+    }
+
+    /// The parsed files, read on the first call.
+    pub(crate) fn get(&self) -> Result<&ProfileSet, ProfileError> {
+        self.loaded.get_or_init(|| ProfileSet::load(self.env)).as_ref().map_err(ProfileError::clone)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread read each shared file, by path: what proves a build reads each once.
+    pub(crate) static FILE_READS: std::cell::RefCell<HashMap<PathBuf, usize>> = Default::default();
+}
+
 fn load_file(env: &Env, var: &str, name: &str, kind: FileKind) -> Result<ProfileFile, ProfileError> {
     let path: Option<PathBuf> = match env.get(var) {
         Some(path) => Some(env.expand_home(&path)),
@@ -294,6 +342,8 @@ fn load_file(env: &Env, var: &str, name: &str, kind: FileKind) -> Result<Profile
         return Ok(ProfileFile::empty(format!("~/.aws/{name}"), FileStatus::HomeUnknown));
     };
     let label = path.display().to_string();
+    #[cfg(test)]
+    FILE_READS.with(|reads| *reads.borrow_mut().entry(path.clone()).or_default() += 1);
     match std::fs::read(&path) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes).map_err(|e| {
@@ -302,7 +352,7 @@ fn load_file(env: &Env, var: &str, name: &str, kind: FileKind) -> Result<Profile
             ProfileFile::parse(&text, kind, label, FileStatus::Read)
         }
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(ProfileFile::empty(label, FileStatus::NotFound)),
-        Err(e) => Err(ProfileError::new(&label, None, format!("could not be read: {e}"))),
+        Err(e) => Err(ProfileError::unreadable(&label, e)),
     }
 }
 
@@ -454,38 +504,7 @@ fn strip_inline_comment(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// A directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new() -> Self {
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let path = std::env::temp_dir().join(format!("ec2-sg-profile-test-{}-{}", std::process::id(), n));
-            let _ = std::fs::remove_dir_all(&path);
-            std::fs::create_dir_all(&path).unwrap();
-            Self(path)
-        }
-
-        fn write(&self, name: &str, text: &str) -> PathBuf {
-            let path = self.0.join(name);
-            std::fs::write(&path, text).unwrap();
-            path
-        }
-
-        fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::runtime::test_support::TempDir;
 
     #[test]
     fn config_profiles_and_default() {

@@ -26,6 +26,13 @@ impl TempDir {
         &self.0
     }
 
+    /// Writes `text` to the file `name` of this directory.
+    pub(crate) fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     pub(crate) fn config(&self, text: &str) -> &Self {
         std::fs::write(self.0.join(".aws").join("config"), text).unwrap();
         self
@@ -68,4 +75,30 @@ pub(crate) fn process_profile(command: &str) -> String {
 pub(crate) fn provider_name(credentials: &crate::runtime::Credentials) -> String {
     let debug = format!("{credentials:?}");
     debug.split("provider_name: \"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
+}
+
+/// The message of `err` and of every cause under it, joined with `: `: what a test checks for
+/// secrets, since a logger that walks `source()` (anyhow's `{:#}`) prints all of it.
+pub(crate) fn error_chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
+}
+
+/// Checks every part of `credentials`; the secret is the tests' `SECRET`.
+pub(crate) fn assert_keys(
+    credentials: &crate::runtime::Credentials,
+    key_id: &str,
+    token: Option<&str>,
+    provider: &str,
+) {
+    assert_eq!(credentials.access_key_id(), key_id);
+    assert_eq!(credentials.secret_access_key(), SECRET);
+    assert_eq!(credentials.session_token(), token);
+    assert_eq!(provider_name(credentials), provider);
 }

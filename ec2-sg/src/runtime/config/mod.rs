@@ -5,6 +5,8 @@
 mod resolve;
 mod service_endpoint;
 
+use resolve::{region_from, shared_config_error};
+
 pub(crate) use resolve::{check_region, parse_flag};
 pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
 
@@ -12,7 +14,7 @@ use super::credentials::{CachingProvider, Credentials, DefaultCredentialsChain, 
 use super::env::Env;
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
-use super::profile::ProfileSet;
+use super::profile::{ProfileSet, SharedFiles};
 use super::request::{Compression, Endpoint};
 use super::response::DecodedLimit;
 use super::retry::{RetryConfig, RetryMode};
@@ -325,56 +327,12 @@ impl ConfigBuilder {
     pub fn build(self) -> Result<Config, Error> {
         let service = self.service;
         let env = self.env.unwrap_or_else(Env::real);
-        let region = match self.region {
-            Some(region) if region.trim().is_empty() => return Err(Error::configuration("the region is empty")),
-            Some(region) => check_region(&region, "Config::builder().region(..)")?,
-            None => resolve_region_for_profile(&env, self.profile.as_deref())?,
-        };
-        // Read only when a flag is not set explicitly or in the environment.
-        let mut profiles: Option<ProfileSet> = None;
-        let profile_name = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&env));
-        let mut flag = |explicit: Option<bool>, variable: &str, profile_key: &str| -> Result<bool, Error> {
-            let parse = |value: &str, place: &str| parse_flag(value, place).map_err(Error::configuration);
-            if let Some(value) = explicit {
-                return Ok(value);
-            }
-            if let Some(value) = env.get(variable) {
-                return parse(&value, variable);
-            }
-            if profiles.is_none() {
-                profiles = Some(ProfileSet::load(&env).map_err(|e| Error::configuration(e.to_string()))?);
-            }
-            match profiles.as_ref().and_then(|p| p.get(&profile_name, profile_key)) {
-                Some(value) => parse(value, &format!("{profile_key} in profile {profile_name:?}")),
-                None => Ok(false),
-            }
-        };
-        let use_fips = flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
-        let use_dual_stack = flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
-        let app_name = match self.app_name {
-            Some(app_name) => Some(app_name),
-            None => {
-                let found = match env.get("AWS_SDK_UA_APP_ID") {
-                    Some(value) => Some((value, "AWS_SDK_UA_APP_ID".to_string())),
-                    None => {
-                        let set = match profiles.take() {
-                            Some(set) => set,
-                            None => ProfileSet::load(&env).map_err(|e| Error::configuration(e.to_string()))?,
-                        };
-                        let place = format!("sdk_ua_app_id in profile {profile_name:?}");
-                        set.get(&profile_name, "sdk_ua_app_id").map(|value| (value.to_string(), place))
-                    }
-                };
-                match found {
-                    Some((value, place)) => Some(AppName::new(value.trim().to_string()).map_err(|_| {
-                        Error::configuration(format!(
-                            "{place} is not a valid application name: letters, digits and !#$%&'*+-.^_`|~ only"
-                        ))
-                    })?),
-                    None => None,
-                }
-            }
-        };
+        let settings = SettingSources::new(&env, self.profile.as_deref());
+        let region = resolve_region_setting(self.region, &settings)?;
+        let use_fips = settings.flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        let use_dual_stack =
+            settings.flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        let app_name = resolve_app_name(self.app_name, &settings)?;
         let endpoints = ServiceEndpoints {
             region: region.clone(),
             use_fips,
@@ -385,24 +343,9 @@ impl ConfigBuilder {
             resolved: Default::default(),
         };
         // The main service's endpoint is resolved now: a bad URL fails here, not at the first call.
-        let endpoint = endpoints.resolve(service)?;
-        let credentials: Arc<dyn ProvideCredentials> = match self.credentials {
-            Some(credentials) => credentials,
-            None => {
-                let chain = match &self.profile {
-                    Some(profile) => DefaultCredentialsChain::with_env(env.clone()).with_profile(profile.clone()),
-                    None => DefaultCredentialsChain::with_env(env.clone()),
-                };
-                Arc::new(CachingProvider::new(chain))
-            }
-        };
-        let retry = self.retry.unwrap_or_else(RetryConfig::standard);
-        if retry.mode() != RetryMode::Standard {
-            return Err(Error::configuration(format!(
-                "retry mode {:?} is not supported: use RetryConfig::standard() (adaptive rate limiting is not implemented)",
-                retry.mode()
-            )));
-        }
+        let endpoint = endpoints.resolve_with(service, &settings.files)?;
+        let credentials = self.credentials.unwrap_or_else(|| default_credentials(&env, self.profile));
+        let retry = check_retry_mode(self.retry.unwrap_or_else(RetryConfig::standard))?;
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let timeouts = self.timeouts.take_unset_from(default_timeouts()).build();
         let http_client = match self.http_client {
@@ -426,6 +369,93 @@ impl ConfigBuilder {
             sleep: self.sleep.or_else(default_sleep),
         })
     }
+}
+
+/// Where a setting the builder was not given is read: the environment variable, else the key in
+/// the selected profile of the shared files (read on the first step that needs them, and once).
+struct SettingSources<'a> {
+    env: &'a Env,
+    /// `Config::builder().profile_name(..)`, else `AWS_PROFILE`, else `default`.
+    profile: String,
+    files: SharedFiles<'a>,
+}
+
+impl<'a> SettingSources<'a> {
+    fn new(env: &'a Env, chosen_profile: Option<&str>) -> Self {
+        let profile = chosen_profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
+        Self { env, profile, files: SharedFiles::new(env) }
+    }
+
+    /// The value of `variable`, else of `profile_key` in the profile, with where it came from
+    /// (for an error message).
+    fn setting(&self, variable: &str, profile_key: &str) -> Result<Option<(String, String)>, Error> {
+        if let Some(value) = self.env.get(variable) {
+            return Ok(Some((value, variable.to_owned())));
+        }
+        let set = self.files.get().map_err(shared_config_error)?;
+        let place = || format!("{profile_key} in profile {:?}", self.profile);
+        Ok(set.get(&self.profile, profile_key).map(|value| (value.to_owned(), place())))
+    }
+
+    /// A true/false setting: the builder's, else the environment's, else the profile's, else false.
+    fn flag(&self, explicit: Option<bool>, variable: &str, profile_key: &str) -> Result<bool, Error> {
+        if let Some(value) = explicit {
+            return Ok(value);
+        }
+        match self.setting(variable, profile_key)? {
+            Some((value, place)) => parse_flag(&value, &place).map_err(Error::configuration),
+            None => Ok(false),
+        }
+    }
+}
+
+/// The region: the builder's (checked like any other), else the environment's, the profile's,
+/// or the instance metadata service's.
+fn resolve_region_setting(explicit: Option<String>, settings: &SettingSources<'_>) -> Result<String, Error> {
+    match explicit {
+        Some(region) if region.trim().is_empty() => Err(Error::configuration("the region is empty")),
+        Some(region) => check_region(&region, "Config::builder().region(..)"),
+        None => region_from(settings.env, &settings.files, &settings.profile),
+    }
+}
+
+/// The application name: the builder's, else `AWS_SDK_UA_APP_ID`, else the profile's
+/// `sdk_ua_app_id`.
+fn resolve_app_name(explicit: Option<AppName>, settings: &SettingSources<'_>) -> Result<Option<AppName>, Error> {
+    if explicit.is_some() {
+        return Ok(explicit);
+    }
+    let Some((value, place)) = settings.setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id")? else {
+        return Ok(None);
+    };
+    let app_name = AppName::new(value.trim().to_string()).map_err(|_| {
+        Error::configuration(format!(
+            "{place} is not a valid application name: letters, digits and !#$%&'*+-.^_`|~ only"
+        ))
+    })?;
+    Ok(Some(app_name))
+}
+
+/// The default chain (for the chosen profile, if any), cached: it is asked at the first call,
+/// not here.
+fn default_credentials(env: &Env, chosen_profile: Option<String>) -> Arc<dyn ProvideCredentials> {
+    let chain = DefaultCredentialsChain::with_env(env.clone());
+    let chain = match chosen_profile {
+        Some(profile) => chain.with_profile(profile),
+        None => chain,
+    };
+    Arc::new(CachingProvider::new(chain))
+}
+
+/// Only the standard retry mode is implemented.
+fn check_retry_mode(retry: RetryConfig) -> Result<RetryConfig, Error> {
+    if retry.mode() != RetryMode::Standard {
+        return Err(Error::configuration(format!(
+            "retry mode {:?} is not supported: use RetryConfig::standard() (adaptive rate limiting is not implemented)",
+            retry.mode()
+        )));
+    }
+    Ok(retry)
 }
 
 #[cfg(feature = "reqwest-client")]
@@ -452,35 +482,45 @@ fn default_sleep() -> Option<Arc<dyn AsyncSleep>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::test_support::TempDir;
 
-    /// A config file in a fresh temp dir, removed on drop.
-    struct TempConfig(std::path::PathBuf);
-
-    impl TempConfig {
-        fn new(contents: &str) -> Self {
-            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let dir = std::env::temp_dir().join(format!("ec2-sg-config-test-{}-{n}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("config"), contents).unwrap();
-            Self(dir)
-        }
-
-        fn path(&self) -> String {
-            self.0.join("config").display().to_string()
-        }
-    }
-
-    impl Drop for TempConfig {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+    /// A temp home whose config file holds `text`.
+    fn temp_config(text: &str) -> TempDir {
+        let dir = TempDir::new();
+        dir.config(text);
+        dir
     }
 
     fn builder(vars: &[(&str, &str)]) -> ConfigBuilder {
         let mut all = vec![("HOME", "/nonexistent-ec2-sg-home")];
         all.extend_from_slice(vars);
         Config::builder().env(Env::from_vars(all)).credentials(Credentials::from_keys("AKID", "SECRET", None))
+    }
+
+    #[test]
+    fn one_build_reads_each_shared_file_at_most_once() {
+        use crate::runtime::profile::FILE_READS;
+        let dir = TempDir::new();
+        // Every step that can read the files has something to find there: the region, both
+        // flags, the application name and the endpoint.
+        dir.config(
+            "[default]\nregion = eu-west-1\nuse_fips_endpoint = false\nuse_dualstack_endpoint = false\n\
+             sdk_ua_app_id = from-profile\nendpoint_url = http://127.0.0.1:5000\n",
+        )
+        .credentials("[default]\naws_access_key_id = A\naws_secret_access_key = s\n");
+        FILE_READS.with(|reads| reads.borrow_mut().clear());
+        let config = Config::builder().env(dir.env(&[])).build().unwrap();
+        assert_eq!(config.region(), "eu-west-1");
+        assert!(endpoint(&config).starts_with("http://127.0.0.1:5000"), "{}", endpoint(&config));
+        assert_eq!(config.app_name.map(|a| a.as_ref().to_owned()).as_deref(), Some("from-profile"));
+        let reads = FILE_READS.with(|reads| reads.borrow().clone());
+        let read = |path: String| reads.get(&std::path::PathBuf::from(path)).copied().unwrap_or(0);
+        assert_eq!((read(dir.config_path()), read(dir.credentials_path())), (1, 1), "{reads:?}");
+        // Nothing asks the files when everything is given.
+        FILE_READS.with(|reads| reads.borrow_mut().clear());
+        let explicit = Config::builder().env(dir.env(&[])).region("us-east-1").use_fips(false).use_dual_stack(false);
+        explicit.app_name(AppName::new("mine").unwrap()).endpoint_url("http://localhost").build().unwrap();
+        assert!(FILE_READS.with(|reads| reads.borrow().is_empty()));
     }
 
     fn endpoint(config: &Config) -> String {
@@ -490,8 +530,8 @@ mod tests {
 
     #[test]
     fn region_order_explicit_then_environment_then_profile() {
-        let file = TempConfig::new("[default]\nregion = eu-central-1\n[profile other]\nregion = ap-south-1\n");
-        let path = file.path();
+        let file = temp_config("[default]\nregion = eu-central-1\n[profile other]\nregion = ap-south-1\n");
+        let path = file.config_path();
         let base = [("AWS_CONFIG_FILE", path.as_str())];
         assert_eq!(builder(&base).build().unwrap().region(), "eu-central-1");
         assert_eq!(builder(&base).profile_name("other").build().unwrap().region(), "ap-south-1");
@@ -504,8 +544,8 @@ mod tests {
 
     #[test]
     fn endpoint_order_and_the_rule_set() {
-        let file = TempConfig::new("[default]\nendpoint_url = http://from-profile:1\n");
-        let path = file.path();
+        let file = temp_config("[default]\nendpoint_url = http://from-profile:1\n");
+        let path = file.config_path();
         let profile = [("AWS_CONFIG_FILE", path.as_str()), ("AWS_REGION", "us-east-1")];
         assert_eq!(endpoint(&builder(&profile).build().unwrap()), "http://from-profile:1");
         let global = [profile[0], profile[1], ("AWS_ENDPOINT_URL", "http://global:2")];
@@ -533,9 +573,8 @@ mod tests {
 
     #[test]
     fn application_name_order_builder_environment_profile() {
-        let file =
-            TempConfig::new("[default]\nsdk_ua_app_id = from-profile\n[profile bad]\nsdk_ua_app_id = not valid\n");
-        let path = file.path();
+        let file = temp_config("[default]\nsdk_ua_app_id = from-profile\n[profile bad]\nsdk_ua_app_id = not valid\n");
+        let path = file.config_path();
         let base = [("AWS_REGION", "us-east-1"), ("AWS_CONFIG_FILE", path.as_str())];
         let name = |config: Config| config.app_name.map(|a| a.as_ref().to_string());
         assert_eq!(name(builder(&base).build().unwrap()).as_deref(), Some("from-profile"));
@@ -552,8 +591,8 @@ mod tests {
     fn fips_and_dual_stack_from_environment_and_profile() {
         let fips_env = [("AWS_REGION", "us-east-1"), ("AWS_USE_FIPS_ENDPOINT", "TRUE")];
         assert_eq!(endpoint(&builder(&fips_env).build().unwrap()), "https://ec2-fips.us-east-1.amazonaws.com");
-        let file = TempConfig::new("[default]\nuse_dualstack_endpoint = true\n");
-        let path = file.path();
+        let file = temp_config("[default]\nuse_dualstack_endpoint = true\n");
+        let path = file.config_path();
         let profile = [("AWS_REGION", "eu-west-1"), ("AWS_CONFIG_FILE", path.as_str())];
         assert_eq!(endpoint(&builder(&profile).build().unwrap()), "https://ec2.eu-west-1.api.aws");
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Region and endpoint URL from the environment and the shared files, in the SDKs' order.
 
 use crate::runtime::env::Env;
-use crate::runtime::profile::{Lookup, ProfileSet};
+use crate::runtime::profile::{Lookup, ProfileError, ProfileSet, SharedFiles};
 use crate::runtime::sdk_error::Error;
 
 /// Region: AWS_REGION, then AWS_DEFAULT_REGION, then the selected profile's `region`; the
@@ -13,19 +13,25 @@ pub fn resolve_region(env: &Env) -> Result<String, Error> {
 /// [`resolve_region`] with the profile given explicitly (`None`: `AWS_PROFILE`, else `default`).
 /// The environment variables still come first.
 pub fn resolve_region_for_profile(env: &Env, profile: Option<&str>) -> Result<String, Error> {
+    let profile = profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
+    region_from(env, &SharedFiles::new(env), &profile)
+}
+
+/// [`resolve_region_for_profile`] reading the shared files through `files` (read at most once
+/// for all the steps of a build).
+pub(crate) fn region_from(env: &Env, files: &SharedFiles<'_>, profile: &str) -> Result<String, Error> {
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
         if let Some(region) = env.get(var) {
             return check_region(&region, var);
         }
     }
-    let profile = profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
-    let set = ProfileSet::load(env).map_err(|e| Error::configuration(format!("invalid AWS shared config: {e}")))?;
-    if let Some(region) = set.get(&profile, "region") {
-        let file = set.source_of(&profile, "region").unwrap_or("the shared files");
+    let set = files.get().map_err(shared_config_error)?;
+    if let Some(region) = set.get(profile, "region") {
+        let file = set.source_of(profile, "region").unwrap_or("the shared files");
         return check_region(region, &format!("`region` of profile {profile:?} in {file}"));
     }
-    let mut places = set.places(&profile, &["region"]);
-    match imds_region(env, &profile)? {
+    let mut places = set.places(profile, &["region"]);
+    match imds_region(env, profile)? {
         Lookup::Found(region) => return check_region(&region, "the instance metadata service"),
         Lookup::Missing(place) => places.push(place),
     }
@@ -35,6 +41,12 @@ pub fn resolve_region_for_profile(env: &Env, profile: Option<&str>) -> Result<St
          in the profile.",
         places.join("; ")
     )))
+}
+
+/// A shared file that cannot be used, as a configuration error (the parse error's own cause, an
+/// io error, stays reachable through `source()`).
+pub(crate) fn shared_config_error(err: ProfileError) -> Error {
+    Error::configuration(format!("invalid AWS shared config: {err}")).with_source(err)
 }
 
 /// The last place a region is looked for, as aws-sdk-rust's region chain does: the instance
@@ -94,7 +106,21 @@ pub fn resolve_endpoint_url_for_profile(
     service_env_suffix: &str,
     profile: Option<&str>,
 ) -> Result<Option<String>, Error> {
-    let ignore_from_env = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").map(|v| v.trim().eq_ignore_ascii_case("true"));
+    let profile = profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
+    endpoint_url_from(env, &SharedFiles::new(env), service_env_suffix, &profile)
+}
+
+/// [`resolve_endpoint_url_for_profile`] reading the shared files through `files`.
+pub(crate) fn endpoint_url_from(
+    env: &Env,
+    files: &SharedFiles<'_>,
+    service_env_suffix: &str,
+    profile: &str,
+) -> Result<Option<String>, Error> {
+    // Anything but `true` reads as "do not ignore", as it always has (not an error, unlike the
+    // endpoint flags: a stricter reading would break configurations that work today).
+    let is_true = |value: &str| parse_flag(value, "").unwrap_or(false);
+    let ignore_from_env = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").map(|v| is_true(&v));
     if ignore_from_env == Some(true) {
         return Ok(None);
     }
@@ -111,17 +137,14 @@ pub fn resolve_endpoint_url_for_profile(
             }
         }
     }
-    let profile = profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
-    let set = ProfileSet::load(env).map_err(|e| Error::configuration(format!("invalid AWS shared config: {e}")))?;
-    if ignore_from_env.is_none()
-        && set.get(&profile, "ignore_configured_endpoint_urls").is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
+    let set = files.get().map_err(shared_config_error)?;
+    if ignore_from_env.is_none() && set.get(profile, "ignore_configured_endpoint_urls").is_some_and(is_true) {
         return Ok(None);
     }
     let from_services = set
-        .get(&profile, "services")
+        .get(profile, "services")
         .and_then(|section| set.service_setting(section, &service.to_ascii_lowercase(), "endpoint_url"));
-    Ok(from_services.or_else(|| set.get(&profile, "endpoint_url").map(str::to_owned)))
+    Ok(from_services.or_else(|| set.get(profile, "endpoint_url").map(str::to_owned)))
 }
 
 #[cfg(test)]
@@ -204,6 +227,11 @@ mod tests {
         assert_eq!(resolve_endpoint_url(&ignoring, "EC2").unwrap(), None);
         let overridden = dir.env(&[("AWS_PROFILE", "ignoring"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")]);
         assert_eq!(resolve_endpoint_url(&overridden, "EC2").unwrap().as_deref(), Some("http://x"));
+        // Only `true` (any case, spaces around) ignores; anything else is "do not ignore", not an error.
+        let spaced = dir.env(&[("AWS_ENDPOINT_URL", "http://env"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", " TRUE ")]);
+        assert_eq!(resolve_endpoint_url(&spaced, "EC2").unwrap(), None);
+        let other = dir.env(&[("AWS_ENDPOINT_URL", "http://env"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "yes")]);
+        assert_eq!(resolve_endpoint_url(&other, "EC2").unwrap().as_deref(), Some("http://env"));
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! endpoint is resolved for the service of the operation being called (its rule set and its
 //! `AWS_ENDPOINT_URL_<SERVICE>`), once per service.
 
-use super::{resolve_endpoint_url_for_profile, Config, EndpointInputs, ServiceMetadata};
+use super::resolve::endpoint_url_from;
+use super::{Config, EndpointInputs, ServiceMetadata};
 use crate::runtime::env::Env;
+use crate::runtime::profile::{ProfileSet, SharedFiles};
 use crate::runtime::request::Endpoint;
 use crate::runtime::sdk_error::Error;
 use std::sync::Mutex;
@@ -26,6 +28,11 @@ impl ServiceEndpoints {
     /// The endpoint of `service`, resolved on first use (the environment and shared files are
     /// read then) and remembered.
     pub(crate) fn resolve(&self, service: &ServiceMetadata) -> Result<Endpoint, Error> {
+        self.resolve_with(service, &SharedFiles::new(&self.env))
+    }
+
+    /// [`Self::resolve`], reading the shared files through `files` (the build's, read once).
+    pub(crate) fn resolve_with(&self, service: &ServiceMetadata, files: &SharedFiles<'_>) -> Result<Endpoint, Error> {
         // A poisoned lock only means another thread panicked mid-push: the list is still valid.
         let mut resolved = self.resolved.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((_, endpoint)) = resolved.iter().find(|(name, _)| *name == service.name) {
@@ -33,7 +40,10 @@ impl ServiceEndpoints {
         }
         let endpoint_url = match &self.endpoint_url {
             Some(url) => Some(url.clone()),
-            None => resolve_endpoint_url_for_profile(&self.env, service.endpoint_env_name, self.profile.as_deref())?,
+            None => {
+                let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
+                endpoint_url_from(&self.env, files, service.endpoint_env_name, &profile)?
+            }
         };
         let region = &self.region;
         let inputs = EndpointInputs {

@@ -1,13 +1,16 @@
-//! The default chain: the environment, the profile, a container agent, the instance metadata
-//! service.
+//! The default chain: the environment, the profile, a web identity token, a container agent, the
+//! instance metadata service; each a named source tried in turn by one loop.
 
+#[cfg(feature = "reqwest-client")]
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::environment::{env_credentials, ENV_NOT_SET};
-use super::shared_profile::{profile_credentials, ProfileCredentials, ProfileOutcome};
+use super::environment::env_credentials;
+use super::process::DEFAULT_PROCESS_TIMEOUT;
+use super::shared_profile::profile_credentials;
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
-use crate::runtime::profile::ProfileSet;
+use crate::runtime::profile::{ProfileSet, SharedFiles};
 
 /// The usual chain, in the AWS SDKs' order: the environment variables; the profile (static keys,
 /// `credential_process`, roles assumed through `source_profile` or `credential_source`, a
@@ -27,13 +30,25 @@ use crate::runtime::profile::ProfileSet;
 /// A profile chosen with [`Self::with_profile`] is an explicit request for that profile, so the
 /// environment keys are then not consulted (as boto3 does for `Session(profile_name=…)`);
 /// `AWS_PROFILE` does not have that effect.
-#[derive(Clone, Debug, Default)]
+///
+/// The shared files are read at each fetch (parsed once for all the sources of that fetch), not
+/// once for the chain's life: a long-lived client picks up keys rotated in the files when its
+/// cached credentials expire.
+#[derive(Clone, Debug)]
 pub struct DefaultCredentialsChain {
-    /// The profile step, which also holds the environment every step reads.
-    profile: ProfileCredentials,
-    /// Kept from call to call: it holds the last credentials, for static stability.
+    env: Env,
+    /// Chosen with [`Self::with_profile`]; `None`: `AWS_PROFILE`, else `default`.
+    profile: Option<String>,
+    process_timeout: Duration,
+    /// Kept from fetch to fetch: it holds the last credentials, for static stability.
     #[cfg(feature = "reqwest-client")]
-    imds: std::sync::Arc<super::ImdsCredentials>,
+    imds: Arc<super::ImdsCredentials>,
+}
+
+impl Default for DefaultCredentialsChain {
+    fn default() -> Self {
+        Self::with_env(Env::real())
+    }
 }
 
 impl DefaultCredentialsChain {
@@ -46,8 +61,10 @@ impl DefaultCredentialsChain {
     pub fn with_env(env: Env) -> Self {
         Self {
             #[cfg(feature = "reqwest-client")]
-            imds: std::sync::Arc::new(super::ImdsCredentials::with_env(env.clone())),
-            profile: ProfileCredentials::with_env(env),
+            imds: Arc::new(super::ImdsCredentials::with_env(env.clone())),
+            env,
+            profile: None,
+            process_timeout: DEFAULT_PROCESS_TIMEOUT,
         }
     }
 
@@ -56,89 +73,125 @@ impl DefaultCredentialsChain {
         let name = name.into();
         Self {
             #[cfg(feature = "reqwest-client")]
-            imds: std::sync::Arc::new(
-                super::ImdsCredentials::with_env(self.profile.env.clone()).with_profile(name.clone()),
-            ),
-            profile: self.profile.with_profile(name),
+            imds: Arc::new(super::ImdsCredentials::with_env(self.env.clone()).with_profile(name.clone())),
+            profile: Some(name),
+            ..self
         }
     }
 
     /// How long a `credential_process` may run before it is killed (default 60 s).
     pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
-        self.profile.process_timeout = timeout;
+        self.process_timeout = timeout;
         self
-    }
-
-    /// The sources after the profile: a web identity token, a container agent, then IMDS.
-    #[cfg(feature = "reqwest-client")]
-    fn http_sources(&self, places: &mut Vec<String>) -> Result<Option<Credentials>, CredentialsError> {
-        let env = &self.profile.env;
-        match super::WebIdentityCredentials::with_env(env.clone()).provide_credentials() {
-            Ok(credentials) => return Ok(Some(credentials)),
-            Err(err) if err.is_not_loaded() => places.push(err.message().to_owned()),
-            Err(err) => return Err(err),
-        }
-        if super::ContainerCredentials::is_configured(env) {
-            return super::ContainerCredentials::with_env(env.clone()).provide_credentials().map(Some);
-        }
-        places.push(super::container::CONTAINER_NOT_SET.to_owned());
-        match self.imds.provide_credentials() {
-            Ok(credentials) => Ok(Some(credentials)),
-            Err(err) if err.is_not_loaded() => {
-                places.push(err.message().to_owned());
-                Ok(None)
-            }
-            Err(err) => Err(err),
-        }
-    }
-
-    #[cfg(not(feature = "reqwest-client"))]
-    fn http_sources(&self, places: &mut Vec<String>) -> Result<Option<Credentials>, CredentialsError> {
-        places.push("web identity, container agent and instance metadata (need the reqwest-client feature)".to_owned());
-        Ok(None)
     }
 }
 
 impl ProvideCredentials for DefaultCredentialsChain {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let ProfileCredentials { env, profile: chosen, process_timeout } = &self.profile;
+        let context = ProviderContext::new(&self.env, self.profile.clone(), self.process_timeout);
         let mut places: Vec<String> = Vec::new();
-        let profile = match chosen {
-            Some(profile) => {
-                places.push(format!(
-                    "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (skipped: profile {profile:?} was chosen explicitly)"
-                ));
-                profile.clone()
-            }
-            None => {
-                match env_credentials(env) {
-                    Ok(credentials) => return Ok(credentials),
-                    Err(err) if err.is_not_loaded() => places.push(ENV_NOT_SET.to_owned()),
-                    Err(err) => return Err(err),
-                }
-                ProfileSet::selected(env)
-            }
-        };
-        match profile_credentials(env, &profile, *process_timeout)? {
-            ProfileOutcome::Found(credentials) => Ok(credentials),
-            ProfileOutcome::Missing(more) => {
-                places.extend(more);
-                if let Some(credentials) = self.http_sources(&mut places)? {
+        for (name, source) in SOURCES {
+            match source(self, &context)? {
+                Loaded::Found(credentials) => {
+                    tracing::debug!(source = name, "credentials found");
                     return Ok(credentials);
                 }
-                Err(CredentialsError::not_loaded(format!(
-                    "no AWS credentials found. Looked at: {}. Set credentials with Config::builder().credentials(..), \
-                     the environment, or the shared files.",
-                    places.join("; ")
-                )))
+                Loaded::NotHere(looked_at) => places.extend(looked_at),
             }
         }
+        Err(CredentialsError::not_loaded(format!(
+            "no AWS credentials found. Looked at: {}. Set credentials with Config::builder().credentials(..), \
+             the environment, or the shared files.",
+            places.join("; ")
+        )))
     }
+}
+
+/// What every source of a chain reads from: one environment, the profile to read, the shared
+/// files (parsed on first need, at most once per fetch), and how long a `credential_process` may
+/// run. Sources that keep state between fetches (IMDS's last credentials, a clock) keep it
+/// themselves.
+pub(super) struct ProviderContext<'a> {
+    pub(super) env: &'a Env,
+    /// The profile chosen explicitly, else `AWS_PROFILE`, else `default`.
+    pub(super) profile: String,
+    pub(super) files: SharedFiles<'a>,
+    pub(super) process_timeout: Duration,
+}
+
+impl<'a> ProviderContext<'a> {
+    pub(super) fn new(env: &'a Env, chosen_profile: Option<String>, process_timeout: Duration) -> Self {
+        let profile = chosen_profile.unwrap_or_else(|| ProfileSet::selected(env));
+        Self { env, profile, files: SharedFiles::new(env), process_timeout }
+    }
+}
+
+/// What one source of a chain answers when it has no real problem.
+pub(super) enum Loaded {
+    Found(Credentials),
+    /// Nothing there; where it was looked for (one entry per place, for the final error).
+    NotHere(Vec<String>),
+}
+
+impl Loaded {
+    /// A provider's answer as a step of a chain: a *not loaded* error is a place looked at, any
+    /// other error stops the chain.
+    pub(super) fn from_provider(answer: Result<Credentials, CredentialsError>) -> Result<Self, CredentialsError> {
+        match answer {
+            Ok(credentials) => Ok(Self::Found(credentials)),
+            Err(err) if err.is_not_loaded() => Ok(Self::NotHere(vec![err.message().to_owned()])),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// One source of the chain: credentials, where it looked, or a problem that stops the chain.
+type Source = fn(&DefaultCredentialsChain, &ProviderContext<'_>) -> Result<Loaded, CredentialsError>;
+
+/// The sources of the default chain in the order they are tried, each under the name it is
+/// logged with.
+const SOURCES: &[(&str, Source)] = &[
+    ("environment", environment),
+    ("profile", |_, context| profile_credentials(context)),
+    #[cfg(feature = "reqwest-client")]
+    ("web identity", |_, context| {
+        Loaded::from_provider(super::WebIdentityCredentials::with_env(context.env.clone()).provide_credentials())
+    }),
+    #[cfg(feature = "reqwest-client")]
+    ("container agent", container),
+    #[cfg(feature = "reqwest-client")]
+    ("instance metadata", |chain, _| Loaded::from_provider(chain.imds.provide_credentials())),
+    #[cfg(not(feature = "reqwest-client"))]
+    ("web identity, container agent and instance metadata", |_, _| {
+        let why = "web identity, container agent and instance metadata (need the reqwest-client feature)";
+        Ok(Loaded::NotHere(vec![why.to_owned()]))
+    }),
+];
+
+/// The environment keys, unless a profile was chosen explicitly.
+fn environment(chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+    match &chain.profile {
+        None => Loaded::from_provider(env_credentials(context.env)),
+        Some(profile) => Ok(Loaded::NotHere(vec![format!(
+            "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (skipped: profile {profile:?} was chosen \
+             explicitly)"
+        )])),
+    }
+}
+
+/// Once configured, the container agent must answer: any error of it stops the chain.
+#[cfg(feature = "reqwest-client")]
+fn container(_chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+    if !super::ContainerCredentials::is_configured(context.env) {
+        return Ok(Loaded::NotHere(vec![super::container::CONTAINER_NOT_SET.to_owned()]));
+    }
+    super::ContainerCredentials::with_env(context.env.clone()).provide_credentials().map(Loaded::Found)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::credentials::ProfileCredentials;
 
     use crate::runtime::test_support::*;
 
@@ -199,6 +252,22 @@ mod tests {
         );
         let err = ProfileCredentials::with_env(dir.env(&[("AWS_PROFILE", "dev")])).provide_credentials().unwrap_err();
         assert!(err.is_not_loaded() && err.to_string().starts_with("no AWS credentials in profile \"dev\""), "{err}");
+    }
+
+    #[test]
+    fn sources_are_tried_in_order_under_their_names_and_read_the_files_once() {
+        use crate::runtime::profile::FILE_READS;
+        let dir = TempDir::new();
+        let chain = DefaultCredentialsChain::with_env(dir.env(&[]));
+        let names: Vec<&str> = SOURCES.iter().map(|(name, _)| *name).collect();
+        #[cfg(feature = "reqwest-client")]
+        assert_eq!(names, ["environment", "profile", "web identity", "container agent", "instance metadata"]);
+        #[cfg(not(feature = "reqwest-client"))]
+        assert_eq!(names, ["environment", "profile", "web identity, container agent and instance metadata"]);
+        FILE_READS.with(|reads| reads.borrow_mut().clear());
+        assert!(chain.provide_credentials().unwrap_err().is_not_loaded());
+        let reads = FILE_READS.with(|reads| reads.borrow().clone());
+        assert!(reads.len() == 2 && reads.values().all(|n| *n == 1), "{reads:?}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 
-pub(super) const ENV_NOT_SET: &str = "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)";
+const ENV_NOT_SET: &str = "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)";
 
 /// Credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (plus `AWS_SESSION_TOKEN`
 /// when set); provider name `"environment"`.
@@ -63,10 +63,7 @@ mod tests {
             ("AWS_SESSION_TOKEN", TOKEN),
         ]);
         let credentials = EnvironmentCredentials::with_env(env).provide_credentials().unwrap();
-        assert_eq!(credentials.access_key_id(), "AKID");
-        assert_eq!(credentials.secret_access_key(), SECRET);
-        assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(provider_name(&credentials), "environment");
+        assert_keys(&credentials, "AKID", Some(TOKEN), "environment");
     }
 
     #[test]

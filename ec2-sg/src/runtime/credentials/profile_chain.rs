@@ -53,6 +53,20 @@ pub(crate) struct ProfileChain {
     pub(crate) roles: Vec<Role>,
 }
 
+impl ProfileChain {
+    /// The chain from `roles` as found, from the asked profile down to its source: they are
+    /// assumed in the other order, the source's first.
+    fn from_roles_top_down(base: Base, mut roles: Vec<Role>) -> Self {
+        roles.reverse();
+        Self { base, roles }
+    }
+}
+
+/// The file `key` of `profile` is read from, for an error message.
+fn file_of(set: &ProfileSet, profile: &str, key: &str) -> String {
+    set.source_of(profile, key).unwrap_or("the shared files").to_owned()
+}
+
 /// The profile keys that make a profile an SSO one (any of them: a profile with only some is
 /// an SSO profile set up halfway, and its error names what is missing).
 const SSO_KEYS: [&str; 5] = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name"];
@@ -65,7 +79,7 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Option<ProfileC
     let mut visited: Vec<String> = Vec::new();
     let mut current = profile.to_owned();
     loop {
-        let where_ = |key: &str| set.source_of(&current, key).unwrap_or("the shared files").to_owned();
+        let where_ = |key: &str| file_of(set, &current, key);
         let is_source = !visited.is_empty();
         let has_static_keys = set.get(&current, "aws_access_key_id").is_some();
         // As botocore: in a profile reached as a source, static keys win over its own role_arn
@@ -81,9 +95,8 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Option<ProfileC
         visited.push(current.clone());
         let Some(role_arn) = role_arn else {
             let base = base_of(set, &current)?;
-            roles.reverse();
             return match base {
-                Some(base) => Ok(Some(ProfileChain { base, roles })),
+                Some(base) => Ok(Some(ProfileChain::from_roles_top_down(base, roles))),
                 None if !is_source => Ok(None),
                 None => Err(CredentialsError::new(format!(
                     "profile {current:?} is the source_profile of {:?} but has no credentials: no \
@@ -113,8 +126,7 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Option<ProfileC
         }
         if let Some(token_file) = set.get(&current, "web_identity_token_file") {
             let base = Base::WebIdentity { role, token_file: token_file.to_owned() };
-            roles.reverse();
-            return Ok(Some(ProfileChain { base, roles }));
+            return Ok(Some(ProfileChain::from_roles_top_down(base, roles)));
         }
         let source_profile = set.get(&current, "source_profile");
         let credential_source = set.get(&current, "credential_source");
@@ -146,8 +158,7 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Option<ProfileC
                     }
                 };
                 roles.push(role);
-                roles.reverse();
-                return Ok(Some(ProfileChain { base: Base::Source { profile: current, source }, roles }));
+                return Ok(Some(ProfileChain::from_roles_top_down(Base::Source { profile: current, source }, roles)));
             }
             (Some(next), None) => {
                 if !set.has_profile(next) {
@@ -165,7 +176,7 @@ pub(crate) fn resolve(set: &ProfileSet, profile: &str) -> Result<Option<ProfileC
 
 /// The base a profile gives by itself, if any.
 fn base_of(set: &ProfileSet, profile: &str) -> Result<Option<Base>, CredentialsError> {
-    let where_ = |key: &str| set.source_of(profile, key).unwrap_or("the shared files").to_owned();
+    let where_ = |key: &str| file_of(set, profile, key);
     match (set.get(profile, "aws_access_key_id"), set.get(profile, "aws_secret_access_key")) {
         (Some(_), Some(_)) => return Ok(Some(Base::StaticKeys { profile: profile.to_owned() })),
         (Some(_), None) => {

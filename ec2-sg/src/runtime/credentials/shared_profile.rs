@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::chain::{Loaded, ProviderContext};
 use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
 use super::profile_chain::{resolve, Base, CredentialSource, ProfileChain, Role};
 use super::{Credentials, CredentialsError, ProvideCredentials};
@@ -24,9 +25,9 @@ const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process", "s
 /// The files are read on every call; wrap the provider in a [`CachingProvider`](super::CachingProvider) to avoid that.
 #[derive(Clone, Debug)]
 pub struct ProfileCredentials {
-    pub(super) env: Env,
-    pub(super) profile: Option<String>,
-    pub(super) process_timeout: Duration,
+    env: Env,
+    profile: Option<String>,
+    process_timeout: Duration,
 }
 
 impl Default for ProfileCredentials {
@@ -61,34 +62,27 @@ impl ProfileCredentials {
 
 impl ProvideCredentials for ProfileCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
-        match profile_credentials(&self.env, &profile, self.process_timeout)? {
-            ProfileOutcome::Found(credentials) => Ok(credentials),
-            ProfileOutcome::Missing(places) => Err(CredentialsError::not_loaded(format!(
-                "no AWS credentials in profile {profile:?}. Looked at: {}",
+        let context = ProviderContext::new(&self.env, self.profile.clone(), self.process_timeout);
+        match profile_credentials(&context)? {
+            Loaded::Found(credentials) => Ok(credentials),
+            Loaded::NotHere(places) => Err(CredentialsError::not_loaded(format!(
+                "no AWS credentials in profile {:?}. Looked at: {}",
+                context.profile,
                 places.join("; ")
             ))),
         }
     }
 }
 
-pub(super) enum ProfileOutcome {
-    Found(Credentials),
-    /// Nothing there; where it was looked for.
-    Missing(Vec<String>),
-}
-
-pub(super) fn profile_credentials(
-    env: &Env,
-    profile: &str,
-    timeout: Duration,
-) -> Result<ProfileOutcome, CredentialsError> {
-    let set = ProfileSet::load(env)?;
-    let Some(chain) = resolve(&set, profile)? else {
-        return Ok(ProfileOutcome::Missing(set.places(profile, CREDENTIAL_KEYS)));
+/// The credentials of the context's profile, or where they were looked for.
+pub(super) fn profile_credentials(context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+    let (env, profile) = (context.env, context.profile.as_str());
+    let set = context.files.get()?;
+    let Some(chain) = resolve(set, profile)? else {
+        return Ok(Loaded::NotHere(set.places(profile, CREDENTIAL_KEYS)));
     };
-    let base = base_credentials(env, &set, &chain.base, timeout)?;
-    assume_chain(env, profile, base, &chain).map(ProfileOutcome::Found)
+    let base = base_credentials(env, set, &chain.base, context.process_timeout)?;
+    assume_chain(env, profile, base, &chain).map(Loaded::Found)
 }
 
 /// The credentials the chain starts from.
@@ -131,7 +125,8 @@ fn credential_source(env: &Env, profile: &str, source: CredentialSource) -> Resu
         CredentialSource::EcsContainer => super::ContainerCredentials::with_env(env.clone()).provide_credentials(),
     };
     outcome.map_err(|e| {
-        CredentialsError::new(format!("credential_source {source:?} of profile {profile:?} gave no credentials: {e}"))
+        CredentialsError::new(format!("credential_source {source:?} of profile {profile:?} gave no credentials"))
+            .with_source(e)
     })
 }
 
@@ -205,10 +200,7 @@ mod tests {
             "[default]\naws_access_key_id = AKID\naws_secret_access_key = {SECRET}\naws_session_token = {TOKEN}\n"
         ));
         let credentials = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap();
-        assert_eq!(credentials.access_key_id(), "AKID");
-        assert_eq!(credentials.secret_access_key(), SECRET);
-        assert_eq!(credentials.session_token(), Some(TOKEN));
-        assert_eq!(provider_name(&credentials), "profile");
+        assert_keys(&credentials, "AKID", Some(TOKEN), "profile");
     }
 
     #[test]
@@ -253,23 +245,64 @@ mod tests {
     }
 
     #[test]
-    fn profile_half_a_key_pair_is_an_error() {
+    fn profile_problems_are_errors_naming_the_file_that_stop_the_chain() {
         let dir = TempDir::new();
-        dir.credentials(&format!("[default]\naws_secret_access_key = {SECRET}\n"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(!err.is_not_loaded());
-        assert!(err.to_string().contains("no aws_access_key_id"), "{err}");
-        assert!(err.to_string().contains(&dir.credentials_path()), "{err}");
-        assert!(!err.to_string().contains(SECRET), "{err}");
+        let path = dir.credentials_path();
+        let cases = [
+            (format!("[default]\naws_secret_access_key = {SECRET}\n"), "no aws_access_key_id".to_owned(), &path),
+            // The parse error is kept as the cause, and no message down the chain quotes the line.
+            (
+                format!("[default]\naws_access_key_id = A\naws_secret_access_key {SECRET}\n"),
+                "expected a [section] header or a `key = value` line".to_owned(),
+                &format!("{path}, line 3"),
+            ),
+        ];
+        for (file, problem, place) in cases {
+            dir.credentials(&file);
+            let alone = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+            let in_chain = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+            for err in [alone, in_chain] {
+                assert!(!err.is_not_loaded());
+                assert!(err.to_string().contains(place.as_str()), "{err}");
+                let chain = error_chain_text(&err);
+                assert!(chain.contains(&problem), "{chain}");
+                assert!(!chain.contains(SECRET), "{chain}");
+            }
+        }
     }
 
     #[test]
-    fn malformed_file_error_names_file_and_line_and_stops_the_chain() {
+    fn unreadable_file_keeps_the_io_error_as_the_cause() {
         let dir = TempDir::new();
-        dir.credentials(&format!("[default]\naws_access_key_id = A\naws_secret_access_key {SECRET}\n"));
-        let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(!err.is_not_loaded());
-        assert!(err.to_string().contains(&format!("{}, line 3", dir.credentials_path())), "{err}");
-        assert!(!err.to_string().contains(SECRET), "{err}");
+        // A directory where the credentials file should be cannot be read.
+        let env = dir.env(&[("AWS_SHARED_CREDENTIALS_FILE", dir.path().to_str().unwrap())]);
+        let err = ProfileCredentials::with_env(env).provide_credentials().unwrap_err();
+        let profile_error = std::error::Error::source(&err).expect("the profile error is the cause");
+        let io = profile_error.source().expect("the io error is the profile error's cause");
+        assert!(io.downcast_ref::<std::io::Error>().is_some(), "{io:?}");
+        assert!(error_chain_text(&err).contains("could not be read"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_secret_anywhere_in_the_cause_chain() {
+        let dir = TempDir::new();
+        let process = |command: &str| format!("[default]\ncredential_process = {command}\n");
+        let cases = [
+            // A malformed credential_process output holding the secret.
+            process(&format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'")),
+            process(&format!("echo '{{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"{SECRET}\"}}'")),
+            process(&format!("echo '{SECRET}'; exit 3")),
+            // A bad profile file whose bad line holds the secret.
+            format!("[default]\naws_access_key_id = A\naws_secret_access_key: {SECRET}\n"),
+            format!("[default]\naws_secret_access_key = {SECRET}\n"),
+        ];
+        for config in cases {
+            dir.config(&config);
+            let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+            let chain = error_chain_text(&err);
+            assert!(!chain.contains(SECRET) && !chain.contains(TOKEN), "{config}: {chain}");
+            assert!(!format!("{err:?}").contains(SECRET), "{config}: {err:?}");
+        }
     }
 }
