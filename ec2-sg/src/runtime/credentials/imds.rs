@@ -46,10 +46,10 @@ pub(crate) struct ImdsSettings {
 impl ImdsSettings {
     /// The settings; `None` when IMDS is turned off (`AWS_EC2_METADATA_DISABLED=true`).
     pub(crate) fn load(env: &Env, profile: &str) -> Result<Option<Self>, CredentialsError> {
-        if let Some(value) = env.get("AWS_EC2_METADATA_DISABLED") {
-            if value.trim().eq_ignore_ascii_case("true") {
-                return Ok(None);
-            }
+        // Only `true` turns it off; any other value leaves it on, as botocore reads it.
+        let disabled = env.get("AWS_EC2_METADATA_DISABLED");
+        if disabled.is_some_and(|value| parse_flag(&value, "AWS_EC2_METADATA_DISABLED") == Ok(true)) {
+            return Ok(None);
         }
         let set = ProfileSet::load(env)?;
         let setting = |variable: &str, key: &str| -> Option<(String, String)> {
@@ -350,6 +350,25 @@ impl ProvideCredentials for ImdsCredentials {
                 }
                 None => Err(e),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_true_turns_imds_off() {
+        let load = |value: &str| {
+            let env = Env::from_vars([("HOME", "/nonexistent-ec2-sg"), ("AWS_EC2_METADATA_DISABLED", value)]);
+            ImdsSettings::load(&env, "default").unwrap()
+        };
+        for off in ["true", " TRUE ", "True"] {
+            assert_eq!(load(off), None, "{off:?}");
+        }
+        for on in ["false", "yes", "1", ""] {
+            assert!(load(on).is_some(), "{on:?}");
         }
     }
 }
