@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{block_on_fresh_runtime, host_of, is_loopback_host, parse_url, SourceHttp};
+use super::fetch::{host_of, is_loopback_host, parse_url, run_in_background, SourceHttp};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
@@ -127,7 +127,7 @@ impl ProvideCredentials for ContainerCredentials {
         let url = self.url()?;
         let authorization = self.authorization()?;
         let now = self.time.now();
-        block_on_fresh_runtime(|| async {
+        run_in_background(async move {
             let http = SourceHttp::new(TIMEOUT)?;
             let headers: Vec<(String, String)> =
                 authorization.into_iter().map(|token| ("authorization".to_owned(), token)).collect();

@@ -2,14 +2,19 @@
 //! container agent, STS, SSO).
 //!
 //! Providers are synchronous at their core (the blocking client calls them in place, and the
-//! [`CachingProvider`](super::CachingProvider) refreshes on a thread of its own for async
-//! callers), while the bundled transport is async. So a fetch runs on a thread of its own with a
-//! current-thread tokio runtime (tokio's `rt` is already in the graph through reqwest): that
-//! works from plain code and from inside an async runtime alike, where blocking on a nested
-//! runtime would panic.
+//! [`CachingProvider`](super::CachingProvider) refreshes on a blocking thread for async callers),
+//! while the bundled transport is async. So every fetch runs on one background runtime: a
+//! current-thread tokio runtime driven by one thread, started by the first fetch and kept for the
+//! life of the process (tokio's `rt` is already in the graph through reqwest). The caller waits
+//! on a channel, not on a runtime, which works from plain code and from inside an async runtime
+//! alike, where blocking on a nested runtime would panic.
 
+use std::cell::Cell;
 use std::future::Future;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
+
+use tokio::runtime::Handle;
 
 use super::CredentialsError;
 use crate::runtime::body::Body;
@@ -24,26 +29,63 @@ const MAX_SOURCE_RESPONSE_BYTES: usize = 64 << 10;
 const SOURCE_LIMIT: &str = "the fixed limit of a credential source's answer (64 KiB: credentials documents are \
      a few KB; `Config::builder().max_response_bytes` does not apply to credential sources)";
 
-/// Runs `job` to completion on a fresh thread and current-thread runtime.
-pub(crate) fn block_on_fresh_runtime<T, F, Fut>(job: F) -> Result<T, CredentialsError>
+/// The background runtime's handle, once started (a failed start is tried again by the next fetch).
+static BACKGROUND: Mutex<Option<Handle>> = Mutex::new(None);
+
+thread_local! {
+    /// Set on the background runtime's thread: a fetch waited for there could never run.
+    static ON_BACKGROUND_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The handle of the background runtime, started on first use.
+pub(crate) fn background_runtime() -> Result<Handle, CredentialsError> {
+    let mut slot = BACKGROUND.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(handle) = slot.as_ref() {
+        return Ok(handle.clone());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("ec2-sg-credentials-blocking")
+        .build()
+        .map_err(|e| with_cause("cannot start a runtime to fetch credentials", e))?;
+    let handle = runtime.handle().clone();
+    std::thread::Builder::new()
+        .name("ec2-sg-credentials".into())
+        .spawn(move || {
+            ON_BACKGROUND_THREAD.with(|on| on.set(true));
+            // Drives the IO and timers of every fetch, for the life of the process.
+            runtime.block_on(std::future::pending::<()>())
+        })
+        .map_err(|e| with_cause("cannot start a thread to fetch credentials", e))?;
+    *slot = Some(handle.clone());
+    Ok(handle)
+}
+
+/// Runs `job` on the background runtime and waits for its outcome.
+pub(crate) fn run_in_background<T, Fut>(job: Fut) -> Result<T, CredentialsError>
 where
-    T: Send,
-    F: FnOnce() -> Fut + Send,
-    Fut: Future<Output = Result<T, CredentialsError>>,
+    T: Send + 'static,
+    Fut: Future<Output = Result<T, CredentialsError>> + Send + 'static,
 {
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().name("ec2-sg-credentials-fetch".into()).spawn_scoped(scope, || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| CredentialsError::new(format!("cannot start a runtime to fetch credentials: {e}")))?;
-            runtime.block_on(job())
-        });
-        match worker {
-            Ok(worker) => worker.join().unwrap_or_else(|_| Err(CredentialsError::new("fetching credentials panicked"))),
-            Err(e) => Err(CredentialsError::new(format!("cannot start a thread to fetch credentials: {e}"))),
-        }
-    })
+    if ON_BACKGROUND_THREAD.with(Cell::get) {
+        return Err(CredentialsError::new(
+            "a credentials fetch cannot wait for another on the thread that runs them (a provider's fetch asked a \
+             blocking provider)",
+        ));
+    }
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    background_runtime()?.spawn(async move {
+        let _ = sender.send(job.await);
+    });
+    // A job that panics drops its sender: the wait ends with an error, not a hang.
+    receiver.recv().unwrap_or_else(|_| Err(CredentialsError::new("fetching credentials panicked")))
+}
+
+/// The one place where a cause joins a credentials error's message. The cause must not carry a
+/// secret (a transport or I/O error, never a response body).
+// At the merge with CredentialsError's `source()`, this becomes `CredentialsError::with_source`.
+pub(crate) fn with_cause(message: &str, cause: impl std::fmt::Display) -> CredentialsError {
+    CredentialsError::new(format!("{message}: {cause}"))
 }
 
 /// An HTTP answer of a credential endpoint.
@@ -102,7 +144,7 @@ impl SourceHttp {
     }
 
     fn build_error(e: TransportError) -> CredentialsError {
-        CredentialsError::new(format!("cannot build the HTTP client for credentials: {e}"))
+        with_cause("cannot build the HTTP client for credentials", e)
     }
 
     /// Sends `method url` with these headers and an empty body.

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{block_on_fresh_runtime, SourceHttp, SourceResponse};
+use super::fetch::{run_in_background, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::parse_flag;
 use crate::runtime::env::Env;
@@ -177,14 +177,15 @@ pub(crate) fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Credential
     let Some(settings) = ImdsSettings::load(env, profile)? else {
         return Ok(Lookup::Missing(DISABLED.to_owned()));
     };
-    let fetched = block_on_fresh_runtime(|| async {
+    let endpoint = settings.endpoint.clone();
+    let fetched = run_in_background(async move {
         let http = settings.http()?;
         let token = settings.token(&http).await?;
         settings.get(&http, REGION_PATH, token.as_deref()).await
     });
     match fetched {
         Ok(Some(region)) if !region.trim().is_empty() => Ok(Lookup::Found(region.trim().to_owned())),
-        Ok(_) => Ok(Lookup::Missing(format!("instance metadata service at {} (no region)", settings.endpoint))),
+        Ok(_) => Ok(Lookup::Missing(format!("instance metadata service at {endpoint} (no region)"))),
         Err(e) if e.is_not_loaded() => Ok(Lookup::Missing(e.message().to_owned())),
         Err(e) => Err(e),
     }
@@ -249,8 +250,8 @@ impl ImdsCredentials {
         self
     }
 
-    fn fetch(&self, settings: &ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
-        block_on_fresh_runtime(|| async {
+    fn fetch(&self, settings: ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
+        run_in_background(async move {
             let http = settings.http()?;
             let token = settings.token(&http).await?;
             let token = token.as_deref();
@@ -323,7 +324,7 @@ impl ProvideCredentials for ImdsCredentials {
         };
         let now = self.time.now();
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        match self.fetch(&settings, now) {
+        match self.fetch(settings, now) {
             Ok(credentials) if credentials.expiry().is_some_and(|expiry| expiry <= now) => {
                 tracing::warn!(
                     "the instance metadata service gave credentials that have already expired; using them for \

@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{block_on_fresh_runtime, host_of, is_loopback_host, parse_url, SourceHttp, SourceResponse};
+use super::fetch::{host_of, is_loopback_host, parse_url, run_in_background, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
 use crate::runtime::env::Env;
@@ -129,7 +129,7 @@ pub(crate) fn sso_credentials(
         Some(_) => Some(endpoint(env, profile, "SSO_OIDC", "oidc", &config.region)?),
         None => None,
     };
-    block_on_fresh_runtime(|| async {
+    run_in_background(async move {
         let token = usable_token(&config, &cache_path, token, oidc.as_deref(), now).await?;
         get_role_credentials(&config, &portal, &token).await
     })

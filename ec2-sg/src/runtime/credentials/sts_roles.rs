@@ -6,7 +6,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::fetch::block_on_fresh_runtime;
+use super::fetch::run_in_background;
 use super::profile_chain::Role;
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::resolve_region_for_profile;
@@ -77,10 +77,10 @@ pub(super) fn web_identity(
     if token.is_empty() {
         return Err(CredentialsError::new(format!("the web identity token file {token_file} is empty")));
     }
-    block_on_fresh_runtime(|| async {
-        let config = sts_config(env, profile)?;
-        assume_role_with_web_identity(&config, role, token).await
-    })
+    // Configured here, not in the job: finding the region may ask IMDS, which is itself a job.
+    let config = sts_config(env, profile)?;
+    let (role, token) = (role.clone(), token.to_owned());
+    run_in_background(async move { assume_role_with_web_identity(&config, &role, &token).await })
 }
 
 /// Assumes each role of `roles` in turn, starting from `credentials`.
@@ -93,11 +93,13 @@ pub(super) fn assume_roles(
     if roles.is_empty() {
         return Ok(credentials);
     }
-    block_on_fresh_runtime(|| async {
-        // One configuration for the whole chain; each hop signs with the credentials before it.
-        let mut config = sts_config(env, Some(profile))?;
+    // One configuration for the whole chain; each hop signs with the credentials before it. It is
+    // made here, not in the job: finding the region may ask IMDS, which is itself a job.
+    let mut config = sts_config(env, Some(profile))?;
+    let roles = roles.to_vec();
+    run_in_background(async move {
         let mut credentials = credentials;
-        for role in roles {
+        for role in &roles {
             config = config.with_credentials(credentials);
             credentials = assume_role(&config, role).await?;
         }
