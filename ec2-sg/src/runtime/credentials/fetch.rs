@@ -11,6 +11,7 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use tokio::runtime::Handle;
 use super::CredentialsError;
 use crate::runtime::body::Body;
 use crate::runtime::http::{HttpClient, ReqwestClient, TransportError, TransportLimits};
+use crate::runtime::json;
 use crate::runtime::request::{Endpoint, HttpRequest};
 
 /// Answers of credential endpoints are small documents; anything larger is refused.
@@ -106,13 +108,16 @@ impl SourceResponse {
 }
 
 /// A small HTTP client for one fetch: its own connection, the source's timeout for connecting
-/// and for the whole request, no redirects. Made with [`Self::new`], it uses no proxy (for
-/// endpoints that are link-local or loopback, whose tokens a proxy must never see); made with
+/// and for the whole request, no redirects, and a number of attempts (one unless
+/// [`Self::with_attempts`] says more). Made with [`Self::new`], it uses no proxy (for endpoints
+/// that are link-local or loopback, whose tokens a proxy must never see); made with
 /// [`Self::for_aws_endpoint`], it keeps the environment's proxy settings.
 #[derive(Debug)]
 pub(crate) struct SourceHttp {
     client: ReqwestClient,
     timeout: Duration,
+    /// At least 1.
+    attempts: u32,
 }
 
 impl SourceHttp {
@@ -122,7 +127,7 @@ impl SourceHttp {
         let client = ReqwestClient::for_local_endpoints(Self::limits(timeout))
             .map_err(Self::build_error)?
             .with_limit_described_as(SOURCE_LIMIT);
-        Ok(Self { client, timeout })
+        Ok(Self { client, timeout, attempts: 1 })
     }
 
     /// A client for a public AWS endpoint (SSO, STS), reached over the internet: it keeps the
@@ -132,7 +137,14 @@ impl SourceHttp {
         let client = ReqwestClient::with_limits(Self::limits(timeout))
             .map_err(Self::build_error)?
             .with_limit_described_as(SOURCE_LIMIT);
-        Ok(Self { client, timeout })
+        Ok(Self { client, timeout, attempts: 1 })
+    }
+
+    /// Tries each request up to `attempts` times (at least once) on transport errors and 5xx
+    /// answers, one attempt right after the other: the endpoints that ask for this are local.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts.max(1);
+        self
     }
 
     fn limits(timeout: Duration) -> TransportLimits {
@@ -157,7 +169,8 @@ impl SourceHttp {
         self.send_with_body(method, url, headers, Vec::new()).await
     }
 
-    /// Sends `method url` with these headers and this body.
+    /// Sends `method url` with these headers and this body, as many times as the attempts allow
+    /// while the transport fails or the answer is a 5xx; the last outcome is returned as it is.
     pub(crate) async fn send_with_body(
         &self,
         method: &'static str,
@@ -165,50 +178,174 @@ impl SourceHttp {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) -> Result<SourceResponse, TransportError> {
-        let (endpoint, path) = parse_url(url).map_err(TransportError::io)?;
-        let request = HttpRequest {
-            method,
-            scheme: endpoint.scheme().to_owned(),
-            authority: endpoint.authority().to_owned(),
-            path,
-            headers,
-            body,
+        let url = SourceUrl::parse(url).map_err(TransportError::io)?;
+        let mut attempt = 1;
+        loop {
+            let request = HttpRequest {
+                method,
+                scheme: url.endpoint.scheme().to_owned(),
+                authority: url.endpoint.authority().to_owned(),
+                path: url.path_and_query.clone(),
+                headers: headers.clone(),
+                body: body.clone(),
+            };
+            let outcome = self.client.send(request, Some(self.timeout)).await.map(|response| SourceResponse {
+                status: response.status,
+                headers: response.headers,
+                text: body_text(response.body),
+            });
+            let failed = outcome.as_ref().map_or(true, |response| response.status >= 500);
+            if !failed || attempt >= self.attempts {
+                return outcome;
+            }
+            attempt += 1;
+        }
+    }
+}
+
+/// An answer below 500, or what the last attempt met for a message: `answered 503`, or the
+/// transport error (which never holds a body).
+pub(crate) fn answered(outcome: Result<SourceResponse, TransportError>) -> Result<SourceResponse, String> {
+    match outcome {
+        Ok(response) if response.status < 500 => Ok(response),
+        Ok(response) => Err(format!("answered {}", response.status)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A credential endpoint's URL, checked: `http` or `https`, a host as [`Endpoint::parse`]
+/// accepts it (no user info), and a path with any query (which an endpoint of the SDK itself may
+/// not have, but a container credentials URI may) but no fragment.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceUrl {
+    endpoint: Endpoint,
+    /// As `Uri::host` gives it: an IPv6 address keeps its brackets.
+    host: String,
+    /// Starts with `/`.
+    path_and_query: String,
+}
+
+impl SourceUrl {
+    pub(crate) fn parse(url: &str) -> Result<Self, String> {
+        let invalid = |problem: &dyn std::fmt::Display| format!("invalid URL {url:?}: {problem}");
+        // `Uri` would drop a fragment silently; a credentials URL with one is a mistake.
+        if url.contains('#') {
+            return Err(invalid(&"a fragment is not allowed"));
+        }
+        let uri: http::Uri = url.parse().map_err(|e| invalid(&e))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return Err(invalid(&"it needs a scheme and a host, as in http://host/path"));
         };
-        let response = self.client.send(request, Some(self.timeout)).await?;
-        Ok(SourceResponse { status: response.status, headers: response.headers, text: body_text(response.body) })
+        let endpoint = Endpoint::parse(&format!("{scheme}://{authority}")).map_err(|e| e.to_string())?;
+        let path_and_query = match uri.query() {
+            Some(query) => format!("{}?{query}", uri.path()),
+            None => uri.path().to_owned(),
+        };
+        Ok(Self { host: authority.host().to_owned(), endpoint, path_and_query })
+    }
+
+    pub(crate) fn scheme(&self) -> &str {
+        self.endpoint.scheme()
+    }
+
+    /// The host, without the port (an IPv6 address keeps its brackets).
+    pub(crate) fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Whether the host names this machine: `localhost`, or a loopback IPv4 or IPv6 address.
+    pub(crate) fn is_loopback(&self) -> bool {
+        let address = self.host.trim_start_matches('[').trim_end_matches(']');
+        self.host.eq_ignore_ascii_case("localhost") || address.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 }
 
-/// Splits a URL into its checked scheme and authority, and its path with any query (which an
-/// endpoint of the SDK itself may not have, but a container credentials URI may).
-pub(crate) fn parse_url(url: &str) -> Result<(Endpoint, String), String> {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let path_start = url[after_scheme..].find(['/', '?']).map_or(url.len(), |i| after_scheme + i);
-    let (base, path) = url.split_at(path_start);
-    let endpoint = Endpoint::parse(base).map_err(|e| e.to_string())?;
-    if path.chars().any(|c| c.is_whitespace() || c.is_control()) || path.contains('#') {
-        return Err(format!("invalid URL {url:?}: the path may not hold whitespace or a fragment"));
+/// `: code: message` of an error answer (the code from `x-amzn-errortype` or the body's `__type`,
+/// `error` or `code`), at most 200 characters of each, without control characters, with any of
+/// `secrets` cut out; never the raw body, which could hold anything.
+pub(crate) fn error_detail(response: &SourceResponse, secrets: &[&str]) -> String {
+    let members = json::parse_object(&response.text).unwrap_or_default();
+    let text_of = |names: &[&str]| {
+        names.iter().find_map(|name| match json::member(&members, name) {
+            Some(json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        })
+    };
+    let code = response
+        .header("x-amzn-errortype")
+        .map(str::to_owned)
+        .or_else(|| text_of(&["__type", "error", "code", "Code"]))
+        // `UnauthorizedException:http://internal.amazon.com/...`, or `aws.protocoltests#Code`.
+        .map(|code| {
+            let code = code.split(':').next().unwrap_or_default();
+            code.rsplit('#').next().unwrap_or_default().to_owned()
+        });
+    let message = text_of(&["message", "Message", "error_description"]);
+    let clean = |text: String| {
+        let mut text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret, "** redacted **");
+        }
+        // A secret cut by the 200 characters would leave its start: drop the text then. (`get`
+        // is `None` for a shorter secret or one whose 8th byte is inside a character: no panic.)
+        if secrets.iter().filter_map(|s| s.get(..8)).any(|start| text.contains(start)) {
+            text = "** redacted **".to_owned();
+        }
+        text
+    };
+    match (code.filter(|c| !c.is_empty()).map(clean), message.map(clean)) {
+        (Some(code), Some(message)) => format!(": {code}: {message}"),
+        (Some(one), None) | (None, Some(one)) => format!(": {one}"),
+        (None, None) => String::new(),
     }
-    let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
-    Ok((endpoint, path))
-}
-
-/// The host of an endpoint, without its port (a bracketed IPv6 address keeps its brackets).
-pub(crate) fn host_of(endpoint: &Endpoint) -> &str {
-    let authority = endpoint.authority();
-    match authority.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => host,
-        _ => authority,
-    }
-}
-
-/// Whether `host` names this machine: `localhost`, `[::1]` or a 127.x.y.z address.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host == "[::1]"
-        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn body_text(body: Body) -> String {
     String::from_utf8_lossy(&body.into_vec()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_and_loopback_hosts() {
+        let url = SourceUrl::parse("http://[::1]:8080/v2/creds?id=1").unwrap();
+        assert_eq!((url.scheme(), url.host(), url.path_and_query.as_str()), ("http", "[::1]", "/v2/creds?id=1"));
+        assert!(url.is_loopback());
+        assert_eq!(SourceUrl::parse("https://oidc.eu-west-1.amazonaws.com").unwrap().path_and_query, "/");
+        for loopback in ["http://localhost/", "http://LOCALHOST:1/", "http://127.1.2.3/", "http://[::1]/"] {
+            assert!(SourceUrl::parse(loopback).unwrap().is_loopback(), "{loopback}");
+        }
+        for other in ["http://127.0.0.1.example.com/", "http://[::2]/", "http://169.254.170.2/"] {
+            assert!(!SourceUrl::parse(other).unwrap().is_loopback(), "{other}");
+        }
+        for invalid in ["http://h/a b", "http://h/x#frag", "ftp://h/", "/relative", "http://user@h/", "http://h\t/"] {
+            assert!(SourceUrl::parse(invalid).is_err(), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn error_details_cut_secrets_out() {
+        const REFRESH: &str = "aorvJYubEXAMPLEREFRESHTOKEN";
+        let response =
+            |headers: Vec<(String, String)>, text: &str| SourceResponse { status: 401, headers, text: text.to_owned() };
+        let typed = response(
+            vec![("X-Amzn-ErrorType".into(), "UnauthorizedException:http://internal.amazon.com/x".into())],
+            r#"{"message": "Session token not found or invalid"}"#,
+        );
+        assert_eq!(error_detail(&typed, &[]), ": UnauthorizedException: Session token not found or invalid");
+        let oidc =
+            response(vec![], r#"{"error": "invalid_grant", "error_description": "bad aorvJYubEXAMPLEREFRESHTOKEN"}"#);
+        assert_eq!(error_detail(&oidc, &[REFRESH]), ": invalid_grant: bad ** redacted **");
+        assert_eq!(error_detail(&response(vec![], "<html>"), &[]), "");
+        // Secrets that are not ASCII are cut out too, and never split mid-character.
+        let odd = response(vec![], r#"{"message": "x ééééééééé y"}"#);
+        assert_eq!(error_detail(&odd, &["ééééééééé", "aé"]), ": x ** redacted ** y");
+        let long = response(vec![], &format!(r#"{{"message": "{}{REFRESH}"}}"#, "m".repeat(190)));
+        assert_eq!(error_detail(&long, &[REFRESH]), ": ** redacted **");
+        // The container agent's documents: `code` and `message`.
+        let agent = response(vec![], r#"{"code": "AccessDenied", "message": "token expired"}"#);
+        assert_eq!(error_detail(&agent, &[]), ": AccessDenied: token expired");
+    }
 }

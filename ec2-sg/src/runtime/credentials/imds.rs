@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{run_in_background, SourceHttp, SourceResponse};
+use super::fetch::{answered, run_in_background, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::parse_flag;
 use crate::runtime::env::Env;
@@ -149,25 +149,19 @@ impl ImdsSettings {
         headers: Vec<(String, String)>,
     ) -> Result<SourceResponse, CredentialsError> {
         let url = format!("{}{path}", self.endpoint);
-        let mut problem = String::new();
-        for _ in 0..self.attempts {
-            match http.send(method, &url, headers.clone()).await {
-                Ok(response) if response.status < 500 => return Ok(response),
-                Ok(response) => problem = format!("answered {}", response.status),
-                Err(e) => problem = e.to_string(),
-            }
-        }
         // Nothing answered, or only with server errors: on a machine that is not an EC2
         // instance this is the usual outcome, so the chain goes on.
-        Err(CredentialsError::not_loaded(format!(
-            "instance metadata service at {} ({problem}{})",
-            self.endpoint,
-            if self.attempts > 1 { format!("; {} attempts", self.attempts) } else { String::new() }
-        )))
+        answered(http.send(method, &url, headers).await).map_err(|problem| {
+            CredentialsError::not_loaded(format!(
+                "instance metadata service at {} ({problem}{})",
+                self.endpoint,
+                if self.attempts > 1 { format!("; {} attempts", self.attempts) } else { String::new() }
+            ))
+        })
     }
 
     fn http(&self) -> Result<SourceHttp, CredentialsError> {
-        SourceHttp::new(self.timeout)
+        Ok(SourceHttp::new(self.timeout)?.with_attempts(self.attempts))
     }
 }
 

@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{host_of, is_loopback_host, parse_url, run_in_background, SourceHttp, SourceResponse};
+use super::fetch::{error_detail, run_in_background, with_cause, SourceHttp, SourceUrl};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
 use crate::runtime::env::Env;
@@ -393,7 +393,7 @@ fn is_header_value(text: &str) -> bool {
 /// The endpoint of `service` (`SSO`, `SSO_OIDC`): configured as for any service, else AWS's.
 fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -> Result<String, CredentialsError> {
     let configured = resolve_endpoint_url_for_profile(env, service, Some(profile))
-        .map_err(|e| CredentialsError::new(format!("cannot resolve the {service} endpoint: {e}")))?;
+        .map_err(|e| with_cause(&format!("cannot resolve the {service} endpoint"), e))?;
     let url = match configured {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
@@ -401,15 +401,14 @@ fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -
             format!("https://{host}.{region}.{suffix}")
         }
     };
-    parse_url(&url).map_err(|e| CredentialsError::new(format!("invalid {service} endpoint: {e}")))?;
+    SourceUrl::parse(&url).map_err(|e| with_cause(&format!("invalid {service} endpoint"), e))?;
     Ok(url)
 }
 
 /// A client for `url`: with the environment's proxy, but for a loopback endpoint (a test server,
 /// a local emulator), which a proxy could not reach.
 fn http_for(url: &str) -> Result<SourceHttp, CredentialsError> {
-    let loopback = parse_url(url).is_ok_and(|(endpoint, _)| is_loopback_host(host_of(&endpoint)));
-    if loopback {
+    if SourceUrl::parse(url).is_ok_and(|url| url.is_loopback()) {
         SourceHttp::new(TIMEOUT)
     } else {
         SourceHttp::for_aws_endpoint(TIMEOUT)
@@ -552,7 +551,7 @@ async fn get_role_credentials(
     let response = http
         .send("GET", &url, headers)
         .await
-        .map_err(|e| CredentialsError::new(format!("cannot reach the SSO portal at {portal}: {e}")))?;
+        .map_err(|e| with_cause(&format!("cannot reach the SSO portal at {portal}"), e))?;
     let role = format!("role {:?} in account {}", config.role_name, config.account_id);
     let secrets = [token.access_token.as_str()];
     match response.status {
@@ -602,45 +601,6 @@ fn role_credentials(members: &[(String, Value)]) -> Result<Credentials, String> 
     }
     .ok_or("JSON without a valid expiration")?;
     Ok(Credentials::new(access_key_id, secret_access_key, Some(session_token), Some(expiry), PROVIDER))
-}
-
-/// `: code: message` of an AWS JSON error answer (the code from `x-amzn-errortype` or the body),
-/// at most 200 characters of each, with any of `secrets` cut out; never the raw body.
-fn error_detail(response: &SourceResponse, secrets: &[&str]) -> String {
-    let members = json::parse_object(&response.text).unwrap_or_default();
-    let text_of = |names: &[&str]| {
-        names.iter().find_map(|name| match json::member(&members, name) {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        })
-    };
-    let code = response
-        .header("x-amzn-errortype")
-        .map(str::to_owned)
-        .or_else(|| text_of(&["__type", "error", "code", "Code"]))
-        // `UnauthorizedException:http://internal.amazon.com/...`, or `aws.protocoltests#Code`.
-        .map(|code| {
-            let code = code.split(':').next().unwrap_or_default();
-            code.rsplit('#').next().unwrap_or_default().to_owned()
-        });
-    let message = text_of(&["message", "Message", "error_description"]);
-    let clean = |text: String| {
-        let mut text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            text = text.replace(secret, "** redacted **");
-        }
-        // A secret cut by the 200 characters would leave its start: drop the text then. (`get`
-        // is `None` for a shorter secret or one whose 8th byte is inside a character: no panic.)
-        if secrets.iter().filter_map(|s| s.get(..8)).any(|start| text.contains(start)) {
-            text = "** redacted **".to_owned();
-        }
-        text
-    };
-    match (code.filter(|c| !c.is_empty()).map(clean), message.map(clean)) {
-        (Some(code), Some(message)) => format!(": {code}: {message}"),
-        (Some(one), None) | (None, Some(one)) => format!(": {one}"),
-        (None, None) => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -822,26 +782,6 @@ mod tests {
             let members = json::parse_object(bad).unwrap();
             assert!(role_credentials(&members).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn error_details_cut_secrets_out() {
-        let response =
-            |headers: Vec<(String, String)>, text: &str| SourceResponse { status: 401, headers, text: text.to_owned() };
-        let typed = response(
-            vec![("X-Amzn-ErrorType".into(), "UnauthorizedException:http://internal.amazon.com/x".into())],
-            r#"{"message": "Session token not found or invalid"}"#,
-        );
-        assert_eq!(error_detail(&typed, &[]), ": UnauthorizedException: Session token not found or invalid");
-        let oidc =
-            response(vec![], r#"{"error": "invalid_grant", "error_description": "bad aorvJYubEXAMPLEREFRESHTOKEN"}"#);
-        assert_eq!(error_detail(&oidc, &[REFRESH]), ": invalid_grant: bad ** redacted **");
-        assert_eq!(error_detail(&response(vec![], "<html>"), &[]), "");
-        // Secrets that are not ASCII are cut out too, and never split mid-character.
-        let odd = response(vec![], r#"{"message": "x ééééééééé y"}"#);
-        assert_eq!(error_detail(&odd, &["ééééééééé", "aé"]), ": x ** redacted ** y");
-        let long = response(vec![], &format!(r#"{{"message": "{}{REFRESH}"}}"#, "m".repeat(190)));
-        assert_eq!(error_detail(&long, &[REFRESH]), ": ** redacted **");
     }
 
     #[test]
