@@ -299,12 +299,8 @@ impl CachedToken {
     /// The error says what is wrong without quoting a value.
     fn parse(text: &str) -> Result<Self, String> {
         let members = json::parse_object(text)?;
-        let string = |name: &str| match json::member(&members, name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            Some(Value::String(_) | Value::Null) | None => Ok(None),
-            Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-        };
-        let time = |name: &str| -> Result<Option<SystemTime>, String> {
+        let string = |name: &'static str| json::optional_string(&members, name);
+        let time = |name: &'static str| -> Result<Option<SystemTime>, String> {
             string(name)?.map(|text| parse_cache_time(&text).map_err(|e| format!("an invalid {name}: {e}"))).transpose()
         };
         let access_token = string("accessToken")?.ok_or("JSON without accessToken")?;
@@ -495,10 +491,11 @@ async fn refresh(oidc: &str, token: &CachedToken, now: SystemTime) -> Result<Cac
     }
     let invalid = |problem: &str| format!("SSO OIDC at {oidc} answered {problem}");
     let members = json::parse_object(&response.text).map_err(|e| invalid(&e))?;
-    let access_token = match json::member(&members, "accessToken") {
-        Some(Value::String(s)) if is_header_value(s) && !s.is_empty() => s.clone(),
-        _ => return Err(invalid("without a valid accessToken")),
-    };
+    let access_token = json::optional_string(&members, "accessToken")
+        .ok()
+        .flatten()
+        .filter(|token| is_header_value(token))
+        .ok_or_else(|| invalid("without a valid accessToken"))?;
     let lifetime = match json::member(&members, "expiresIn") {
         Some(Value::Number(n)) if n.is_finite() && *n > 0.0 && *n <= MAX_TOKEN_LIFETIME.as_secs_f64() => {
             Duration::from_secs(*n as u64)
@@ -506,10 +503,9 @@ async fn refresh(oidc: &str, token: &CachedToken, now: SystemTime) -> Result<Cac
         _ => return Err(invalid("without a valid expiresIn")),
     };
     let expires_at = now.checked_add(lifetime).ok_or_else(|| invalid("an expiresIn out of range"))?;
-    let new_refresh_token = match json::member(&members, "refreshToken") {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => token.refresh_token.clone(),
-    };
+    // A refresh token that is not a string is ignored, as one that is absent: the old one stays.
+    let new_refresh_token =
+        json::optional_string(&members, "refreshToken").ok().flatten().or_else(|| token.refresh_token.clone());
     Ok(CachedToken { access_token, expires_at, refresh_token: new_refresh_token, ..token.clone() })
 }
 
@@ -583,15 +579,9 @@ async fn get_role_credentials(
 /// `accessKeyId`, `secretAccessKey`, `sessionToken` and `expiration` (milliseconds since the
 /// epoch) of a `roleCredentials` object; the error quotes no value.
 fn role_credentials(members: &[(String, Value)]) -> Result<Credentials, String> {
-    let required = |name: &str| match json::member(members, name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("JSON with an empty {name}")),
-        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-        None => Err(format!("JSON without {name}")),
-    };
-    let access_key_id = required("accessKeyId")?;
-    let secret_access_key = required("secretAccessKey")?;
-    let session_token = required("sessionToken")?;
+    let access_key_id = json::required_string(members, "accessKeyId")?;
+    let secret_access_key = json::required_string(members, "secretAccessKey")?;
+    let session_token = json::required_string(members, "sessionToken")?;
     let expiry = match json::member(members, "expiration") {
         // Up to the end of year 9999: anything later is not a time.
         Some(Value::Number(millis)) if (0.0..=253_402_300_799_000.0).contains(millis) => {
