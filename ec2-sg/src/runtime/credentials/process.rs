@@ -1,7 +1,7 @@
 //! Credentials from a `credential_process`: run bounded in time and output, its JSON read.
 
 use std::io::Read;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -18,7 +18,6 @@ pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 const STDERR_CHARS: usize = 500;
 /// Output of a `credential_process` beyond this many bytes (per stream) is discarded.
 const MAX_PROCESS_OUTPUT: usize = 1 << 20;
-const POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Runs a profile's `credential_process` and reads its JSON output.
 pub(super) fn run_credential_process(
@@ -102,74 +101,75 @@ struct ProcessOutput {
     stderr: Vec<u8>,
 }
 
+/// What the threads watching a process report.
+enum Event {
+    Stdout(Vec<u8>, bool),
+    Stderr(Vec<u8>),
+    Exited(std::io::Result<ExitStatus>),
+}
+
 /// Runs `cmd` to completion (exit and both pipes closed) or until `timeout`, when it (and its
-/// process group) is killed. The error completes "the credential_process of profile … ".
+/// process group) is killed. One thread reads each pipe, so a chatty process never blocks on a
+/// full pipe, and one waits for the exit; this thread sleeps until one of them reports or the
+/// deadline passes. The error completes "the credential_process of profile … ".
 fn run_bounded(mut cmd: Command, timeout: Duration) -> Result<ProcessOutput, String> {
     let deadline = Instant::now() + timeout;
     let mut child = cmd.spawn().map_err(|e| format!("could not be started: {e}"))?;
-
-    // Read both pipes on their own threads so a chatty process never blocks on a full pipe.
-    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>, bool)>();
-    let mut stdout = None;
-    let mut stderr = None;
-    for (is_stdout, pipe) in [
-        (true, child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
-        (false, child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
-    ] {
-        let Some(pipe) = pipe else {
-            let slot = if is_stdout { &mut stdout } else { &mut stderr };
-            *slot = Some((Vec::new(), false));
-            continue;
-        };
-        let tx = tx.clone();
-        let spawned = std::thread::Builder::new().name("credential_process-reader".to_owned()).spawn(move || {
-            let (bytes, truncated) = read_capped(pipe);
-            let _ = tx.send((is_stdout, bytes, truncated));
-        });
-        if let Err(e) = spawned {
-            kill(&mut child);
-            return Err(format!("could not be watched: {e}"));
-        }
-    }
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let stdout = child.stdout.take().map(|pipe| watch(&tx, move || Event::from_stdout(read_capped(pipe))));
+    let stderr = child.stderr.take().map(|pipe| watch(&tx, move || Event::Stderr(read_capped(pipe).0)));
+    let exit = watch(&tx, move || Event::Exited(child.wait()));
     drop(tx);
+    if let Some(Err(e)) = [stdout, stderr, Some(exit)].into_iter().flatten().find(Result::is_err) {
+        kill_group(pid);
+        return Err(format!("could not be watched: {e}"));
+    }
 
-    let mut status = None;
-    loop {
-        if status.is_none() {
-            match child.try_wait() {
-                Ok(s) => status = s,
-                Err(e) => {
-                    kill(&mut child);
-                    return Err(format!("could not be waited for: {e}"));
+    let (mut stdout, mut stderr, mut status) = (None, None, None);
+    while stdout.is_none() || stderr.is_none() || status.is_none() {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Event::Stdout(bytes, truncated)) => stdout = Some((bytes, truncated)),
+            Ok(Event::Stderr(bytes)) => stderr = Some(bytes),
+            Ok(Event::Exited(Ok(exited))) => status = Some(exited),
+            Ok(Event::Exited(Err(e))) => {
+                kill_group(pid);
+                return Err(format!("could not be waited for: {e}"));
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                kill_group(pid);
+                return Err(format!("did not finish within {} s and was stopped", timeout.as_secs_f64()));
+            }
+            // A watcher is gone without a word: its pipe was not piped, or it panicked.
+            Err(RecvTimeoutError::Disconnected) => {
+                stdout.get_or_insert_with(|| (Vec::new(), false));
+                stderr.get_or_insert_with(Vec::new);
+                if status.is_none() {
+                    kill_group(pid);
+                    return Err("could not be waited for".to_owned());
                 }
             }
         }
-        if let (Some(status), Some((stdout, stdout_truncated)), Some((stderr, _))) = (status, &stdout, &stderr) {
-            return Ok(ProcessOutput {
-                status,
-                stdout: stdout.clone(),
-                stdout_truncated: *stdout_truncated,
-                stderr: stderr.clone(),
-            });
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            kill(&mut child);
-            return Err(format!("did not finish within {} s and was stopped", timeout.as_secs_f64()));
-        }
-        let wait = POLL_INTERVAL.min(deadline - now);
-        match rx.recv_timeout(wait) {
-            Ok((true, bytes, truncated)) => stdout = Some((bytes, truncated)),
-            Ok((false, bytes, truncated)) => stderr = Some((bytes, truncated)),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                // Both readers are done; only the exit status is missing.
-                stdout.get_or_insert_with(|| (Vec::new(), false));
-                stderr.get_or_insert_with(|| (Vec::new(), false));
-                std::thread::sleep(wait);
-            }
-        }
     }
+    let (Some((stdout, stdout_truncated)), Some(stderr), Some(status)) = (stdout, stderr, status) else {
+        return Err("could not be waited for".to_owned());
+    };
+    Ok(ProcessOutput { status, stdout, stdout_truncated, stderr })
+}
+
+impl Event {
+    fn from_stdout((bytes, truncated): (Vec<u8>, bool)) -> Self {
+        Self::Stdout(bytes, truncated)
+    }
+}
+
+/// Runs `watch` on a thread of its own, which sends what it saw on `tx`.
+fn watch(tx: &mpsc::Sender<Event>, watch: impl FnOnce() -> Event + Send + 'static) -> std::io::Result<()> {
+    let tx = tx.clone();
+    std::thread::Builder::new().name("credential_process-watch".to_owned()).spawn(move || {
+        let _ = tx.send(watch());
+    })?;
+    Ok(())
 }
 
 /// Reads to the end, keeping the first [`MAX_PROCESS_OUTPUT`] bytes; the flag says whether more came.
@@ -195,21 +195,23 @@ fn read_capped(mut pipe: impl Read) -> (Vec<u8>, bool) {
     (kept, truncated)
 }
 
-/// Kills the child and, on unix, its whole process group; then reaps it.
-fn kill(child: &mut Child) {
+/// Kills the process (its exit watcher then reaps it) and, on unix, its whole process group.
+/// By a command: std has no `killpg`, and `libc::kill` needs the `unsafe` this crate forbids.
+fn kill_group(pid: u32) {
+    // The group id is the child's pid (`process_group(0)`): a number we got, not input.
     #[cfg(unix)]
-    {
-        // The group id is the child's pid (`process_group(0)`); a number we made, not input.
-        let _ = Command::new("sh")
-            .arg("-c")
-            .arg(format!("kill -9 -{} 2>/dev/null", child.id()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    let mut kill = {
+        let mut kill = Command::new("sh");
+        kill.arg("-c").arg(format!("kill -9 -{pid} 2>/dev/null"));
+        kill
+    };
+    #[cfg(not(unix))]
+    let mut kill = {
+        let mut kill = Command::new("taskkill");
+        kill.args(["/F", "/T", "/PID", &pid.to_string()]);
+        kill
+    };
+    let _ = kill.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
 }
 
 #[cfg(test)]
