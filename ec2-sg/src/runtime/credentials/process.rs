@@ -253,12 +253,28 @@ mod tests {
         assert_eq!(credentials.expiry(), None);
     }
 
+    /// The error of the default profile's `credential_process = command`.
+    #[cfg(unix)]
+    fn process_error(command: &str) -> CredentialsError {
+        let dir = TempDir::new();
+        dir.config(&process_profile(command));
+        ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err()
+    }
+
+    /// Each command's error holds its expected text and no secret.
+    #[cfg(unix)]
+    fn assert_process_errors(cases: &[(String, &str)]) {
+        for (command, expected) in cases {
+            let err = process_error(command).to_string();
+            assert!(err.contains(expected), "{command}: {err}");
+            assert!(!err.contains(SECRET), "{err}");
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn credential_process_non_zero_exit_reports_stderr_not_stdout() {
-        let dir = TempDir::new();
-        dir.config(&process_profile(&format!("echo '{SECRET}'; echo '  token expired, run login  ' >&2; exit 3")));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        let err = process_error(&format!("echo '{SECRET}'; echo '  token expired, run login  ' >&2; exit 3"));
         let text = err.to_string();
         assert!(!err.is_not_loaded());
         assert_eq!(
@@ -271,9 +287,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn credential_process_stderr_is_cut_to_500_chars() {
-        let dir = TempDir::new();
-        dir.config(&process_profile("head -c 2000 /dev/zero | tr '\\0' x >&2; exit 1"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        let err = process_error("head -c 2000 /dev/zero | tr '\\0' x >&2; exit 1");
         let text = err.to_string();
         let stderr = text.split_once("(exit status 1): ").map(|(_, rest)| rest).unwrap_or("");
         assert_eq!(stderr, "x".repeat(500), "{err}");
@@ -282,46 +296,36 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn credential_process_bad_json() {
-        let dir = TempDir::new();
-        dir.config(&process_profile(&format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'")));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("printed invalid JSON"), "{err}");
-        assert!(!err.to_string().contains(SECRET), "{err}");
-
-        dir.config(&process_profile("echo not json at all"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("invalid JSON"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"Version": 1, "AccessKeyId": "A"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("without SecretAccessKey"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("AccessKeyId is a number"), "{err}");
-
-        dir.config(&process_profile(
-            r#"echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "tomorrow"}'"#,
-        ));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("invalid Expiration"), "{err}");
+        assert_process_errors(&[
+            (format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'"), "printed invalid JSON"),
+            ("echo not json at all".to_owned(), "invalid JSON"),
+            (r#"echo '{"Version": 1, "AccessKeyId": "A"}'"#.to_owned(), "without SecretAccessKey"),
+            (
+                r#"echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "s"}'"#.to_owned(),
+                "AccessKeyId is a number",
+            ),
+            (
+                r#"echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "tomorrow"}'"#
+                    .to_owned(),
+                "invalid Expiration",
+            ),
+        ]);
     }
 
     #[cfg(unix)]
     #[test]
     fn credential_process_wrong_version() {
-        let dir = TempDir::new();
-        dir.config(&process_profile(r#"echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("unsupported Version 2 (expected 1)"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("Version is a string"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("without a Version"), "{err}");
+        assert_process_errors(&[
+            (
+                r#"echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}'"#.to_owned(),
+                "unsupported Version 2 (expected 1)",
+            ),
+            (
+                r#"echo '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#.to_owned(),
+                "Version is a string",
+            ),
+            (r#"echo '{"AccessKeyId": "A", "SecretAccessKey": "s"}'"#.to_owned(), "without a Version"),
+        ]);
     }
 
     #[cfg(unix)]
@@ -342,10 +346,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn credential_process_that_cannot_run() {
-        let dir = TempDir::new();
-        dir.config(&process_profile("/nonexistent/credential-helper"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("failed (exit status 127)"), "{err}");
+        assert_process_errors(&[("/nonexistent/credential-helper".to_owned(), "failed (exit status 127)")]);
     }
 
     #[test]
