@@ -5,7 +5,9 @@ use std::time::Duration;
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{answered, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl};
+use super::fetch::{
+    answered, endpoint_source_constructors, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl,
+};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
@@ -44,29 +46,9 @@ pub struct ContainerCredentials {
     time: SharedTimeSource,
 }
 
-impl Default for ContainerCredentials {
-    fn default() -> Self {
-        Self::with_env(Env::real())
-    }
-}
+endpoint_source_constructors!(ContainerCredentials {}, new: "Reads the process environment.");
 
 impl ContainerCredentials {
-    /// Reads the process environment.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Reads the given environment.
-    pub fn with_env(env: Env) -> Self {
-        Self { env, time: SharedTimeSource::default() }
-    }
-
-    /// Tells the time with this clock (tests, or a program with its own idea of now).
-    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
-        self.time = SharedTimeSource::new(time);
-        self
-    }
-
     /// Whether the environment names a container agent at all.
     pub(super) fn is_configured(env: &Env) -> bool {
         env.get(RELATIVE_URI).is_some() || env.get(FULL_URI).is_some()

@@ -90,6 +90,47 @@ pub(crate) fn with_cause(message: &str, cause: impl std::fmt::Display) -> Creden
     CredentialsError::new(format!("{message}: {cause}"))
 }
 
+/// The constructors the endpoint sources share (IMDS, the container agent, SSO): `Default` and
+/// `new` over the process environment, `with_env`, `with_time_source`, and `with_profile` for
+/// those that read a profile. The type has fields `env: Env` and `time: SharedTimeSource`, and
+/// the fields listed in braces, each starting from its `Default`.
+macro_rules! endpoint_source_constructors {
+    ($source:ident { $($field:ident),* }, new: $new_doc:literal $(, $with_profile:ident)?) => {
+        impl Default for $source {
+            fn default() -> Self {
+                Self::with_env(Env::real())
+            }
+        }
+
+        impl $source {
+            #[doc = $new_doc]
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// Reads the given environment (and the files and home it names) instead.
+            pub fn with_env(env: Env) -> Self {
+                Self { env, time: SharedTimeSource::default(), $($field: Default::default()),* }
+            }
+
+            $(
+                /// Uses this profile instead of `AWS_PROFILE`/`default`.
+                pub fn $with_profile(mut self, profile: impl Into<String>) -> Self {
+                    self.profile = Some(profile.into());
+                    self
+                }
+            )?
+
+            /// Tells the time with this clock (tests, or a program with its own idea of now).
+            pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
+                self.time = SharedTimeSource::new(time);
+                self
+            }
+        }
+    };
+}
+pub(crate) use endpoint_source_constructors;
+
 /// An HTTP answer of a credential endpoint.
 #[derive(Debug)]
 pub(crate) struct SourceResponse {

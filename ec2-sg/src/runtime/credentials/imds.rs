@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{answered, run_in_background, SourceHttp, SourceResponse};
+use super::fetch::{answered, endpoint_source_constructors, run_in_background, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::parse_flag;
 use crate::runtime::env::Env;
@@ -215,35 +215,13 @@ pub struct ImdsCredentials {
     last: Mutex<Option<Credentials>>,
 }
 
-impl Default for ImdsCredentials {
-    fn default() -> Self {
-        Self::with_env(Env::real())
-    }
-}
+endpoint_source_constructors!(
+    ImdsCredentials { profile, last },
+    new: "Reads its settings from the process environment and the selected profile.",
+    with_profile
+);
 
 impl ImdsCredentials {
-    /// Reads its settings from the process environment and the selected profile.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Reads its settings from the given environment.
-    pub fn with_env(env: Env) -> Self {
-        Self { env, profile: None, time: SharedTimeSource::default(), last: Mutex::new(None) }
-    }
-
-    /// Reads the profile's IMDS settings from this profile instead of `AWS_PROFILE`/`default`.
-    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
-
-    /// Tells the time with this clock (tests, or a program with its own idea of now).
-    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
-        self.time = SharedTimeSource::new(time);
-        self
-    }
-
     fn fetch(&self, settings: ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
         run_in_background(async move {
             let http = settings.http()?;

@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{error_detail, run_in_background, with_cause, SourceHttp, SourceUrl};
+use super::fetch::{endpoint_source_constructors, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
 use crate::runtime::env::Env;
@@ -69,35 +69,11 @@ pub struct SsoCredentials {
     time: SharedTimeSource,
 }
 
-impl Default for SsoCredentials {
-    fn default() -> Self {
-        Self::with_env(Env::real())
-    }
-}
-
-impl SsoCredentials {
-    /// Reads the process environment, the shared files and the token cache under its home.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Reads the given environment (and the files and home it names).
-    pub fn with_env(env: Env) -> Self {
-        Self { env, profile: None, time: SharedTimeSource::default() }
-    }
-
-    /// Uses this profile instead of `AWS_PROFILE`/`default`.
-    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
-
-    /// Tells the time with this clock (tests, or a program with its own idea of now).
-    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
-        self.time = SharedTimeSource::new(time);
-        self
-    }
-}
+endpoint_source_constructors!(
+    SsoCredentials { profile },
+    new: "Reads the process environment, the shared files and the token cache under its home.",
+    with_profile
+);
 
 impl ProvideCredentials for SsoCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
