@@ -262,7 +262,7 @@ impl CachedToken {
                     config.login_hint()
                 )))
             }
-            Err(e) => return Err(CredentialsError::new(format!("cannot read the SSO token cache file {file}: {e}"))),
+            Err(e) => return Err(with_cause(&format!("cannot read the SSO token cache file {file}"), e)),
         };
         Self::parse(&text).map_err(|problem| {
             CredentialsError::new(format!(
