@@ -350,6 +350,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_background_runtime_is_reused_and_survives_a_panicking_job() {
+        let thread_of_job = || run_in_background(async { Ok(std::thread::current().id()) }).unwrap();
+        assert_eq!(thread_of_job(), thread_of_job());
+        let panicked = run_in_background::<(), _>(async { panic!("a provider bug") }).unwrap_err();
+        assert!(panicked.to_string().contains("panicked"), "{panicked}");
+        assert_eq!(run_in_background(async { Ok(7) }).unwrap(), 7);
+    }
+
+    #[test]
+    fn a_fetch_waited_for_from_the_fetch_thread_is_an_error_not_a_deadlock() {
+        let nested = run_in_background(async { Ok(run_in_background(async { Ok(1) })) }).unwrap();
+        assert!(nested.unwrap_err().to_string().contains("cannot wait for another"));
+    }
+
+    #[test]
     fn urls_split_and_loopback_hosts() {
         let url = SourceUrl::parse("http://[::1]:8080/v2/creds?id=1").unwrap();
         assert_eq!((url.scheme(), url.host(), url.path_and_query.as_str()), ("http", "[::1]", "/v2/creds?id=1"));
