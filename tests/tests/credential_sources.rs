@@ -364,6 +364,34 @@ fn container_bad_answers_carry_no_secret_in_any_cause() {
     }
 }
 
+/// A role's STS calls are signed for the region IMDS names when nothing else does: the region
+/// lookup asks IMDS before the STS call is handed to the fetch runtime, not from inside it.
+#[test]
+fn a_role_without_a_configured_region_signs_for_the_region_imds_names() {
+    const ASSUMED: &str = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+        <Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey>
+        <SessionToken>role-token</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials>
+        </AssumeRoleResult></AssumeRoleResponse>"#;
+    let imds = Stub::start(vec![Reply::text(200, IMDS_TOKEN), Reply::text(200, "eu-west-3")]);
+    let sts = Stub::start(vec![Reply::xml(200, ASSUMED)]);
+    let config = std::env::temp_dir().join(format!("ec2-sg-imds-region-{}.ini", std::process::id()));
+    std::fs::write(
+        &config,
+        "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n",
+    )
+    .unwrap();
+    let env = imds_env(
+        &imds,
+        &[("AWS_CONFIG_FILE", config.to_str().unwrap()), ("AWS_ENDPOINT_URL_STS", sts.endpoint.as_str())],
+    );
+    let credentials = ec2_sg::runtime::credentials::ProfileCredentials::with_env(env).provide_credentials();
+    let _ = std::fs::remove_file(&config);
+    assert_eq!(credentials.unwrap().access_key_id(), "ASIAROLE");
+    let authorization = sts.received()[0].header("authorization").unwrap_or_default().to_owned();
+    assert!(authorization.contains("/eu-west-3/sts/aws4_request"), "{authorization}");
+}
+
 // --- the default chain, end to end ---
 
 const DESCRIBE_EMPTY: &str = "<DescribeSecurityGroupsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
@@ -405,6 +433,36 @@ fn blocking_client_signs_with_container_credentials_before_imds() {
     client.describe_security_groups().send().unwrap();
     assert_eq!(signed_with(&ec2.received()[0]), "ASIACONTAINER");
     assert!(imds.received().is_empty());
+}
+
+/// One provider serves both clients, and a provider asked in place inside an async runtime (no
+/// cache in front) fetches without starting a runtime there, which would panic.
+#[tokio::test(flavor = "current_thread")]
+async fn one_container_provider_serves_both_clients_from_a_current_thread_runtime() {
+    let agent = Stub::start(vec![
+        Reply::json(200, &container_document("ASIAFIRST")),
+        Reply::json(200, &container_document("ASIASECOND")),
+    ]);
+    let ec2 = Stub::start(vec![Reply::xml(200, DESCRIBE_EMPTY), Reply::xml(200, DESCRIBE_EMPTY)]);
+    let uri = format!("{}/creds", agent.endpoint);
+    let env = env(&[
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri),
+    ]);
+    let config = ec2_sg::Config::builder().env(env.clone()).endpoint_url(&ec2.endpoint).build().unwrap();
+    ec2_sg::Client::from_conf(config.clone()).describe_security_groups().send().await.unwrap();
+    tokio::task::spawn_blocking(move || {
+        ec2_sg::blocking::Client::from_conf(config).unwrap().describe_security_groups().send().unwrap()
+    })
+    .await
+    .unwrap();
+    let in_place = ContainerCredentials::with_env(env).provide_credentials().unwrap();
+    assert_eq!(in_place.access_key_id(), "ASIASECOND");
+    for received in ec2.received() {
+        assert_eq!(signed_with(&received), "ASIAFIRST");
+    }
+    assert_eq!(agent.received().len(), 2);
 }
 
 #[test]

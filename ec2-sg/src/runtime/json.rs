@@ -1,7 +1,9 @@
-//! The JSON documents credential sources print or serve (a `credential_process`'s output): flat
-//! objects whose members are read by name. Tokens come from aws-smithy-json, the SDKs' own JSON
-//! reader; this only gathers the top-level members. Errors never quote a value: a document
-//! holds secrets.
+//! The one JSON credentials reader, over aws-smithy-json's token iterator: the documents
+//! credential sources print or serve (a `credential_process`'s output, the instance metadata
+//! service's, the container agent's and SSO's answers, the SSO token cache) are objects whose
+//! members are read by name. It gathers the top-level members, and those of one nested object
+//! for SSO's `roleCredentials`. Errors name members by static names and never quote a value: a
+//! document holds secrets.
 
 use aws_smithy_json::deserialize::{error::DeserializeError, json_token_iter, Token};
 use aws_smithy_types::Number;
@@ -148,9 +150,53 @@ pub fn member<'a>(members: &'a [(String, Value)], name: &str) -> Option<&'a Valu
     members.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 
+/// Member `name`, a string that is not empty. The error names the member (a static name, as
+/// aws-config's `json_credentials.rs` does) and what it holds instead, never its value.
+pub fn required_string(members: &[(String, Value)], name: &'static str) -> Result<String, String> {
+    match member(members, name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(format!("JSON with an empty {name}")),
+        Some(other) => Err(not_a_string(name, other)),
+        None => Err(format!("JSON without {name}")),
+    }
+}
+
+/// Member `name`, a string; `None` when it is absent, `null` or empty. The error names the
+/// member and what it holds instead, never its value.
+pub fn optional_string(members: &[(String, Value)], name: &'static str) -> Result<Option<String>, String> {
+    match member(members, name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        Some(Value::String(_) | Value::Null) | None => Ok(None),
+        Some(other) => Err(not_a_string(name, other)),
+    }
+}
+
+fn not_a_string(name: &'static str, value: &Value) -> String {
+    format!("JSON whose {name} is {} (expected a string)", value.type_name())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_by_static_name_without_their_values() {
+        let members =
+            parse_object(r#"{"A": "secret-a", "Empty": "", "Null": null, "N": 5, "O": {"x": "secret-o"}}"#).unwrap();
+        assert_eq!(required_string(&members, "A").unwrap(), "secret-a");
+        assert_eq!(optional_string(&members, "A").unwrap().as_deref(), Some("secret-a"));
+        for name in ["Empty", "Null", "Missing"] {
+            assert_eq!(optional_string(&members, name).unwrap(), None, "{name}");
+        }
+        assert_eq!(required_string(&members, "Empty").unwrap_err(), "JSON with an empty Empty");
+        assert_eq!(required_string(&members, "Missing").unwrap_err(), "JSON without Missing");
+        assert_eq!(required_string(&members, "Null").unwrap_err(), "JSON whose Null is null (expected a string)");
+        assert_eq!(optional_string(&members, "N").unwrap_err(), "JSON whose N is a number (expected a string)");
+        assert_eq!(
+            required_string(&members, "O").unwrap_err(),
+            "JSON whose O is an array or object (expected a string)"
+        );
+    }
 
     fn s(v: &str) -> Value {
         Value::String(v.to_owned())

@@ -14,8 +14,8 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// Caches another provider's credentials until 5 minutes before they expire; credentials
 /// without an expiry are cached for good. Errors are not cached. One refresh runs at a time:
 /// concurrent callers wait for it and share its outcome, blocking callers on a condition
-/// variable, async ones as a pending future (the refresh itself runs on a thread of its own, so
-/// a `credential_process` never blocks an async executor).
+/// variable, async ones as a pending future (the refresh itself runs on a blocking thread, so a
+/// `credential_process` never blocks an async executor).
 pub struct CachingProvider<P> {
     inner: Arc<P>,
     cache: Arc<Cache>,
@@ -152,15 +152,13 @@ impl<P: ProvideCredentials + 'static> ProvideCredentials for CachingProvider<P> 
                 if !state.refreshing {
                     state.refreshing = true;
                     let (inner, refresh_cache) = (inner.clone(), cache.clone());
-                    let spawned = std::thread::Builder::new().name("ec2-sg-credentials".into()).spawn(move || {
+                    let spawned = spawn_blocking(move || {
                         let guard = RefreshGuard(Some(&refresh_cache));
                         let _ = guard.finish(inner.provide_credentials());
                     });
                     if let Err(e) = spawned {
                         state.refreshing = false;
-                        return Poll::Ready(Err(CredentialsError::new(format!(
-                            "cannot start a thread to refresh credentials: {e}"
-                        ))));
+                        return Poll::Ready(Err(e));
                     }
                 }
             }
@@ -170,6 +168,24 @@ impl<P: ProvideCredentials + 'static> ProvideCredentials for CachingProvider<P> 
             Poll::Pending
         }))
     }
+}
+
+/// Runs a refresh off the caller's thread: on the blocking threads of the credential fetches'
+/// background runtime, which are kept and reused.
+#[cfg(feature = "reqwest-client")]
+fn spawn_blocking(refresh: impl FnOnce() + Send + 'static) -> Result<(), CredentialsError> {
+    super::fetch::background_runtime()?.spawn_blocking(refresh);
+    Ok(())
+}
+
+/// Runs a refresh off the caller's thread: on a thread of its own, as no tokio runtime is built in.
+#[cfg(not(feature = "reqwest-client"))]
+fn spawn_blocking(refresh: impl FnOnce() + Send + 'static) -> Result<(), CredentialsError> {
+    std::thread::Builder::new()
+        .name("ec2-sg-credentials-refresh".into())
+        .spawn(refresh)
+        .map(drop)
+        .map_err(|e| CredentialsError::new(format!("cannot start a thread to refresh credentials: {e}")))
 }
 
 fn is_fresh(credentials: &Credentials, now: SystemTime) -> bool {

@@ -5,7 +5,9 @@ use std::time::Duration;
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{block_on_fresh_runtime, host_of, is_loopback_host, parse_url, SourceHttp};
+use super::fetch::{
+    answered, endpoint_source_constructors, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl,
+};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
@@ -44,29 +46,9 @@ pub struct ContainerCredentials {
     time: SharedTimeSource,
 }
 
-impl Default for ContainerCredentials {
-    fn default() -> Self {
-        Self::with_env(Env::real())
-    }
-}
+endpoint_source_constructors!(ContainerCredentials {}, new: "Reads the process environment.");
 
 impl ContainerCredentials {
-    /// Reads the process environment.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Reads the given environment.
-    pub fn with_env(env: Env) -> Self {
-        Self { env, time: SharedTimeSource::default() }
-    }
-
-    /// Tells the time with this clock (tests, or a program with its own idea of now).
-    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
-        self.time = SharedTimeSource::new(time);
-        self
-    }
-
     /// Whether the environment names a container agent at all.
     pub(super) fn is_configured(env: &Env) -> bool {
         env.get(RELATIVE_URI).is_some() || env.get(FULL_URI).is_some()
@@ -80,16 +62,16 @@ impl ContainerCredentials {
             } else {
                 format!("{ECS_AGENT}/{relative}")
             };
-            parse_url(&url).map_err(|e| CredentialsError::new(format!("{RELATIVE_URI} is not a valid path: {e}")))?;
+            SourceUrl::parse(&url).map_err(|e| with_cause(&format!("{RELATIVE_URI} is not a valid path"), e))?;
             return Ok(url);
         }
         let Some(full) = self.env.get(FULL_URI) else {
             return Err(CredentialsError::not_loaded(CONTAINER_NOT_SET));
         };
-        let (endpoint, _) = parse_url(&full).map_err(|e| CredentialsError::new(format!("{FULL_URI}: {e}")))?;
-        let host = host_of(&endpoint);
-        let allowed = endpoint.scheme() == "https"
-            || is_loopback_host(host)
+        let parsed = SourceUrl::parse(&full).map_err(|e| with_cause(FULL_URI, e))?;
+        let host = parsed.host();
+        let allowed = parsed.scheme() == "https"
+            || parsed.is_loopback()
             || ALLOWED_AGENT_HOSTS.contains(&host.to_ascii_lowercase().as_str());
         if !allowed {
             return Err(CredentialsError::new(format!(
@@ -105,7 +87,7 @@ impl ContainerCredentials {
         let (token, place) = match self.env.get(TOKEN_FILE) {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
-                    .map_err(|e| CredentialsError::new(format!("cannot read {TOKEN_FILE} ({path}): {e}")))?;
+                    .map_err(|e| with_cause(&format!("cannot read {TOKEN_FILE} ({path})"), e))?;
                 (text.trim_end().to_owned(), TOKEN_FILE)
             }
             None => match self.env.get(TOKEN) {
@@ -127,59 +109,29 @@ impl ProvideCredentials for ContainerCredentials {
         let url = self.url()?;
         let authorization = self.authorization()?;
         let now = self.time.now();
-        block_on_fresh_runtime(|| async {
-            let http = SourceHttp::new(TIMEOUT)?;
+        run_in_background(async move {
+            let http = SourceHttp::new(TIMEOUT)?.with_attempts(ATTEMPTS);
+            let token = authorization.clone().unwrap_or_default();
             let headers: Vec<(String, String)> =
                 authorization.into_iter().map(|token| ("authorization".to_owned(), token)).collect();
-            let mut problem = String::new();
-            for _ in 0..ATTEMPTS {
-                let response = match http.send("GET", &url, headers.clone()).await {
-                    Ok(response) if response.status < 500 => response,
-                    Ok(response) => {
-                        problem = format!("answered {}", response.status);
-                        continue;
-                    }
-                    Err(e) => {
-                        problem = e.to_string();
-                        continue;
-                    }
-                };
-                if response.status != 200 {
-                    return Err(CredentialsError::new(format!(
-                        "the container credentials endpoint {url} answered {}{}",
-                        response.status,
-                        error_detail(&response.text)
-                    )));
-                }
-                let invalid = |problem: String| {
-                    CredentialsError::new(format!("the container credentials endpoint {url} answered {problem}"))
-                };
-                let members = json::parse_object(&response.text).map_err(invalid)?;
-                return credentials_from_members(&members, &CONTAINER_DOCUMENT, now).map_err(invalid);
+            let response = answered(http.send("GET", &url, headers).await).map_err(|problem| {
+                CredentialsError::new(format!(
+                    "the container credentials endpoint {url} could not be used ({problem}; {ATTEMPTS} attempts)"
+                ))
+            })?;
+            if response.status != 200 {
+                return Err(CredentialsError::new(format!(
+                    "the container credentials endpoint {url} answered {}{}",
+                    response.status,
+                    error_detail(&response, &[&token])
+                )));
             }
-            Err(CredentialsError::new(format!(
-                "the container credentials endpoint {url} could not be used ({problem}; {ATTEMPTS} attempts)"
-            )))
+            let invalid = |problem: String| {
+                CredentialsError::new(format!("the container credentials endpoint {url} answered {problem}"))
+            };
+            let members = json::parse_object(&response.text).map_err(invalid)?;
+            credentials_from_members(&members, &CONTAINER_DOCUMENT, now).map_err(invalid)
         })
-    }
-}
-
-/// `: code: message` from an error document of the agent, when it has one; never the raw body,
-/// which could hold anything.
-fn error_detail(text: &str) -> String {
-    let Ok(members) = json::parse_object(text) else {
-        return String::new();
-    };
-    let text_of = |names: [&str; 2]| {
-        names.iter().find_map(|name| match json::member(&members, name) {
-            Some(json::Value::String(s)) => Some(s.chars().take(200).collect::<String>()),
-            _ => None,
-        })
-    };
-    match (text_of(["code", "Code"]), text_of(["message", "Message"])) {
-        (Some(code), Some(message)) => format!(": {code}: {message}"),
-        (Some(one), None) | (None, Some(one)) => format!(": {one}"),
-        (None, None) => String::new(),
     }
 }
 

@@ -26,23 +26,11 @@ pub(super) fn credentials_from_members(
     kind: &DocumentKind,
     now: SystemTime,
 ) -> Result<Credentials, String> {
-    let get = |name: &str| json::member(members, name);
-    let required = |name: &str| match get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("JSON with an empty {name}")),
-        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-        None => Err(format!("JSON without {name}")),
-    };
-    let optional = |name: &str| match get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-        Some(Value::String(_) | Value::Null) | None => Ok(None),
-        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-    };
-    let access_key_id = required("AccessKeyId")?;
-    let secret_access_key = required("SecretAccessKey")?;
-    let session_token = optional(kind.token_member)?;
+    let access_key_id = json::required_string(members, "AccessKeyId")?;
+    let secret_access_key = json::required_string(members, "SecretAccessKey")?;
+    let session_token = json::optional_string(members, kind.token_member)?;
     let mut expiry = None;
-    if let Some(expiration) = optional("Expiration")? {
+    if let Some(expiration) = json::optional_string(members, "Expiration")? {
         let at = parse_timestamp(&expiration, TimestampFormat::DateTime)
             .map_err(|e| format!("an invalid Expiration: {e}"))
             .and_then(|date| SystemTime::try_from(date).map_err(|e| format!("an Expiration out of range: {e}")))?;

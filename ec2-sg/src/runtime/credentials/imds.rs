@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{block_on_fresh_runtime, SourceHttp, SourceResponse};
+use super::fetch::{answered, endpoint_source_constructors, run_in_background, SourceHttp, SourceResponse};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::parse_flag;
 use crate::runtime::env::Env;
@@ -46,10 +46,10 @@ pub(crate) struct ImdsSettings {
 impl ImdsSettings {
     /// The settings; `None` when IMDS is turned off (`AWS_EC2_METADATA_DISABLED=true`).
     pub(crate) fn load(env: &Env, profile: &str) -> Result<Option<Self>, CredentialsError> {
-        if let Some(value) = env.get("AWS_EC2_METADATA_DISABLED") {
-            if value.trim().eq_ignore_ascii_case("true") {
-                return Ok(None);
-            }
+        // Only `true` turns it off; any other value leaves it on, as botocore reads it.
+        let disabled = env.get("AWS_EC2_METADATA_DISABLED");
+        if disabled.is_some_and(|value| parse_flag(&value, "AWS_EC2_METADATA_DISABLED") == Ok(true)) {
+            return Ok(None);
         }
         let set = ProfileSet::load(env)?;
         let setting = |variable: &str, key: &str| -> Option<(String, String)> {
@@ -149,25 +149,19 @@ impl ImdsSettings {
         headers: Vec<(String, String)>,
     ) -> Result<SourceResponse, CredentialsError> {
         let url = format!("{}{path}", self.endpoint);
-        let mut problem = String::new();
-        for _ in 0..self.attempts {
-            match http.send(method, &url, headers.clone()).await {
-                Ok(response) if response.status < 500 => return Ok(response),
-                Ok(response) => problem = format!("answered {}", response.status),
-                Err(e) => problem = e.to_string(),
-            }
-        }
         // Nothing answered, or only with server errors: on a machine that is not an EC2
         // instance this is the usual outcome, so the chain goes on.
-        Err(CredentialsError::not_loaded(format!(
-            "instance metadata service at {} ({problem}{})",
-            self.endpoint,
-            if self.attempts > 1 { format!("; {} attempts", self.attempts) } else { String::new() }
-        )))
+        answered(http.send(method, &url, headers).await).map_err(|problem| {
+            CredentialsError::not_loaded(format!(
+                "instance metadata service at {} ({problem}{})",
+                self.endpoint,
+                if self.attempts > 1 { format!("; {} attempts", self.attempts) } else { String::new() }
+            ))
+        })
     }
 
     fn http(&self) -> Result<SourceHttp, CredentialsError> {
-        SourceHttp::new(self.timeout)
+        Ok(SourceHttp::new(self.timeout)?.with_attempts(self.attempts))
     }
 }
 
@@ -177,14 +171,15 @@ pub(crate) fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Credential
     let Some(settings) = ImdsSettings::load(env, profile)? else {
         return Ok(Lookup::Missing(DISABLED.to_owned()));
     };
-    let fetched = block_on_fresh_runtime(|| async {
+    let endpoint = settings.endpoint.clone();
+    let fetched = run_in_background(async move {
         let http = settings.http()?;
         let token = settings.token(&http).await?;
         settings.get(&http, REGION_PATH, token.as_deref()).await
     });
     match fetched {
         Ok(Some(region)) if !region.trim().is_empty() => Ok(Lookup::Found(region.trim().to_owned())),
-        Ok(_) => Ok(Lookup::Missing(format!("instance metadata service at {} (no region)", settings.endpoint))),
+        Ok(_) => Ok(Lookup::Missing(format!("instance metadata service at {endpoint} (no region)"))),
         Err(e) if e.is_not_loaded() => Ok(Lookup::Missing(e.message().to_owned())),
         Err(e) => Err(e),
     }
@@ -220,37 +215,15 @@ pub struct ImdsCredentials {
     last: Mutex<Option<Credentials>>,
 }
 
-impl Default for ImdsCredentials {
-    fn default() -> Self {
-        Self::with_env(Env::real())
-    }
-}
+endpoint_source_constructors!(
+    ImdsCredentials { profile, last },
+    new: "Reads its settings from the process environment and the selected profile.",
+    with_profile
+);
 
 impl ImdsCredentials {
-    /// Reads its settings from the process environment and the selected profile.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Reads its settings from the given environment.
-    pub fn with_env(env: Env) -> Self {
-        Self { env, profile: None, time: SharedTimeSource::default(), last: Mutex::new(None) }
-    }
-
-    /// Reads the profile's IMDS settings from this profile instead of `AWS_PROFILE`/`default`.
-    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
-
-    /// Tells the time with this clock (tests, or a program with its own idea of now).
-    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
-        self.time = SharedTimeSource::new(time);
-        self
-    }
-
-    fn fetch(&self, settings: &ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
-        block_on_fresh_runtime(|| async {
+    fn fetch(&self, settings: ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
+        run_in_background(async move {
             let http = settings.http()?;
             let token = settings.token(&http).await?;
             let token = token.as_deref();
@@ -323,7 +296,7 @@ impl ProvideCredentials for ImdsCredentials {
         };
         let now = self.time.now();
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        match self.fetch(&settings, now) {
+        match self.fetch(settings, now) {
             Ok(credentials) if credentials.expiry().is_some_and(|expiry| expiry <= now) => {
                 tracing::warn!(
                     "the instance metadata service gave credentials that have already expired; using them for \
@@ -350,6 +323,25 @@ impl ProvideCredentials for ImdsCredentials {
                 }
                 None => Err(e),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_true_turns_imds_off() {
+        let load = |value: &str| {
+            let env = Env::from_vars([("HOME", "/nonexistent-ec2-sg"), ("AWS_EC2_METADATA_DISABLED", value)]);
+            ImdsSettings::load(&env, "default").unwrap()
+        };
+        for off in ["true", " TRUE ", "True"] {
+            assert_eq!(load(off), None, "{off:?}");
+        }
+        for on in ["false", "yes", "1", ""] {
+            assert!(load(on).is_some(), "{on:?}");
         }
     }
 }

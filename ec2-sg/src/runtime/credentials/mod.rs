@@ -181,7 +181,8 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Box<P> {
 #[cfg(feature = "reqwest-client")]
 impl ProvideCredentials for aws_credential_types::provider::SharedCredentialsProvider {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        fetch::block_on_fresh_runtime(|| self.provide_credentials_async())
+        let provider = self.clone();
+        fetch::run_in_background(async move { provider.provide_credentials_async().await })
     }
 
     fn provide_credentials_async(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {

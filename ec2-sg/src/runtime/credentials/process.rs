@@ -1,7 +1,7 @@
 //! Credentials from a `credential_process`: run bounded in time and output, its JSON read.
 
 use std::io::Read;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -18,7 +18,6 @@ pub const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 const STDERR_CHARS: usize = 500;
 /// Output of a `credential_process` beyond this many bytes (per stream) is discarded.
 const MAX_PROCESS_OUTPUT: usize = 1 << 20;
-const POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Runs a profile's `credential_process` and reads its JSON output.
 pub(super) fn run_credential_process(
@@ -102,74 +101,75 @@ struct ProcessOutput {
     stderr: Vec<u8>,
 }
 
+/// What the threads watching a process report.
+enum Event {
+    Stdout(Vec<u8>, bool),
+    Stderr(Vec<u8>),
+    Exited(std::io::Result<ExitStatus>),
+}
+
 /// Runs `cmd` to completion (exit and both pipes closed) or until `timeout`, when it (and its
-/// process group) is killed. The error completes "the credential_process of profile … ".
+/// process group) is killed. One thread reads each pipe, so a chatty process never blocks on a
+/// full pipe, and one waits for the exit; this thread sleeps until one of them reports or the
+/// deadline passes. The error completes "the credential_process of profile … ".
 fn run_bounded(mut cmd: Command, timeout: Duration) -> Result<ProcessOutput, String> {
     let deadline = Instant::now() + timeout;
     let mut child = cmd.spawn().map_err(|e| format!("could not be started: {e}"))?;
-
-    // Read both pipes on their own threads so a chatty process never blocks on a full pipe.
-    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>, bool)>();
-    let mut stdout = None;
-    let mut stderr = None;
-    for (is_stdout, pipe) in [
-        (true, child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
-        (false, child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)),
-    ] {
-        let Some(pipe) = pipe else {
-            let slot = if is_stdout { &mut stdout } else { &mut stderr };
-            *slot = Some((Vec::new(), false));
-            continue;
-        };
-        let tx = tx.clone();
-        let spawned = std::thread::Builder::new().name("credential_process-reader".to_owned()).spawn(move || {
-            let (bytes, truncated) = read_capped(pipe);
-            let _ = tx.send((is_stdout, bytes, truncated));
-        });
-        if let Err(e) = spawned {
-            kill(&mut child);
-            return Err(format!("could not be watched: {e}"));
-        }
-    }
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let stdout = child.stdout.take().map(|pipe| watch(&tx, move || Event::from_stdout(read_capped(pipe))));
+    let stderr = child.stderr.take().map(|pipe| watch(&tx, move || Event::Stderr(read_capped(pipe).0)));
+    let exit = watch(&tx, move || Event::Exited(child.wait()));
     drop(tx);
+    if let Some(Err(e)) = [stdout, stderr, Some(exit)].into_iter().flatten().find(Result::is_err) {
+        kill_group(pid);
+        return Err(format!("could not be watched: {e}"));
+    }
 
-    let mut status = None;
-    loop {
-        if status.is_none() {
-            match child.try_wait() {
-                Ok(s) => status = s,
-                Err(e) => {
-                    kill(&mut child);
-                    return Err(format!("could not be waited for: {e}"));
+    let (mut stdout, mut stderr, mut status) = (None, None, None);
+    while stdout.is_none() || stderr.is_none() || status.is_none() {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Event::Stdout(bytes, truncated)) => stdout = Some((bytes, truncated)),
+            Ok(Event::Stderr(bytes)) => stderr = Some(bytes),
+            Ok(Event::Exited(Ok(exited))) => status = Some(exited),
+            Ok(Event::Exited(Err(e))) => {
+                kill_group(pid);
+                return Err(format!("could not be waited for: {e}"));
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                kill_group(pid);
+                return Err(format!("did not finish within {} s and was stopped", timeout.as_secs_f64()));
+            }
+            // A watcher is gone without a word: its pipe was not piped, or it panicked.
+            Err(RecvTimeoutError::Disconnected) => {
+                stdout.get_or_insert_with(|| (Vec::new(), false));
+                stderr.get_or_insert_with(Vec::new);
+                if status.is_none() {
+                    kill_group(pid);
+                    return Err("could not be waited for".to_owned());
                 }
             }
         }
-        if let (Some(status), Some((stdout, stdout_truncated)), Some((stderr, _))) = (status, &stdout, &stderr) {
-            return Ok(ProcessOutput {
-                status,
-                stdout: stdout.clone(),
-                stdout_truncated: *stdout_truncated,
-                stderr: stderr.clone(),
-            });
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            kill(&mut child);
-            return Err(format!("did not finish within {} s and was stopped", timeout.as_secs_f64()));
-        }
-        let wait = POLL_INTERVAL.min(deadline - now);
-        match rx.recv_timeout(wait) {
-            Ok((true, bytes, truncated)) => stdout = Some((bytes, truncated)),
-            Ok((false, bytes, truncated)) => stderr = Some((bytes, truncated)),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                // Both readers are done; only the exit status is missing.
-                stdout.get_or_insert_with(|| (Vec::new(), false));
-                stderr.get_or_insert_with(|| (Vec::new(), false));
-                std::thread::sleep(wait);
-            }
-        }
     }
+    let (Some((stdout, stdout_truncated)), Some(stderr), Some(status)) = (stdout, stderr, status) else {
+        return Err("could not be waited for".to_owned());
+    };
+    Ok(ProcessOutput { status, stdout, stdout_truncated, stderr })
+}
+
+impl Event {
+    fn from_stdout((bytes, truncated): (Vec<u8>, bool)) -> Self {
+        Self::Stdout(bytes, truncated)
+    }
+}
+
+/// Runs `watch` on a thread of its own, which sends what it saw on `tx`.
+fn watch(tx: &mpsc::Sender<Event>, watch: impl FnOnce() -> Event + Send + 'static) -> std::io::Result<()> {
+    let tx = tx.clone();
+    std::thread::Builder::new().name("credential_process-watch".to_owned()).spawn(move || {
+        let _ = tx.send(watch());
+    })?;
+    Ok(())
 }
 
 /// Reads to the end, keeping the first [`MAX_PROCESS_OUTPUT`] bytes; the flag says whether more came.
@@ -195,21 +195,23 @@ fn read_capped(mut pipe: impl Read) -> (Vec<u8>, bool) {
     (kept, truncated)
 }
 
-/// Kills the child and, on unix, its whole process group; then reaps it.
-fn kill(child: &mut Child) {
+/// Kills the process (its exit watcher then reaps it) and, on unix, its whole process group.
+/// By a command: std has no `killpg`, and `libc::kill` needs the `unsafe` this crate forbids.
+fn kill_group(pid: u32) {
+    // The group id is the child's pid (`process_group(0)`): a number we got, not input.
     #[cfg(unix)]
-    {
-        // The group id is the child's pid (`process_group(0)`); a number we made, not input.
-        let _ = Command::new("sh")
-            .arg("-c")
-            .arg(format!("kill -9 -{} 2>/dev/null", child.id()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    let mut kill = {
+        let mut kill = Command::new("sh");
+        kill.arg("-c").arg(format!("kill -9 -{pid} 2>/dev/null"));
+        kill
+    };
+    #[cfg(not(unix))]
+    let mut kill = {
+        let mut kill = Command::new("taskkill");
+        kill.args(["/F", "/T", "/PID", &pid.to_string()]);
+        kill
+    };
+    let _ = kill.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
 }
 
 #[cfg(test)]
@@ -251,12 +253,28 @@ mod tests {
         assert_eq!(credentials.expiry(), None);
     }
 
+    /// The error of the default profile's `credential_process = command`.
+    #[cfg(unix)]
+    fn process_error(command: &str) -> CredentialsError {
+        let dir = TempDir::new();
+        dir.config(&process_profile(command));
+        ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err()
+    }
+
+    /// Each command's error holds its expected text and no secret.
+    #[cfg(unix)]
+    fn assert_process_errors(cases: &[(String, &str)]) {
+        for (command, expected) in cases {
+            let err = process_error(command).to_string();
+            assert!(err.contains(expected), "{command}: {err}");
+            assert!(!err.contains(SECRET), "{err}");
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn credential_process_non_zero_exit_reports_stderr_not_stdout() {
-        let dir = TempDir::new();
-        dir.config(&process_profile(&format!("echo '{SECRET}'; echo '  token expired, run login  ' >&2; exit 3")));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        let err = process_error(&format!("echo '{SECRET}'; echo '  token expired, run login  ' >&2; exit 3"));
         let text = err.to_string();
         assert!(!err.is_not_loaded());
         assert_eq!(
@@ -269,9 +287,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn credential_process_stderr_is_cut_to_500_chars() {
-        let dir = TempDir::new();
-        dir.config(&process_profile("head -c 2000 /dev/zero | tr '\\0' x >&2; exit 1"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
+        let err = process_error("head -c 2000 /dev/zero | tr '\\0' x >&2; exit 1");
         let text = err.to_string();
         let stderr = text.split_once("(exit status 1): ").map(|(_, rest)| rest).unwrap_or("");
         assert_eq!(stderr, "x".repeat(500), "{err}");
@@ -280,46 +296,36 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn credential_process_bad_json() {
-        let dir = TempDir::new();
-        dir.config(&process_profile(&format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'")));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("printed invalid JSON"), "{err}");
-        assert!(!err.to_string().contains(SECRET), "{err}");
-
-        dir.config(&process_profile("echo not json at all"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("invalid JSON"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"Version": 1, "AccessKeyId": "A"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("without SecretAccessKey"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("AccessKeyId is a number"), "{err}");
-
-        dir.config(&process_profile(
-            r#"echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "tomorrow"}'"#,
-        ));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("invalid Expiration"), "{err}");
+        assert_process_errors(&[
+            (format!("printf '%s' '{{\"Version\": 1, \"SecretAccessKey\": \"{SECRET}\"'"), "printed invalid JSON"),
+            ("echo not json at all".to_owned(), "invalid JSON"),
+            (r#"echo '{"Version": 1, "AccessKeyId": "A"}'"#.to_owned(), "without SecretAccessKey"),
+            (
+                r#"echo '{"Version": 1, "AccessKeyId": 5, "SecretAccessKey": "s"}'"#.to_owned(),
+                "AccessKeyId is a number",
+            ),
+            (
+                r#"echo '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "tomorrow"}'"#
+                    .to_owned(),
+                "invalid Expiration",
+            ),
+        ]);
     }
 
     #[cfg(unix)]
     #[test]
     fn credential_process_wrong_version() {
-        let dir = TempDir::new();
-        dir.config(&process_profile(r#"echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("unsupported Version 2 (expected 1)"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("Version is a string"), "{err}");
-
-        dir.config(&process_profile(r#"echo '{"AccessKeyId": "A", "SecretAccessKey": "s"}'"#));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("without a Version"), "{err}");
+        assert_process_errors(&[
+            (
+                r#"echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}'"#.to_owned(),
+                "unsupported Version 2 (expected 1)",
+            ),
+            (
+                r#"echo '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#.to_owned(),
+                "Version is a string",
+            ),
+            (r#"echo '{"AccessKeyId": "A", "SecretAccessKey": "s"}'"#.to_owned(), "without a Version"),
+        ]);
     }
 
     #[cfg(unix)]
@@ -340,10 +346,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn credential_process_that_cannot_run() {
-        let dir = TempDir::new();
-        dir.config(&process_profile("/nonexistent/credential-helper"));
-        let err = ProfileCredentials::with_env(dir.env(&[])).provide_credentials().unwrap_err();
-        assert!(err.to_string().contains("failed (exit status 127)"), "{err}");
+        assert_process_errors(&[("/nonexistent/credential-helper".to_owned(), "failed (exit status 127)")]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{block_on_fresh_runtime, host_of, is_loopback_host, parse_url, SourceHttp, SourceResponse};
+use super::fetch::{endpoint_source_constructors, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
 use crate::runtime::env::Env;
@@ -69,35 +69,11 @@ pub struct SsoCredentials {
     time: SharedTimeSource,
 }
 
-impl Default for SsoCredentials {
-    fn default() -> Self {
-        Self::with_env(Env::real())
-    }
-}
-
-impl SsoCredentials {
-    /// Reads the process environment, the shared files and the token cache under its home.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Reads the given environment (and the files and home it names).
-    pub fn with_env(env: Env) -> Self {
-        Self { env, profile: None, time: SharedTimeSource::default() }
-    }
-
-    /// Uses this profile instead of `AWS_PROFILE`/`default`.
-    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
-
-    /// Tells the time with this clock (tests, or a program with its own idea of now).
-    pub fn with_time_source(mut self, time: impl TimeSource + 'static) -> Self {
-        self.time = SharedTimeSource::new(time);
-        self
-    }
-}
+endpoint_source_constructors!(
+    SsoCredentials { profile },
+    new: "Reads the process environment, the shared files and the token cache under its home.",
+    with_profile
+);
 
 impl ProvideCredentials for SsoCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
@@ -129,7 +105,7 @@ pub(crate) fn sso_credentials(
         Some(_) => Some(endpoint(env, profile, "SSO_OIDC", "oidc", &config.region)?),
         None => None,
     };
-    block_on_fresh_runtime(|| async {
+    run_in_background(async move {
         let token = usable_token(&config, &cache_path, token, oidc.as_deref(), now).await?;
         get_role_credentials(&config, &portal, &token).await
     })
@@ -286,7 +262,7 @@ impl CachedToken {
                     config.login_hint()
                 )))
             }
-            Err(e) => return Err(CredentialsError::new(format!("cannot read the SSO token cache file {file}: {e}"))),
+            Err(e) => return Err(with_cause(&format!("cannot read the SSO token cache file {file}"), e)),
         };
         Self::parse(&text).map_err(|problem| {
             CredentialsError::new(format!(
@@ -299,12 +275,8 @@ impl CachedToken {
     /// The error says what is wrong without quoting a value.
     fn parse(text: &str) -> Result<Self, String> {
         let members = json::parse_object(text)?;
-        let string = |name: &str| match json::member(&members, name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            Some(Value::String(_) | Value::Null) | None => Ok(None),
-            Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-        };
-        let time = |name: &str| -> Result<Option<SystemTime>, String> {
+        let string = |name: &'static str| json::optional_string(&members, name);
+        let time = |name: &'static str| -> Result<Option<SystemTime>, String> {
             string(name)?.map(|text| parse_cache_time(&text).map_err(|e| format!("an invalid {name}: {e}"))).transpose()
         };
         let access_token = string("accessToken")?.ok_or("JSON without accessToken")?;
@@ -393,7 +365,7 @@ fn is_header_value(text: &str) -> bool {
 /// The endpoint of `service` (`SSO`, `SSO_OIDC`): configured as for any service, else AWS's.
 fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -> Result<String, CredentialsError> {
     let configured = resolve_endpoint_url_for_profile(env, service, Some(profile))
-        .map_err(|e| CredentialsError::new(format!("cannot resolve the {service} endpoint: {e}")))?;
+        .map_err(|e| with_cause(&format!("cannot resolve the {service} endpoint"), e))?;
     let url = match configured {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
@@ -401,15 +373,14 @@ fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -
             format!("https://{host}.{region}.{suffix}")
         }
     };
-    parse_url(&url).map_err(|e| CredentialsError::new(format!("invalid {service} endpoint: {e}")))?;
+    SourceUrl::parse(&url).map_err(|e| with_cause(&format!("invalid {service} endpoint"), e))?;
     Ok(url)
 }
 
 /// A client for `url`: with the environment's proxy, but for a loopback endpoint (a test server,
 /// a local emulator), which a proxy could not reach.
 fn http_for(url: &str) -> Result<SourceHttp, CredentialsError> {
-    let loopback = parse_url(url).is_ok_and(|(endpoint, _)| is_loopback_host(host_of(&endpoint)));
-    if loopback {
+    if SourceUrl::parse(url).is_ok_and(|url| url.is_loopback()) {
         SourceHttp::new(TIMEOUT)
     } else {
         SourceHttp::for_aws_endpoint(TIMEOUT)
@@ -496,10 +467,11 @@ async fn refresh(oidc: &str, token: &CachedToken, now: SystemTime) -> Result<Cac
     }
     let invalid = |problem: &str| format!("SSO OIDC at {oidc} answered {problem}");
     let members = json::parse_object(&response.text).map_err(|e| invalid(&e))?;
-    let access_token = match json::member(&members, "accessToken") {
-        Some(Value::String(s)) if is_header_value(s) && !s.is_empty() => s.clone(),
-        _ => return Err(invalid("without a valid accessToken")),
-    };
+    let access_token = json::optional_string(&members, "accessToken")
+        .ok()
+        .flatten()
+        .filter(|token| is_header_value(token))
+        .ok_or_else(|| invalid("without a valid accessToken"))?;
     let lifetime = match json::member(&members, "expiresIn") {
         Some(Value::Number(n)) if n.is_finite() && *n > 0.0 && *n <= MAX_TOKEN_LIFETIME.as_secs_f64() => {
             Duration::from_secs(*n as u64)
@@ -507,10 +479,9 @@ async fn refresh(oidc: &str, token: &CachedToken, now: SystemTime) -> Result<Cac
         _ => return Err(invalid("without a valid expiresIn")),
     };
     let expires_at = now.checked_add(lifetime).ok_or_else(|| invalid("an expiresIn out of range"))?;
-    let new_refresh_token = match json::member(&members, "refreshToken") {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => token.refresh_token.clone(),
-    };
+    // A refresh token that is not a string is ignored, as one that is absent: the old one stays.
+    let new_refresh_token =
+        json::optional_string(&members, "refreshToken").ok().flatten().or_else(|| token.refresh_token.clone());
     Ok(CachedToken { access_token, expires_at, refresh_token: new_refresh_token, ..token.clone() })
 }
 
@@ -552,7 +523,7 @@ async fn get_role_credentials(
     let response = http
         .send("GET", &url, headers)
         .await
-        .map_err(|e| CredentialsError::new(format!("cannot reach the SSO portal at {portal}: {e}")))?;
+        .map_err(|e| with_cause(&format!("cannot reach the SSO portal at {portal}"), e))?;
     let role = format!("role {:?} in account {}", config.role_name, config.account_id);
     let secrets = [token.access_token.as_str()];
     match response.status {
@@ -584,15 +555,9 @@ async fn get_role_credentials(
 /// `accessKeyId`, `secretAccessKey`, `sessionToken` and `expiration` (milliseconds since the
 /// epoch) of a `roleCredentials` object; the error quotes no value.
 fn role_credentials(members: &[(String, Value)]) -> Result<Credentials, String> {
-    let required = |name: &str| match json::member(members, name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("JSON with an empty {name}")),
-        Some(other) => Err(format!("JSON whose {name} is {} (expected a string)", other.type_name())),
-        None => Err(format!("JSON without {name}")),
-    };
-    let access_key_id = required("accessKeyId")?;
-    let secret_access_key = required("secretAccessKey")?;
-    let session_token = required("sessionToken")?;
+    let access_key_id = json::required_string(members, "accessKeyId")?;
+    let secret_access_key = json::required_string(members, "secretAccessKey")?;
+    let session_token = json::required_string(members, "sessionToken")?;
     let expiry = match json::member(members, "expiration") {
         // Up to the end of year 9999: anything later is not a time.
         Some(Value::Number(millis)) if (0.0..=253_402_300_799_000.0).contains(millis) => {
@@ -602,45 +567,6 @@ fn role_credentials(members: &[(String, Value)]) -> Result<Credentials, String> 
     }
     .ok_or("JSON without a valid expiration")?;
     Ok(Credentials::new(access_key_id, secret_access_key, Some(session_token), Some(expiry), PROVIDER))
-}
-
-/// `: code: message` of an AWS JSON error answer (the code from `x-amzn-errortype` or the body),
-/// at most 200 characters of each, with any of `secrets` cut out; never the raw body.
-fn error_detail(response: &SourceResponse, secrets: &[&str]) -> String {
-    let members = json::parse_object(&response.text).unwrap_or_default();
-    let text_of = |names: &[&str]| {
-        names.iter().find_map(|name| match json::member(&members, name) {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        })
-    };
-    let code = response
-        .header("x-amzn-errortype")
-        .map(str::to_owned)
-        .or_else(|| text_of(&["__type", "error", "code", "Code"]))
-        // `UnauthorizedException:http://internal.amazon.com/...`, or `aws.protocoltests#Code`.
-        .map(|code| {
-            let code = code.split(':').next().unwrap_or_default();
-            code.rsplit('#').next().unwrap_or_default().to_owned()
-        });
-    let message = text_of(&["message", "Message", "error_description"]);
-    let clean = |text: String| {
-        let mut text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            text = text.replace(secret, "** redacted **");
-        }
-        // A secret cut by the 200 characters would leave its start: drop the text then. (`get`
-        // is `None` for a shorter secret or one whose 8th byte is inside a character: no panic.)
-        if secrets.iter().filter_map(|s| s.get(..8)).any(|start| text.contains(start)) {
-            text = "** redacted **".to_owned();
-        }
-        text
-    };
-    match (code.filter(|c| !c.is_empty()).map(clean), message.map(clean)) {
-        (Some(code), Some(message)) => format!(": {code}: {message}"),
-        (Some(one), None) | (None, Some(one)) => format!(": {one}"),
-        (None, None) => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -822,26 +748,6 @@ mod tests {
             let members = json::parse_object(bad).unwrap();
             assert!(role_credentials(&members).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn error_details_cut_secrets_out() {
-        let response =
-            |headers: Vec<(String, String)>, text: &str| SourceResponse { status: 401, headers, text: text.to_owned() };
-        let typed = response(
-            vec![("X-Amzn-ErrorType".into(), "UnauthorizedException:http://internal.amazon.com/x".into())],
-            r#"{"message": "Session token not found or invalid"}"#,
-        );
-        assert_eq!(error_detail(&typed, &[]), ": UnauthorizedException: Session token not found or invalid");
-        let oidc =
-            response(vec![], r#"{"error": "invalid_grant", "error_description": "bad aorvJYubEXAMPLEREFRESHTOKEN"}"#);
-        assert_eq!(error_detail(&oidc, &[REFRESH]), ": invalid_grant: bad ** redacted **");
-        assert_eq!(error_detail(&response(vec![], "<html>"), &[]), "");
-        // Secrets that are not ASCII are cut out too, and never split mid-character.
-        let odd = response(vec![], r#"{"message": "x ééééééééé y"}"#);
-        assert_eq!(error_detail(&odd, &["ééééééééé", "aé"]), ": x ** redacted ** y");
-        let long = response(vec![], &format!(r#"{{"message": "{}{REFRESH}"}}"#, "m".repeat(190)));
-        assert_eq!(error_detail(&long, &[REFRESH]), ": ** redacted **");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::fetch::block_on_fresh_runtime;
+use super::fetch::{run_in_background, with_cause};
 use super::profile_chain::Role;
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::resolve_region_for_profile;
@@ -72,15 +72,15 @@ pub(super) fn web_identity(
     token_file: &str,
 ) -> Result<Credentials, CredentialsError> {
     let token = std::fs::read_to_string(token_file)
-        .map_err(|e| CredentialsError::new(format!("cannot read the web identity token file {token_file}: {e}")))?;
+        .map_err(|e| with_cause(&format!("cannot read the web identity token file {token_file}"), e))?;
     let token = token.trim();
     if token.is_empty() {
         return Err(CredentialsError::new(format!("the web identity token file {token_file} is empty")));
     }
-    block_on_fresh_runtime(|| async {
-        let config = sts_config(env, profile)?;
-        assume_role_with_web_identity(&config, role, token).await
-    })
+    // Configured here, not in the job: finding the region may ask IMDS, which is itself a job.
+    let config = sts_config(env, profile)?;
+    let (role, token) = (role.clone(), token.to_owned());
+    run_in_background(async move { assume_role_with_web_identity(&config, &role, &token).await })
 }
 
 /// Assumes each role of `roles` in turn, starting from `credentials`.
@@ -93,11 +93,13 @@ pub(super) fn assume_roles(
     if roles.is_empty() {
         return Ok(credentials);
     }
-    block_on_fresh_runtime(|| async {
-        // One configuration for the whole chain; each hop signs with the credentials before it.
-        let mut config = sts_config(env, Some(profile))?;
+    // One configuration for the whole chain; each hop signs with the credentials before it. It is
+    // made here, not in the job: finding the region may ask IMDS, which is itself a job.
+    let mut config = sts_config(env, Some(profile))?;
+    let roles = roles.to_vec();
+    run_in_background(async move {
         let mut credentials = credentials;
-        for role in roles {
+        for role in &roles {
             config = config.with_credentials(credentials);
             credentials = assume_role(&config, role).await?;
         }
@@ -123,7 +125,7 @@ fn sts_config(env: &Env, profile: Option<&str>) -> Result<Config, CredentialsErr
     if let Some(profile) = profile {
         builder = builder.profile_name(profile);
     }
-    builder.build().map_err(|e| CredentialsError::new(format!("cannot configure the STS client: {e}")))
+    builder.build().map_err(|e| with_cause("cannot configure the STS client", e))
 }
 
 fn assume_role_input(role: &Role) -> <AssumeRole as Operation>::Input {
@@ -165,7 +167,7 @@ async fn assume_role_with_web_identity(
 }
 
 fn call_failed(operation: &str, role: &Role, error: crate::runtime::Error) -> CredentialsError {
-    CredentialsError::new(format!("STS {operation} for role {} failed: {error}", role.role_arn))
+    with_cause(&format!("STS {operation} for role {} failed", role.role_arn), error)
 }
 
 /// The credentials of an answer: all four members are required by the model, but an answer
@@ -181,9 +183,8 @@ fn into_credentials(
     let secret = credentials.secret_access_key().ok_or_else(|| missing("SecretAccessKey"))?;
     let token = credentials.session_token().ok_or_else(|| missing("SessionToken"))?;
     let expiration: &DateTime = credentials.expiration().ok_or_else(|| missing("Expiration"))?;
-    let expiry = SystemTime::try_from(*expiration).map_err(|e| {
-        CredentialsError::new(format!("the STS {operation} answer has an Expiration out of range: {e}"))
-    })?;
+    let expiry = SystemTime::try_from(*expiration)
+        .map_err(|e| with_cause(&format!("the STS {operation} answer has an Expiration out of range"), e))?;
     Ok(Credentials::new(access_key_id, secret, Some(token.to_string()), Some(expiry), provider_name))
 }
 
