@@ -5,9 +5,7 @@ use std::time::Duration;
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{
-    answered, endpoint_source_constructors, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl,
-};
+use super::fetch::{answered, endpoint_source_constructors, error_detail, run_in_background, SourceHttp, SourceUrl};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
@@ -62,13 +60,14 @@ impl ContainerCredentials {
             } else {
                 format!("{ECS_AGENT}/{relative}")
             };
-            SourceUrl::parse(&url).map_err(|e| with_cause(&format!("{RELATIVE_URI} is not a valid path"), e))?;
+            SourceUrl::parse(&url)
+                .map_err(|e| CredentialsError::new(format!("{RELATIVE_URI} is not a valid path")).with_source(e))?;
             return Ok(url);
         }
         let Some(full) = self.env.get(FULL_URI) else {
             return Err(CredentialsError::not_loaded(CONTAINER_NOT_SET));
         };
-        let parsed = SourceUrl::parse(&full).map_err(|e| with_cause(FULL_URI, e))?;
+        let parsed = SourceUrl::parse(&full).map_err(|e| CredentialsError::new(FULL_URI).with_source(e))?;
         let host = parsed.host();
         let allowed = parsed.scheme() == "https"
             || parsed.is_loopback()
@@ -87,7 +86,7 @@ impl ContainerCredentials {
         let (token, place) = match self.env.get(TOKEN_FILE) {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
-                    .map_err(|e| with_cause(&format!("cannot read {TOKEN_FILE} ({path})"), e))?;
+                    .map_err(|e| CredentialsError::new(format!("cannot read {TOKEN_FILE} ({path})")).with_source(e))?;
                 (text.trim_end().to_owned(), TOKEN_FILE)
             }
             None => match self.env.get(TOKEN) {

@@ -49,7 +49,7 @@ pub(crate) fn background_runtime() -> Result<Handle, CredentialsError> {
         .enable_all()
         .thread_name("ec2-sg-credentials-blocking")
         .build()
-        .map_err(|e| with_cause("cannot start a runtime to fetch credentials", e))?;
+        .map_err(|e| CredentialsError::new("cannot start a runtime to fetch credentials").with_source(e))?;
     let handle = runtime.handle().clone();
     std::thread::Builder::new()
         .name("ec2-sg-credentials".into())
@@ -58,7 +58,7 @@ pub(crate) fn background_runtime() -> Result<Handle, CredentialsError> {
             // Drives the IO and timers of every fetch, for the life of the process.
             runtime.block_on(std::future::pending::<()>())
         })
-        .map_err(|e| with_cause("cannot start a thread to fetch credentials", e))?;
+        .map_err(|e| CredentialsError::new("cannot start a thread to fetch credentials").with_source(e))?;
     *slot = Some(handle.clone());
     Ok(handle)
 }
@@ -81,13 +81,6 @@ where
     });
     // A job that panics drops its sender: the wait ends with an error, not a hang.
     receiver.recv().unwrap_or_else(|_| Err(CredentialsError::new("fetching credentials panicked")))
-}
-
-/// The one place where a cause joins a credentials error's message. The cause must not carry a
-/// secret (a transport or I/O error, never a response body).
-// At the merge with CredentialsError's `source()`, this becomes `CredentialsError::with_source`.
-pub(crate) fn with_cause(message: &str, cause: impl std::fmt::Display) -> CredentialsError {
-    CredentialsError::new(format!("{message}: {cause}"))
 }
 
 /// The constructors the endpoint sources share (IMDS, the container agent, SSO): `Default` and
@@ -197,7 +190,7 @@ impl SourceHttp {
     }
 
     fn build_error(e: TransportError) -> CredentialsError {
-        with_cause("cannot build the HTTP client for credentials", e)
+        CredentialsError::new("cannot build the HTTP client for credentials").with_source(e)
     }
 
     /// Sends `method url` with these headers and an empty body.

@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{endpoint_source_constructors, error_detail, run_in_background, with_cause, SourceHttp, SourceUrl};
+use super::fetch::{endpoint_source_constructors, error_detail, run_in_background, SourceHttp, SourceUrl};
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
 use crate::runtime::env::Env;
@@ -262,7 +262,9 @@ impl CachedToken {
                     config.login_hint()
                 )))
             }
-            Err(e) => return Err(with_cause(&format!("cannot read the SSO token cache file {file}"), e)),
+            Err(e) => {
+                return Err(CredentialsError::new(format!("cannot read the SSO token cache file {file}")).with_source(e))
+            }
         };
         Self::parse(&text).map_err(|problem| {
             CredentialsError::new(format!(
@@ -365,7 +367,7 @@ fn is_header_value(text: &str) -> bool {
 /// The endpoint of `service` (`SSO`, `SSO_OIDC`): configured as for any service, else AWS's.
 fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -> Result<String, CredentialsError> {
     let configured = resolve_endpoint_url_for_profile(env, service, Some(profile))
-        .map_err(|e| with_cause(&format!("cannot resolve the {service} endpoint"), e))?;
+        .map_err(|e| CredentialsError::new(format!("cannot resolve the {service} endpoint")).with_source(e))?;
     let url = match configured {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => {
@@ -373,7 +375,7 @@ fn endpoint(env: &Env, profile: &str, service: &str, host: &str, region: &str) -
             format!("https://{host}.{region}.{suffix}")
         }
     };
-    SourceUrl::parse(&url).map_err(|e| with_cause(&format!("invalid {service} endpoint"), e))?;
+    SourceUrl::parse(&url).map_err(|e| CredentialsError::new(format!("invalid {service} endpoint")).with_source(e))?;
     Ok(url)
 }
 
@@ -523,7 +525,7 @@ async fn get_role_credentials(
     let response = http
         .send("GET", &url, headers)
         .await
-        .map_err(|e| with_cause(&format!("cannot reach the SSO portal at {portal}"), e))?;
+        .map_err(|e| CredentialsError::new(format!("cannot reach the SSO portal at {portal}")).with_source(e))?;
     let role = format!("role {:?} in account {}", config.role_name, config.account_id);
     let secrets = [token.access_token.as_str()];
     match response.status {

@@ -6,7 +6,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::fetch::{run_in_background, with_cause};
+use super::fetch::run_in_background;
 use super::profile_chain::Role;
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::resolve_region_for_profile;
@@ -71,8 +71,9 @@ pub(super) fn web_identity(
     role: &Role,
     token_file: &str,
 ) -> Result<Credentials, CredentialsError> {
-    let token = std::fs::read_to_string(token_file)
-        .map_err(|e| with_cause(&format!("cannot read the web identity token file {token_file}"), e))?;
+    let token = std::fs::read_to_string(token_file).map_err(|e| {
+        CredentialsError::new(format!("cannot read the web identity token file {token_file}")).with_source(e)
+    })?;
     let token = token.trim();
     if token.is_empty() {
         return Err(CredentialsError::new(format!("the web identity token file {token_file} is empty")));
@@ -125,7 +126,7 @@ fn sts_config(env: &Env, profile: Option<&str>) -> Result<Config, CredentialsErr
     if let Some(profile) = profile {
         builder = builder.profile_name(profile);
     }
-    builder.build().map_err(|e| with_cause("cannot configure the STS client", e))
+    builder.build().map_err(|e| CredentialsError::new("cannot configure the STS client").with_source(e))
 }
 
 fn assume_role_input(role: &Role) -> <AssumeRole as Operation>::Input {
@@ -167,7 +168,7 @@ async fn assume_role_with_web_identity(
 }
 
 fn call_failed(operation: &str, role: &Role, error: crate::runtime::Error) -> CredentialsError {
-    with_cause(&format!("STS {operation} for role {} failed", role.role_arn), error)
+    CredentialsError::new(format!("STS {operation} for role {} failed", role.role_arn)).with_source(error)
 }
 
 /// The credentials of an answer: all four members are required by the model, but an answer
@@ -183,8 +184,9 @@ fn into_credentials(
     let secret = credentials.secret_access_key().ok_or_else(|| missing("SecretAccessKey"))?;
     let token = credentials.session_token().ok_or_else(|| missing("SessionToken"))?;
     let expiration: &DateTime = credentials.expiration().ok_or_else(|| missing("Expiration"))?;
-    let expiry = SystemTime::try_from(*expiration)
-        .map_err(|e| with_cause(&format!("the STS {operation} answer has an Expiration out of range"), e))?;
+    let expiry = SystemTime::try_from(*expiration).map_err(|e| {
+        CredentialsError::new(format!("the STS {operation} answer has an Expiration out of range")).with_source(e)
+    })?;
     Ok(Credentials::new(access_key_id, secret, Some(token.to_string()), Some(expiry), provider_name))
 }
 
