@@ -100,6 +100,17 @@ impl fmt::Debug for Env {
     }
 }
 
+/// A setting that must be `true` or `false` (any case, spaces around allowed); the error names
+/// `place`, where the value came from. Here, below configuration and the credential sources, as
+/// both read such settings from the environment and the profile.
+pub(crate) fn parse_flag(value: &str, place: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("{place} must be true or false, not {other:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

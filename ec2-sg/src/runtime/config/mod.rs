@@ -7,11 +7,11 @@ mod service_endpoint;
 
 use resolve::{region_from, shared_config_error};
 
-pub(crate) use resolve::{check_region, parse_flag};
+pub(crate) use resolve::check_region;
 pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
 
 use super::credentials::{CachingProvider, Credentials, DefaultCredentialsChain, ProvideCredentials};
-use super::env::Env;
+use super::env::{parse_flag, Env};
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
 use super::profile::{ProfileSet, SharedFiles};

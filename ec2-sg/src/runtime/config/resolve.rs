@@ -1,6 +1,6 @@
 //! Region and endpoint URL from the environment and the shared files, in the SDKs' order.
 
-use crate::runtime::env::Env;
+use crate::runtime::env::{parse_flag, Env};
 use crate::runtime::profile::{Lookup, ProfileError, ProfileSet, SharedFiles};
 use crate::runtime::sdk_error::Error;
 
@@ -60,16 +60,6 @@ fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Error> {
 #[cfg(not(feature = "reqwest-client"))]
 fn imds_region(_env: &Env, _profile: &str) -> Result<Lookup, Error> {
     Ok(Lookup::Missing("instance metadata (needs the reqwest-client feature)".to_owned()))
-}
-
-/// A setting that must be `true` or `false` (any case, spaces around allowed); the error names
-/// `place`, where the value came from.
-pub(crate) fn parse_flag(value: &str, place: &str) -> Result<bool, String> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        other => Err(format!("{place} must be true or false, not {other:?}")),
-    }
 }
 
 /// A region goes into a host name, whatever its source: it must be one host label (1 to 63
