@@ -18,6 +18,7 @@ mod cache;
 mod chain;
 #[cfg(feature = "reqwest-client")]
 mod container;
+mod context;
 mod document;
 mod environment;
 #[cfg(feature = "reqwest-client")]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::chain::{Loaded, ProviderContext};
+use super::context::{Loaded, ProviderContext};
 use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
 use super::profile_chain::{resolve, Base, CredentialSource, ProfileChain, Role};
 use super::{Credentials, CredentialsError, ProvideCredentials};
