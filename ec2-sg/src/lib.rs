@@ -66,7 +66,7 @@ pub mod primitives {
 impl runtime::Config {
     /// Starts a configuration.
     pub fn builder() -> runtime::ConfigBuilder {
-        runtime::ConfigBuilder::for_service(&generated::SERVICE)
+        runtime::ConfigBuilder::for_service(&generated::SERVICE, runtime::credentials::default_provider)
     }
 }
 

@@ -63,7 +63,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
          #[path = {runtime:?}]\npub mod runtime;\n\
          #[path = {customizations:?}]\nmod customizations;\n\
          mod generated;\npub use generated::*;\n\
-         impl runtime::Config {{\n    pub fn builder() -> runtime::ConfigBuilder {{\n        runtime::ConfigBuilder::for_service(&generated::SERVICE)\n    }}\n}}\n\
+         impl runtime::Config {{\n    pub fn builder() -> runtime::ConfigBuilder {{\n        runtime::ConfigBuilder::for_service(&generated::SERVICE, runtime::credentials::default_provider)\n    }}\n}}\n\
          pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {{\n    generated::SERVICES\n}}\n",
         runtime = runtime.display().to_string(),
         customizations = customizations.display().to_string(),

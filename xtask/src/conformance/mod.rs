@@ -96,7 +96,7 @@ fn write_crate(root: &Path, vectors: &Path, crate_dir: &Path) -> Result<usize, S
     // A configuration is built for one service (its endpoint is checked at build); any case's will do.
     main.push_str(
         "impl runtime::Config {\n    pub fn builder() -> runtime::ConfigBuilder {\n        \
-         runtime::ConfigBuilder::for_service(&c00::SERVICE)\n    }\n}\n",
+         runtime::ConfigBuilder::for_service(&c00::SERVICE, runtime::credentials::default_provider)\n    }\n}\n",
     );
     main.push_str("pub(crate) fn services() -> &'static [&'static runtime::ServiceMetadata] {\n    c00::SERVICES\n}\n");
     for case in &cases {

@@ -10,7 +10,7 @@ use resolve::{region_from, shared_config_error};
 pub(crate) use resolve::check_region;
 pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
 
-use super::credentials::{CachingProvider, Credentials, DefaultCredentialsChain, ProvideCredentials};
+use super::credentials::{CachingProvider, Credentials, ProvideCredentials};
 use super::env::{parse_flag, Env};
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
@@ -125,11 +125,18 @@ impl fmt::Debug for Config {
     }
 }
 
+/// The credentials provider of a configuration given none, made for its environment and the
+/// profile chosen with `profile_name` (if any); asked at the first call, not at build.
+pub(crate) type DefaultCredentials = fn(&Env, Option<String>) -> Arc<dyn ProvideCredentials>;
+
 /// Builds a [`Config`] for one service (`Config::builder()`, in the crate root, starts one for
 /// the crate's main service).
 pub struct ConfigBuilder {
     /// The service whose endpoint `build` resolves and checks.
     service: &'static ServiceMetadata,
+    /// Handed in, as the service is: the default chain sits above configuration (its role
+    /// sources call STS with a `Config` of their own).
+    default_credentials: DefaultCredentials,
     region: Option<String>,
     endpoint_url: Option<String>,
     use_fips: Option<bool>,
@@ -150,10 +157,12 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    /// Starts a configuration whose `build` resolves and checks `service`'s endpoint.
-    pub(crate) fn for_service(service: &'static ServiceMetadata) -> Self {
+    /// Starts a configuration whose `build` resolves and checks `service`'s endpoint, and that
+    /// asks `default_credentials` for a provider when given none.
+    pub(crate) fn for_service(service: &'static ServiceMetadata, default_credentials: DefaultCredentials) -> Self {
         Self {
             service,
+            default_credentials,
             region: Default::default(),
             endpoint_url: Default::default(),
             use_fips: Default::default(),
@@ -344,7 +353,7 @@ impl ConfigBuilder {
         };
         // The main service's endpoint is resolved now: a bad URL fails here, not at the first call.
         let endpoint = endpoints.resolve_with(service, &settings.files)?;
-        let credentials = self.credentials.unwrap_or_else(|| default_credentials(&env, self.profile));
+        let credentials = self.credentials.unwrap_or_else(|| (self.default_credentials)(&env, self.profile));
         let retry = check_retry_mode(self.retry.unwrap_or_else(RetryConfig::standard))?;
         let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let timeouts = self.timeouts.take_unset_from(default_timeouts()).build();
@@ -434,17 +443,6 @@ fn resolve_app_name(explicit: Option<AppName>, settings: &SettingSources<'_>) ->
         ))
     })?;
     Ok(Some(app_name))
-}
-
-/// The default chain (for the chosen profile, if any), cached: it is asked at the first call,
-/// not here.
-fn default_credentials(env: &Env, chosen_profile: Option<String>) -> Arc<dyn ProvideCredentials> {
-    let chain = DefaultCredentialsChain::with_env(env.clone());
-    let chain = match chosen_profile {
-        Some(profile) => chain.with_profile(profile),
-        None => chain,
-    };
-    Arc::new(CachingProvider::new(chain))
 }
 
 /// Only the standard retry mode is implemented.

@@ -1,7 +1,6 @@
 //! The default chain: the environment, the profile, a web identity token, a container agent, the
 //! instance metadata service; each a named source tried in turn by one loop.
 
-#[cfg(feature = "reqwest-client")]
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,8 +8,19 @@ use super::context::{Loaded, ProviderContext};
 use super::environment::env_credentials;
 use super::process::DEFAULT_PROCESS_TIMEOUT;
 use super::shared_profile::profile_credentials;
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use super::{CachingProvider, Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
+
+/// The default chain (for the chosen profile, if any), cached: what a configuration given no
+/// credentials uses (the crate root hands it to `ConfigBuilder::for_service`).
+pub(crate) fn default_provider(env: &Env, chosen_profile: Option<String>) -> Arc<dyn ProvideCredentials> {
+    let chain = DefaultCredentialsChain::with_env(env.clone());
+    let chain = match chosen_profile {
+        Some(profile) => chain.with_profile(profile),
+        None => chain,
+    };
+    Arc::new(CachingProvider::new(chain))
+}
 
 /// The usual chain, in the AWS SDKs' order: the environment variables; the profile (static keys,
 /// `credential_process`, roles assumed through `source_profile` or `credential_source`, a

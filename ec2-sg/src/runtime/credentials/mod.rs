@@ -34,6 +34,7 @@ mod sso;
 mod sts_roles;
 
 pub use cache::CachingProvider;
+pub(crate) use chain::default_provider;
 pub use chain::DefaultCredentialsChain;
 #[cfg(feature = "reqwest-client")]
 pub use container::ContainerCredentials;
