@@ -3,7 +3,7 @@
 
 use super::clock::ClockSkew;
 use super::config::Config;
-use super::credentials::{Credentials, CredentialsError};
+use super::credential_provider::{Credentials, CredentialsError};
 use super::error::ServiceError;
 use super::http::{HttpResponse, TransportError};
 use super::operation::Operation;

@@ -19,6 +19,7 @@ pub mod body;
 pub mod client;
 mod clock;
 mod config;
+mod credential_provider;
 pub mod credentials;
 mod dispatch;
 pub mod endpoint_lib;
@@ -55,7 +56,7 @@ pub use config::{
     resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile, Config,
     ConfigBuilder, TimeoutConfig,
 };
-pub use credentials::{Credentials, CredentialsError, ProvideCredentials};
+pub use credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 pub use error::{BuildError, ServiceError};
 pub use form::{decode_component, encode_component, encode_form_component_into, parse_form, PercentDecodeError};
 pub use idempotency::{FixedTokens, IdempotencyTokenProvider, RandomUuidTokens};

@@ -1,8 +1,8 @@
 //! SigV4 signing of a built request, with `aws-sigv4`.
 
-use super::credentials::Credentials;
 use super::request::HttpRequest;
 use super::sdk_error::{Error, ErrorKind};
+use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 use std::time::SystemTime;

@@ -10,7 +10,7 @@ use resolve::{region_from, shared_config_error};
 pub(crate) use resolve::check_region;
 pub use resolve::{resolve_endpoint_url, resolve_endpoint_url_for_profile, resolve_region, resolve_region_for_profile};
 
-use super::credentials::{CachingProvider, Credentials, ProvideCredentials};
+use super::credential_provider::{CachingProvider, Credentials, ProvideCredentials};
 use super::env::{parse_flag, Env};
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};

@@ -8,7 +8,7 @@ use super::context::{Loaded, ProviderContext};
 use super::environment::env_credentials;
 use super::process::DEFAULT_PROCESS_TIMEOUT;
 use super::shared_profile::profile_credentials;
-use super::{CachingProvider, Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::credential_provider::{CachingProvider, Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 
 /// The default chain (for the chosen profile, if any), cached: what a configuration given no

@@ -5,8 +5,10 @@ use std::time::Duration;
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{answered, endpoint_source_constructors, error_detail, run_in_background, SourceHttp, SourceUrl};
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::credential_provider::fetch::{
+    answered, endpoint_source_constructors, error_detail, run_in_background, SourceHttp, SourceUrl,
+};
+use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
 

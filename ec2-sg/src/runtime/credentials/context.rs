@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Credentials, CredentialsError};
+use crate::runtime::credential_provider::{Credentials, CredentialsError};
 use crate::runtime::env::Env;
 use crate::runtime::profile::{ProfileSet, SharedFiles};
 

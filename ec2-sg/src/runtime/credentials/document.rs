@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use super::Credentials;
+use crate::runtime::credential_provider::Credentials;
 use crate::runtime::json::{self, Value};
 use crate::runtime::timestamp::{parse_timestamp, TimestampFormat};
 

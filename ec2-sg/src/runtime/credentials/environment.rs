@@ -1,6 +1,6 @@
 //! Credentials from the environment variables.
 
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 
 const ENV_NOT_SET: &str = "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)";

@@ -6,8 +6,10 @@ use std::time::{Duration, SystemTime};
 use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::fetch::{answered, endpoint_source_constructors, run_in_background, SourceHttp, SourceResponse};
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::credential_provider::fetch::{
+    answered, endpoint_source_constructors, run_in_background, SourceHttp, SourceResponse,
+};
+use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::{parse_flag, Env};
 use crate::runtime::json;
 use crate::runtime::profile::{Lookup, ProfileSet};

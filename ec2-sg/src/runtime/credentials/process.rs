@@ -6,7 +6,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::document::{credentials_from_members, DocumentKind};
-use super::{Credentials, CredentialsError};
+use crate::runtime::credential_provider::{Credentials, CredentialsError};
 use crate::runtime::json::{self, Value};
 
 const PROCESS_DOCUMENT: DocumentKind =

@@ -2,7 +2,7 @@
 //! identity token, or a `credential_source`) and the roles assumed on top of it, in order.
 //! Pure: reading the files and calling STS are the caller's business.
 
-use super::CredentialsError;
+use crate::runtime::credential_provider::CredentialsError;
 use crate::runtime::profile::ProfileSet;
 
 /// The longest chain of roles followed (botocore has no limit but a loop check; a limit keeps a

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::context::{Loaded, ProviderContext};
 use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
 use super::profile_chain::{resolve, Base, CredentialSource, ProfileChain, Role};
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::profile::ProfileSet;
 

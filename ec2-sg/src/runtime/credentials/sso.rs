@@ -13,9 +13,11 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::DateTime;
 use sha1::{Digest, Sha1};
 
-use super::fetch::{endpoint_source_constructors, error_detail, run_in_background, SourceHttp, SourceUrl};
-use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::{check_region, resolve_endpoint_url_for_profile};
+use crate::runtime::credential_provider::fetch::{
+    endpoint_source_constructors, error_detail, run_in_background, SourceHttp, SourceUrl,
+};
+use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::form::encode_component;
 use crate::runtime::json::{self, Value};

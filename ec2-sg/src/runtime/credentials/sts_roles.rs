@@ -6,10 +6,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::fetch::run_in_background;
 use super::profile_chain::Role;
-use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::config::resolve_region_for_profile;
+use crate::runtime::credential_provider::fetch::run_in_background;
+use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::{Config, DateTime, Operation};
 use crate::sts::operation::{AssumeRole, AssumeRoleWithWebIdentity};
