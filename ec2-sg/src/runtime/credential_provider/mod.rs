@@ -1,11 +1,13 @@
 //! What a credentials provider is ([`ProvideCredentials`], [`Credentials`],
-//! [`CredentialsError`]) and what the providers are built on: the cache in front of them, and the
-//! HTTP fetch on one background runtime. Below configuration, which holds a provider; the sources
+//! [`CredentialsError`]) and what the providers are built on: the cache in front of them, the
+//! HTTP fetch on one background runtime, and the IMDS client (the region chain's last step). Below configuration, which holds a provider; the sources
 //! themselves, and the public paths of all this, are in `credentials`.
 
 mod cache;
 #[cfg(feature = "reqwest-client")]
 pub(crate) mod fetch;
+#[cfg(feature = "reqwest-client")]
+pub(crate) mod imds;
 
 pub use cache::CachingProvider;
 

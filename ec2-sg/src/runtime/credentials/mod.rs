@@ -23,7 +23,7 @@ mod context;
 mod document;
 mod environment;
 #[cfg(feature = "reqwest-client")]
-pub(crate) mod imds;
+mod imds;
 mod process;
 mod profile_chain;
 mod shared_profile;
