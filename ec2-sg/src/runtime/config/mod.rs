@@ -19,7 +19,7 @@ use super::request::{Compression, Endpoint};
 use super::response::DecodedLimit;
 use super::retry::{RetryConfig, RetryMode};
 use super::sdk_error::Error;
-use super::service::{EndpointInputs, ServiceMetadata};
+use super::service::ServiceMetadata;
 use super::user_agent::AppName;
 use super::xml::DEFAULT_MAX_DECODED_BYTES;
 use service_endpoint::ServiceEndpoints;
@@ -79,6 +79,11 @@ impl Config {
     /// The resolved endpoint of the crate's main service (EC2).
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    /// The endpoint requests to `service` go to (see [`Config::endpoint`] for the crate's main service).
+    pub fn endpoint_for(&self, service: &ServiceMetadata) -> Result<Endpoint, Error> {
+        self.endpoints.resolve(service)
     }
 
     /// The retry configuration.

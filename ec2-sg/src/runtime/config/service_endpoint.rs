@@ -3,11 +3,11 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>`), once per service.
 
 use super::resolve::endpoint_url_from;
-use super::{Config, EndpointInputs, ServiceMetadata};
 use crate::runtime::env::Env;
 use crate::runtime::profile::{ProfileSet, SharedFiles};
 use crate::runtime::request::Endpoint;
 use crate::runtime::sdk_error::Error;
+use crate::runtime::service::{EndpointInputs, ServiceMetadata};
 use std::sync::Mutex;
 
 /// What endpoint resolution reads, kept from the builder, and the endpoints resolved so far.
@@ -57,12 +57,5 @@ impl ServiceEndpoints {
         let endpoint = Endpoint::parse(&url).map_err(Error::validation)?;
         resolved.push((service.name, endpoint.clone()));
         Ok(endpoint)
-    }
-}
-
-impl Config {
-    /// The endpoint requests to `service` go to (see [`Config::endpoint`] for the crate's main service).
-    pub fn endpoint_for(&self, service: &ServiceMetadata) -> Result<Endpoint, Error> {
-        self.endpoints.resolve(service)
     }
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use super::{Credentials, CredentialsError, ProvideCredentials};
+use super::types::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::http::BoxFuture;
 
 /// Cached credentials are refreshed this long before they expire.

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tokio::runtime::Handle;
 
-use super::CredentialsError;
+use super::types::CredentialsError;
 use crate::runtime::body::Body;
 use crate::runtime::http::{HttpClient, ReqwestClient, TransportError, TransportLimits};
 use crate::runtime::json;

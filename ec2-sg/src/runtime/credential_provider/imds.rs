@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::fetch::{answered, run_in_background, SourceHttp, SourceResponse};
-use super::CredentialsError;
+use super::types::CredentialsError;
 use crate::runtime::env::{parse_flag, Env};
 use crate::runtime::profile::{Lookup, ProfileSet};
 

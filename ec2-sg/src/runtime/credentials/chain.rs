@@ -52,7 +52,7 @@ pub struct DefaultCredentialsChain {
     process_timeout: Duration,
     /// Kept from fetch to fetch: it holds the last credentials, for static stability.
     #[cfg(feature = "reqwest-client")]
-    imds: Arc<super::ImdsCredentials>,
+    imds: Arc<super::imds::ImdsCredentials>,
 }
 
 impl Default for DefaultCredentialsChain {
@@ -71,7 +71,7 @@ impl DefaultCredentialsChain {
     pub fn with_env(env: Env) -> Self {
         Self {
             #[cfg(feature = "reqwest-client")]
-            imds: Arc::new(super::ImdsCredentials::with_env(env.clone())),
+            imds: Arc::new(super::imds::ImdsCredentials::with_env(env.clone())),
             env,
             profile: None,
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
@@ -83,7 +83,7 @@ impl DefaultCredentialsChain {
         let name = name.into();
         Self {
             #[cfg(feature = "reqwest-client")]
-            imds: Arc::new(super::ImdsCredentials::with_env(self.env.clone()).with_profile(name.clone())),
+            imds: Arc::new(super::imds::ImdsCredentials::with_env(self.env.clone()).with_profile(name.clone())),
             profile: Some(name),
             ..self
         }
@@ -127,7 +127,9 @@ const SOURCES: &[(&str, Source)] = &[
     ("profile", |_, context| profile_credentials(context)),
     #[cfg(feature = "reqwest-client")]
     ("web identity", |_, context| {
-        Loaded::from_provider(super::WebIdentityCredentials::with_env(context.env.clone()).provide_credentials())
+        Loaded::from_provider(
+            super::sts_roles::WebIdentityCredentials::with_env(context.env.clone()).provide_credentials(),
+        )
     }),
     #[cfg(feature = "reqwest-client")]
     ("container agent", container),
@@ -154,10 +156,10 @@ fn environment(chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -
 /// Once configured, the container agent must answer: any error of it stops the chain.
 #[cfg(feature = "reqwest-client")]
 fn container(_chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
-    if !super::ContainerCredentials::is_configured(context.env) {
+    if !super::container::ContainerCredentials::is_configured(context.env) {
         return Ok(Loaded::NotHere(vec![super::container::CONTAINER_NOT_SET.to_owned()]));
     }
-    super::ContainerCredentials::with_env(context.env.clone()).provide_credentials().map(Loaded::Found)
+    super::container::ContainerCredentials::with_env(context.env.clone()).provide_credentials().map(Loaded::Found)
 }
 
 #[cfg(test)]

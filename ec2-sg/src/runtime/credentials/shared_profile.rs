@@ -120,9 +120,11 @@ fn credential_source(env: &Env, profile: &str, source: CredentialSource) -> Resu
     let outcome = match source {
         CredentialSource::Environment => super::environment::env_credentials(env),
         CredentialSource::Ec2InstanceMetadata => {
-            super::ImdsCredentials::with_env(env.clone()).with_profile(profile).provide_credentials()
+            super::imds::ImdsCredentials::with_env(env.clone()).with_profile(profile).provide_credentials()
         }
-        CredentialSource::EcsContainer => super::ContainerCredentials::with_env(env.clone()).provide_credentials(),
+        CredentialSource::EcsContainer => {
+            super::container::ContainerCredentials::with_env(env.clone()).provide_credentials()
+        }
     };
     outcome.map_err(|e| {
         CredentialsError::new(format!("credential_source {source:?} of profile {profile:?} gave no credentials"))
