@@ -3,13 +3,31 @@
 //! [`HttpRequest`] and an answer is read from a status and a body, so any HTTP client (or a
 //! recorded response) can sit in between. On top of it: signing, credentials, retries and the clients.
 //!
+//! The modules in layers, lowest first; none imports a module of a layer above its own:
+//! 1. values, wire formats, errors and where settings come from: `body`, `json`, `xml`, `form`,
+//!    `query`, `timestamp`, `error`, `sdk_error`, `operation_error`, `retry`, `random`,
+//!    `idempotency`, `clock`, `user_agent`, `service`, `endpoint_lib`, `env`, `profile`;
+//! 2. the contract with generated code, `operation`; on it `request` and `response`; on those the
+//!    transport, `http`, and `sign`;
+//! 3. `credential_provider`: what a credentials provider is, the cache, the HTTP fetch on one
+//!    background runtime, and the IMDS client; beside it, over `http` alone, `paginate`;
+//! 4. `config`, which holds a provider (the default one is handed in by the crate root) and may ask
+//!    IMDS for the region;
+//! 5. `dispatch`, then the clients, `client` and `blocking`, then `waiter`; and `replay` (its
+//!    `config_builder` starts from the crate root's `Config::builder()`);
+//! 6. `credentials`: the sources and the default chain, and the public paths of layer 3's types.
+//!    It is on top because the role sources call STS through `config` and `client`.
+//!
+//! Inside `config`, `credential_provider` and `credentials`, no file imports its module's `mod.rs`.
+//!
 //! Each operation names its service's facts (`Operation::SERVICE`: signing name, endpoint
 //! resolver), so several services share the runtime and one `Config`. The runtime is handed what
-//! is the crate's rather than reaching for it: a `ConfigBuilder` is made for one service
-//! (`ConfigBuilder::for_service`; the crate root's `Config::builder()` passes the main one, and
-//! also defines `ConfigBuilder::default()` and the clients' `from_env()` with it), and service
-//! customizations come through the `Operation` hooks `customize_input` and `customize_error`
-//! (no-ops unless the generated impl supplies them). One exception, for the `test-util` replay
+//! is the crate's rather than reaching for it: a `ConfigBuilder` is made for one service, with
+//! the credentials provider to use when given none (`ConfigBuilder::for_service`; the crate
+//! root's `Config::builder()` passes the main service and the default chain, and also defines
+//! `ConfigBuilder::default()` and the clients' `from_env()` with it), and service customizations
+//! come through the `Operation` hooks `customize_input` and `customize_error` (no-ops unless the
+//! generated impl supplies them). One exception, for the `test-util` replay
 //! client: `crate::services()` lists every service of the crate, whose signing names
 //! `replay::signature_problems` accepts.
 
