@@ -1,4 +1,5 @@
-//! The service facts the runtime reads through `crate::service_defaults()`.
+//! The service facts (`ServiceMetadata`): each operation points at its service through
+//! `Operation::SERVICE`, and the crate root hands the main one to `ConfigBuilder::for_service`.
 
 use crate::Model;
 use proc_macro2::TokenStream;

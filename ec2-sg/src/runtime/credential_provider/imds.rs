@@ -20,17 +20,18 @@ const REGION_PATH: &str = "/latest/meta-data/placement/region";
 
 pub(crate) const DISABLED: &str = "instance metadata service (disabled by AWS_EC2_METADATA_DISABLED)";
 
-/// How to reach IMDS, as the environment and profile say.
+/// The IMDS client: where and how to reach the service, as the environment and profile say, and
+/// the calls (token, GET, region) made with those settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ImdsSettings {
+pub(crate) struct ImdsClient {
     pub(crate) endpoint: String,
     v1_fallback: bool,
     timeout: Duration,
     attempts: u32,
 }
 
-impl ImdsSettings {
-    /// The settings; `None` when IMDS is turned off (`AWS_EC2_METADATA_DISABLED=true`).
+impl ImdsClient {
+    /// The client, from the environment and profile; `None` when IMDS is turned off (`AWS_EC2_METADATA_DISABLED=true`).
     pub(crate) fn load(env: &Env, profile: &str) -> Result<Option<Self>, CredentialsError> {
         // Only `true` turns it off; any other value leaves it on, as botocore reads it.
         let disabled = env.get("AWS_EC2_METADATA_DISABLED");
@@ -154,14 +155,14 @@ impl ImdsSettings {
 /// The region of the instance, from IMDS (`placement/region`); where it looked, when IMDS is off
 /// or does not answer, so that a region chain can name it among the places it looked.
 pub(crate) fn imds_region(env: &Env, profile: &str) -> Result<Lookup, CredentialsError> {
-    let Some(settings) = ImdsSettings::load(env, profile)? else {
+    let Some(imds) = ImdsClient::load(env, profile)? else {
         return Ok(Lookup::Missing(DISABLED.to_owned()));
     };
-    let endpoint = settings.endpoint.clone();
+    let endpoint = imds.endpoint.clone();
     let fetched = run_in_background(async move {
-        let http = settings.http()?;
-        let token = settings.token(&http).await?;
-        settings.get(&http, REGION_PATH, token.as_deref()).await
+        let http = imds.http()?;
+        let token = imds.token(&http).await?;
+        imds.get(&http, REGION_PATH, token.as_deref()).await
     });
     match fetched {
         Ok(Some(region)) if !region.trim().is_empty() => Ok(Lookup::Found(region.trim().to_owned())),
@@ -179,7 +180,7 @@ mod tests {
     fn only_true_turns_imds_off() {
         let load = |value: &str| {
             let env = Env::from_vars([("HOME", "/nonexistent-ec2-sg"), ("AWS_EC2_METADATA_DISABLED", value)]);
-            ImdsSettings::load(&env, "default").unwrap()
+            ImdsClient::load(&env, "default").unwrap()
         };
         for off in ["true", " TRUE ", "True"] {
             assert_eq!(load(off), None, "{off:?}");

@@ -8,7 +8,7 @@ use aws_smithy_async::time::{SharedTimeSource, TimeSource};
 
 use super::document::{credentials_from_members, DocumentKind};
 use crate::runtime::credential_provider::fetch::{endpoint_source_constructors, run_in_background};
-use crate::runtime::credential_provider::imds::{ImdsSettings, DISABLED};
+use crate::runtime::credential_provider::imds::{ImdsClient, DISABLED};
 use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
@@ -62,39 +62,39 @@ endpoint_source_constructors!(
 );
 
 impl ImdsCredentials {
-    fn fetch(&self, settings: ImdsSettings, now: SystemTime) -> Result<Credentials, CredentialsError> {
+    fn fetch(&self, imds: ImdsClient, now: SystemTime) -> Result<Credentials, CredentialsError> {
         run_in_background(async move {
-            let http = settings.http()?;
-            let token = settings.token(&http).await?;
+            let http = imds.http()?;
+            let token = imds.token(&http).await?;
             let token = token.as_deref();
-            let Some(roles) = settings.get(&http, ROLE_PATH, token).await? else {
+            let Some(roles) = imds.get(&http, ROLE_PATH, token).await? else {
                 return Err(CredentialsError::not_loaded(format!(
                     "instance metadata service at {} (no instance profile is attached)",
-                    settings.endpoint
+                    imds.endpoint
                 )));
             };
             let role = roles.lines().map(str::trim).find(|line| !line.is_empty()).ok_or_else(|| {
                 CredentialsError::not_loaded(format!(
                     "instance metadata service at {} (no role in the instance profile)",
-                    settings.endpoint
+                    imds.endpoint
                 ))
             })?;
             if !role.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)) {
                 return Err(CredentialsError::new(format!(
                     "the instance metadata service at {} named a role that is not a role name",
-                    settings.endpoint
+                    imds.endpoint
                 )));
             }
-            let document = settings.get(&http, &format!("{ROLE_PATH}{role}"), token).await?.ok_or_else(|| {
+            let document = imds.get(&http, &format!("{ROLE_PATH}{role}"), token).await?.ok_or_else(|| {
                 CredentialsError::new(format!(
                     "the instance metadata service at {} has no credentials for role {role:?}",
-                    settings.endpoint
+                    imds.endpoint
                 ))
             })?;
             let invalid = |problem: String| {
                 CredentialsError::new(format!(
                     "the instance metadata service at {} answered {problem} for role {role:?}",
-                    settings.endpoint
+                    imds.endpoint
                 ))
             };
             let members = json::parse_object(&document).map_err(invalid)?;
@@ -131,12 +131,12 @@ fn code_is_success(members: &[(String, json::Value)]) -> bool {
 impl ProvideCredentials for ImdsCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
-        let Some(settings) = ImdsSettings::load(&self.env, &profile)? else {
+        let Some(imds) = ImdsClient::load(&self.env, &profile)? else {
             return Err(CredentialsError::not_loaded(DISABLED));
         };
         let now = self.time.now();
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        match self.fetch(settings, now) {
+        match self.fetch(imds, now) {
             Ok(credentials) if credentials.expiry().is_some_and(|expiry| expiry <= now) => {
                 tracing::warn!(
                     "the instance metadata service gave credentials that have already expired; using them for \
