@@ -54,7 +54,7 @@ pub(crate) fn shared_config_error(err: ProfileError) -> Error {
 #[cfg(feature = "reqwest-client")]
 fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Error> {
     crate::runtime::credential_provider::imds::imds_region(env, profile)
-        .map_err(|e| Error::configuration(format!("cannot read the region from instance metadata: {e}")))
+        .map_err(|e| Error::configuration(format!("cannot read the region from instance metadata: {e}")).with_source(e))
 }
 
 #[cfg(not(feature = "reqwest-client"))]

@@ -185,7 +185,7 @@ fn spawn_blocking(refresh: impl FnOnce() + Send + 'static) -> Result<(), Credent
         .name("ec2-sg-credentials-refresh".into())
         .spawn(refresh)
         .map(drop)
-        .map_err(|e| CredentialsError::new(format!("cannot start a thread to refresh credentials: {e}")))
+        .map_err(|e| CredentialsError::new("cannot start a thread to refresh credentials").with_source(e))
 }
 
 fn is_fresh(credentials: &Credentials, now: SystemTime) -> bool {
