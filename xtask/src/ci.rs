@@ -152,6 +152,11 @@ pub fn test(args: &[String]) -> Result<(), String> {
             ("API features: clippy with none, each alone, all", plain(crate::features::matrix)),
             ("API features: an operation needs its feature", plain(crate::features::gates)),
             ("cargo test (end-to-end against moto included)", cargo(&["test", "--workspace", "--all-features"])),
+            // The minimal build's own unit tests: messages that name what a missing feature leaves out.
+            (
+                "ec2-sg unit tests with no default features",
+                cargo(&["test", "-p", "ec2-sg", "--lib", "--no-default-features"]),
+            ),
             (
                 "README examples build as pasted; the first and the walkthrough run against moto",
                 Box::new(move || {

@@ -164,12 +164,16 @@ mod tests {
         let dir = TempDir::new();
         dir.config("[default]\noutput = json\n");
         let err = resolve_region(&dir.env(&[])).unwrap_err();
+        #[cfg(feature = "reqwest-client")]
+        let imds = "instance metadata service (disabled by AWS_EC2_METADATA_DISABLED)";
+        #[cfg(not(feature = "reqwest-client"))]
+        let imds = "instance metadata (needs the reqwest-client feature)";
         assert_eq!(
             err.to_string(),
             format!(
                 "no AWS region found. Looked at: environment variable AWS_REGION (not set); environment variable \
                  AWS_DEFAULT_REGION (not set); profile \"default\" in {} (file not found); profile \"default\" in {} \
-                 (no region); instance metadata service (disabled by AWS_EC2_METADATA_DISABLED). Set one with Config::builder().region(..), AWS_REGION, or `region = ...` in the profile.",
+                 (no region); {imds}. Set one with Config::builder().region(..), AWS_REGION, or `region = ...` in the profile.",
                 dir.credentials_path(),
                 dir.config_path()
             )

@@ -196,13 +196,19 @@ mod tests {
         let dir = TempDir::new();
         let err = DefaultCredentialsChain::with_env(dir.env(&[])).provide_credentials().unwrap_err();
         assert!(err.is_not_loaded());
+        // The sources that need the bundled HTTP client say so when it is not compiled in.
+        #[cfg(feature = "reqwest-client")]
+        let remote = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set); container credentials \
+             (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set); instance \
+             metadata service (disabled by AWS_EC2_METADATA_DISABLED)";
+        #[cfg(not(feature = "reqwest-client"))]
+        let remote = "web identity, container agent and instance metadata (need the reqwest-client feature)";
         assert_eq!(
             err.to_string(),
             format!(
                 "no AWS credentials found. Looked at: environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
                  (not set); profile \"default\" in {} (file not found); profile \"default\" in {} (file not found); \
-                 web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set); container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI \
-                 not set); instance metadata service (disabled by AWS_EC2_METADATA_DISABLED). Set credentials with Config::builder().credentials(..), the environment, or the shared files.",
+                 {remote}. Set credentials with Config::builder().credentials(..), the environment, or the shared files.",
                 dir.credentials_path(),
                 dir.config_path()
             )
