@@ -142,6 +142,13 @@ pub struct ConfigBuilder {
     /// Handed in, as the service is: the default chain sits above configuration (its role
     /// sources call STS with a `Config` of their own).
     default_credentials: DefaultCredentials,
+    /// What the caller set; what is unset is resolved by `build`.
+    given: Given,
+}
+
+/// The settings a [`ConfigBuilder`] was given, each unset at first.
+#[derive(Default)]
+struct Given {
     region: Option<String>,
     endpoint_url: Option<String>,
     use_fips: Option<bool>,
@@ -165,32 +172,12 @@ impl ConfigBuilder {
     /// Starts a configuration whose `build` resolves and checks `service`'s endpoint, and that
     /// asks `default_credentials` for a provider when given none.
     pub(crate) fn for_service(service: &'static ServiceMetadata, default_credentials: DefaultCredentials) -> Self {
-        Self {
-            service,
-            default_credentials,
-            region: Default::default(),
-            endpoint_url: Default::default(),
-            use_fips: Default::default(),
-            use_dual_stack: Default::default(),
-            credentials: Default::default(),
-            profile: Default::default(),
-            retry: Default::default(),
-            timeouts: Default::default(),
-            max_response_bytes: Default::default(),
-            max_decoded_bytes: Default::default(),
-            app_name: Default::default(),
-            idempotency_tokens: Default::default(),
-            compression: Default::default(),
-            http_client: Default::default(),
-            blocking_http_client: Default::default(),
-            sleep: Default::default(),
-            env: Default::default(),
-        }
+        Self { service, default_credentials, given: Given::default() }
     }
 
     /// The region (else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`).
     pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
+        self.given.region = Some(region.into());
         self
     }
 
@@ -198,74 +185,74 @@ impl ConfigBuilder {
     /// `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, and last the region's AWS endpoint).
     /// A path is kept: requests go to `{url}/`.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
-        self.endpoint_url = Some(url.into());
+        self.given.endpoint_url = Some(url.into());
         self
     }
 
     /// FIPS endpoints (else `AWS_USE_FIPS_ENDPOINT`, the profile's `use_fips_endpoint`).
     pub fn use_fips(mut self, on: bool) -> Self {
-        self.use_fips = Some(on);
+        self.given.use_fips = Some(on);
         self
     }
 
     /// Dual-stack endpoints (else `AWS_USE_DUALSTACK_ENDPOINT`, the profile's `use_dualstack_endpoint`).
     pub fn use_dual_stack(mut self, on: bool) -> Self {
-        self.use_dual_stack = Some(on);
+        self.given.use_dual_stack = Some(on);
         self
     }
 
     /// Fixed credentials.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(Arc::new(credentials));
+        self.given.credentials = Some(Arc::new(credentials));
         self
     }
 
     /// Any source of credentials (else the default chain: environment, then shared files).
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
-        self.credentials = Some(Arc::new(CachingProvider::new(provider)));
+        self.given.credentials = Some(Arc::new(CachingProvider::new(provider)));
         self
     }
 
     /// The profile of the shared files to read (else `AWS_PROFILE`, else `default`).
     pub fn profile_name(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
+        self.given.profile = Some(profile.into());
         self
     }
 
     /// Retries (default: standard mode, 3 attempts).
     pub fn retry_config(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.given.retry = Some(retry);
         self
     }
 
     /// Shorthand for `retry_config(RetryConfig::standard().with_max_attempts(n))`; `1` turns retries off.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.retry = Some(self.retry.unwrap_or_else(RetryConfig::standard).with_max_attempts(attempts));
+        self.given.retry = Some(self.given.retry.unwrap_or_else(RetryConfig::standard).with_max_attempts(attempts));
         self
     }
 
     /// All timeouts at once (what it leaves unset keeps its default).
     pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
-        self.timeouts = timeouts.into_builder();
+        self.given.timeouts = timeouts.into_builder();
         self
     }
 
     /// Connect timeout (default 3.1 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts = self.timeouts.connect_timeout(timeout);
+        self.given.timeouts = self.given.timeouts.connect_timeout(timeout);
         self
     }
 
     /// The longest wait for the next bytes of an answer (default 60 s).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts = self.timeouts.read_timeout(timeout);
+        self.given.timeouts = self.given.timeouts.read_timeout(timeout);
         self
     }
 
     /// Answers with a longer body are refused with an error, with the bundled HTTP clients
     /// (default 256 MiB).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.max_response_bytes = Some(limit);
+        self.given.max_response_bytes = Some(limit);
         self
     }
 
@@ -276,93 +263,93 @@ impl ConfigBuilder {
     /// size of its type; a DescribeSecurityGroups page of 2,000 groups with 25 rules each comes
     /// to 10 MB.
     pub fn max_decoded_bytes(mut self, limit: usize) -> Self {
-        self.max_decoded_bytes = Some(limit);
+        self.given.max_decoded_bytes = Some(limit);
         self
     }
 
     /// The application's name, sent in the user agent (`app/…`) so that AWS-side logs tell it
     /// apart (else `AWS_SDK_UA_APP_ID`, else the profile's `sdk_ua_app_id`).
     pub fn app_name(mut self, app_name: AppName) -> Self {
-        self.app_name = Some(app_name);
+        self.given.app_name = Some(app_name);
         self
     }
 
     /// Timeout of one attempt (aws-smithy-types' `operation_attempt_timeout`).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts = self.timeouts.operation_attempt_timeout(timeout);
+        self.given.timeouts = self.given.timeouts.operation_attempt_timeout(timeout);
         self
     }
 
     /// Timeout of a whole operation, retries included.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
-        self.timeouts = self.timeouts.operation_timeout(timeout);
+        self.given.timeouts = self.given.timeouts.operation_timeout(timeout);
         self
     }
 
     /// The source of idempotency tokens for members left unset (default: random UUIDs).
     pub fn idempotency_token_provider(mut self, provider: impl IdempotencyTokenProvider + 'static) -> Self {
-        self.idempotency_tokens = Some(Arc::new(provider));
+        self.given.idempotency_tokens = Some(Arc::new(provider));
         self
     }
 
     /// Request compression, for operations whose model asks for it.
     pub fn compression(mut self, compression: Compression) -> Self {
-        self.compression = compression;
+        self.given.compression = compression;
         self
     }
 
     /// Your own async HTTP client (instead of the bundled reqwest one, or with none bundled).
     pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
-        self.http_client = Some(Arc::new(client));
+        self.given.http_client = Some(Arc::new(client));
         self
     }
 
     /// Your own blocking HTTP client, for `ec2_sg::blocking::Client`.
     pub fn blocking_http_client(mut self, client: impl BlockingHttpClient + 'static) -> Self {
-        self.blocking_http_client = Some(Arc::new(client));
+        self.given.blocking_http_client = Some(Arc::new(client));
         self
     }
 
     /// The async sleep used for backoff and timeouts (bundled: tokio's).
     pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
-        self.sleep = Some(Arc::new(sleep));
+        self.given.sleep = Some(Arc::new(sleep));
         self
     }
 
     /// Read environment variables and shared files from this [`Env`] instead of the process's
     /// (tests, or programs that keep their settings elsewhere).
     pub fn env(mut self, env: Env) -> Self {
-        self.env = Some(env);
+        self.given.env = Some(env);
         self
     }
 
     /// Resolves what was not set and checks it all: the region, the endpoint (a bad URL is an
     /// error here, not at the first call). Credentials are resolved at the first call.
     pub fn build(self) -> Result<Config, Error> {
-        let service = self.service;
-        let env = self.env.unwrap_or_else(Env::real);
-        let settings = SettingSources::new(&env, self.profile.as_deref());
-        let region = resolve_region_setting(self.region, &settings)?;
-        let use_fips = settings.flag(self.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        let Self { service, default_credentials, given } = self;
+        let env = given.env.unwrap_or_else(Env::real);
+        let settings = SettingSources::new(&env, given.profile.as_deref());
+        let region = resolve_region_setting(given.region, &settings)?;
+        let use_fips = settings.flag(given.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
         let use_dual_stack =
-            settings.flag(self.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
-        let app_name = resolve_app_name(self.app_name, &settings)?;
+            settings.flag(given.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        let app_name = resolve_app_name(given.app_name, &settings)?;
         let endpoints = ServiceEndpoints {
             region: region.clone(),
             use_fips,
             use_dual_stack,
-            endpoint_url: self.endpoint_url,
+            endpoint_url: given.endpoint_url,
             env: env.clone(),
-            profile: self.profile.clone(),
+            profile: given.profile.clone(),
             resolved: Default::default(),
         };
         // The main service's endpoint is resolved now: a bad URL fails here, not at the first call.
         let endpoint = endpoints.resolve_with(service, &settings.files)?;
-        let credentials = self.credentials.unwrap_or_else(|| (self.default_credentials)(&env, self.profile));
-        let retry = check_retry_mode(self.retry.unwrap_or_else(RetryConfig::standard))?;
-        let max_response_bytes = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-        let timeouts = self.timeouts.take_unset_from(default_timeouts()).build();
-        let http_client = match self.http_client {
+        let credentials = given.credentials.unwrap_or_else(|| (default_credentials)(&env, given.profile));
+        let retry = check_retry_mode(given.retry.unwrap_or_else(RetryConfig::standard))?;
+        let max_response_bytes = given.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        let timeouts = given.timeouts.take_unset_from(default_timeouts()).build();
+        let http_client = match given.http_client {
             Some(client) => Some(client),
             None => default_http_client(transport_limits(&timeouts, max_response_bytes))?,
         };
@@ -374,13 +361,13 @@ impl ConfigBuilder {
             retry,
             timeouts,
             max_response_bytes,
-            max_decoded_bytes: self.max_decoded_bytes.unwrap_or(DEFAULT_MAX_DECODED_BYTES),
+            max_decoded_bytes: given.max_decoded_bytes.unwrap_or(DEFAULT_MAX_DECODED_BYTES),
             app_name,
-            idempotency_tokens: self.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
-            compression: self.compression,
+            idempotency_tokens: given.idempotency_tokens.unwrap_or_else(|| Arc::new(RandomUuidTokens)),
+            compression: given.compression,
             http_client,
-            blocking_http_client: self.blocking_http_client,
-            sleep: self.sleep.or_else(default_sleep),
+            blocking_http_client: given.blocking_http_client,
+            sleep: given.sleep.or_else(default_sleep),
         })
     }
 }
