@@ -327,6 +327,23 @@ impl<'a> SharedFiles<'a> {
     }
 }
 
+/// What settings are read from: the environment, the profile (the one chosen, else `AWS_PROFILE`,
+/// else `default`) and the shared files, read on first need and once. One `Config::build` holds
+/// one, and so does each credentials fetch.
+pub(crate) struct ProfileSources<'a> {
+    pub(crate) env: &'a Env,
+    pub(crate) profile: String,
+    pub(crate) files: SharedFiles<'a>,
+}
+
+impl<'a> ProfileSources<'a> {
+    /// Nothing is read yet.
+    pub(crate) fn new(env: &'a Env, chosen_profile: Option<String>) -> Self {
+        let profile = chosen_profile.unwrap_or_else(|| ProfileSet::selected(env));
+        Self { env, profile, files: SharedFiles::new(env) }
+    }
+}
+
 #[cfg(test)]
 thread_local! {
     /// How many times this thread read each shared file, by path: what proves a build reads each once.

@@ -14,7 +14,7 @@ use super::credential_provider::{CachingProvider, Credentials, ProvideCredential
 use super::env::{parse_flag, Env};
 use super::http::{AsyncSleep, BlockingHttpClient, HttpClient, TransportLimits, DEFAULT_MAX_RESPONSE_BYTES};
 use super::idempotency::{IdempotencyTokenProvider, RandomUuidTokens};
-use super::profile::{ProfileSet, SharedFiles};
+use super::profile::ProfileSources;
 use super::request::{Compression, Endpoint};
 use super::response::DecodedLimit;
 use super::retry::{RetryConfig, RetryMode};
@@ -328,11 +328,11 @@ impl ConfigBuilder {
     pub fn build(self) -> Result<Config, Error> {
         let Self { service, default_credentials, given } = self;
         let env = given.env.unwrap_or_else(Env::real);
-        let settings = SettingSources::new(&env, given.profile.as_deref());
+        let settings = ProfileSources::new(&env, given.profile.clone());
         let region = resolve_region_setting(given.region, &settings)?;
-        let use_fips = settings.flag(given.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        let use_fips = flag(&settings, given.use_fips, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
         let use_dual_stack =
-            settings.flag(given.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+            flag(&settings, given.use_dual_stack, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         let app_name = resolve_app_name(given.app_name, &settings)?;
         let endpoints = ServiceEndpoints {
             region: region.clone(),
@@ -372,47 +372,36 @@ impl ConfigBuilder {
     }
 }
 
-/// Where a setting the builder was not given is read: the environment variable, else the key in
-/// the selected profile of the shared files (read on the first step that needs them, and once).
-struct SettingSources<'a> {
-    env: &'a Env,
-    /// `Config::builder().profile_name(..)`, else `AWS_PROFILE`, else `default`.
-    profile: String,
-    files: SharedFiles<'a>,
+/// The value of `variable`, else of `profile_key` in the profile, with where it came from (for an
+/// error message).
+fn setting(sources: &ProfileSources<'_>, variable: &str, profile_key: &str) -> Result<Option<(String, String)>, Error> {
+    if let Some(value) = sources.env.get(variable) {
+        return Ok(Some((value, variable.to_owned())));
+    }
+    let set = sources.files.get().map_err(shared_config_error)?;
+    let place = || format!("{profile_key} in profile {:?}", sources.profile);
+    Ok(set.get(&sources.profile, profile_key).map(|value| (value.to_owned(), place())))
 }
 
-impl<'a> SettingSources<'a> {
-    fn new(env: &'a Env, chosen_profile: Option<&str>) -> Self {
-        let profile = chosen_profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
-        Self { env, profile, files: SharedFiles::new(env) }
+/// A true/false setting: the builder's, else the environment's, else the profile's, else false.
+fn flag(
+    sources: &ProfileSources<'_>,
+    explicit: Option<bool>,
+    variable: &str,
+    profile_key: &str,
+) -> Result<bool, Error> {
+    if let Some(value) = explicit {
+        return Ok(value);
     }
-
-    /// The value of `variable`, else of `profile_key` in the profile, with where it came from
-    /// (for an error message).
-    fn setting(&self, variable: &str, profile_key: &str) -> Result<Option<(String, String)>, Error> {
-        if let Some(value) = self.env.get(variable) {
-            return Ok(Some((value, variable.to_owned())));
-        }
-        let set = self.files.get().map_err(shared_config_error)?;
-        let place = || format!("{profile_key} in profile {:?}", self.profile);
-        Ok(set.get(&self.profile, profile_key).map(|value| (value.to_owned(), place())))
-    }
-
-    /// A true/false setting: the builder's, else the environment's, else the profile's, else false.
-    fn flag(&self, explicit: Option<bool>, variable: &str, profile_key: &str) -> Result<bool, Error> {
-        if let Some(value) = explicit {
-            return Ok(value);
-        }
-        match self.setting(variable, profile_key)? {
-            Some((value, place)) => parse_flag(&value, &place).map_err(Error::configuration),
-            None => Ok(false),
-        }
+    match setting(sources, variable, profile_key)? {
+        Some((value, place)) => parse_flag(&value, &place).map_err(Error::configuration),
+        None => Ok(false),
     }
 }
 
 /// The region: the builder's (checked like any other), else the environment's, the profile's,
 /// or the instance metadata service's.
-fn resolve_region_setting(explicit: Option<String>, settings: &SettingSources<'_>) -> Result<String, Error> {
+fn resolve_region_setting(explicit: Option<String>, settings: &ProfileSources<'_>) -> Result<String, Error> {
     match explicit {
         Some(region) if region.trim().is_empty() => Err(Error::configuration("the region is empty")),
         Some(region) => check_region(&region, "Config::builder().region(..)"),
@@ -422,11 +411,11 @@ fn resolve_region_setting(explicit: Option<String>, settings: &SettingSources<'_
 
 /// The application name: the builder's, else `AWS_SDK_UA_APP_ID`, else the profile's
 /// `sdk_ua_app_id`.
-fn resolve_app_name(explicit: Option<AppName>, settings: &SettingSources<'_>) -> Result<Option<AppName>, Error> {
+fn resolve_app_name(explicit: Option<AppName>, settings: &ProfileSources<'_>) -> Result<Option<AppName>, Error> {
     if explicit.is_some() {
         return Ok(explicit);
     }
-    let Some((value, place)) = settings.setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id")? else {
+    let Some((value, place)) = setting(settings, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id")? else {
         return Ok(None);
     };
     let app_name = AppName::new(value.trim().to_string()).map_err(|_| {

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::context::{Loaded, ProviderContext};
+use super::context::Loaded;
 use super::environment::env_credentials;
 use super::process::DEFAULT_PROCESS_TIMEOUT;
 use super::shared_profile::profile_credentials;
 use crate::runtime::credential_provider::{CachingProvider, Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
+use crate::runtime::profile::ProfileSources;
 
 /// The default chain (for the chosen profile, if any), cached: what a configuration given no
 /// credentials uses (the crate root hands it to `ConfigBuilder::for_service`).
@@ -98,7 +99,7 @@ impl DefaultCredentialsChain {
 
 impl ProvideCredentials for DefaultCredentialsChain {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let context = ProviderContext::new(&self.env, self.profile.clone(), self.process_timeout);
+        let context = ProfileSources::new(&self.env, self.profile.clone());
         let mut places: Vec<String> = Vec::new();
         for (name, source) in SOURCES {
             match source(self, &context)? {
@@ -118,13 +119,13 @@ impl ProvideCredentials for DefaultCredentialsChain {
 }
 
 /// One source of the chain: credentials, where it looked, or a problem that stops the chain.
-type Source = fn(&DefaultCredentialsChain, &ProviderContext<'_>) -> Result<Loaded, CredentialsError>;
+type Source = fn(&DefaultCredentialsChain, &ProfileSources<'_>) -> Result<Loaded, CredentialsError>;
 
 /// The sources of the default chain in the order they are tried, each under the name it is
 /// logged with.
 const SOURCES: &[(&str, Source)] = &[
     ("environment", environment),
-    ("profile", |_, context| profile_credentials(context)),
+    ("profile", |chain, context| profile_credentials(context, chain.process_timeout)),
     #[cfg(feature = "reqwest-client")]
     ("web identity", |_, context| {
         Loaded::from_provider(
@@ -143,7 +144,7 @@ const SOURCES: &[(&str, Source)] = &[
 ];
 
 /// The environment keys, unless a profile was chosen explicitly.
-fn environment(chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+fn environment(chain: &DefaultCredentialsChain, context: &ProfileSources<'_>) -> Result<Loaded, CredentialsError> {
     match &chain.profile {
         None => Loaded::from_provider(env_credentials(context.env)),
         Some(profile) => Ok(Loaded::NotHere(vec![format!(
@@ -155,7 +156,7 @@ fn environment(chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -
 
 /// Once configured, the container agent must answer: any error of it stops the chain.
 #[cfg(feature = "reqwest-client")]
-fn container(_chain: &DefaultCredentialsChain, context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+fn container(_chain: &DefaultCredentialsChain, context: &ProfileSources<'_>) -> Result<Loaded, CredentialsError> {
     if !super::container::ContainerCredentials::is_configured(context.env) {
         return Ok(Loaded::NotHere(vec![super::container::CONTAINER_NOT_SET.to_owned()]));
     }

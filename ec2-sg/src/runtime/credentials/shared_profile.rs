@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use super::context::{Loaded, ProviderContext};
+use super::context::Loaded;
 use super::process::{run_credential_process, DEFAULT_PROCESS_TIMEOUT};
 use super::profile_chain::{resolve, Base, CredentialSource, ProfileChain, Role};
 use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
-use crate::runtime::profile::ProfileSet;
+use crate::runtime::profile::{ProfileSet, ProfileSources};
 
 /// What the "nothing here" message says was looked for.
 const CREDENTIAL_KEYS: &[&str] = &["aws_access_key_id", "credential_process", "sso_session", "role_arn"];
@@ -62,8 +62,8 @@ impl ProfileCredentials {
 
 impl ProvideCredentials for ProfileCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let context = ProviderContext::new(&self.env, self.profile.clone(), self.process_timeout);
-        match profile_credentials(&context)? {
+        let context = ProfileSources::new(&self.env, self.profile.clone());
+        match profile_credentials(&context, self.process_timeout)? {
             Loaded::Found(credentials) => Ok(credentials),
             Loaded::NotHere(places) => Err(CredentialsError::not_loaded(format!(
                 "no AWS credentials in profile {:?}. Looked at: {}",
@@ -75,13 +75,16 @@ impl ProvideCredentials for ProfileCredentials {
 }
 
 /// The credentials of the context's profile, or where they were looked for.
-pub(super) fn profile_credentials(context: &ProviderContext<'_>) -> Result<Loaded, CredentialsError> {
+pub(super) fn profile_credentials(
+    context: &ProfileSources<'_>,
+    process_timeout: Duration,
+) -> Result<Loaded, CredentialsError> {
     let (env, profile) = (context.env, context.profile.as_str());
     let set = context.files.get()?;
     let Some(chain) = resolve(set, profile)? else {
         return Ok(Loaded::NotHere(set.places(profile, CREDENTIAL_KEYS)));
     };
-    let base = base_credentials(env, set, &chain.base, context.process_timeout)?;
+    let base = base_credentials(env, set, &chain.base, process_timeout)?;
     assume_chain(env, profile, base, &chain).map(Loaded::Found)
 }
 
