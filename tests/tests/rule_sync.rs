@@ -776,6 +776,18 @@ mod moto_e2e {
         client.resource().create_security_group().group_name(unique(what)).description(what).send().await.unwrap()
     }
 
+    /// A new group with one rule: tcp 80 from anywhere.
+    async fn new_group_open_on_80(client: &ec2_sg::Client, what: &str) -> SecurityGroup {
+        let group = new_group(client, what).await;
+        group
+            .authorize_ingress()
+            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
+            .send()
+            .await
+            .unwrap();
+        group
+    }
+
     /// The group's inbound (or outbound) rules as EC2 now holds them.
     async fn rules_of(group: &mut SecurityGroup, egress: bool) -> RuleSet {
         group.load().await.unwrap();
@@ -835,13 +847,7 @@ mod moto_e2e {
     #[tokio::test]
     async fn an_invalid_rule_of_any_class_makes_no_call_and_changes_nothing() {
         let client = moto().client();
-        let mut group = new_group(&client, "sync-invalid").await;
-        group
-            .authorize_ingress()
-            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
-            .send()
-            .await
-            .unwrap();
+        let mut group = new_group_open_on_80(&client, "sync-invalid").await;
         let before = rules_of(&mut group, false).await;
         let (counted, proxy) = through_proxy("none");
         for (bad, reason) in invalid_permissions() {
@@ -858,13 +864,7 @@ mod moto_e2e {
     #[tokio::test]
     async fn a_lost_authorize_answer_is_in_the_outcome_once() {
         let client = moto().client();
-        let mut group = new_group(&client, "sync-lost-authorize").await;
-        group
-            .authorize_ingress()
-            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
-            .send()
-            .await
-            .unwrap();
+        let mut group = new_group_open_on_80(&client, "sync-lost-authorize").await;
         let before = rules_of(&mut group, false).await;
         let (lossy, proxy) = through_proxy("AuthorizeSecurityGroupIngress");
         let wanted = permission("tcp", Some((443, 443)), vec![cidr("10.0.0.0/8", Some("web"))]);
@@ -935,13 +935,7 @@ mod moto_e2e {
     #[tokio::test]
     async fn a_whole_group_in_one_sync_authorizes_everything_before_revoking() {
         let client = moto().client();
-        let mut group = new_group(&client, "sync-whole").await;
-        group
-            .authorize_ingress()
-            .ip_permissions(permission("tcp", Some((80, 80)), vec![cidr("0.0.0.0/0", None)]))
-            .send()
-            .await
-            .unwrap();
+        let mut group = new_group_open_on_80(&client, "sync-whole").await;
         let (counted, proxy) = through_proxy("none");
         let inbound = permission("tcp", Some((443, 443)), vec![cidr("0.0.0.0/0", Some("https in"))]);
         let outbound = permission("tcp", Some((443, 443)), vec![cidr("0.0.0.0/0", Some("https out"))]);
