@@ -342,6 +342,17 @@ impl<'a> ProfileSources<'a> {
         let profile = chosen_profile.unwrap_or_else(|| ProfileSet::selected(env));
         Self { env, profile, files: SharedFiles::new(env) }
     }
+
+    /// The value of `variable`, else of `profile_key` in the profile, with where it came from
+    /// (for an error message).
+    pub(crate) fn setting(&self, variable: &str, profile_key: &str) -> Result<Option<(String, String)>, ProfileError> {
+        if let Some(value) = self.env.get(variable) {
+            return Ok(Some((value, variable.to_owned())));
+        }
+        let set = self.files.get()?;
+        let place = || format!("{profile_key} in profile {:?}", self.profile);
+        Ok(set.get(&self.profile, profile_key).map(|value| (value.to_owned(), place())))
+    }
 }
 
 #[cfg(test)]

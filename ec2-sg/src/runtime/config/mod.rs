@@ -372,17 +372,6 @@ impl ConfigBuilder {
     }
 }
 
-/// The value of `variable`, else of `profile_key` in the profile, with where it came from (for an
-/// error message).
-fn setting(sources: &ProfileSources<'_>, variable: &str, profile_key: &str) -> Result<Option<(String, String)>, Error> {
-    if let Some(value) = sources.env.get(variable) {
-        return Ok(Some((value, variable.to_owned())));
-    }
-    let set = sources.files.get().map_err(shared_config_error)?;
-    let place = || format!("{profile_key} in profile {:?}", sources.profile);
-    Ok(set.get(&sources.profile, profile_key).map(|value| (value.to_owned(), place())))
-}
-
 /// A true/false setting: the builder's, else the environment's, else the profile's, else false.
 fn flag(
     sources: &ProfileSources<'_>,
@@ -393,7 +382,7 @@ fn flag(
     if let Some(value) = explicit {
         return Ok(value);
     }
-    match setting(sources, variable, profile_key)? {
+    match sources.setting(variable, profile_key).map_err(shared_config_error)? {
         Some((value, place)) => parse_flag(&value, &place).map_err(Error::configuration),
         None => Ok(false),
     }
@@ -405,7 +394,7 @@ fn resolve_region_setting(explicit: Option<String>, settings: &ProfileSources<'_
     match explicit {
         Some(region) if region.trim().is_empty() => Err(Error::configuration("the region is empty")),
         Some(region) => check_region(&region, "Config::builder().region(..)"),
-        None => region_from(settings.env, &settings.files, &settings.profile),
+        None => region_from(settings),
     }
 }
 
@@ -415,7 +404,8 @@ fn resolve_app_name(explicit: Option<AppName>, settings: &ProfileSources<'_>) ->
     if explicit.is_some() {
         return Ok(explicit);
     }
-    let Some((value, place)) = setting(settings, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id")? else {
+    let Some((value, place)) = settings.setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id").map_err(shared_config_error)?
+    else {
         return Ok(None);
     };
     let app_name = AppName::new(value.trim().to_string()).map_err(|_| {

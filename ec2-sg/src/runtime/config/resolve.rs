@@ -1,7 +1,7 @@
 //! Region and endpoint URL from the environment and the shared files, in the SDKs' order.
 
 use crate::runtime::env::{parse_flag, Env};
-use crate::runtime::profile::{Lookup, ProfileError, ProfileSet, SharedFiles};
+use crate::runtime::profile::{Lookup, ProfileError, ProfileSet, ProfileSources, SharedFiles};
 use crate::runtime::sdk_error::Error;
 
 /// Region: AWS_REGION, then AWS_DEFAULT_REGION, then the selected profile's `region`; the
@@ -13,25 +13,25 @@ pub fn resolve_region(env: &Env) -> Result<String, Error> {
 /// [`resolve_region`] with the profile given explicitly (`None`: `AWS_PROFILE`, else `default`).
 /// The environment variables still come first.
 pub fn resolve_region_for_profile(env: &Env, profile: Option<&str>) -> Result<String, Error> {
-    let profile = profile.map_or_else(|| ProfileSet::selected(env), str::to_owned);
-    region_from(env, &SharedFiles::new(env), &profile)
+    region_from(&ProfileSources::new(env, profile.map(str::to_owned)))
 }
 
 /// [`resolve_region_for_profile`] reading the shared files through `files` (read at most once
 /// for all the steps of a build).
-pub(crate) fn region_from(env: &Env, files: &SharedFiles<'_>, profile: &str) -> Result<String, Error> {
+pub(crate) fn region_from(sources: &ProfileSources<'_>) -> Result<String, Error> {
+    let profile = sources.profile.as_str();
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-        if let Some(region) = env.get(var) {
+        if let Some(region) = sources.env.get(var) {
             return check_region(&region, var);
         }
     }
-    let set = files.get().map_err(shared_config_error)?;
+    let set = sources.files.get().map_err(shared_config_error)?;
     if let Some(region) = set.get(profile, "region") {
         let file = set.source_of(profile, "region").unwrap_or("the shared files");
         return check_region(region, &format!("`region` of profile {profile:?} in {file}"));
     }
     let mut places = set.places(profile, &["region"]);
-    match imds_region(env, profile)? {
+    match imds_region(sources)? {
         Lookup::Found(region) => return check_region(&region, "the instance metadata service"),
         Lookup::Missing(place) => places.push(place),
     }
@@ -52,13 +52,13 @@ pub(crate) fn shared_config_error(err: ProfileError) -> Error {
 /// The last place a region is looked for, as aws-sdk-rust's region chain does: the instance
 /// metadata service.
 #[cfg(feature = "reqwest-client")]
-fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Error> {
-    crate::runtime::credential_provider::imds::imds_region(env, profile)
+fn imds_region(sources: &ProfileSources<'_>) -> Result<Lookup, Error> {
+    crate::runtime::credential_provider::imds::imds_region(sources)
         .map_err(|e| Error::configuration(format!("cannot read the region from instance metadata: {e}")).with_source(e))
 }
 
 #[cfg(not(feature = "reqwest-client"))]
-fn imds_region(_env: &Env, _profile: &str) -> Result<Lookup, Error> {
+fn imds_region(_sources: &ProfileSources<'_>) -> Result<Lookup, Error> {
     Ok(Lookup::Missing("instance metadata (needs the reqwest-client feature)".to_owned()))
 }
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::fetch::{answered, run_in_background, SourceHttp, SourceResponse};
 use super::types::CredentialsError;
-use crate::runtime::env::{parse_flag, Env};
-use crate::runtime::profile::{Lookup, ProfileSet};
+use crate::runtime::env::parse_flag;
+use crate::runtime::profile::{Lookup, ProfileSources};
 
 const IPV4_ENDPOINT: &str = "http://169.254.169.254";
 const IPV6_ENDPOINT: &str = "http://[fd00:ec2::254]";
@@ -32,22 +32,21 @@ pub(crate) struct ImdsClient {
 
 impl ImdsClient {
     /// The client, from the environment and profile; `None` when IMDS is turned off (`AWS_EC2_METADATA_DISABLED=true`).
-    pub(crate) fn load(env: &Env, profile: &str) -> Result<Option<Self>, CredentialsError> {
+    pub(crate) fn load(sources: &ProfileSources<'_>) -> Result<Option<Self>, CredentialsError> {
         // Only `true` turns it off; any other value leaves it on, as botocore reads it.
-        let disabled = env.get("AWS_EC2_METADATA_DISABLED");
+        let disabled = sources.env.get("AWS_EC2_METADATA_DISABLED");
         if disabled.is_some_and(|value| parse_flag(&value, "AWS_EC2_METADATA_DISABLED") == Ok(true)) {
             return Ok(None);
         }
-        let set = ProfileSet::load(env)?;
-        let setting = |variable: &str, key: &str| -> Option<(String, String)> {
-            match env.get(variable) {
-                Some(value) => Some((value.trim().to_owned(), variable.to_owned())),
-                None => set.get(profile, key).map(|v| (v.trim().to_owned(), format!("{key} in profile {profile:?}"))),
-            }
+        // A shared file that cannot be used is an error even when the environment sets everything.
+        sources.files.get()?;
+        let setting = |variable: &str, key: &str| -> Result<Option<(String, String)>, CredentialsError> {
+            let found = sources.setting(variable, key)?;
+            Ok(found.map(|(value, place)| (value.trim().to_owned(), place)))
         };
-        let endpoint = match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint") {
+        let endpoint = match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")? {
             Some((url, _)) => url.trim_end_matches('/').to_owned(),
-            None => match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode") {
+            None => match setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode")? {
                 None => IPV4_ENDPOINT.to_owned(),
                 Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => IPV4_ENDPOINT.to_owned(),
                 Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => IPV6_ENDPOINT.to_owned(),
@@ -56,11 +55,11 @@ impl ImdsClient {
                 }
             },
         };
-        let v1_fallback = match setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled") {
+        let v1_fallback = match setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")? {
             None => true,
             Some((value, place)) => !parse_flag(&value, &place).map_err(CredentialsError::new)?,
         };
-        let timeout = match setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout") {
+        let timeout = match setting("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")? {
             None => Duration::from_secs(1),
             Some((value, place)) => value
                 .parse::<f64>()
@@ -69,7 +68,7 @@ impl ImdsClient {
                 .map(Duration::from_secs_f64)
                 .ok_or_else(|| CredentialsError::new(format!("{place} must be a number of seconds, not {value:?}")))?,
         };
-        let attempts = match setting("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts") {
+        let attempts = match setting("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts")? {
             None => 1,
             Some((value, place)) => value.parse::<u32>().ok().filter(|n| (1..=10).contains(n)).ok_or_else(|| {
                 CredentialsError::new(format!("{place} must be a whole number from 1 to 10, not {value:?}"))
@@ -154,8 +153,8 @@ impl ImdsClient {
 
 /// The region of the instance, from IMDS (`placement/region`); where it looked, when IMDS is off
 /// or does not answer, so that a region chain can name it among the places it looked.
-pub(crate) fn imds_region(env: &Env, profile: &str) -> Result<Lookup, CredentialsError> {
-    let Some(imds) = ImdsClient::load(env, profile)? else {
+pub(crate) fn imds_region(sources: &ProfileSources<'_>) -> Result<Lookup, CredentialsError> {
+    let Some(imds) = ImdsClient::load(sources)? else {
         return Ok(Lookup::Missing(DISABLED.to_owned()));
     };
     let endpoint = imds.endpoint.clone();
@@ -175,12 +174,13 @@ pub(crate) fn imds_region(env: &Env, profile: &str) -> Result<Lookup, Credential
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::env::Env;
 
     #[test]
     fn only_true_turns_imds_off() {
         let load = |value: &str| {
             let env = Env::from_vars([("HOME", "/nonexistent-ec2-sg"), ("AWS_EC2_METADATA_DISABLED", value)]);
-            ImdsClient::load(&env, "default").unwrap()
+            ImdsClient::load(&ProfileSources::new(&env, None)).unwrap()
         };
         for off in ["true", " TRUE ", "True"] {
             assert_eq!(load(off), None, "{off:?}");

@@ -135,7 +135,7 @@ const SOURCES: &[(&str, Source)] = &[
     #[cfg(feature = "reqwest-client")]
     ("container agent", container),
     #[cfg(feature = "reqwest-client")]
-    ("instance metadata", |chain, _| Loaded::from_provider(chain.imds.provide_credentials())),
+    ("instance metadata", |chain, context| Loaded::from_provider(chain.imds.provide_credentials_from(context))),
     #[cfg(not(feature = "reqwest-client"))]
     ("web identity, container agent and instance metadata", |_, _| {
         let why = "web identity, container agent and instance metadata (need the reqwest-client feature)";
@@ -247,6 +247,24 @@ mod tests {
         assert_eq!(names, ["environment", "profile", "web identity, container agent and instance metadata"]);
         FILE_READS.with(|reads| reads.borrow_mut().clear());
         assert!(chain.provide_credentials().unwrap_err().is_not_loaded());
+        let reads = FILE_READS.with(|reads| reads.borrow().clone());
+        assert!(reads.len() == 2 && reads.values().all(|n| *n == 1), "{reads:?}");
+    }
+
+    #[cfg(feature = "reqwest-client")]
+    #[test]
+    fn a_fetch_that_asks_imds_reads_the_files_once_too() {
+        use crate::runtime::profile::FILE_READS;
+        let dir = TempDir::new();
+        // IMDS on, at a loopback port nothing listens on: it is asked, and has nothing.
+        let env = dir.env(&[
+            ("AWS_EC2_METADATA_DISABLED", "false"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9"),
+            ("AWS_METADATA_SERVICE_TIMEOUT", "1"),
+        ]);
+        FILE_READS.with(|reads| reads.borrow_mut().clear());
+        let err = DefaultCredentialsChain::with_env(env).provide_credentials().unwrap_err();
+        assert!(err.is_not_loaded() && err.to_string().contains("127.0.0.1:9"), "{err}");
         let reads = FILE_READS.with(|reads| reads.borrow().clone());
         assert!(reads.len() == 2 && reads.values().all(|n| *n == 1), "{reads:?}");
     }

@@ -12,7 +12,7 @@ use crate::runtime::credential_provider::imds::{ImdsClient, DISABLED};
 use crate::runtime::credential_provider::{Credentials, CredentialsError, ProvideCredentials};
 use crate::runtime::env::Env;
 use crate::runtime::json;
-use crate::runtime::profile::ProfileSet;
+use crate::runtime::profile::ProfileSources;
 use crate::runtime::random::random_u64;
 
 const ROLE_PATH: &str = "/latest/meta-data/iam/security-credentials/";
@@ -130,8 +130,18 @@ fn code_is_success(members: &[(String, json::Value)]) -> bool {
 
 impl ProvideCredentials for ImdsCredentials {
     fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        let profile = self.profile.clone().unwrap_or_else(|| ProfileSet::selected(&self.env));
-        let Some(imds) = ImdsClient::load(&self.env, &profile)? else {
+        self.provide_credentials_from(&ProfileSources::new(&self.env, self.profile.clone()))
+    }
+}
+
+impl ImdsCredentials {
+    /// [`ProvideCredentials::provide_credentials`] with the settings read from `sources`, which
+    /// name the same environment and profile (a chain's, whose shared files are then read once).
+    pub(crate) fn provide_credentials_from(
+        &self,
+        sources: &ProfileSources<'_>,
+    ) -> Result<Credentials, CredentialsError> {
+        let Some(imds) = ImdsClient::load(sources)? else {
             return Err(CredentialsError::not_loaded(DISABLED));
         };
         let now = self.time.now();
